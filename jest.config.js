@@ -1,0 +1,19 @@
+/** One runner for every tier: decider specs next to the domain, contract suites, e2e and security tests. */
+const swc = {
+  jsc: {
+    parser: { syntax: 'typescript', decorators: true },
+    transform: { legacyDecorator: true, decoratorMetadata: true },
+    target: 'es2022',
+  },
+  module: { type: 'commonjs' },
+  sourceMaps: 'inline',
+};
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/src', '<rootDir>/test'],
+  testMatch: ['**/*.spec.ts'],
+  transform: { '^.+\\.ts$': ['@swc/jest', swc] },
+  maxWorkers: 2,
+  testTimeout: 30000,
+  setupFiles: ['reflect-metadata'],
+};

@@ -1,0 +1,115 @@
+/**
+ * The event store as the application sees it. Every adapter (in-memory, SQLite, EventStoreDB)
+ * numbers versions the same way, raises the same errors and passes the same contract suite
+ * (test/contract/event-store.contract.ts).
+ */
+export const EVENT_STORE = Symbol('EVENT_STORE');
+
+/**
+ * `version` is a stream revision counted from 1 (the first event of a stream has version 1).
+ * A number as expected version means "the stream's last event has this version".
+ */
+export type ExpectedVersion = 'any' | 'no_stream' | 'exists' | number;
+
+export interface EventMetadata {
+  actor: string;
+  correlationId: string;
+  causationId?: string;
+  /** ISO 8601 UTC time of the decision. */
+  at: string;
+  /** Version of the event's data schema; absent means 1. Upcasters read it. */
+  schemaVersion?: number;
+}
+
+export interface NewEvent {
+  /** Generated once per command, so a retried append re-sends the same ids. */
+  eventId: string;
+  type: string;
+  data: unknown;
+  metadata: EventMetadata;
+}
+
+export interface StoredEvent extends NewEvent {
+  streamId: string;
+  version: number;
+  /** Global position in the store ("$all"); strictly increasing in commit order. */
+  position: bigint;
+}
+
+export interface AppendResult {
+  /** Version of the stream's last event after the append. */
+  nextExpectedVersion: number;
+  /** Global position of the last appended event. */
+  position: bigint;
+}
+
+export interface ReadStreamOptions {
+  /** First version to return (inclusive); default 1. */
+  fromVersion?: number;
+  maxCount?: number;
+}
+
+export interface ReadAllOptions {
+  /** Return events strictly after this position; absent means from the start. */
+  after?: bigint;
+  streamPrefix?: string;
+  maxCount?: number;
+}
+
+export interface SubscribeOptions {
+  /** Deliver events strictly after this position; absent means from the start. */
+  after?: bigint;
+  streamPrefix?: string;
+}
+
+export interface SubscriptionHandler {
+  /** Called once per event, in position order; the next event waits for the returned promise. */
+  onEvent(event: StoredEvent): void | Promise<void>;
+  /** Called when history is delivered and live events begin (may be called again after a reconnect). */
+  onCaughtUp?(): void;
+  /** The subscription stopped on an error; it will not deliver further events. */
+  onError?(error: Error): void;
+}
+
+export interface Subscription {
+  close(): Promise<void>;
+}
+
+export interface EventStore {
+  /** Events of one stream in version order; an empty array when the stream does not exist. */
+  readStream(streamId: string, options?: ReadStreamOptions): Promise<StoredEvent[]>;
+  appendToStream(
+    streamId: string,
+    events: NewEvent[],
+    options: { expectedVersion: ExpectedVersion },
+  ): Promise<AppendResult>;
+  readAll(options?: ReadAllOptions): Promise<StoredEvent[]>;
+  /** History from `after`, then live events, in position order. */
+  subscribe(options: SubscribeOptions, handler: SubscriptionHandler): Subscription;
+  /** Position of the last event in the store (0n when empty); used for lag and readiness. */
+  headPosition(): Promise<bigint>;
+  close(): Promise<void>;
+}
+
+export class ConcurrencyError extends Error {
+  constructor(
+    readonly streamId: string,
+    readonly expectedVersion: ExpectedVersion,
+    readonly actualVersion: number | null,
+  ) {
+    super(
+      `Wrong expected version on ${streamId}: expected ${String(expectedVersion)}, actual ${
+        actualVersion === null ? 'no stream' : actualVersion
+      }`,
+    );
+    this.name = 'ConcurrencyError';
+  }
+}
+
+/** The store cannot be reached right now; the operation may succeed later. */
+export class EventStoreUnavailableError extends Error {
+  constructor(message: string, readonly cause?: unknown) {
+    super(message);
+    this.name = 'EventStoreUnavailableError';
+  }
+}

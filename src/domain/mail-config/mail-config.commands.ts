@@ -1,0 +1,55 @@
+import { ConsentRevocationReason, EncryptedValue, Mode, SmtpSecurity, SmtpTestStage } from './mail-config.types';
+
+/** Every time, id and ciphertext a decision needs arrives inside the command. */
+export type ProvisionMailConfig = {
+  type: 'ProvisionMailConfig';
+  data: { tenantId: string; username: string; senderDomain: string };
+};
+export type ChangeMode = { type: 'ChangeMode'; data: { mode: Mode } };
+export type ConfigureSmtp = {
+  type: 'ConfigureSmtp';
+  data: {
+    address: string;
+    host: string;
+    port: number;
+    security: SmtpSecurity;
+    username: string;
+    /** Absent: keep the stored password. */
+    password: EncryptedValue | null;
+    activate: boolean;
+    at: string;
+  };
+};
+export type RecordSmtpTest = {
+  type: 'RecordSmtpTest';
+  data: { ok: boolean; stage: SmtpTestStage; message: string; durationMs: number; at: string };
+};
+export type AuthorizeGmail = {
+  type: 'AuthorizeGmail';
+  data: { account: string; scopes: string[]; refreshToken: EncryptedValue; at: string };
+};
+export type RevokeGmailConsent = {
+  type: 'RevokeGmailConsent';
+  data: {
+    reason: ConsentRevocationReason;
+    at: string;
+    googleRevocation: null | { ok: boolean; message: string | null };
+  };
+};
+export type RecordDeliveryFailure = {
+  type: 'RecordDeliveryFailure';
+  data: { mode: Mode; stage: string; message: string; consecutiveFailures: number; at: string };
+};
+export type RecordDeliverySuccess = { type: 'RecordDeliverySuccess'; data: { mode: Mode; at: string } };
+export type EraseMailConfig = { type: 'EraseMailConfig'; data: { at: string } };
+
+export type MailConfigCommand =
+  | ProvisionMailConfig
+  | ChangeMode
+  | ConfigureSmtp
+  | RecordSmtpTest
+  | AuthorizeGmail
+  | RevokeGmailConsent
+  | RecordDeliveryFailure
+  | RecordDeliverySuccess
+  | EraseMailConfig;

@@ -1,0 +1,199 @@
+import { MailConfigCommand } from './mail-config.commands';
+import { MailConfigError } from './mail-config.errors';
+import { MailConfigEvent, ModeChanged } from './mail-config.events';
+import { initialState, MailConfigState } from './mail-config.state';
+import { defaultAddressFor, GMAIL_SEND_SCOPE, Mode } from './mail-config.types';
+
+export { initialState };
+
+function assertActive(state: MailConfigState): void {
+  if (state.status === 'erased') {
+    throw new MailConfigError('TENANT_ERASED', 'This tenant’s mail configuration was erased');
+  }
+  if (state.status === 'unprovisioned') {
+    throw new MailConfigError('NOT_PROVISIONED', 'This tenant’s mail configuration has not been provisioned');
+  }
+}
+
+function switchTo(state: MailConfigState, to: Mode, reason: ModeChanged['data']['reason']): ModeChanged[] {
+  return state.mode === to ? [] : [{ type: 'ModeChanged', data: { from: state.mode, to, reason } }];
+}
+
+export function decide(command: MailConfigCommand, state: MailConfigState): MailConfigEvent[] {
+  switch (command.type) {
+    case 'ProvisionMailConfig': {
+      if (state.status === 'erased') assertActive(state);
+      const { tenantId, username, senderDomain } = command.data;
+      if (state.status === 'active') {
+        if (state.username === username) return [];
+        throw new MailConfigError(
+          'USERNAME_CONFLICT',
+          `This tenant is already provisioned with another username`,
+          'username',
+        );
+      }
+      return [
+        {
+          type: 'MailConfigProvisioned',
+          data: { tenantId, username, defaultAddress: defaultAddressFor(username, senderDomain) },
+        },
+      ];
+    }
+    case 'ChangeMode': {
+      assertActive(state);
+      const { mode } = command.data;
+      if (mode === 'gmail' && state.gmail.status !== 'authorized') {
+        throw new MailConfigError(
+          'GMAIL_NOT_AUTHORIZED',
+          'You need to first authorize access to a Gmail account before this mode can be used',
+          'mode',
+        );
+      }
+      if (mode === 'smtp' && state.smtp === null) {
+        throw new MailConfigError(
+          'SMTP_NOT_CONFIGURED',
+          'You need to first configure an SMTP server before this mode can be used',
+          'mode',
+        );
+      }
+      return switchTo(state, mode, 'requested');
+    }
+    case 'ConfigureSmtp': {
+      assertActive(state);
+      const { password, activate, at, ...settings } = command.data;
+      const kept = password ?? state.smtp?.password ?? null;
+      if (kept === null) {
+        throw new MailConfigError('SMTP_PASSWORD_REQUIRED', 'password is required the first time SMTP is configured', 'password');
+      }
+      const configured: MailConfigEvent = {
+        type: 'SmtpConfigured',
+        data: { ...settings, password: kept, passwordChanged: password !== null, configuredAt: at },
+      };
+      return [configured, ...(activate ? switchTo(state, 'smtp', 'smtp_activated') : [])];
+    }
+    case 'RecordSmtpTest': {
+      assertActive(state);
+      if (state.smtp === null) {
+        throw new MailConfigError('SMTP_NOT_CONFIGURED', 'There is no saved SMTP configuration to test');
+      }
+      const { at, ...result } = command.data;
+      return [{ type: 'SmtpConnectionTested', data: { ...result, testedAt: at } }];
+    }
+    case 'AuthorizeGmail': {
+      assertActive(state);
+      const { account, scopes, refreshToken, at } = command.data;
+      if (!scopes.includes(GMAIL_SEND_SCOPE)) {
+        throw new MailConfigError('GMAIL_SCOPE_MISSING', 'The grant does not include permission to send mail');
+      }
+      return [
+        { type: 'GmailAuthorized', data: { account, scopes, refreshToken, authorizedAt: at } },
+        ...switchTo(state, 'gmail', 'gmail_authorized'),
+      ];
+    }
+    case 'RevokeGmailConsent': {
+      assertActive(state);
+      // Revoking what is not authorized changes nothing: this is what makes ten concurrent
+      // detections of the same revoked grant record exactly one ConsentRevoked.
+      if (state.gmail.status !== 'authorized') return [];
+      const { reason, at, googleRevocation } = command.data;
+      return [
+        {
+          type: 'ConsentRevoked',
+          data: { reason, account: state.gmail.account, revokedAt: at, googleRevocation },
+        },
+        ...(state.mode === 'gmail' ? switchTo(state, 'default', 'consent_revoked') : []),
+      ];
+    }
+    case 'RecordDeliveryFailure': {
+      assertActive(state);
+      const { mode, stage, message, consecutiveFailures, at } = command.data;
+      if (state.delivery.failing && state.delivery.mode === mode) return [];
+      return [{ type: 'DeliveryFailing', data: { mode, stage, message, consecutiveFailures, since: at } }];
+    }
+    case 'RecordDeliverySuccess': {
+      assertActive(state);
+      if (!state.delivery.failing) return [];
+      return [{ type: 'DeliveryRecovered', data: { mode: command.data.mode, recoveredAt: command.data.at } }];
+    }
+    case 'EraseMailConfig': {
+      assertActive(state);
+      return [{ type: 'MailConfigErased', data: { erasedAt: command.data.at } }];
+    }
+    default: {
+      const never: never = command;
+      throw new Error(`Unknown command ${(never as { type: string }).type}`);
+    }
+  }
+}
+
+export function evolve(state: MailConfigState, event: MailConfigEvent): MailConfigState {
+  switch (event.type) {
+    case 'MailConfigProvisioned':
+      return { ...state, status: 'active', ...event.data };
+    case 'ModeChanged':
+      return { ...state, mode: event.data.to };
+    case 'GmailAuthorized':
+      return {
+        ...state,
+        gmail: {
+          status: 'authorized',
+          account: event.data.account,
+          scopes: event.data.scopes,
+          refreshToken: event.data.refreshToken,
+          authorizedAt: event.data.authorizedAt,
+          revokedAt: null,
+          revokedReason: null,
+          googleRevocation: null,
+        },
+      };
+    case 'ConsentRevoked':
+      return {
+        ...state,
+        gmail: {
+          ...state.gmail,
+          status: 'revoked',
+          refreshToken: null,
+          revokedAt: event.data.revokedAt,
+          revokedReason: event.data.reason,
+          googleRevocation: event.data.googleRevocation,
+        },
+      };
+    case 'SmtpConfigured': {
+      const { passwordChanged: _changed, ...smtp } = event.data;
+      return { ...state, smtp: { ...smtp, lastTest: null } };
+    }
+    case 'SmtpConnectionTested': {
+      if (state.smtp === null) return state;
+      const { ok, stage, message, testedAt } = event.data;
+      return { ...state, smtp: { ...state.smtp, lastTest: { ok, stage, message, at: testedAt } } };
+    }
+    case 'DeliveryFailing':
+      return {
+        ...state,
+        delivery: {
+          failing: true,
+          mode: event.data.mode,
+          stage: event.data.stage,
+          message: event.data.message,
+          since: event.data.since,
+        },
+      };
+    case 'DeliveryRecovered':
+      return { ...state, delivery: initialState().delivery };
+    case 'MailConfigErased':
+      return {
+        ...state,
+        status: 'erased',
+        erasedAt: event.data.erasedAt,
+        gmail: { ...state.gmail, refreshToken: null },
+      };
+    default: {
+      const never: never = event;
+      throw new Error(`Unknown event ${(never as { type: string }).type}`);
+    }
+  }
+}
+
+export function fold(events: readonly MailConfigEvent[], state: MailConfigState = initialState()): MailConfigState {
+  return events.reduce(evolve, state);
+}

@@ -1,0 +1,91 @@
+import {
+  ConsentRevocationReason,
+  EncryptedValue,
+  Mode,
+  SmtpSecurity,
+  SmtpTestStage,
+} from './mail-config.types';
+
+/** The persisted event type names. Renaming one breaks every stored stream: add, never rename. */
+export const MAIL_CONFIG_EVENT_TYPES = [
+  'MailConfigProvisioned',
+  'ModeChanged',
+  'GmailAuthorized',
+  'ConsentRevoked',
+  'SmtpConfigured',
+  'SmtpConnectionTested',
+  'DeliveryFailing',
+  'DeliveryRecovered',
+  'MailConfigErased',
+] as const;
+
+export type MailConfigEventType = (typeof MAIL_CONFIG_EVENT_TYPES)[number];
+
+export type ModeChangeReason = 'requested' | 'gmail_authorized' | 'smtp_activated' | 'consent_revoked';
+
+export type MailConfigProvisioned = {
+  type: 'MailConfigProvisioned';
+  data: { tenantId: string; username: string; defaultAddress: string };
+};
+export type ModeChanged = {
+  type: 'ModeChanged';
+  data: { from: Mode; to: Mode; reason: ModeChangeReason };
+};
+export type GmailAuthorized = {
+  type: 'GmailAuthorized';
+  data: { account: string; scopes: string[]; refreshToken: EncryptedValue; authorizedAt: string };
+};
+export type ConsentRevoked = {
+  type: 'ConsentRevoked';
+  data: {
+    reason: ConsentRevocationReason;
+    account: string | null;
+    revokedAt: string;
+    /** Outcome of asking Google to revoke the token (tenant requests only); null when not attempted. */
+    googleRevocation: null | { ok: boolean; message: string | null };
+  };
+};
+export type SmtpConfigured = {
+  type: 'SmtpConfigured';
+  data: {
+    address: string;
+    host: string;
+    port: number;
+    security: SmtpSecurity;
+    username: string;
+    password: EncryptedValue;
+    passwordChanged: boolean;
+    configuredAt: string;
+  };
+};
+export type SmtpConnectionTested = {
+  type: 'SmtpConnectionTested';
+  data: { ok: boolean; stage: SmtpTestStage; message: string; durationMs: number; testedAt: string };
+};
+export type DeliveryFailing = {
+  type: 'DeliveryFailing';
+  data: { mode: Mode; stage: string; message: string; consecutiveFailures: number; since: string };
+};
+export type DeliveryRecovered = {
+  type: 'DeliveryRecovered';
+  data: { mode: Mode; recoveredAt: string };
+};
+export type MailConfigErased = {
+  type: 'MailConfigErased';
+  data: { erasedAt: string };
+};
+
+export type MailConfigEvent =
+  | MailConfigProvisioned
+  | ModeChanged
+  | GmailAuthorized
+  | ConsentRevoked
+  | SmtpConfigured
+  | SmtpConnectionTested
+  | DeliveryFailing
+  | DeliveryRecovered
+  | MailConfigErased;
+
+export function isMailConfigEventType(type: string): type is MailConfigEventType {
+  return (MAIL_CONFIG_EVENT_TYPES as readonly string[]).includes(type);
+}

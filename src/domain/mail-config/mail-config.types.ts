@@ -1,0 +1,25 @@
+/** Plain value types shared by the commands, events and state of the mail configuration aggregate. */
+export type Mode = 'default' | 'gmail' | 'smtp';
+export const MODES: readonly Mode[] = ['default', 'gmail', 'smtp'];
+
+export type SmtpSecurity = 'tls' | 'starttls' | 'none';
+
+/** Stages of an SMTP connection test, in the order they run. */
+export type SmtpTestStage = 'policy' | 'dns' | 'connect' | 'tls' | 'auth' | 'send' | 'done';
+
+export type ConsentRevocationReason = 'tenant_request' | 'revoked_at_google';
+
+/**
+ * A secret as it may appear inside an event: ciphertext and the id of the key that sealed it.
+ * The domain never sees plaintext secrets; encryption happens before a command is decided.
+ */
+export interface EncryptedValue {
+  keyId: string;
+  ciphertext: string;
+}
+
+export const GMAIL_SEND_SCOPE = 'https://www.googleapis.com/auth/gmail.send';
+
+export function defaultAddressFor(username: string, domain: string): string {
+  return `support.${username}@${domain}`;
+}

@@ -1,0 +1,83 @@
+import { EventEmitter } from 'node:events';
+import {
+  AppendResult,
+  EventStore,
+  ExpectedVersion,
+  NewEvent,
+  ReadAllOptions,
+  ReadStreamOptions,
+  StoredEvent,
+  SubscribeOptions,
+  Subscription,
+  SubscriptionHandler,
+} from '../../application/ports/event-store.port';
+import { assertExpectedVersion, isRetryOfStoredAppend } from './expected-version';
+import { pollingSubscription } from './polling-subscription';
+
+/** For tests and benchmarks: the same contract as the durable stores, kept in memory. */
+export class InMemoryEventStore implements EventStore {
+  private readonly all: StoredEvent[] = [];
+  private readonly streams = new Map<string, StoredEvent[]>();
+  private readonly wake = new EventEmitter().setMaxListeners(0);
+
+  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {
+    const from = options.fromVersion ?? 1;
+    const events = (this.streams.get(streamId) ?? []).slice(from - 1);
+    return structuredClone(options.maxCount === undefined ? events : events.slice(0, options.maxCount));
+  }
+
+  async appendToStream(
+    streamId: string,
+    events: NewEvent[],
+    { expectedVersion }: { expectedVersion: ExpectedVersion },
+  ): Promise<AppendResult> {
+    const existing = this.streams.get(streamId);
+    const current = existing ? existing.length : null;
+    if (existing && isRetryOfStoredAppend(expectedVersion, events, (from, n) =>
+      existing.slice(from - 1, from - 1 + n).map((e) => e.eventId),
+    )) {
+      const last = existing[(expectedVersion === 'no_stream' ? 0 : (expectedVersion as number)) + events.length - 1];
+      return { nextExpectedVersion: last.version, position: last.position };
+    }
+    assertExpectedVersion(streamId, expectedVersion, current);
+    const stream = existing ?? [];
+    for (const event of events) {
+      const stored: StoredEvent = {
+        ...structuredClone(event),
+        streamId,
+        version: stream.length + 1,
+        position: BigInt(this.all.length + 1),
+      };
+      stream.push(stored);
+      this.all.push(stored);
+    }
+    this.streams.set(streamId, stream);
+    this.wake.emit('append');
+    const last = stream[stream.length - 1];
+    return { nextExpectedVersion: last.version, position: last.position };
+  }
+
+  async readAll(options: ReadAllOptions = {}): Promise<StoredEvent[]> {
+    const start = options.after === undefined ? 0 : Number(options.after);
+    const out: StoredEvent[] = [];
+    for (let i = start; i < this.all.length; i++) {
+      const event = this.all[i];
+      if (options.streamPrefix && !event.streamId.startsWith(options.streamPrefix)) continue;
+      out.push(structuredClone(event));
+      if (options.maxCount !== undefined && out.length >= options.maxCount) break;
+    }
+    return out;
+  }
+
+  subscribe(options: SubscribeOptions, handler: SubscriptionHandler): Subscription {
+    return pollingSubscription((o) => this.readAll(o), this.wake, options, handler);
+  }
+
+  async headPosition(): Promise<bigint> {
+    return BigInt(this.all.length);
+  }
+
+  async close(): Promise<void> {
+    this.wake.removeAllListeners();
+  }
+}
