@@ -1,0 +1,105 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { MailConfigError } from '../../domain/mail-config/mail-config.errors';
+import { Mode, SmtpSecurity } from '../../domain/mail-config/mail-config.types';
+import { APP_CONFIG, AppConfig } from '../app-config';
+import { Cipher, CIPHER } from '../ports/cipher.port';
+import { Clock, CLOCK } from '../ports/clock.port';
+import { CommandContext, MailConfigCommandHandler } from './command-handler';
+import { toView, MailConfigView } from './mail-config.view';
+import { StateReader } from './state-reader';
+
+export interface SmtpSettingsInput {
+  address: string;
+  password?: string;
+  host: string;
+  port: number;
+  security?: SmtpSecurity;
+  username?: string;
+  activate?: boolean;
+}
+
+export const SMTP_PASSWORD_FIELD = 'smtp.password';
+
+/** Security follows the port unless the tenant chose: 465 is implicit TLS, anything else STARTTLS. */
+export function securityFor(port: number, chosen?: SmtpSecurity): SmtpSecurity {
+  return chosen ?? (port === 465 ? 'tls' : 'starttls');
+}
+
+@Injectable()
+export class MailConfigService {
+  constructor(
+    private readonly commands: MailConfigCommandHandler,
+    private readonly reader: StateReader,
+    @Inject(CIPHER) private readonly cipher: Cipher,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async provision(tenantId: string, username: string, ctx: CommandContext): Promise<{ created: boolean; view: MailConfigView }> {
+    const { current, events } = await this.commands.handle(
+      tenantId,
+      { type: 'ProvisionMailConfig', data: { tenantId, username, senderDomain: this.config.defaultSenderDomain } },
+      ctx,
+    );
+    return { created: events.length > 0, view: toView(tenantId, current) };
+  }
+
+  async view(tenantId: string, at?: Date): Promise<MailConfigView> {
+    const loaded = at ? await this.reader.loadAt(tenantId, at) : await this.reader.load(tenantId);
+    if (loaded.version === 0) {
+      throw new MailConfigError(
+        'NOT_PROVISIONED',
+        at ? 'This tenant’s mail configuration did not exist at that time' : 'This tenant’s mail configuration has not been provisioned',
+      );
+    }
+    return toView(tenantId, loaded);
+  }
+
+  async changeMode(tenantId: string, mode: Mode, ctx: CommandContext): Promise<MailConfigView> {
+    const { current } = await this.commands.handle(tenantId, { type: 'ChangeMode', data: { mode } }, ctx);
+    return toView(tenantId, current);
+  }
+
+  async configureSmtp(tenantId: string, input: SmtpSettingsInput, ctx: CommandContext): Promise<MailConfigView> {
+    // Sealed before the decision: the domain and the event only ever see ciphertext.
+    const password =
+      input.password === undefined
+        ? null
+        : await this.cipher.encrypt(input.password, { tenantId, field: SMTP_PASSWORD_FIELD });
+    const { current } = await this.commands.handle(
+      tenantId,
+      {
+        type: 'ConfigureSmtp',
+        data: {
+          address: input.address,
+          host: input.host,
+          port: input.port,
+          security: securityFor(input.port, input.security),
+          username: input.username ?? input.address,
+          password,
+          activate: input.activate ?? false,
+          at: this.clock.now().toISOString(),
+        },
+      },
+      ctx,
+    );
+    return toView(tenantId, current);
+  }
+
+  /**
+   * Crypto-shredding: the tenant's data key goes first, so a crash between the two steps leaves
+   * secrets unrecoverable rather than an "erased" tenant whose secrets still open.
+   */
+  async erase(tenantId: string, ctx: CommandContext): Promise<MailConfigView> {
+    const loaded = await this.reader.load(tenantId);
+    if (loaded.version === 0) throw new MailConfigError('NOT_PROVISIONED', 'This tenant’s mail configuration has not been provisioned');
+    if (loaded.state.status === 'erased') throw new MailConfigError('TENANT_ERASED', 'This tenant’s mail configuration was erased');
+    await this.cipher.shred(tenantId);
+    const { current } = await this.commands.handle(
+      tenantId,
+      { type: 'EraseMailConfig', data: { at: this.clock.now().toISOString() } },
+      ctx,
+    );
+    return toView(tenantId, current);
+  }
+}

@@ -1,0 +1,118 @@
+import { AppConfig } from '../../application/app-config';
+
+/** A bad environment variable: start-up stops with one line naming it. */
+export class ConfigError extends Error {
+  constructor(readonly variable: string, problem: string) {
+    super(`${variable}: ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+const GOOGLE_DEFAULTS = {
+  GOOGLE_AUTH_URL: 'https://accounts.google.com/o/oauth2/v2/auth',
+  GOOGLE_TOKEN_URL: 'https://oauth2.googleapis.com/token',
+  GOOGLE_REVOKE_URL: 'https://oauth2.googleapis.com/revoke',
+  GOOGLE_USERINFO_URL: 'https://openidconnect.googleapis.com/v1/userinfo',
+  GMAIL_API_URL: 'https://gmail.googleapis.com/',
+};
+
+function value(env: Env, name: string): string | undefined {
+  const v = env[name];
+  return v === undefined || v.trim() === '' ? undefined : v.trim();
+}
+
+function port(env: Env, name: string, fallback: number): number {
+  const raw = value(env, name);
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw) || n < 0 || n > 65535) throw new ConfigError(name, `must be a port number 0-65535, got "${raw}"`);
+  return n;
+}
+
+function url(env: Env, name: string, protocols: string[], fallback: string | null): string | null {
+  const raw = value(env, name);
+  if (raw === undefined) return fallback;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(name, 'must be an absolute URL');
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(name, `must use ${protocols.map((p) => p.replace(':', '://')).join(' or ')}`);
+  }
+  return raw;
+}
+
+function bool(env: Env, name: string): boolean {
+  const raw = value(env, name);
+  if (raw === undefined) return false;
+  if (['true', '1', 'yes'].includes(raw.toLowerCase())) return true;
+  if (['false', '0', 'no'].includes(raw.toLowerCase())) return false;
+  throw new ConfigError(name, `must be true or false, got "${raw}"`);
+}
+
+export function parseConfig(env: Env): AppConfig {
+  const esdb = value(env, 'EVENTSTORE_CONNECTION_STRING') ?? null;
+  if (esdb !== null && !/^esdb(\+discover)?:\/\//.test(esdb)) {
+    throw new ConfigError('EVENTSTORE_CONNECTION_STRING', 'must start with esdb:// or esdb+discover://');
+  }
+  const domain = value(env, 'DEFAULT_SENDER_DOMAIN') ?? 'smemetrics-email.com';
+  if (!/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i.test(domain)) {
+    throw new ConfigError('DEFAULT_SENDER_DOMAIN', `must be a domain name, got "${domain}"`);
+  }
+  const googleNames = ['GOOGLE_CLIENT_ID', 'GOOGLE_CLIENT_SECRET', 'GOOGLE_REDIRECT_URI'];
+  const googleMissing = googleNames.filter((n) => value(env, n) === undefined);
+  const redirectUri = url(env, 'GOOGLE_REDIRECT_URI', ['http:', 'https:'], null);
+  const origins = (value(env, 'OAUTH_RETURN_URL_ORIGINS') ?? 'http://localhost:3000').split(',').map((o) => o.trim());
+  const normalisedOrigins = origins.filter(Boolean).map((o) => {
+    try {
+      const u = new URL(o);
+      if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error();
+      return u.origin;
+    } catch {
+      throw new ConfigError('OAUTH_RETURN_URL_ORIGINS', `"${o}" is not an http(s) origin`);
+    }
+  });
+  const allowedPortsRaw = value(env, 'SMTP_ALLOWED_PORTS') ?? '25,465,587,2525';
+  const smtpAllowedPorts = allowedPortsRaw.split(',').map((p) => {
+    const n = Number(p.trim());
+    if (!/^\d+$/.test(p.trim()) || n < 1 || n > 65535) {
+      throw new ConfigError('SMTP_ALLOWED_PORTS', `"${p.trim()}" is not a port number 1-65535`);
+    }
+    return n;
+  });
+  const endpoint = (name: keyof typeof GOOGLE_DEFAULTS) => url(env, name, ['http:', 'https:'], GOOGLE_DEFAULTS[name])!;
+  const gmailApiUrl = endpoint('GMAIL_API_URL');
+  return {
+    port: port(env, 'PORT', 3000),
+    dataDir: value(env, 'DATA_DIR') ?? './data',
+    eventStoreConnectionString: esdb,
+    defaultSenderDomain: domain.toLowerCase(),
+    defaultRelayUrl: url(env, 'DEFAULT_RELAY_URL', ['smtp:', 'smtps:'], null),
+    google:
+      googleMissing.length === 0
+        ? {
+            clientId: value(env, 'GOOGLE_CLIENT_ID')!,
+            clientSecret: value(env, 'GOOGLE_CLIENT_SECRET')!,
+            redirectUri: redirectUri!,
+          }
+        : null,
+    googleMissing,
+    googleEndpoints: {
+      authUrl: endpoint('GOOGLE_AUTH_URL'),
+      tokenUrl: endpoint('GOOGLE_TOKEN_URL'),
+      revokeUrl: endpoint('GOOGLE_REVOKE_URL'),
+      userinfoUrl: endpoint('GOOGLE_USERINFO_URL'),
+      gmailApiUrl: gmailApiUrl.endsWith('/') ? gmailApiUrl : `${gmailApiUrl}/`,
+    },
+    oauthReturnUrlOrigins: normalisedOrigins,
+    smtpAllowPrivateHosts: bool(env, 'SMTP_ALLOW_PRIVATE_HOSTS'),
+    smtpAllowedPorts,
+    smtpExtraCaFile: value(env, 'SMTP_EXTRA_CA_FILE') ?? null,
+    logLevel: value(env, 'LOG_LEVEL') ?? 'info',
+    nodeEnv: value(env, 'NODE_ENV') ?? 'development',
+  };
+}

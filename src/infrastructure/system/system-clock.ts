@@ -1,0 +1,15 @@
+import { randomUUID } from 'node:crypto';
+import { Clock } from '../../application/ports/clock.port';
+import { IdGenerator } from '../../application/ports/id.port';
+
+export class SystemClock implements Clock {
+  now(): Date {
+    return new Date();
+  }
+}
+
+export class RandomIds implements IdGenerator {
+  next(): string {
+    return randomUUID();
+  }
+}

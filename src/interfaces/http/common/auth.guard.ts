@@ -1,0 +1,68 @@
+import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { Request } from 'express';
+import { Access, ACCESS_KEY } from './access';
+import { Caller, CALLER_AUTHENTICATORS, CallerAuthenticator } from './caller';
+import { problem, ProblemException } from './problem';
+
+export const SUPPORT_COOKIE = 'mcs_support';
+
+function bearer(req: Request): string | null {
+  const header = req.headers.authorization;
+  if (header) {
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    return m ? m[1] : null;
+  }
+  // The dashboard page signs in by setting an HttpOnly cookie, never a token in the URL.
+  const cookie = req.headers.cookie
+    ?.split(';')
+    .map((c) => c.trim())
+    .find((c) => c.startsWith(`${SUPPORT_COOKIE}=`));
+  return cookie ? decodeURIComponent(cookie.slice(SUPPORT_COOKIE.length + 1)) : null;
+}
+
+const unauthorized = () =>
+  new ProblemException(problem(401, 'unauthorized', 'Unauthorized', 'A valid bearer token is required'), {
+    'WWW-Authenticate': 'Bearer',
+  });
+const forbidden = (detail: string) => new ProblemException(problem(403, 'forbidden', 'Forbidden', detail));
+
+export function permits(caller: Caller, access: Access, method: string, tenantId: string | undefined): string | null {
+  if (access === 'support') return caller.kind === 'support' ? null : 'This route is for support staff';
+  if (caller.kind === 'support') {
+    if (access === 'tenant-read' && method === 'GET') return null;
+    return 'Support staff may read tenant configuration but not change it';
+  }
+  if (caller.tenant !== null && tenantId !== undefined && caller.tenant !== tenantId) {
+    return 'This token is not valid for that tenant';
+  }
+  return null;
+}
+
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    @Inject(CALLER_AUTHENTICATORS) private readonly authenticators: CallerAuthenticator[],
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const access =
+      this.reflector.getAllAndOverride<Access>(ACCESS_KEY, [context.getHandler(), context.getClass()]) ?? 'tenant-write';
+    if (access === 'public') return true;
+    const req = context.switchToHttp().getRequest<Request & { caller?: Caller }>();
+    const token = bearer(req);
+    if (!token) throw unauthorized();
+    let caller: Caller | null = null;
+    for (const a of this.authenticators) {
+      caller = await a.authenticate(token);
+      if (caller) break;
+    }
+    if (!caller) throw unauthorized();
+    const tenantParam = req.params?.tenantId;
+    const refusal = permits(caller, access, req.method, typeof tenantParam === "string" ? tenantParam : undefined);
+    if (refusal) throw forbidden(refusal);
+    req.caller = caller;
+    return true;
+  }
+}

@@ -1,0 +1,99 @@
+import { DynamicModule, Global, Inject, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { join } from 'node:path';
+import { APP_CONFIG, AppConfig } from '../application/app-config';
+import { ReadinessRegistry } from '../application/health/readiness';
+import { COMMAND_METRICS } from '../application/mail-config/command-metrics';
+import { CIPHER } from '../application/ports/cipher.port';
+import { CLOCK } from '../application/ports/clock.port';
+import { EVENT_STORE, EventStore } from '../application/ports/event-store.port';
+import { ID_GENERATOR } from '../application/ports/id.port';
+import { DataKeyStore } from '../infrastructure/crypto/data-key-store';
+import { EnvelopeCipher } from '../infrastructure/crypto/envelope.cipher';
+import { MasterKeyRing } from '../infrastructure/crypto/key-ring';
+import { createEventStore } from '../infrastructure/event-store/create-event-store';
+import { Metrics } from '../infrastructure/metrics/metrics';
+import { RandomIds, SystemClock } from '../infrastructure/system/system-clock';
+import { CALLER_AUTHENTICATORS, CALLER_TOKENS, CallerTokens } from '../interfaces/http/common/caller';
+import { StaticTokenAuthenticator } from '../interfaces/http/common/static-token.authenticator';
+import { METRICS_REGISTRY } from '../interfaces/http/health/metrics-registry';
+
+/** What the composition root is given at start: parsed configuration and loaded secrets. */
+export interface ServiceOptions {
+  config: AppConfig;
+  tokens: CallerTokens;
+  keyRing: MasterKeyRing;
+  /** Replaces the event store (tests, benchmarks); the service then does not close it. */
+  eventStore?: EventStore;
+}
+
+export const DATA_KEY_STORE = Symbol('DATA_KEY_STORE');
+export const OWNS_EVENT_STORE = Symbol('OWNS_EVENT_STORE');
+
+/** The adapters every feature shares: event store, cipher, clock, ids, metrics, readiness. */
+@Global()
+@Module({})
+export class CoreModule implements OnModuleInit, OnApplicationShutdown {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(DATA_KEY_STORE) private readonly keys: DataKeyStore,
+    @Inject(OWNS_EVENT_STORE) private readonly ownsStore: boolean,
+    private readonly readiness: ReadinessRegistry,
+  ) {}
+
+  static register(options: ServiceOptions): DynamicModule {
+    const metrics = new Metrics();
+    return {
+      module: CoreModule,
+      providers: [
+        { provide: APP_CONFIG, useValue: options.config },
+        { provide: CALLER_TOKENS, useValue: options.tokens },
+        { provide: CALLER_AUTHENTICATORS, useValue: [new StaticTokenAuthenticator(options.tokens)] },
+        { provide: OWNS_EVENT_STORE, useValue: !options.eventStore },
+        { provide: EVENT_STORE, useFactory: () => options.eventStore ?? createEventStore(options.config) },
+        { provide: DATA_KEY_STORE, useFactory: () => new DataKeyStore(join(options.config.dataDir, 'keys.db')) },
+        { provide: MasterKeyRing, useValue: options.keyRing },
+        {
+          provide: CIPHER,
+          useFactory: (keys: DataKeyStore) => new EnvelopeCipher(options.keyRing, keys),
+          inject: [DATA_KEY_STORE],
+        },
+        { provide: CLOCK, useValue: new SystemClock() },
+        { provide: ID_GENERATOR, useValue: new RandomIds() },
+        { provide: Metrics, useValue: metrics },
+        { provide: COMMAND_METRICS, useValue: metrics },
+        {
+          provide: METRICS_REGISTRY,
+          useValue: { contentType: metrics.registry.contentType, metrics: () => metrics.registry.metrics() },
+        },
+        ReadinessRegistry,
+      ],
+      exports: [
+        APP_CONFIG,
+        CALLER_TOKENS,
+        CALLER_AUTHENTICATORS,
+        EVENT_STORE,
+        DATA_KEY_STORE,
+        MasterKeyRing,
+        CIPHER,
+        CLOCK,
+        ID_GENERATOR,
+        Metrics,
+        COMMAND_METRICS,
+        METRICS_REGISTRY,
+        ReadinessRegistry,
+      ],
+    };
+  }
+
+  onModuleInit(): void {
+    this.readiness.register('eventStore', async () => {
+      const head = await this.store.headPosition();
+      return { ok: true, detail: { position: head.toString() } };
+    });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.ownsStore) await this.store.close();
+    this.keys.close();
+  }
+}
