@@ -1,0 +1,50 @@
+/**
+ * The hexagon's boundaries, checked on every `npm test` (and proven to fail on a violation by
+ * test/architecture/architecture.spec.ts).
+ */
+module.exports = {
+  forbidden: [
+    {
+      name: 'domain-is-pure',
+      comment: 'The domain is plain TypeScript: no framework, no library, no Node API, no outer layer.',
+      severity: 'error',
+      from: { path: '^src/domain/' },
+      to: { pathNot: '^src/domain/' },
+    },
+    {
+      name: 'application-knows-no-adapters',
+      comment: 'Use cases speak to ports; adapters and HTTP are plugged in by the composition root.',
+      severity: 'error',
+      from: { path: '^src/application/' },
+      to: { path: '^src/(infrastructure|interfaces|modules)/' },
+    },
+    {
+      name: 'application-knows-no-adapter-libraries',
+      comment: 'Libraries that belong to adapters stay in infrastructure.',
+      severity: 'error',
+      from: { path: '^src/application/' },
+      to: {
+        path: 'node_modules/(better-sqlite3|@eventstore|nodemailer|googleapis|google-auth-library|prom-client|pino|nestjs-pino|express|smtp-server)',
+      },
+    },
+    {
+      name: 'infrastructure-knows-no-http',
+      comment: 'Adapters do not reach up into controllers, guards or DTOs.',
+      severity: 'error',
+      from: { path: '^src/infrastructure/' },
+      to: { path: '^src/(interfaces|modules)/' },
+    },
+    {
+      name: 'no-circular',
+      severity: 'error',
+      from: {},
+      to: { circular: true },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsPreCompilationDeps: true,
+    exclude: { path: '\\.spec\\.ts$' },
+    tsConfig: { fileName: 'tsconfig.json' },
+  },
+};

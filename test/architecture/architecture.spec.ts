@@ -1,0 +1,67 @@
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const root = resolve(__dirname, '../..');
+const depcruise = join(root, 'node_modules/.bin/depcruise');
+const config = join(root, '.dependency-cruiser.js');
+
+/** Runs the project's architecture check over a small tree; returns its exit code and output. */
+async function check(files: Record<string, string>): Promise<{ code: number; out: string }> {
+  const dir = mkdtempSync(join(tmpdir(), 'arch-'));
+  try {
+    for (const [path, content] of Object.entries(files)) {
+      mkdirSync(dirname(join(dir, path)), { recursive: true });
+      writeFileSync(join(dir, path), content);
+    }
+    writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { module: 'commonjs' } }));
+    const { stdout } = await run(depcruise, ['src', '--config', config], { cwd: dir });
+    return { code: 0, out: stdout };
+  } catch (error: any) {
+    return { code: error.code, out: `${error.stdout}${error.stderr}` };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe('architecture check', () => {
+  it('passes on the real source tree', async () => {
+    const { stdout } = await run(depcruise, ['src', '--config', config], { cwd: root });
+    expect(stdout).toMatch(/no dependency violations found/);
+  });
+
+  it('passes a tree that respects the layers', async () => {
+    const result = await check({
+      'src/domain/a.ts': 'export const a = 1;\n',
+      'src/application/b.ts': "import { a } from '../domain/a';\nexport const b = a;\n",
+      'src/infrastructure/c.ts': "import { b } from '../application/b';\nexport const c = b;\n",
+    });
+    expect(result).toMatchObject({ code: 0 });
+  });
+
+  it('fails when the domain imports anything outside itself', async () => {
+    const result = await check({
+      'src/application/port.ts': 'export const port = 1;\n',
+      'src/domain/bad.ts': "import { port } from '../application/port';\nimport { readFileSync } from 'node:fs';\nexport const x = [port, readFileSync];\n",
+    });
+    expect(result.code).not.toBe(0);
+    expect(result.out).toContain('domain-is-pure');
+    expect(result.out).toContain('src/domain/bad.ts');
+  });
+
+  it('fails when the application imports an adapter or the HTTP layer', async () => {
+    const result = await check({
+      'src/infrastructure/adapter.ts': 'export const adapter = 1;\n',
+      'src/interfaces/http/controller.ts': 'export const controller = 1;\n',
+      'src/application/use-case.ts':
+        "import { adapter } from '../infrastructure/adapter';\nimport { controller } from '../interfaces/http/controller';\nexport const u = [adapter, controller];\n",
+    });
+    expect(result.code).not.toBe(0);
+    expect(result.out).toContain('application-knows-no-adapters');
+    expect(result.out).toMatch(/src\/application\/use-case\.ts → src\/infrastructure\/adapter\.ts/);
+    expect(result.out).toMatch(/src\/application\/use-case\.ts → src\/interfaces\/http\/controller\.ts/);
+  });
+});
