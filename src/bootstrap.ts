@@ -12,6 +12,8 @@ import { AppModule } from './app.module';
 import { parseConfig } from './infrastructure/config/config';
 import { environmentOrFile, randomKey, randomToken } from './infrastructure/config/local-secrets';
 import { keyRingFromEnv } from './infrastructure/crypto/key-ring';
+import { drainHttpServer, shutdownTimeoutFrom } from './infrastructure/lifecycle/graceful-shutdown';
+import { HTTP_METRICS, httpMetricsMiddleware } from './interfaces/http/common/http-metrics.middleware';
 import { validationPipe } from './interfaces/http/common/validation';
 
 export interface StartOptions {
@@ -27,12 +29,14 @@ export interface RunningService {
   app: INestApplication;
   config: AppConfig;
   url: string;
+  /** Stops accepting, lets requests in flight finish (SHUTDOWN_TIMEOUT_MS at most), then closes every module. */
   close(): Promise<void>;
 }
 
 /** Builds and starts the service; everything main.ts, the tests and the benchmarks share. */
 export async function startService(options: StartOptions): Promise<RunningService> {
   const config = parseConfig(options.env);
+  const shutdownTimeoutMs = shutdownTimeoutFrom(options.env);
   mkdirSync(config.dataDir, { recursive: true });
   const apiToken = environmentOrFile(options.env.API_TOKEN, config.dataDir, 'api-token', randomToken);
   const supportToken = environmentOrFile(options.env.SUPPORT_TOKEN, config.dataDir, 'support-token', randomToken);
@@ -54,7 +58,8 @@ export async function startService(options: StartOptions): Promise<RunningServic
   app.useLogger(logger);
   app.disable('x-powered-by');
   app.useGlobalPipes(validationPipe());
-  app.enableShutdownHooks();
+  // First in the chain (Nest adds its own middleware at listen): times every request, refused ones too.
+  app.use(httpMetricsMiddleware(app.get(HTTP_METRICS)));
 
   const document = SwaggerModule.createDocument(
     app,
@@ -76,5 +81,51 @@ export async function startService(options: StartOptions): Promise<RunningServic
   const address = app.getHttpServer().address() as { port: number };
   const url = `http://127.0.0.1:${address.port}`;
   logger.log(`mail configuration service listening on ${url} (${config.eventStoreConnectionString ? 'EventStoreDB' : 'embedded SQLite'} store)`);
-  return { app, config, url, close: () => app.close() };
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      const drain = await drainHttpServer(app.getHttpServer(), shutdownTimeoutMs);
+      if (!drain.drained) {
+        logger.warn(`requests still running after ${shutdownTimeoutMs} ms; closed ${drain.cutConnections} connection(s)`);
+      }
+      await app.close();
+    })());
+  return { app, config, url, close };
+}
+
+/**
+ * SIGTERM/SIGINT (a deploy, Ctrl-C): drain and close cleanly, then exit 0. Nest's own shutdown
+ * hooks are not enabled because they re-raise the signal after closing, which ends the process
+ * with the signal instead of exit code 0. A second signal, or a close that hangs past the
+ * timeout, ends the process at once with 1.
+ */
+export function exitOnSignals(running: RunningService, shutdownTimeoutMs = shutdownTimeoutFrom(process.env)): void {
+  const logger = running.app.get(Logger);
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      logger.warn(`${signal} again: exiting without waiting`);
+      process.exit(1);
+    }
+    stopping = true;
+    // close() stops listening before it first yields, so the line below is true when printed.
+    const closing = running.close();
+    logger.log(`${signal} received: not accepting connections; finishing requests in flight (at most ${shutdownTimeoutMs} ms)`);
+    setTimeout(() => {
+      logger.error('shutdown did not finish in time; exiting');
+      process.exit(1);
+    }, shutdownTimeoutMs + 5000).unref();
+    closing.then(
+      () => {
+        logger.log('stopped cleanly');
+        process.exit(0);
+      },
+      (error: Error) => {
+        logger.error(`shutdown failed: ${error.message}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
 }

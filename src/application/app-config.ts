@@ -10,6 +10,27 @@ export interface GoogleOAuthConfig {
   redirectUri: string;
 }
 
+/** Bearer JWTs from the main application: exactly one of an HS256 secret or an RS256 public key. */
+export interface JwtConfig {
+  algorithm: 'HS256' | 'RS256';
+  /** The HS256 shared secret, or the RS256 public key as PEM. */
+  key: string;
+  issuer: string | null;
+  audience: string | null;
+}
+
+/** A per-tenant rate limit: at most `limit` requests per `windowSeconds`. */
+export interface RateLimit {
+  limit: number;
+  windowSeconds: number;
+}
+
+export interface RateLimits {
+  smtpTest: RateLimit;
+  gmailAuthorization: RateLimit;
+  send: RateLimit;
+}
+
 export interface AppConfig {
   port: number;
   dataDir: string;
@@ -27,6 +48,13 @@ export interface AppConfig {
   smtpAllowPrivateHosts: boolean;
   smtpAllowedPorts: number[];
   smtpExtraCaFile: string | null;
+  /** null when neither JWT_SECRET nor JWT_PUBLIC_KEY is set: only the static tokens are accepted. */
+  jwt: JwtConfig | null;
+  rateLimits: RateLimits;
+  /** Consecutive send failures in the active mode before the tenant is recorded as failing. */
+  sendFailingAfter: number;
+  /** /health/ready fails when the oldest unprojected event is older than this. */
+  projectionMaxLagMs: number;
   /** Log level for pino. */
   logLevel: string;
   /** development: pretty logs; production: JSON lines. */

@@ -3,6 +3,9 @@ import { join } from 'node:path';
 import { APP_CONFIG, AppConfig } from '../application/app-config';
 import { ReadinessRegistry } from '../application/health/readiness';
 import { COMMAND_METRICS } from '../application/mail-config/command-metrics';
+import { GMAIL_METRICS } from '../application/metrics/gmail-metrics';
+import { SEND_METRICS } from '../application/metrics/send-metrics';
+import { SMTP_TEST_METRICS } from '../application/metrics/smtp-test-metrics';
 import { CIPHER } from '../application/ports/cipher.port';
 import { CLOCK } from '../application/ports/clock.port';
 import { EVENT_STORE, EventStore } from '../application/ports/event-store.port';
@@ -14,7 +17,9 @@ import { createEventStore } from '../infrastructure/event-store/create-event-sto
 import { Metrics } from '../infrastructure/metrics/metrics';
 import { RandomIds, SystemClock } from '../infrastructure/system/system-clock';
 import { CALLER_AUTHENTICATORS, CALLER_TOKENS, CallerTokens } from '../interfaces/http/common/caller';
+import { JwtAuthenticator } from '../interfaces/http/common/jwt.authenticator';
 import { StaticTokenAuthenticator } from '../interfaces/http/common/static-token.authenticator';
+import { HTTP_METRICS } from '../interfaces/http/common/http-metrics.middleware';
 import { METRICS_REGISTRY } from '../interfaces/http/health/metrics-registry';
 
 /** What the composition root is given at start: parsed configuration and loaded secrets. */
@@ -47,7 +52,13 @@ export class CoreModule implements OnModuleInit, OnApplicationShutdown {
       providers: [
         { provide: APP_CONFIG, useValue: options.config },
         { provide: CALLER_TOKENS, useValue: options.tokens },
-        { provide: CALLER_AUTHENTICATORS, useValue: [new StaticTokenAuthenticator(options.tokens)] },
+        {
+          provide: CALLER_AUTHENTICATORS,
+          useValue: [
+            new StaticTokenAuthenticator(options.tokens),
+            ...(options.config.jwt ? [new JwtAuthenticator(options.config.jwt)] : []),
+          ],
+        },
         { provide: OWNS_EVENT_STORE, useValue: !options.eventStore },
         { provide: EVENT_STORE, useFactory: () => options.eventStore ?? createEventStore(options.config) },
         { provide: DATA_KEY_STORE, useFactory: () => new DataKeyStore(join(options.config.dataDir, 'keys.db')) },
@@ -61,6 +72,10 @@ export class CoreModule implements OnModuleInit, OnApplicationShutdown {
         { provide: ID_GENERATOR, useValue: new RandomIds() },
         { provide: Metrics, useValue: metrics },
         { provide: COMMAND_METRICS, useValue: metrics },
+        { provide: SEND_METRICS, useValue: metrics },
+        { provide: SMTP_TEST_METRICS, useValue: metrics },
+        { provide: GMAIL_METRICS, useValue: metrics },
+        { provide: HTTP_METRICS, useValue: metrics },
         {
           provide: METRICS_REGISTRY,
           useValue: { contentType: metrics.registry.contentType, metrics: () => metrics.registry.metrics() },
@@ -79,6 +94,10 @@ export class CoreModule implements OnModuleInit, OnApplicationShutdown {
         ID_GENERATOR,
         Metrics,
         COMMAND_METRICS,
+        SEND_METRICS,
+        SMTP_TEST_METRICS,
+        GMAIL_METRICS,
+        HTTP_METRICS,
         METRICS_REGISTRY,
         ReadinessRegistry,
       ],

@@ -153,6 +153,38 @@ export function eventStoreContract(name: string, factory: StoreFactory): void {
       expect((await store.readStream(s)).map((e) => e.eventId)).toHaveLength(3);
     });
 
+    it.each(['any', 'exists'] as const)(
+      'does not duplicate a retried append with the same event ids and expected version %s, even after later appends',
+      async (expectedVersion) => {
+        const s = stream();
+        await store.appendToStream(s, [newEvent()], { expectedVersion: 'no_stream' });
+        const batch = [newEvent('R1'), newEvent('R2')];
+        const first = await store.appendToStream(s, batch, { expectedVersion });
+        await store.appendToStream(s, [newEvent('Later')], { expectedVersion: 'any' });
+        const retry = await store.appendToStream(s, batch, { expectedVersion });
+        expect(retry).toEqual(first);
+        expect((await store.readStream(s)).map((e) => e.type)).toEqual(['Something', 'R1', 'R2', 'Later']);
+      },
+    );
+
+    it('refuses a retry with expected version any that matches only part of a stored append', async () => {
+      const s = stream();
+      const batch = [newEvent('P1'), newEvent('P2')];
+      await store.appendToStream(s, batch, { expectedVersion: 'any' });
+      const partly = [batch[0], newEvent('P3')];
+      await expect(store.appendToStream(s, partly, { expectedVersion: 'any' })).rejects.toBeInstanceOf(ConcurrencyError);
+      expect((await store.readStream(s)).map((e) => e.type)).toEqual(['P1', 'P2']);
+    });
+
+    it('appends with expected version any an event id that only another stream holds', async () => {
+      const [a, b] = [stream(), stream()];
+      const shared = newEvent('Shared');
+      await store.appendToStream(a, [shared], { expectedVersion: 'any' });
+      const r = await store.appendToStream(b, [shared], { expectedVersion: 'any' });
+      expect(r.nextExpectedVersion).toBe(1);
+      expect((await store.readStream(b)).map((e) => e.eventId)).toEqual([shared.eventId]);
+    });
+
     it('assigns increasing global positions and reads all from a position with a prefix filter', async () => {
       const a = stream();
       const b = stream();

@@ -144,6 +144,8 @@ describe('tenant mail configuration over HTTP', () => {
         passwordSet: true,
         configuredAt: expect.any(String),
         lastTest: null,
+        credential: 'available',
+        credentialProblem: null,
       });
       expect(smtp.text).not.toContain('p4ss-word');
       expect(smtp.body.mode).toBe('default');

@@ -3,12 +3,13 @@ import { MailConfigCommand } from '../../domain/mail-config/mail-config.commands
 import { decide, evolve } from '../../domain/mail-config/mail-config.decider';
 import { MailConfigEvent } from '../../domain/mail-config/mail-config.events';
 import { Clock, CLOCK } from '../ports/clock.port';
-import { ConcurrencyError, EVENT_STORE, EventStore } from '../ports/event-store.port';
+import { ConcurrencyError, EVENT_STORE, EventStore, EventStoreUnavailableError, ExpectedVersion, NewEvent } from '../ports/event-store.port';
 import { ID_GENERATOR, IdGenerator } from '../ports/id.port';
 import { CommandMetrics, COMMAND_METRICS } from './command-metrics';
 import { CURRENT_SCHEMA_VERSION } from './event-codec';
 import { StateReader, TenantState } from './state-reader';
 import { streamOf } from './streams';
+import { Turns } from './turns';
 
 /** Who and what a command comes from: stored as the metadata of every event it records. */
 export interface CommandContext {
@@ -23,12 +24,29 @@ export interface CommandResult {
   events: MailConfigEvent[];
 }
 
+type CommandInput = MailConfigCommand | ((state: TenantState) => MailConfigCommand | Promise<MailConfigCommand>);
+
 const MAX_ATTEMPTS = 5;
+/** After a conflict (another process wrote), a random pause below this × 2^attempt before deciding again. */
+const CONFLICT_JITTER_MS = 10;
+/** A store that did not answer gets the very same append once more after this pause, then the error surfaces (503). */
+const RESEND_DELAY_MS = 200;
+const MAX_RESENDS = 1;
+/** How long a command waits for the one before it on the same tenant before answering 503. */
+const MAX_TURN_WAIT_MS = 5_000;
+
+const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
  * read → fold → decide → append with the expected version. A conflict means someone else
  * appended since we read: decide again on the newer state, a bounded number of times, and
- * surface the ConcurrencyError (409) if it keeps happening.
+ * surface the ConcurrencyError (409) if it keeps happening. Commands on one tenant take turns
+ * in this process (see Turns), so conflicts come from other processes only.
+ *
+ * Event ids are drawn once per decision. When the store does not answer an append (deadline,
+ * dropped connection) the append may still have landed, so it is re-sent with the same ids and
+ * the same expected version: every store answers such a retry with the first result instead of
+ * writing the events twice. Only a conflict leads to a new decision, and so to new ids.
  */
 @Injectable()
 export class MailConfigCommandHandler {
@@ -40,11 +58,17 @@ export class MailConfigCommandHandler {
     @Inject(COMMAND_METRICS) private readonly metrics: CommandMetrics,
   ) {}
 
-  async handle(
-    tenantId: string,
-    command: MailConfigCommand | ((state: TenantState) => MailConfigCommand | Promise<MailConfigCommand>),
-    context: CommandContext,
-  ): Promise<CommandResult> {
+  private readonly turns = new Turns(MAX_TURN_WAIT_MS);
+
+  handle(tenantId: string, command: CommandInput, context: CommandContext): Promise<CommandResult> {
+    return this.turns.run(
+      tenantId,
+      () => this.decideAndAppend(tenantId, command, context),
+      () => new EventStoreUnavailableError(`Commands on ${tenantId} waited more than ${MAX_TURN_WAIT_MS} ms for the event store`),
+    );
+  }
+
+  private async decideAndAppend(tenantId: string, command: CommandInput, context: CommandContext): Promise<CommandResult> {
     let lastConflict: ConcurrencyError | undefined;
     let type = 'unknown';
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
@@ -65,7 +89,7 @@ export class MailConfigCommandHandler {
       const at = this.clock.now().toISOString();
       try {
         const started = process.hrtime.bigint();
-        const result = await this.store.appendToStream(
+        const result = await this.appendResending(
           streamOf(tenantId),
           events.map((e) => ({
             eventId: this.ids.next(),
@@ -73,7 +97,7 @@ export class MailConfigCommandHandler {
             data: e.data,
             metadata: { ...context, at, schemaVersion: CURRENT_SCHEMA_VERSION[e.type] ?? 1 },
           })),
-          { expectedVersion: current.version === 0 ? 'no_stream' : current.version },
+          current.version === 0 ? 'no_stream' : current.version,
         );
         this.metrics.appendLatency(Number(process.hrtime.bigint() - started) / 1e9);
         const next: TenantState = {
@@ -89,9 +113,21 @@ export class MailConfigCommandHandler {
         if (!(error instanceof ConcurrencyError)) throw error;
         lastConflict = error;
         this.reader.forget(tenantId);
+        if (attempt < MAX_ATTEMPTS) await pause(Math.random() * CONFLICT_JITTER_MS * 2 ** attempt);
       }
     }
     this.metrics.record(type, 'conflict');
     throw lastConflict!;
+  }
+
+  private async appendResending(streamId: string, events: NewEvent[], expectedVersion: ExpectedVersion) {
+    for (let resend = 0; ; resend++) {
+      try {
+        return await this.store.appendToStream(streamId, events, { expectedVersion });
+      } catch (error) {
+        if (!(error instanceof EventStoreUnavailableError) || resend >= MAX_RESENDS) throw error;
+        await pause(RESEND_DELAY_MS);
+      }
+    }
   }
 }

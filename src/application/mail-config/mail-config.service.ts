@@ -5,8 +5,9 @@ import { APP_CONFIG, AppConfig } from '../app-config';
 import { Cipher, CIPHER } from '../ports/cipher.port';
 import { Clock, CLOCK } from '../ports/clock.port';
 import { CommandContext, MailConfigCommandHandler } from './command-handler';
+import { CredentialStatusService, SMTP_PASSWORD_FIELD } from './credential-status';
 import { toView, MailConfigView } from './mail-config.view';
-import { StateReader } from './state-reader';
+import { StateReader, TenantState } from './state-reader';
 
 export interface SmtpSettingsInput {
   address: string;
@@ -18,7 +19,7 @@ export interface SmtpSettingsInput {
   activate?: boolean;
 }
 
-export const SMTP_PASSWORD_FIELD = 'smtp.password';
+export { SMTP_PASSWORD_FIELD };
 
 /** Security follows the port unless the tenant chose: 465 is implicit TLS, anything else STARTTLS. */
 export function securityFor(port: number, chosen?: SmtpSecurity): SmtpSecurity {
@@ -33,7 +34,13 @@ export class MailConfigService {
     @Inject(CIPHER) private readonly cipher: Cipher,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly credentials: CredentialStatusService,
   ) {}
+
+  /** The view, with whether each stored secret can still be opened. */
+  async present(tenantId: string, current: TenantState): Promise<MailConfigView> {
+    return toView(tenantId, current, await this.credentials.of(tenantId, current.state));
+  }
 
   async provision(tenantId: string, username: string, ctx: CommandContext): Promise<{ created: boolean; view: MailConfigView }> {
     const { current, events } = await this.commands.handle(
@@ -41,7 +48,7 @@ export class MailConfigService {
       { type: 'ProvisionMailConfig', data: { tenantId, username, senderDomain: this.config.defaultSenderDomain } },
       ctx,
     );
-    return { created: events.length > 0, view: toView(tenantId, current) };
+    return { created: events.length > 0, view: await this.present(tenantId, current) };
   }
 
   async view(tenantId: string, at?: Date): Promise<MailConfigView> {
@@ -52,12 +59,12 @@ export class MailConfigService {
         at ? 'This tenant’s mail configuration did not exist at that time' : 'This tenant’s mail configuration has not been provisioned',
       );
     }
-    return toView(tenantId, loaded);
+    return this.present(tenantId, loaded);
   }
 
   async changeMode(tenantId: string, mode: Mode, ctx: CommandContext): Promise<MailConfigView> {
     const { current } = await this.commands.handle(tenantId, { type: 'ChangeMode', data: { mode } }, ctx);
-    return toView(tenantId, current);
+    return this.present(tenantId, current);
   }
 
   async configureSmtp(tenantId: string, input: SmtpSettingsInput, ctx: CommandContext): Promise<MailConfigView> {
@@ -83,7 +90,7 @@ export class MailConfigService {
       },
       ctx,
     );
-    return toView(tenantId, current);
+    return this.present(tenantId, current);
   }
 
   /**
@@ -100,6 +107,6 @@ export class MailConfigService {
       { type: 'EraseMailConfig', data: { at: this.clock.now().toISOString() } },
       ctx,
     );
-    return toView(tenantId, current);
+    return this.present(tenantId, current);
   }
 }

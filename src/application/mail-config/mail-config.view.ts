@@ -1,4 +1,5 @@
 import { MailConfigState, senderOf } from '../../domain/mail-config/mail-config.state';
+import { CredentialStatus, CredentialStatuses } from './credential-status';
 import { TenantState } from './state-reader';
 
 /** The tenant view of the HTTP contract. Secrets never appear: only whether one is set. */
@@ -16,8 +17,11 @@ export interface MailConfigView {
     revokedAt: string | null;
     revokedReason: string | null;
     googleRevocation: null | { ok: boolean; message: string | null };
+    /** null while there is no grant to open. */
+    credential?: CredentialStatus['credential'] | null;
+    credentialProblem?: CredentialStatus['credentialProblem'];
   };
-  smtp: null | {
+  smtp: null | ({
     address: string;
     host: string;
     port: number;
@@ -26,13 +30,17 @@ export interface MailConfigView {
     passwordSet: true;
     configuredAt: string;
     lastTest: null | { ok: boolean; stage: string; message: string; at: string };
-  };
+  } & Partial<CredentialStatus>);
   delivery: { failing: boolean; since: string | null; stage: string | null; message: string | null };
   version: number;
   updatedAt: string | null;
 }
 
-export function toView(tenantId: string, { state, version, updatedAt }: TenantState): MailConfigView {
+/**
+ * `credentials` (from CredentialStatusService) adds `credential` / `credentialProblem` to the smtp
+ * and gmail parts, so a secret the service can no longer open is shown as such.
+ */
+export function toView(tenantId: string, { state, version, updatedAt }: TenantState, credentials?: CredentialStatuses): MailConfigView {
   const { gmail, smtp, delivery } = state;
   return {
     tenantId,
@@ -48,6 +56,7 @@ export function toView(tenantId: string, { state, version, updatedAt }: TenantSt
       revokedAt: gmail.revokedAt,
       revokedReason: gmail.revokedReason,
       googleRevocation: gmail.googleRevocation,
+      ...(credentials ? credentials.gmail ?? { credential: null, credentialProblem: null } : {}),
     },
     smtp: smtp && {
       address: smtp.address,
@@ -58,6 +67,7 @@ export function toView(tenantId: string, { state, version, updatedAt }: TenantSt
       passwordSet: true,
       configuredAt: smtp.configuredAt,
       lastTest: smtp.lastTest,
+      ...(credentials?.smtp ?? {}),
     },
     delivery: { failing: delivery.failing, since: delivery.since, stage: delivery.stage, message: delivery.message },
     version,

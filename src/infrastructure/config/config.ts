@@ -1,4 +1,6 @@
-import { AppConfig } from '../../application/app-config';
+import { createPublicKey } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { AppConfig, JwtConfig, RateLimit } from '../../application/app-config';
 
 /** A bad environment variable: start-up stops with one line naming it. */
 export class ConfigError extends Error {
@@ -52,6 +54,44 @@ function bool(env: Env, name: string): boolean {
   if (['true', '1', 'yes'].includes(raw.toLowerCase())) return true;
   if (['false', '0', 'no'].includes(raw.toLowerCase())) return false;
   throw new ConfigError(name, `must be true or false, got "${raw}"`);
+}
+
+/** JWT_SECRET (HS256, ≥ 32 chars) or JWT_PUBLIC_KEY (RS256, PEM or a file holding it); never both. */
+function jwt(env: Env): JwtConfig | null {
+  const secret = value(env, 'JWT_SECRET');
+  const publicKey = value(env, 'JWT_PUBLIC_KEY');
+  const claims = { issuer: value(env, 'JWT_ISSUER') ?? null, audience: value(env, 'JWT_AUDIENCE') ?? null };
+  if (secret && publicKey) throw new ConfigError('JWT_PUBLIC_KEY', 'set either JWT_SECRET or JWT_PUBLIC_KEY, not both');
+  if (secret) {
+    if (secret.length < 32) throw new ConfigError('JWT_SECRET', 'must be at least 32 characters');
+    return { algorithm: 'HS256', key: secret, ...claims };
+  }
+  if (!publicKey) return null;
+  // Env files often carry a PEM on one line with literal "\n".
+  const pem = publicKey.includes('-----BEGIN') ? publicKey.replace(/\\n/g, '\n') : existsSync(publicKey) ? readFileSync(publicKey, 'utf8') : null;
+  if (pem === null) throw new ConfigError('JWT_PUBLIC_KEY', 'must be a PEM public key or the path of a file holding one');
+  try {
+    if (createPublicKey(pem).asymmetricKeyType !== 'rsa') throw new Error();
+  } catch {
+    throw new ConfigError('JWT_PUBLIC_KEY', 'is not an RSA public key in PEM format');
+  }
+  return { algorithm: 'RS256', key: pem, ...claims };
+}
+
+/** "<limit>/<seconds>", e.g. THROTTLE_SEND=600/60. */
+function rateLimit(env: Env, name: string, fallback: RateLimit): RateLimit {
+  const raw = value(env, name);
+  if (raw === undefined) return fallback;
+  const m = /^(\d{1,9})\/(\d{1,7})$/.exec(raw);
+  if (!m || Number(m[1]) < 1 || Number(m[2]) < 1) throw new ConfigError(name, `must look like <limit>/<seconds> with both at least 1, got "${raw}"`);
+  return { limit: Number(m[1]), windowSeconds: Number(m[2]) };
+}
+
+function positiveInt(env: Env, name: string, fallback: number): number {
+  const raw = value(env, name);
+  if (raw === undefined) return fallback;
+  if (!/^\d{1,9}$/.test(raw) || Number(raw) < 1) throw new ConfigError(name, `must be a positive whole number, got "${raw}"`);
+  return Number(raw);
 }
 
 export function parseConfig(env: Env): AppConfig {
@@ -112,6 +152,14 @@ export function parseConfig(env: Env): AppConfig {
     smtpAllowPrivateHosts: bool(env, 'SMTP_ALLOW_PRIVATE_HOSTS'),
     smtpAllowedPorts,
     smtpExtraCaFile: value(env, 'SMTP_EXTRA_CA_FILE') ?? null,
+    jwt: jwt(env),
+    rateLimits: {
+      smtpTest: rateLimit(env, 'THROTTLE_SMTP_TEST', { limit: 20, windowSeconds: 60 }),
+      gmailAuthorization: rateLimit(env, 'THROTTLE_GMAIL_AUTHORIZATION', { limit: 20, windowSeconds: 60 }),
+      send: rateLimit(env, 'THROTTLE_SEND', { limit: 600, windowSeconds: 60 }),
+    },
+    sendFailingAfter: positiveInt(env, 'SEND_FAILING_AFTER', 3),
+    projectionMaxLagMs: positiveInt(env, 'PROJECTIONS_MAX_LAG_MS', 5000),
     logLevel: value(env, 'LOG_LEVEL') ?? 'info',
     nodeEnv: value(env, 'NODE_ENV') ?? 'development',
   };

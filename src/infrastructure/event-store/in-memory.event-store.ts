@@ -11,7 +11,7 @@ import {
   Subscription,
   SubscriptionHandler,
 } from '../../application/ports/event-store.port';
-import { assertExpectedVersion, isRetryOfStoredAppend } from './expected-version';
+import { assertExpectedVersion, storedRetryOf } from './expected-version';
 import { pollingSubscription } from './polling-subscription';
 
 /** For tests and benchmarks: the same contract as the durable stores, kept in memory. */
@@ -33,10 +33,12 @@ export class InMemoryEventStore implements EventStore {
   ): Promise<AppendResult> {
     const existing = this.streams.get(streamId);
     const current = existing ? existing.length : null;
-    if (existing && isRetryOfStoredAppend(expectedVersion, events, (from, n) =>
-      existing.slice(from - 1, from - 1 + n).map((e) => e.eventId),
-    )) {
-      const last = existing[(expectedVersion === 'no_stream' ? 0 : (expectedVersion as number)) + events.length - 1];
+    const retried = storedRetryOf(streamId, expectedVersion, events, current, {
+      idsFrom: (from, n) => (existing ?? []).slice(from - 1, from - 1 + n).map((e) => e.eventId),
+      versionOf: (id) => existing?.find((e) => e.eventId === id)?.version ?? null,
+    });
+    if (retried !== null) {
+      const last = existing![retried - 1];
       return { nextExpectedVersion: last.version, position: last.position };
     }
     assertExpectedVersion(streamId, expectedVersion, current);

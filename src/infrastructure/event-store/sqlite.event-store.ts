@@ -12,7 +12,7 @@ import {
   Subscription,
   SubscriptionHandler,
 } from '../../application/ports/event-store.port';
-import { assertExpectedVersion, isRetryOfStoredAppend } from './expected-version';
+import { assertExpectedVersion, storedRetryOf } from './expected-version';
 import { pollingSubscription } from './polling-subscription';
 
 interface Row {
@@ -85,23 +85,34 @@ export class SqliteEventStore implements EventStore {
       idsFrom: this.db.prepare<[string, number, number], { event_id: string }>(
         'SELECT event_id FROM events WHERE stream_id = ? AND version >= ? ORDER BY version LIMIT ?',
       ),
+      // Only appends with expected version any/exists look an id up; walking one tenant's stream
+      // on the (stream_id, version) index is cheap, so no index on event_id is paid on every insert.
+      versionOf: this.db.prepare<[string, string], { version: number }>(
+        'SELECT version FROM events WHERE stream_id = ? AND event_id = ? ORDER BY version LIMIT 1',
+      ),
       at: this.db.prepare<[string, number], { position: number }>(
         'SELECT position FROM events WHERE stream_id = ? AND version = ?',
       ),
       readAll: this.db.prepare<[number, number], Row>('SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?'),
+      // `+stream_id` keeps SQLite off the (stream_id, version) index: with it, a prefix that
+      // matches most streams meant reading every event and sorting them on each call (seconds at
+      // a million events, on every subscription poll and readiness check); walking positions from
+      // `after` reads only what is asked for.
       readAllPrefix: this.db.prepare<[number, string, string, number], Row>(
-        'SELECT * FROM events WHERE position > ? AND stream_id >= ? AND stream_id < ? ORDER BY position LIMIT ?',
+        'SELECT * FROM events WHERE position > ? AND +stream_id >= ? AND +stream_id < ? ORDER BY position LIMIT ?',
       ),
       head: this.db.prepare<[], { p: number | null }>('SELECT MAX(position) AS p FROM events'),
     };
     this.appendTx = this.db
       .transaction((streamId: string, events: NewEvent[], expected: ExpectedVersion): AppendResult => {
         const current = this.statements.streamVersion.get(streamId)?.version ?? null;
-        const ids = (from: number, n: number) => this.statements.idsFrom.all(streamId, from, n).map((r) => r.event_id);
-        if (current !== null && isRetryOfStoredAppend(expected, events, ids)) {
-          const lastVersion = (expected === 'no_stream' ? 0 : (expected as number)) + events.length;
-          const position = this.statements.at.get(streamId, lastVersion)!.position;
-          return { nextExpectedVersion: lastVersion, position: BigInt(position) };
+        const retried = storedRetryOf(streamId, expected, events, current, {
+          idsFrom: (from, n) => this.statements.idsFrom.all(streamId, from, n).map((r) => r.event_id),
+          versionOf: (id) => this.statements.versionOf.get(streamId, id)?.version ?? null,
+        });
+        if (retried !== null) {
+          const position = this.statements.at.get(streamId, retried)!.position;
+          return { nextExpectedVersion: retried, position: BigInt(position) };
         }
         assertExpectedVersion(streamId, expected, current);
         let version = current ?? 0;

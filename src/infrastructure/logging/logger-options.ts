@@ -2,6 +2,7 @@ import type { Params } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
+import { serializeError } from './error-serializer';
 
 const REQUEST_ID = /^[A-Za-z0-9._:@\/-]{1,128}$/;
 
@@ -15,26 +16,33 @@ export function assignRequestId(req: IncomingMessage & { id?: string }, res: Ser
   return id;
 }
 
+/** Keys whose values are secrets wherever they appear in a logged object (top level, or 1–2 levels down). */
+const SECRET_KEYS = [
+  'password',
+  'pass',
+  'token',
+  'accessToken',
+  'access_token',
+  'refreshToken',
+  'refresh_token',
+  'id_token',
+  'code',
+  'state',
+  'code_verifier',
+  'client_secret',
+  'clientSecret',
+  'authorization',
+  'Authorization',
+  'cookie',
+];
+
 /** Every path a secret can take into a log line; pino replaces their values with "[redacted]". */
 export const REDACT_PATHS = [
   'req.headers.authorization',
   'req.headers.cookie',
   'req.headers["idempotency-key"]',
   'res.headers["set-cookie"]',
-  '*.password',
-  '*.pass',
-  '*.token',
-  '*.accessToken',
-  '*.access_token',
-  '*.refreshToken',
-  '*.refresh_token',
-  '*.id_token',
-  '*.code',
-  '*.state',
-  '*.code_verifier',
-  '*.client_secret',
-  '*.authorization',
-  '*.Authorization',
+  ...SECRET_KEYS.flatMap((key) => [key, `*.${key}`, `*.*.${key}`]),
 ];
 
 const TENANT_IN_PATH = /^\/v1\/tenants\/([A-Za-z0-9_-]{1,64})(\/|$|\?)/;
@@ -42,6 +50,16 @@ const TENANT_IN_PATH = /^\/v1\/tenants\/([A-Za-z0-9_-]{1,64})(\/|$|\?)/;
 /** The path without its query: OAuth callbacks carry `code` and `state` there. */
 export function pathOnly(url: string | undefined): string {
   return (url ?? '').split('?')[0];
+}
+
+/** pino-pretty is a dev dependency: an image built with --omit=dev logs JSON even outside production. */
+function prettyInstalled(): boolean {
+  try {
+    require.resolve('pino-pretty');
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export function loggerOptions(level: string, pretty: boolean, stream?: DestinationStream): Params {
@@ -58,9 +76,10 @@ export function loggerOptions(level: string, pretty: boolean, stream?: Destinati
         serializers: {
           req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: pathOnly(req.url) }),
           res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+          err: serializeError,
         },
         autoLogging: { ignore: (req: IncomingMessage) => (req.url ?? '').startsWith('/health/') || req.url === '/metrics' },
-        ...(pretty && !stream ? { transport: { target: 'pino-pretty', options: { singleLine: true } } } : {}),
+        ...(pretty && !stream && prettyInstalled() ? { transport: { target: 'pino-pretty', options: { singleLine: true } } } : {}),
       },
       stream as DestinationStream,
     ].filter(Boolean) as never,

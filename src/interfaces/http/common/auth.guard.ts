@@ -27,15 +27,14 @@ const unauthorized = () =>
   });
 const forbidden = (detail: string) => new ProblemException(problem(403, 'forbidden', 'Forbidden', detail));
 
+/** Why `caller` may not use this route, or null when it may. */
 export function permits(caller: Caller, access: Access, method: string, tenantId: string | undefined): string | null {
   if (access === 'support') return caller.kind === 'support' ? null : 'This route is for support staff';
-  if (caller.kind === 'support') {
-    if (access === 'tenant-read' && method === 'GET') return null;
+  if (caller.kind === 'support' && !(access === 'tenant-read' && method === 'GET')) {
     return 'Support staff may read tenant configuration but not change it';
   }
-  if (caller.tenant !== null && tenantId !== undefined && caller.tenant !== tenantId) {
-    return 'This token is not valid for that tenant';
-  }
+  // A caller bound to one tenant gets nothing outside it, including routes that name no tenant.
+  if (caller.tenant !== null && caller.tenant !== tenantId) return 'This token is not valid for that tenant';
   return null;
 }
 
@@ -60,7 +59,7 @@ export class AuthGuard implements CanActivate {
     }
     if (!caller) throw unauthorized();
     const tenantParam = req.params?.tenantId;
-    const refusal = permits(caller, access, req.method, typeof tenantParam === "string" ? tenantParam : undefined);
+    const refusal = permits(caller, access, req.method, typeof tenantParam === 'string' ? tenantParam : undefined);
     if (refusal) throw forbidden(refusal);
     req.caller = caller;
     return true;

@@ -19,7 +19,7 @@ const DOMAIN_STATUS: Record<MailConfigErrorCode, [number, string, string]> = {
 };
 
 /** Errors of the body parser (express), recognised by their `type`. */
-function bodyParserProblem(error: { type?: string; status?: number } | undefined | null): Problem | null {
+export function bodyParserProblem(error: { type?: string; status?: number } | undefined | null): Problem | null {
   if (!error || typeof error !== 'object') return null;
   if (error.type === 'entity.too.large') return problem(413, 'payload-too-large', 'Payload too large', 'The request body is larger than this route accepts');
   if (error.type === 'entity.parse.failed') return problem(400, 'malformed-json', 'Malformed JSON', 'The request body is not valid JSON');
@@ -41,6 +41,8 @@ export function toProblem(error: unknown): { problem: Problem; headers: Record<s
     return { problem: problem(503, 'event-store-unavailable', 'Event store unavailable', 'The event store cannot be reached right now; retry shortly'), headers: { 'Retry-After': '5' } };
   }
   if (error instanceof CredentialUnavailableError) {
+    // A shredded key means the tenant was erased: whichever path noticed first, answer as erasure does.
+    if (error.reason === 'shredded') return toProblem(new MailConfigError('TENANT_ERASED', 'This tenant’s mail configuration was erased'));
     return { problem: problem(409, 'credential-unavailable', 'Credential unavailable', error.message, { reason: error.reason }), headers: {} };
   }
   if (error instanceof UnknownEventTypeError) {

@@ -3,6 +3,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { assignRequestId } from '../../../infrastructure/logging/logger-options';
 import { CommandContext } from '../../../application/mail-config/command-handler';
 import { Caller } from './caller';
+import { validationProblem } from './problem';
 
 /** Runs where the request logger did not (routes excluded from it): the same id rules. */
 export function requestIdMiddleware(req: Request, res: Response, next: NextFunction): void {
@@ -10,10 +11,27 @@ export function requestIdMiddleware(req: Request, res: Response, next: NextFunct
   next();
 }
 
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\x00-\x1f\x7f-\x9f\u2028\u2029]/;
+
+/**
+ * X-Actor as the client meant it: Node hands header bytes over as latin1, so UTF-8 names are
+ * decoded again. Control characters (C0, DEL, C1, line separators) would forge lines in logs
+ * and audit views, so such an actor is refused rather than stored.
+ */
+function actorFrom(header: string | string[] | undefined): string | null {
+  if (typeof header !== 'string' || !header.trim()) return null;
+  const bytes = Buffer.from(header.trim(), 'latin1');
+  const actor = bytes.toString('utf8');
+  if (CONTROL.test(actor) || !Buffer.from(actor, 'utf8').equals(bytes)) {
+    throw validationProblem([{ field: 'X-Actor', message: 'X-Actor must be UTF-8 text without control characters' }]);
+  }
+  return actor.slice(0, 200);
+}
+
 /** Who is behind a command: X-Actor when given (trimmed, bounded), else the caller's label. */
 export const Ctx = createParamDecorator((_: unknown, context: ExecutionContext): CommandContext => {
   const req = context.switchToHttp().getRequest<Request & { id: string; caller?: Caller }>();
-  const actorHeader = req.headers['x-actor'];
-  const actor = typeof actorHeader === 'string' && actorHeader.trim() ? actorHeader.trim().slice(0, 200) : req.caller?.label ?? 'anonymous';
+  const actor = actorFrom(req.headers['x-actor']) ?? req.caller?.label ?? 'anonymous';
   return { actor, correlationId: req.id };
 });

@@ -19,6 +19,8 @@ export function validationPipe(): ValidationPipe {
     forbidNonWhitelisted: true,
     transform: true,
     validationError: { target: false, value: false },
-    exceptionFactory: (errors) => validationProblem(flatten(errors)),
+    // Min and Max both fail on a value of the wrong type: say it once.
+    exceptionFactory: (errors) =>
+      validationProblem(flatten(errors).filter((e, i, all) => all.findIndex((o) => o.field === e.field && o.message === e.message) === i)),
   });
 }

@@ -1,0 +1,84 @@
+/**
+ * npm run keys:rotate [-- --stop-after <n>]
+ *
+ * Re-wraps every tenant's data key under the active master key (ENCRYPTION_ACTIVE_KEY_ID, or the
+ * last of ENCRYPTION_KEYS). Events are not touched: they hold secrets sealed by the data keys,
+ * which stay the same; only the wrapping changes. Each data key is re-wrapped in its own SQLite
+ * statement, so an interrupted run (Ctrl-C, kill -9, --stop-after) leaves every key wrapped by
+ * either the old or the new master key, and running it again finishes the rest.
+ */
+import { Command, InvalidArgumentError } from 'commander';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CredentialUnavailableError } from '../src/application/ports/cipher.port';
+import { ConfigError, parseConfig } from '../src/infrastructure/config/config';
+import { DataKeyStore } from '../src/infrastructure/crypto/data-key-store';
+import { EnvelopeCipher } from '../src/infrastructure/crypto/envelope.cipher';
+import { keyRingFromEnv } from '../src/infrastructure/crypto/key-ring';
+
+/** Thrown from the progress callback to end a run early; what was re-wrapped stays re-wrapped. */
+class StopRequested extends Error {}
+
+function positive(raw: string): number {
+  if (!/^\d+$/.test(raw) || Number(raw) < 1) throw new InvalidArgumentError('must be a whole number of at least 1');
+  return Number(raw);
+}
+
+function run(env: NodeJS.ProcessEnv, stopAfter: number | undefined): number {
+  const config = parseConfig(env);
+  const keysFile = join(config.dataDir, 'keys.db');
+  const ring = keyRingFromEnv(env, () => {
+    // The generated key the service uses when no key is configured; never invent one here.
+    const file = join(config.dataDir, 'master.key');
+    if (!existsSync(file)) throw new ConfigError('ENCRYPTION_KEYS', `no master key configured and none in ${file}`);
+    return Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
+  });
+  if (!existsSync(keysFile)) {
+    console.log(`keys:rotate: no data keys in ${keysFile}; nothing to do`);
+    return 0;
+  }
+  const store = new DataKeyStore(keysFile);
+  try {
+    const cipher = new EnvelopeCipher(ring, store);
+    const pending = store.wrappedByOtherThan(ring.activeId).length;
+    console.log(`keys:rotate: ${pending} data key(s) to re-wrap under master key "${ring.activeId}"`);
+    const step = Math.max(1, Math.floor(pending / 100));
+    let done = 0;
+    try {
+      cipher.rotate((n, total) => {
+        done = n;
+        if (n % step === 0 || n === total) console.log(`keys:rotate: re-wrapped ${n}/${total}`);
+        if (stopAfter !== undefined && n >= stopAfter && n < total) throw new StopRequested();
+      });
+    } catch (error) {
+      if (!(error instanceof StopRequested)) throw error;
+      console.log(`keys:rotate: stopped after ${done} of ${pending} as asked; run again to re-wrap the rest`);
+      return 0;
+    }
+    const left = store.wrappedByOtherThan(ring.activeId).length;
+    if (left > 0) throw new Error(`${left} data key(s) are still wrapped by another master key`);
+    const retired = ring.ids().filter((id) => id !== ring.activeId);
+    console.log(
+      `keys:rotate: done; every data key is wrapped by "${ring.activeId}"` +
+        (retired.length ? `; ${retired.map((id) => `"${id}"`).join(', ')} may now be removed from the key ring` : ''),
+    );
+    return 0;
+  } finally {
+    store.close();
+  }
+}
+
+const program = new Command('keys:rotate')
+  .description('Re-wrap every tenant data key under the active master key')
+  .option('--stop-after <n>', 're-wrap at most n data keys in this run (to spread the work)', positive)
+  .parse();
+
+try {
+  process.exitCode = run(process.env, program.opts<{ stopAfter?: number }>().stopAfter);
+} catch (error) {
+  // One line, naming the variable or the key that is missing; never key material.
+  if (error instanceof ConfigError) console.error(`keys:rotate: configuration error: ${error.message}`);
+  else if (error instanceof CredentialUnavailableError) console.error(`keys:rotate: ${error.message}; add it to ENCRYPTION_KEYS and run again`);
+  else console.error(`keys:rotate: failed: ${(error as Error).message}`);
+  process.exitCode = 1;
+}

@@ -1,0 +1,106 @@
+import { SmtpSecurity, SmtpTestStage } from '../../domain/mail-config/mail-config.types';
+
+/**
+ * Mail transports as the application sees them. No nodemailer type crosses this file: the
+ * adapters in infrastructure/mail translate to and from these shapes.
+ */
+export const DEFAULT_RELAY_TRANSPORT = Symbol('DEFAULT_RELAY_TRANSPORT');
+export const TENANT_SMTP_TRANSPORT = Symbol('TENANT_SMTP_TRANSPORT');
+
+/** Where a delivery stopped; the order is the order they run in. */
+export type DeliveryStage = Exclude<SmtpTestStage, 'done'>;
+
+export interface OutgoingAttachment {
+  filename: string;
+  contentType: string;
+  content: Buffer;
+}
+
+export interface OutgoingMessage {
+  /** `<id@domain>`: chosen by the application so every transport reports the same one. */
+  messageId: string;
+  from: string;
+  to: string[];
+  cc: string[];
+  bcc: string[];
+  replyTo?: string;
+  subject: string;
+  text?: string;
+  html?: string;
+  attachments: OutgoingAttachment[];
+}
+
+export interface SentMessage {
+  messageId: string;
+  accepted: string[];
+  rejected: string[];
+}
+
+/** A tenant's own server. `password` is plaintext only for the duration of one call. */
+export interface SmtpServerSettings {
+  host: string;
+  port: number;
+  security: SmtpSecurity;
+  username: string;
+  password: string;
+}
+
+/** Identifies a pool of connections: a new configuration version gets new connections. */
+export interface SmtpPoolKey {
+  tenantId: string;
+  configVersion: string;
+}
+
+export interface SmtpTestReport {
+  ok: boolean;
+  stage: SmtpTestStage;
+  /** For the tenant: what went wrong and what to try; never a secret. */
+  message: string;
+  durationMs: number;
+}
+
+export interface SmtpTestOptions {
+  /** Also deliver this (short, test) message once the session is ready. */
+  sendTest?: OutgoingMessage;
+}
+
+/** Mode 1: the platform relay, or the outbox directory when no relay is configured. */
+export interface DefaultRelayTransport {
+  readonly kind: 'relay' | 'outbox';
+  send(message: OutgoingMessage): Promise<SentMessage>;
+}
+
+/** Mode 3: the tenant's server, behind the SSRF policy, staged so failures can be named. */
+export interface TenantSmtpTransport {
+  verify(server: SmtpServerSettings, options?: SmtpTestOptions): Promise<SmtpTestReport>;
+  send(server: SmtpServerSettings, pool: SmtpPoolKey, message: OutgoingMessage): Promise<SentMessage>;
+}
+
+/**
+ * A delivery that failed at a known stage. `uncertain` means the message data had been handed
+ * over when the failure happened: it may have been delivered, so it must not be resent blindly.
+ */
+export class MailTransportError extends Error {
+  readonly uncertain: boolean;
+
+  constructor(
+    readonly stage: DeliveryStage,
+    message: string,
+    options: { uncertain?: boolean } = {},
+  ) {
+    super(message);
+    this.name = 'MailTransportError';
+    this.uncertain = options.uncertain ?? false;
+  }
+}
+
+/**
+ * The transport's authorization is gone for good (Gmail answered invalid_grant). The send use
+ * case records the revocation and delivers the message through mode 1 instead.
+ */
+export class GrantRevokedError extends MailTransportError {
+  constructor(message = 'The Gmail authorization was revoked or has expired') {
+    super('auth', message);
+    this.name = 'GrantRevokedError';
+  }
+}

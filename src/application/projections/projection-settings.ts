@@ -1,0 +1,10 @@
+export const PROJECTION_SETTINGS = Symbol('PROJECTION_SETTINGS');
+
+export interface ProjectionSettings {
+  /** /health/ready fails when the oldest event not yet projected is older than this. */
+  maxLagMs: number;
+  /** Wait before resubscribing after the subscription or a read-model write failed. */
+  retryMs: number;
+}
+
+export const DEFAULT_PROJECTION_SETTINGS: ProjectionSettings = { maxLagMs: 5000, retryMs: 1000 };

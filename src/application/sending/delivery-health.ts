@@ -1,0 +1,65 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { MailConfigState } from '../../domain/mail-config/mail-config.state';
+import { Mode } from '../../domain/mail-config/mail-config.types';
+import { CommandContext, MailConfigCommandHandler } from '../mail-config/command-handler';
+import { Clock, CLOCK } from '../ports/clock.port';
+
+export const DELIVERY_FAILURE_THRESHOLD = Symbol('DELIVERY_FAILURE_THRESHOLD');
+
+/**
+ * Turns send outcomes into the tenant's send health: after `threshold` consecutive failures in
+ * the active mode it records DeliveryFailing, and the next success records DeliveryRecovered.
+ * One event per transition: the decider ignores a failure while already failing in that mode.
+ * The running count lives in memory; the failing state itself is in the event stream.
+ */
+@Injectable()
+export class DeliveryHealth {
+  private readonly logger = new Logger(DeliveryHealth.name);
+  private readonly consecutive = new Map<string, { mode: Mode; count: number }>();
+
+  constructor(
+    private readonly commands: MailConfigCommandHandler,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(DELIVERY_FAILURE_THRESHOLD) private readonly threshold: number,
+  ) {}
+
+  async succeeded(tenantId: string, state: MailConfigState, mode: Mode, ctx: CommandContext): Promise<void> {
+    this.consecutive.delete(tenantId);
+    if (!state.delivery.failing) return;
+    await this.record(tenantId, ctx, { type: 'RecordDeliverySuccess', data: { mode, at: this.now() } });
+  }
+
+  async failed(
+    tenantId: string,
+    state: MailConfigState,
+    mode: Mode,
+    failure: { stage: string; message: string },
+    ctx: CommandContext,
+  ): Promise<void> {
+    const previous = this.consecutive.get(tenantId);
+    const count = previous?.mode === mode ? previous.count + 1 : 1;
+    this.consecutive.set(tenantId, { mode, count });
+    if (count < this.threshold || (state.delivery.failing && state.delivery.mode === mode)) return;
+    await this.record(tenantId, ctx, {
+      type: 'RecordDeliveryFailure',
+      data: { mode, stage: failure.stage, message: failure.message, consecutiveFailures: count, at: this.now() },
+    });
+  }
+
+  /** Health is bookkeeping: failing to record it must not change the answer to the send. */
+  private async record(
+    tenantId: string,
+    ctx: CommandContext,
+    command: Parameters<MailConfigCommandHandler['handle']>[1],
+  ): Promise<void> {
+    try {
+      await this.commands.handle(tenantId, command, ctx);
+    } catch (error) {
+      this.logger.warn({ tenantId, err: (error as Error).message }, 'could not record send health');
+    }
+  }
+
+  private now(): string {
+    return this.clock.now().toISOString();
+  }
+}

@@ -1,0 +1,45 @@
+import { Injectable } from '@nestjs/common';
+import { MailConfigState } from '../../domain/mail-config/mail-config.state';
+import { Mode } from '../../domain/mail-config/mail-config.types';
+import { OutgoingMessage, SentMessage } from '../ports/mail-transport.port';
+
+/** The tenant a message is sent for, as folded from its events just before the send. */
+export interface SendingTenant {
+  tenantId: string;
+  state: MailConfigState;
+}
+
+/**
+ * Sends a message in one mode: turns the tenant's state (and its sealed credentials) into a
+ * transport call. Throw MailTransportError with the stage on failure; throw GrantRevokedError
+ * when the mode's authorization is gone for good, and the send use case falls back to mode 1.
+ */
+export interface ModeSender {
+  readonly mode: Mode;
+  send(tenant: SendingTenant, message: OutgoingMessage): Promise<SentMessage>;
+}
+
+/**
+ * Mode → sender. Each feature registers its own (default and smtp by the sending module,
+ * gmail by the Gmail module in its onModuleInit), so adding a mode never edits the use case.
+ */
+@Injectable()
+export class ModeSenderRegistry {
+  private readonly senders = new Map<Mode, ModeSender>();
+
+  register(sender: ModeSender): void {
+    this.senders.set(sender.mode, sender);
+  }
+
+  get(mode: Mode): ModeSender | null {
+    return this.senders.get(mode) ?? null;
+  }
+}
+
+/** No sender is registered for the tenant's active mode (its feature is not configured). */
+export class ModeUnavailableError extends Error {
+  constructor(readonly mode: Mode) {
+    super(`Sending in mode ${mode} is not available on this service`);
+    this.name = 'ModeUnavailableError';
+  }
+}

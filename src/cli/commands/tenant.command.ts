@@ -1,0 +1,87 @@
+import { Command } from 'commander';
+import { HistoryEntry, HistoryQuery } from '../../application/mail-config/history.query';
+import { MailConfigService } from '../../application/mail-config/mail-config.service';
+import { MailConfigView } from '../../application/mail-config/mail-config.view';
+import { MailConfigError } from '../../domain/mail-config/mail-config.errors';
+import { CliError, EXIT } from '../cli-context';
+import { table } from '../output';
+import { CommandRunner, positiveInteger, tenantIdArgument, timeOption } from './command-runner';
+
+const HISTORY_PAGE = 500;
+
+function notFound<T>(tenantId: string): (error: unknown) => T {
+  return (error) => {
+    if (error instanceof MailConfigError && error.code === 'NOT_PROVISIONED') {
+      throw new CliError(EXIT.notFound, `tenant ${tenantId}: ${error.message}`);
+    }
+    throw error;
+  };
+}
+
+function renderView(v: MailConfigView): string {
+  const smtp = v.smtp
+    ? `${v.smtp.host}:${v.smtp.port} (${v.smtp.security}) as ${v.smtp.username}, from ${v.smtp.address}` +
+      (v.smtp.lastTest ? `; last test ${v.smtp.lastTest.ok ? 'ok' : `failed at ${v.smtp.lastTest.stage}: ${v.smtp.lastTest.message}`} (${v.smtp.lastTest.at})` : '; never tested')
+    : 'not configured';
+  const gmail = v.gmail.account ? `${v.gmail.status} (${v.gmail.account})` : v.gmail.status;
+  return table([
+    ['tenant', v.tenantId],
+    ['status', v.status],
+    ['mode', v.mode],
+    ['sender', v.sender ?? '-'],
+    ['default', v.default.address ?? '-'],
+    ['gmail', gmail + (v.gmail.revokedReason ? `, revoked: ${v.gmail.revokedReason} at ${v.gmail.revokedAt}` : '')],
+    ['smtp', smtp],
+    ['delivery', v.delivery.failing ? `failing since ${v.delivery.since} at ${v.delivery.stage}: ${v.delivery.message}` : 'ok'],
+    ['version', `${v.version}, updated ${v.updatedAt}`],
+  ]);
+}
+
+function renderHistory(events: HistoryEntry[]): string {
+  if (events.length === 0) return 'no events match';
+  return events.map((e) => `${String(e.version).padStart(4)}  ${e.at}  ${e.type.padEnd(22)}  ${e.actor}  ${JSON.stringify(e.data)}`).join('\n');
+}
+
+/** Adds `tenant …` to the program (created with .command() so it inherits exitOverride and output settings). */
+export function tenantCommand(program: Command, run: CommandRunner): Command {
+  const tenant = program.command('tenant').description("a tenant's mail configuration, read from the event store");
+
+  tenant
+    .command('show')
+    .description('the current configuration (or as it was at --at), as GET …/mail-config shows it')
+    .argument('<tenantId>', 'tenant id', tenantIdArgument)
+    .option('--at <time>', 'ISO 8601 time: the configuration as it was then', timeOption)
+    .action((tenantId: string, opts: { at?: Date }, cmd: Command) =>
+      run(cmd, async (app, out) => {
+        const view = await app.get(MailConfigService).view(tenantId, opts.at).catch(notFound<MailConfigView>(tenantId));
+        out.result(view, () => renderView(view));
+      }),
+    );
+
+  tenant
+    .command('history')
+    .description('the events of the tenant, oldest first, secrets shown as [encrypted]')
+    .argument('<tenantId>', 'tenant id', tenantIdArgument)
+    .option('--type <type...>', 'only these event types')
+    .option('--since <time>', 'only events at or after this ISO 8601 time', timeOption)
+    .option('--until <time>', 'only events at or before this ISO 8601 time', timeOption)
+    .option('--limit <n>', 'at most n events', positiveInteger)
+    .action((tenantId: string, opts: { type?: string[]; since?: Date; until?: Date; limit?: number }, cmd: Command) =>
+      run(cmd, async (app, out) => {
+        const history = app.get(HistoryQuery);
+        const events: HistoryEntry[] = [];
+        let cursor: string | undefined;
+        do {
+          const want = Math.min(HISTORY_PAGE, (opts.limit ?? Infinity) - events.length);
+          const page = await history
+            .forTenant(tenantId, { types: opts.type, since: opts.since, until: opts.until, limit: want, cursor })
+            .catch(notFound<never>(tenantId));
+          events.push(...page.events);
+          cursor = page.nextCursor ?? undefined;
+          if (cursor) out.progress(`read ${events.length} events…`);
+        } while (cursor && events.length < (opts.limit ?? Infinity));
+        out.result({ tenantId, events }, () => renderHistory(events));
+      }),
+    );
+  return tenant;
+}

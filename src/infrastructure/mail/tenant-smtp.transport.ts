@@ -1,0 +1,105 @@
+import {
+  MailTransportError,
+  OutgoingMessage,
+  SentMessage,
+  SmtpPoolKey,
+  SmtpServerSettings,
+  SmtpTestOptions,
+  SmtpTestReport,
+  TenantSmtpTransport,
+} from '../../application/ports/mail-transport.port';
+import { ConnectionFactory } from './connection-factory';
+import { buildMime } from './mime';
+import { Deadline } from './smtp/deadline';
+import { sendPooled } from './smtp/pooled-send';
+import { SessionPool } from './smtp/session-pool';
+import { SmtpSession, StageTimeouts } from './smtp/smtp-session';
+import { SEND_BUDGET_MS, SEND_TIMEOUTS, TEST_BUDGET_MS, TEST_TIMEOUTS } from './smtp/timeouts';
+import { SmtpTargetGuard } from './ssrf/smtp-target-guard';
+
+export interface TenantSmtpOptions {
+  extraCa: string[];
+  clientName: string;
+  testTimeouts?: StageTimeouts;
+  testBudgetMs?: number;
+  sendTimeouts?: StageTimeouts;
+}
+
+/** Mode 3 on nodemailer: every session goes through the SSRF guard first, tests and sends alike. */
+export class NodemailerTenantSmtpTransport implements TenantSmtpTransport {
+  private readonly pool = new SessionPool();
+
+  constructor(
+    private readonly guard: SmtpTargetGuard,
+    private readonly factory: ConnectionFactory,
+    private readonly options: TenantSmtpOptions,
+  ) {}
+
+  async verify(server: SmtpServerSettings, options: SmtpTestOptions = {}): Promise<SmtpTestReport> {
+    const started = Date.now();
+    const timeouts = this.options.testTimeouts ?? TEST_TIMEOUTS;
+    const deadline = new Deadline(this.options.testBudgetMs ?? TEST_BUDGET_MS);
+    const report = (ok: boolean, stage: SmtpTestReport['stage'], message: string): SmtpTestReport => ({
+      ok,
+      stage,
+      message,
+      durationMs: Date.now() - started,
+    });
+    let session: SmtpSession | null = null;
+    try {
+      session = await this.open(server, deadline, timeouts);
+      const secure = session.secure;
+      if (options.sendTest) {
+        const built = await buildMime(options.sendTest);
+        await session.send(built.envelope, built.raw, deadline.limit(timeouts.send));
+      }
+      const how = secure ? 'with TLS' : 'without encryption';
+      const sent = options.sendTest ? ` and delivered a test message to ${options.sendTest.to.join(', ')}` : '';
+      return report(true, 'done', `Connected to ${server.host}:${server.port} ${how}, signed in as ${server.username}${sent}`);
+    } catch (error) {
+      if (error instanceof MailTransportError) return report(false, error.stage, error.message);
+      throw error;
+    } finally {
+      session?.quit();
+    }
+  }
+
+  async send(server: SmtpServerSettings, key: SmtpPoolKey, message: OutgoingMessage): Promise<SentMessage> {
+    const timeouts = this.options.sendTimeouts ?? SEND_TIMEOUTS;
+    return sendPooled(
+      {
+        pool: this.pool,
+        name: key.tenantId,
+        version: key.configVersion,
+        open: (deadline) => this.open(server, deadline, timeouts),
+        sendTimeoutMs: timeouts.send,
+        budgetMs: SEND_BUDGET_MS,
+      },
+      message.messageId,
+      await buildMime(message),
+    );
+  }
+
+  close(): void {
+    this.pool.closeAll();
+  }
+
+  private async open(server: SmtpServerSettings, deadline: Deadline, timeouts: StageTimeouts): Promise<SmtpSession> {
+    const target = await this.guard.check(server.host, server.port, deadline.limit(timeouts.dns));
+    return SmtpSession.open(
+      {
+        host: target.host,
+        port: target.port,
+        addresses: target.addresses,
+        servername: target.servername,
+        security: server.security,
+        auth: { user: server.username, pass: server.password },
+        extraCa: this.options.extraCa,
+        clientName: this.options.clientName,
+        timeouts,
+      },
+      this.factory,
+      deadline,
+    );
+  }
+}

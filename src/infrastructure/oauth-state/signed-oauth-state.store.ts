@@ -1,0 +1,136 @@
+import { createHash, createHmac, hkdfSync, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { Clock } from '../../application/ports/clock.port';
+import { ConcurrencyError, EventStore, StoredEvent } from '../../application/ports/event-store.port';
+import {
+  ConsumedOAuthState,
+  IssuedOAuthState,
+  OAUTH_STATE_TTL_MS,
+  OAuthStateBinding,
+  OAuthStateStore,
+} from '../../application/ports/oauth-state.port';
+import { MasterKeyRing } from '../crypto/key-ring';
+
+/** Outside `mailConfig-`: projections, audit and tenant history never see these streams. */
+export const OAUTH_STATE_STREAM_PREFIX = 'oauthState-';
+
+const STATE = /^([A-Za-z0-9_-]{43})\.(\d{1,12})\.([A-Za-z0-9_-]{43})$/;
+
+interface IssuedData {
+  tenantId: string;
+  returnUrl: string;
+  expiresAt: string;
+  /** Master key the state was signed under, so a key rotation does not void states in flight. */
+  keyId: string;
+}
+
+const b64url = (b: Buffer) => b.toString('base64url');
+
+/**
+ * `state` = nonce . expiry . HMAC(nonce, expiry, tenant, returnUrl), keyed by a key derived
+ * from the master key, so every instance sharing the master key can check it.
+ *
+ * Where it is recorded: in the event store, the one store every instance of the service
+ * shares by construction (embedded SQLite or EventStoreDB alike). Issuing appends
+ * OAuthStateIssued to `oauthState-<sha256(nonce)>` with expected version "no stream";
+ * consuming appends OAuthStateConsumed with expected version 1, so of any number of
+ * concurrent consumers, on any instance, before or after a restart, exactly one wins: the
+ * same optimistic concurrency that guards every aggregate, covered by the store contract suite.
+ *
+ * The PKCE verifier is not stored at all: it is an HMAC of the nonce, recomputed at the
+ * callback. The stream is named by a hash of the nonce and holds no secret.
+ */
+export class SignedOAuthStateStore implements OAuthStateStore {
+  private readonly keys = new Map<string, Buffer>();
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly ring: MasterKeyRing,
+    private readonly clock: Clock,
+    private readonly ttlMs = OAUTH_STATE_TTL_MS,
+  ) {}
+
+  async issue(binding: OAuthStateBinding): Promise<IssuedOAuthState> {
+    const nonce = b64url(randomBytes(32));
+    const expiresAt = new Date(Math.floor((this.clock.now().getTime() + this.ttlMs) / 1000) * 1000);
+    const exp = String(expiresAt.getTime() / 1000);
+    const keyId = this.ring.activeId;
+    const data: IssuedData = { tenantId: binding.tenantId, returnUrl: binding.returnUrl, expiresAt: expiresAt.toISOString(), keyId };
+    await this.store.appendToStream(
+      streamOf(nonce),
+      [{ eventId: randomUUID(), type: 'OAuthStateIssued', data, metadata: this.metadata(binding.actor, binding.correlationId) }],
+      { expectedVersion: 'no_stream' },
+    );
+    const verifier = this.verifierFor(keyId, nonce);
+    return {
+      state: `${nonce}.${exp}.${this.mac(keyId, nonce, exp, data)}`,
+      codeChallenge: b64url(createHash('sha256').update(verifier).digest()),
+      expiresAt,
+    };
+  }
+
+  async consume(state: string): Promise<ConsumedOAuthState> {
+    const parts = typeof state === 'string' ? STATE.exec(state) : null;
+    if (!parts) return { ok: false, reason: 'invalid', returnUrl: null };
+    const [, nonce, exp, mac] = parts;
+    const events = await this.store.readStream(streamOf(nonce));
+    const issued = events[0] as (StoredEvent & { data: IssuedData }) | undefined;
+    if (issued?.type !== 'OAuthStateIssued' || !this.authentic(issued.data, nonce, exp, mac)) {
+      return { ok: false, reason: 'invalid', returnUrl: null };
+    }
+    const { returnUrl } = issued.data;
+    if (events.length > 1) return { ok: false, reason: 'replayed', returnUrl };
+    if (this.clock.now().getTime() >= Number(exp) * 1000) return { ok: false, reason: 'expired', returnUrl };
+    try {
+      await this.store.appendToStream(
+        streamOf(nonce),
+        [{ eventId: randomUUID(), type: 'OAuthStateConsumed', data: {}, metadata: this.metadata('google-oauth-callback', issued.metadata.correlationId) }],
+        { expectedVersion: issued.version },
+      );
+    } catch (error) {
+      if (error instanceof ConcurrencyError) return { ok: false, reason: 'replayed', returnUrl };
+      throw error;
+    }
+    return {
+      ok: true,
+      binding: { tenantId: issued.data.tenantId, returnUrl, actor: issued.metadata.actor, correlationId: issued.metadata.correlationId },
+      codeVerifier: this.verifierFor(issued.data.keyId, nonce),
+    };
+  }
+
+  private authentic(data: IssuedData, nonce: string, exp: string, mac: string): boolean {
+    if (!this.ring.get(data.keyId) || new Date(data.expiresAt).getTime() !== Number(exp) * 1000) return false;
+    const expected = Buffer.from(this.mac(data.keyId, nonce, exp, data));
+    const given = Buffer.from(mac);
+    return expected.length === given.length && timingSafeEqual(expected, given);
+  }
+
+  private mac(keyId: string, nonce: string, exp: string, data: IssuedData): string {
+    const signed = ['oauth-state/v1', nonce, exp, data.tenantId, data.returnUrl].join('\n');
+    return b64url(createHmac('sha256', this.key(keyId)).update(signed).digest());
+  }
+
+  /** 43 characters of [A-Za-z0-9_-]: a valid RFC 7636 verifier with 256 bits of entropy. */
+  private verifierFor(keyId: string, nonce: string): string {
+    return b64url(createHmac('sha256', this.key(keyId)).update(`oauth-pkce/v1\n${nonce}`).digest());
+  }
+
+  /** A key of its own per master key (HKDF), never the master key itself. */
+  private key(keyId: string): Buffer {
+    let key = this.keys.get(keyId);
+    if (!key) {
+      const master = this.ring.get(keyId);
+      if (!master) throw new Error(`master key ${keyId} is not in the ring`);
+      key = Buffer.from(hkdfSync('sha256', master, Buffer.alloc(0), 'mail-config/oauth-state/v1', 32));
+      this.keys.set(keyId, key);
+    }
+    return key;
+  }
+
+  private metadata(actor: string, correlationId: string) {
+    return { actor, correlationId, at: this.clock.now().toISOString() };
+  }
+}
+
+function streamOf(nonce: string): string {
+  return `${OAUTH_STATE_STREAM_PREFIX}${createHash('sha256').update(nonce).digest('hex')}`;
+}

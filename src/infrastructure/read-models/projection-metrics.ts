@@ -1,0 +1,48 @@
+import { Gauge, Registry } from 'prom-client';
+import type { ProjectionStatus } from '../../application/projections/projection-runner';
+
+/**
+ * Projection health for Prometheus, read at scrape time from the runner's status, so the values
+ * are never stale and nothing has to be updated on the hot path.
+ */
+export function registerProjectionMetrics(registry: Registry, status: () => Promise<ProjectionStatus>): void {
+  let last: Promise<ProjectionStatus> | null = null;
+  // One status read per scrape, shared by the gauges below.
+  const current = () => (last ??= status().finally(() => setImmediate(() => (last = null))));
+
+  new Gauge({
+    name: 'mail_config_projection_checkpoint',
+    help: 'Global position of the last event applied to the read models',
+    registers: [registry],
+    async collect() {
+      this.set(Number((await current()).checkpoint));
+    },
+  });
+  new Gauge({
+    name: 'mail_config_projection_lag_seconds',
+    help: 'How long the oldest event not yet projected has waited (0 when caught up)',
+    registers: [registry],
+    async collect() {
+      this.set((await current()).lagMs / 1000);
+    },
+  });
+  new Gauge({
+    name: 'mail_config_projection_up',
+    help: '1 while the projection subscription runs without error',
+    registers: [registry],
+    async collect() {
+      const s = await current();
+      this.set(s.running && s.lastError === null ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'mail_config_projection_skipped_events',
+    help: 'Events skipped by the projections because their type is unknown to this version',
+    labelNames: ['type'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const t of (await current()).skippedTypes) this.set({ type: t.type }, t.count);
+    },
+  });
+}

@@ -1,0 +1,27 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { AuditQuery } from '../../../application/audit/audit.query';
+import { HistoryPage } from '../../../application/mail-config/history.query';
+import { AccessRule } from '../common/access';
+import { AuditQueryDto } from './audit.dto';
+
+@ApiTags('audit')
+@ApiBearerAuth()
+@AccessRule('support')
+@Controller('v1/audit')
+export class AuditController {
+  constructor(private readonly audit: AuditQuery) {}
+
+  @Get('events')
+  @ApiOkResponse({ description: 'Events of every tenant, oldest first, secrets shown as "[encrypted]"' })
+  events(@Query() q: AuditQueryDto): Promise<HistoryPage> {
+    return this.audit.events({
+      tenantId: q.tenantId,
+      types: q.type,
+      since: q.since ? new Date(q.since) : undefined,
+      until: q.until ? new Date(q.until) : undefined,
+      limit: q.limit ?? 100,
+      cursor: q.cursor,
+    });
+  }
+}

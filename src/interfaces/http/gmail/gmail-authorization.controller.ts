@@ -1,0 +1,45 @@
+import { Body, Controller, Delete, HttpCode, Param, Post, UseFilters } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { RevokeGmailAuthorization } from '../../../application/gmail/revoke-gmail-authorization';
+import { GmailAuthorizationStarted, StartGmailAuthorization } from '../../../application/gmail/start-gmail-authorization';
+import { CommandContext } from '../../../application/mail-config/command-handler';
+import { MailConfigService } from '../../../application/mail-config/mail-config.service';
+import { MailConfigView } from '../../../application/mail-config/mail-config.view';
+import { Ctx } from '../common/request-context';
+import { TenantIdPipe } from '../common/tenant-id.pipe';
+import { TenantRateLimit } from '../common/throttle';
+import { GmailProblemFilter } from './gmail-problem.filter';
+import { GmailAuthorizationStartedDto, StartGmailAuthorizationDto } from './gmail.dto';
+
+@ApiTags('gmail')
+@ApiBearerAuth()
+@Controller('v1/tenants/:tenantId/mail-config/gmail')
+@UseFilters(GmailProblemFilter)
+export class GmailAuthorizationController {
+  constructor(
+    private readonly start: StartGmailAuthorization,
+    private readonly revoke: RevokeGmailAuthorization,
+    private readonly service: MailConfigService,
+  ) {}
+
+  @Post('authorizations')
+  @HttpCode(201)
+  @TenantRateLimit('gmailAuthorization')
+  @ApiOperation({ summary: 'Consent URL for Google (gmail.send + account email, offline, PKCE, single-use state)' })
+  @ApiCreatedResponse({ type: GmailAuthorizationStartedDto })
+  authorize(
+    @Param('tenantId', TenantIdPipe) tenantId: string,
+    @Body() body: StartGmailAuthorizationDto,
+    @Ctx() ctx: CommandContext,
+  ): Promise<GmailAuthorizationStarted> {
+    return this.start.execute(tenantId, body.returnUrl, ctx);
+  }
+
+  @Delete('authorization')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Withdraw Gmail consent: revoke at Google (best effort, outcome recorded) and here' })
+  @ApiOkResponse({ description: 'The tenant view' })
+  async withdraw(@Param('tenantId', TenantIdPipe) tenantId: string, @Ctx() ctx: CommandContext): Promise<MailConfigView> {
+    return this.service.present(tenantId, await this.revoke.execute(tenantId, ctx));
+  }
+}

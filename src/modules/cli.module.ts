@@ -1,0 +1,47 @@
+import { DynamicModule, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
+import { join } from 'node:path';
+import { destination } from 'pino';
+import { APP_CONFIG, AppConfig } from '../application/app-config';
+import { READ_MODEL_STORE, ReadModelStore } from '../application/ports/read-model.port';
+import { loggerOptions } from '../infrastructure/logging/logger-options';
+import { READ_MODELS_FILE, SqliteReadModelStore } from '../infrastructure/read-models/sqlite.read-model-store';
+import { CoreModule, ServiceOptions } from './core.module';
+import { MailConfigModule } from './mail-config.module';
+import { SecurityModule } from './security.module';
+import { SendingModule } from './sending.module';
+
+/**
+ * What the operator CLI runs on: the service's own core and feature modules, without HTTP and
+ * without the live projection runner (a CLI process must not start following the event store).
+ * Logs go to stderr, so stdout carries only the command's output.
+ */
+@Module({})
+export class CliModule implements OnApplicationShutdown {
+  constructor(@Inject(READ_MODEL_STORE) private readonly readModels: ReadModelStore) {}
+
+  static register(options: ServiceOptions & { logLevel: string }): DynamicModule {
+    return {
+      module: CliModule,
+      imports: [
+        LoggerModule.forRoot(loggerOptions(options.logLevel, false, destination({ fd: 2, sync: true }))),
+        CoreModule.register(options),
+        MailConfigModule,
+        // The feature modules bring their controllers, whose guards need the throttler.
+        SecurityModule,
+        SendingModule,
+      ],
+      providers: [
+        {
+          provide: READ_MODEL_STORE,
+          useFactory: (config: AppConfig) => new SqliteReadModelStore(join(config.dataDir, READ_MODELS_FILE)),
+          inject: [APP_CONFIG],
+        },
+      ],
+    };
+  }
+
+  onApplicationShutdown(): void {
+    this.readModels.close();
+  }
+}

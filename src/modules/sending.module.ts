@@ -1,0 +1,90 @@
+import { Inject, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { join } from 'node:path';
+import { APP_CONFIG, AppConfig } from '../application/app-config';
+import { IDEMPOTENCY_STORE } from '../application/ports/idempotency.port';
+import { DEFAULT_RELAY_TRANSPORT, TENANT_SMTP_TRANSPORT } from '../application/ports/mail-transport.port';
+import { DefaultModeSender } from '../application/sending/default-mode.sender';
+import { DELIVERY_FAILURE_THRESHOLD, DeliveryHealth } from '../application/sending/delivery-health';
+import { ModeSenderRegistry } from '../application/sending/mode-senders';
+import { SendMessageUseCase } from '../application/sending/send-message.use-case';
+import { SmtpModeSender } from '../application/sending/smtp-mode.sender';
+import { TestSmtpUseCase } from '../application/smtp-test/test-smtp.use-case';
+import { SqliteIdempotencyStore } from '../infrastructure/idempotency/sqlite-idempotency.store';
+import { CONNECTION_FACTORY, ConnectionFactory, TcpConnectionFactory } from '../infrastructure/mail/connection-factory';
+import { SmtpRelayTransport } from '../infrastructure/mail/default-relay.transport';
+import { readExtraCa } from '../infrastructure/mail/extra-ca';
+import { OutboxTransport } from '../infrastructure/mail/outbox.transport';
+import { HOST_RESOLVER, HostResolver, SystemHostResolver } from '../infrastructure/mail/ssrf/host-resolver';
+import { SmtpTargetGuard } from '../infrastructure/mail/ssrf/smtp-target-guard';
+import { NodemailerTenantSmtpTransport } from '../infrastructure/mail/tenant-smtp.transport';
+import { SendingController } from '../interfaces/http/sending/sending.controller';
+import { SmtpTestController } from '../interfaces/http/smtp-test/smtp-test.controller';
+import { MailConfigModule } from './mail-config.module';
+
+const EXTRA_CA = Symbol('EXTRA_CA');
+
+/**
+ * Sending (POST …/messages) and the Test button (POST …/smtp/test). Exports the mode → sender
+ * registry: another mode's module registers its sender there (see .mail-send-ready / gmail).
+ */
+@Module({
+  imports: [MailConfigModule],
+  controllers: [SendingController, SmtpTestController],
+  providers: [
+    { provide: HOST_RESOLVER, useValue: new SystemHostResolver() },
+    { provide: CONNECTION_FACTORY, useValue: new TcpConnectionFactory() },
+    { provide: EXTRA_CA, useFactory: (config: AppConfig) => readExtraCa(config.smtpExtraCaFile), inject: [APP_CONFIG] },
+    {
+      provide: TENANT_SMTP_TRANSPORT,
+      useFactory: (config: AppConfig, resolver: HostResolver, factory: ConnectionFactory, extraCa: string[]) =>
+        new NodemailerTenantSmtpTransport(
+          new SmtpTargetGuard({ allowedPorts: config.smtpAllowedPorts, allowPrivateHosts: config.smtpAllowPrivateHosts }, resolver),
+          factory,
+          { extraCa, clientName: config.defaultSenderDomain },
+        ),
+      inject: [APP_CONFIG, HOST_RESOLVER, CONNECTION_FACTORY, EXTRA_CA],
+    },
+    {
+      provide: DEFAULT_RELAY_TRANSPORT,
+      useFactory: (config: AppConfig, factory: ConnectionFactory, extraCa: string[]) =>
+        config.defaultRelayUrl
+          ? new SmtpRelayTransport(config.defaultRelayUrl, factory, { extraCa, clientName: config.defaultSenderDomain })
+          : new OutboxTransport(join(config.dataDir, 'outbox')),
+      inject: [APP_CONFIG, CONNECTION_FACTORY, EXTRA_CA],
+    },
+    {
+      provide: IDEMPOTENCY_STORE,
+      useFactory: (config: AppConfig) => new SqliteIdempotencyStore(join(config.dataDir, 'idempotency.db')),
+      inject: [APP_CONFIG],
+    },
+    { provide: DELIVERY_FAILURE_THRESHOLD, useFactory: (config: AppConfig) => config.sendFailingAfter, inject: [APP_CONFIG] },
+    ModeSenderRegistry,
+    DefaultModeSender,
+    SmtpModeSender,
+    DeliveryHealth,
+    SendMessageUseCase,
+    TestSmtpUseCase,
+  ],
+  exports: [ModeSenderRegistry, SendMessageUseCase, DEFAULT_RELAY_TRANSPORT, HOST_RESOLVER, CONNECTION_FACTORY],
+})
+export class SendingModule implements OnModuleInit, OnApplicationShutdown {
+  constructor(
+    private readonly registry: ModeSenderRegistry,
+    private readonly defaultSender: DefaultModeSender,
+    private readonly smtpSender: SmtpModeSender,
+    @Inject(TENANT_SMTP_TRANSPORT) private readonly tenantSmtp: { close?: () => void },
+    @Inject(DEFAULT_RELAY_TRANSPORT) private readonly relay: { close?: () => void },
+    @Inject(IDEMPOTENCY_STORE) private readonly idempotency: { close?: () => void },
+  ) {}
+
+  onModuleInit(): void {
+    this.registry.register(this.defaultSender);
+    this.registry.register(this.smtpSender);
+  }
+
+  onApplicationShutdown(): void {
+    this.tenantSmtp.close?.();
+    this.relay.close?.();
+    this.idempotency.close?.();
+  }
+}

@@ -1,0 +1,115 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EventStore, NewEvent } from '../../../src/application/ports/event-store.port';
+import { ReadModelStore } from '../../../src/application/ports/read-model.port';
+import { ProjectionRunner } from '../../../src/application/projections/projection-runner';
+import { ProjectionSettings } from '../../../src/application/projections/projection-settings';
+import { MailConfigEvent } from '../../../src/domain/mail-config/mail-config.events';
+import { InMemoryEventStore } from '../../../src/infrastructure/event-store/in-memory.event-store';
+import { SqliteEventStore } from '../../../src/infrastructure/event-store/sqlite.event-store';
+import { SqliteReadModelStore } from '../../../src/infrastructure/read-models/sqlite.read-model-store';
+
+/** A stored event as the command handler writes it: explicit type name, metadata with actor and time. */
+export function recorded(
+  event: MailConfigEvent | { type: string; data: unknown },
+  actor = 'agent@acme.example',
+  at = new Date().toISOString(),
+): NewEvent {
+  return { eventId: randomUUID(), type: event.type, data: event.data, metadata: { actor, correlationId: randomUUID(), at } };
+}
+
+export const sealed = (n: number) => ({ keyId: 'tenant-key-1', ciphertext: Buffer.from(`sealed-${n}`).toString('base64') });
+
+export const provisioned = (tenantId: string, username: string): MailConfigEvent => ({
+  type: 'MailConfigProvisioned',
+  data: { tenantId, username, defaultAddress: `support.${username}@smemetrics-email.com` },
+});
+export const smtpConfigured = (address: string): MailConfigEvent => ({
+  type: 'SmtpConfigured',
+  data: {
+    address,
+    host: 'smtp.acme.example',
+    port: 587,
+    security: 'starttls',
+    username: address,
+    password: sealed(1),
+    passwordChanged: true,
+    configuredAt: new Date().toISOString(),
+  },
+});
+export const smtpTested = (ok: boolean): MailConfigEvent => ({
+  type: 'SmtpConnectionTested',
+  data: { ok, stage: ok ? 'done' : 'auth', message: ok ? 'ok' : '535 authentication failed', durationMs: 40, testedAt: new Date().toISOString() },
+});
+export const gmailAuthorized = (account: string): MailConfigEvent => ({
+  type: 'GmailAuthorized',
+  data: { account, scopes: ['https://www.googleapis.com/auth/gmail.send'], refreshToken: sealed(2), authorizedAt: new Date().toISOString() },
+});
+export const consentRevoked = (reason: 'revoked_at_google' | 'tenant_request'): MailConfigEvent => ({
+  type: 'ConsentRevoked',
+  data: { reason, account: 'owner@gmail.example', revokedAt: new Date().toISOString(), googleRevocation: null },
+});
+export const modeChanged = (from: 'default' | 'gmail' | 'smtp', to: 'default' | 'gmail' | 'smtp'): MailConfigEvent => ({
+  type: 'ModeChanged',
+  data: { from, to, reason: 'requested' },
+});
+
+export async function append(store: EventStore, tenantId: string, ...events: NewEvent[]): Promise<bigint> {
+  const result = await store.appendToStream(`mailConfig-${tenantId}`, events, { expectedVersion: 'any' });
+  return result.position;
+}
+
+export async function waitFor<T>(check: () => T | undefined | Promise<T | undefined>, timeoutMs = 3000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+export const clock = { now: () => new Date() };
+export const settings: ProjectionSettings = { maxLagMs: 2000, retryMs: 50 };
+
+/** A temporary DATA_DIR with the embedded stores, or the in-memory event store. */
+export class Sandbox {
+  readonly dir = mkdtempSync(join(tmpdir(), 'projections-'));
+  private readonly closers: Array<() => unknown> = [];
+
+  eventStore(kind: 'memory' | 'sqlite'): EventStore {
+    const store = kind === 'memory' ? new InMemoryEventStore() : new SqliteEventStore(join(this.dir, 'events.db'), 20);
+    this.closers.push(() => store.close());
+    return store;
+  }
+
+  readModels(file = 'read-models.db'): SqliteReadModelStore {
+    const store = new SqliteReadModelStore(join(this.dir, file));
+    this.closers.push(() => store.close());
+    return store;
+  }
+
+  runner(events: EventStore, readModels: ReadModelStore, overrides: Partial<ProjectionSettings> = {}): ProjectionRunner {
+    const runner = new ProjectionRunner(events, readModels, clock, { ...settings, ...overrides });
+    this.closers.unshift(() => runner.stop());
+    return runner;
+  }
+
+  async cleanup(): Promise<void> {
+    for (const close of this.closers) await close();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** Everything the read models answer, for comparing two runs. */
+export function snapshot(readModels: ReadModelStore) {
+  return {
+    checkpoint: readModels.checkpoint().position,
+    counts: readModels.counts(),
+    tenants: readModels.tenants({ limit: 10_000 }),
+    audit: readModels.auditEvents({ limit: 10_000 }),
+    skipped: readModels.skipped(),
+  };
+}

@@ -1,0 +1,106 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { request } from '../support/http';
+import { ServiceProcess, spawnService } from '../support/service-process';
+
+const API_TOKEN = `crash-api-${randomBytes(16).toString('hex')}`;
+const SUPPORT_TOKEN = `crash-support-${randomBytes(16).toString('hex')}`;
+
+interface Command {
+  tenant: string;
+  requestId: string;
+  method: string;
+  path: string;
+  body: unknown;
+  /** The event types this command records, in order. */
+  records: string[];
+}
+
+/** Five commands per tenant, each of which records at least one event. */
+function script(tenant: string): Command[] {
+  const smtp = (port: number, activate: boolean) => ({ address: 'help@acme.example', password: 'Crash-Pa55', host: 'smtp.acme.example', port, activate });
+  const base = `/v1/tenants/${tenant}/mail-config`;
+  return [
+    { method: 'POST', path: base, body: { username: 'acme' }, records: ['MailConfigProvisioned'] },
+    { method: 'PUT', path: `${base}/smtp`, body: smtp(587, true), records: ['SmtpConfigured', 'ModeChanged'] },
+    { method: 'PUT', path: `${base}/mode`, body: { mode: 'default' }, records: ['ModeChanged'] },
+    { method: 'PUT', path: `${base}/mode`, body: { mode: 'smtp' }, records: ['ModeChanged'] },
+    { method: 'PUT', path: `${base}/smtp`, body: smtp(2525, false), records: ['SmtpConfigured'] },
+  ].map((c) => ({ ...c, tenant, requestId: randomUUID() }));
+}
+
+describe('SIGKILL during a burst of 60 commands (real process)', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'mcs-crash-'));
+  const env = { DATA_DIR: dataDir, API_TOKEN, SUPPORT_TOKEN, NODE_ENV: 'production', LOG_LEVEL: 'info' };
+  const tenants = Array.from({ length: 12 }, (_, i) => `crash-${i}-${randomBytes(3).toString('hex')}`);
+  const acknowledged: Command[] = [];
+  let service: ServiceProcess | undefined;
+  let unanswered = 0;
+
+  afterAll(() => {
+    service?.kill();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('loses no acknowledged command, and the projections catch up after restart', async () => {
+    service = await spawnService(env);
+    const victim = service;
+    const KILL_AFTER = 25;
+    // Twelve tenants in parallel, each running its five commands in order: 60 commands in all.
+    await Promise.all(
+      tenants.map(async (tenant) => {
+        for (const command of script(tenant)) {
+          let res;
+          try {
+            res = await request(command.method, victim.url + command.path, {
+              token: API_TOKEN,
+              body: command.body,
+              headers: { 'X-Request-Id': command.requestId },
+            });
+          } catch {
+            unanswered++;
+            return; // the process is gone: this command and the rest of the tenant's were never acknowledged
+          }
+          expect([200, 201]).toContain(res.status);
+          acknowledged.push(command);
+          if (acknowledged.length === KILL_AFTER) victim.kill();
+        }
+      }),
+    );
+    expect(await victim.exited).toEqual({ code: null, signal: 'SIGKILL' });
+    expect(acknowledged.length).toBeGreaterThanOrEqual(KILL_AFTER);
+    expect(acknowledged.length).toBeLessThan(60); // the kill did land mid-burst
+    expect(unanswered).toBeGreaterThan(0);
+
+    service = await spawnService(env);
+    const restarted = service;
+    const recorded = new Map<string, Array<{ type: string; version: number; correlationId: string }>>();
+    for (const tenant of tenants) {
+      const res = await request('GET', `${restarted.url}/v1/tenants/${tenant}/mail-config/history?limit=500`, { token: API_TOKEN });
+      recorded.set(tenant, res.status === 200 ? res.body.events : []);
+    }
+    for (const command of acknowledged) {
+      const events = recorded.get(command.tenant)!.filter((e) => e.correlationId === command.requestId);
+      expect({ id: command.requestId, types: events.map((e) => e.type) }).toEqual({ id: command.requestId, types: command.records });
+    }
+    for (const events of recorded.values()) expect(events.map((e) => e.version)).toEqual(events.map((_, i) => i + 1));
+
+    // The support dashboard's projections resume from their checkpoint and reach the same state.
+    const provisioned = tenants.filter((t) => recorded.get(t)!.length > 0);
+    const deadline = Date.now() + 10_000;
+    let listed: Array<{ tenantId: string; mode: string }> = [];
+    while (Date.now() < deadline) {
+      const res = await request('GET', `${restarted.url}/v1/dashboard/tenants?q=crash-&limit=500`, { token: SUPPORT_TOKEN });
+      listed = (res.body?.tenants ?? []).filter((t: { tenantId: string }) => tenants.includes(t.tenantId));
+      if (listed.length === provisioned.length) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(listed.map((t) => t.tenantId).sort()).toEqual([...provisioned].sort());
+    for (const t of listed) {
+      const view = await request('GET', `${restarted.url}/v1/tenants/${t.tenantId}/mail-config`, { token: API_TOKEN });
+      expect(t.mode).toBe(view.body.mode);
+    }
+  }, 60_000);
+});

@@ -1,0 +1,211 @@
+import { createHash } from 'node:crypto';
+import { EVENT_STORE } from '../../src/application/ports/event-store.port';
+import { MasterKeyRing } from '../../src/infrastructure/crypto/key-ring';
+import { SignedOAuthStateStore } from '../../src/infrastructure/oauth-state/signed-oauth-state.store';
+import { GMAIL_SEND } from '../support/google/google-state';
+import { APP_ORIGIN, GmailHarness, RETURN_URL } from '../support/google/gmail-harness';
+
+describe('Gmail authorization over HTTP against the stand-in Google', () => {
+  let h: GmailHarness;
+  beforeAll(async () => {
+    h = await GmailHarness.start();
+  });
+  afterAll(() => h.close());
+
+  it('completes the consent round trip: gmail=authorized, and the view shows the account and mode gmail at once', async () => {
+    const tenant = await h.provisioned();
+    const started = await h.startAuthorization(tenant, RETURN_URL, { 'X-Actor': 'agent@acme.test' });
+    expect(started.status).toBe(201);
+    const trip = await h.followConsent(started.body.authorizationUrl);
+    expect(trip.callbackStatus).toBe(302);
+    expect(trip.callbackHeaders.get('cache-control')).toBe('no-store');
+    expect(trip.location!.toString()).toBe(`${RETURN_URL}?gmail=authorized`);
+
+    expect(await h.view(tenant)).toMatchObject({
+      mode: 'gmail',
+      sender: 'owner@acme-mail.test',
+      gmail: { status: 'authorized', account: 'owner@acme-mail.test', scopes: ['openid', 'email', GMAIL_SEND], revokedAt: null },
+    });
+    const history = await h.history(tenant);
+    expect(history.map((e) => e.type)).toEqual(['MailConfigProvisioned', 'GmailAuthorized', 'ModeChanged']);
+    const [, authorized, modeChanged] = history;
+    // One append: consecutive versions, one correlation id, the actor who started the authorization.
+    expect(modeChanged.version).toBe(authorized.version + 1);
+    expect(modeChanged.correlationId).toBe(authorized.correlationId);
+    expect(authorized.actor).toBe('agent@acme.test');
+    expect(authorized.data).toMatchObject({ account: 'owner@acme-mail.test', refreshToken: '[encrypted]' });
+    expect(modeChanged.data).toEqual({ from: 'default', to: 'gmail', reason: 'gmail_authorized' });
+  });
+
+  it('asks Google for exactly openid email gmail.send, offline, with a consent prompt, PKCE S256 and a 10-minute state', async () => {
+    const tenant = await h.provisioned();
+    const before = Date.now();
+    const started = await h.startAuthorization(tenant);
+    expect(started.status).toBe(201);
+    expect(Object.keys(started.body).sort()).toEqual(['authorizationUrl', 'expiresAt']);
+    const url = new URL(started.body.authorizationUrl);
+    expect(`${url.origin}${url.pathname}`).toBe(h.google.env().GOOGLE_AUTH_URL);
+    const q = Object.fromEntries(url.searchParams);
+    expect(q).toEqual({
+      client_id: h.google.client.clientId,
+      redirect_uri: h.google.client.redirectUri,
+      response_type: 'code',
+      scope: `openid email ${GMAIL_SEND}`,
+      access_type: 'offline',
+      prompt: 'consent',
+      state: expect.stringMatching(/^[A-Za-z0-9_-]{43}\.\d+\.[A-Za-z0-9_-]{43}$/),
+      code_challenge: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+      code_challenge_method: 'S256',
+    });
+    const ttl = Date.parse(started.body.expiresAt) - before;
+    expect(ttl).toBeGreaterThan(9 * 60_000);
+    expect(ttl).toBeLessThanOrEqual(10 * 60_000);
+    // The stand-in checks the verifier against this challenge at the token endpoint.
+    expect((await h.followConsent(started.body.authorizationUrl)).location!.searchParams.get('gmail')).toBe('authorized');
+  });
+
+  it('answers 400 naming returnUrl for a foreign, malformed or credentialed returnUrl', async () => {
+    const tenant = await h.provisioned();
+    for (const returnUrl of ['https://evil.example/settings', 'https://app.example.evil.example/', 'https://user:pw@app.example/', 'ftp://app.example/', 'javascript:alert(1)']) {
+      const res = await h.startAuthorization(tenant, returnUrl);
+      expect(res.status).toBe(400);
+      expect(res.headers.get('content-type')).toContain('application/problem+json');
+      expect(res.body.errors).toEqual([expect.objectContaining({ field: 'returnUrl' })]);
+    }
+    expect((await h.startAuthorization(tenant, `${APP_ORIGIN}/other/page?x=1`)).status).toBe(201);
+  });
+
+  it('refuses a replayed state with state_invalid and records nothing more', async () => {
+    const tenant = await h.provisioned();
+    const started = await h.startAuthorization(tenant);
+    const first = await h.followConsent(started.body.authorizationUrl);
+    expect(first.location!.searchParams.get('gmail')).toBe('authorized');
+    const versions = (await h.history(tenant)).length;
+    const replay = await h.callback(first.callback);
+    expect(replay.callbackStatus).toBe(302);
+    expect(replay.location!.toString()).toBe(`${RETURN_URL}?gmail=error&reason=state_invalid`);
+    expect(await h.history(tenant)).toHaveLength(versions);
+  });
+
+  it('refuses an expired state with state_invalid and records nothing', async () => {
+    const tenant = await h.provisioned();
+    const app = h.svc.running.app;
+    // A state issued eleven minutes ago by this service (same store, same master key).
+    const past = new SignedOAuthStateStore(app.get(EVENT_STORE), app.get(MasterKeyRing), { now: () => new Date(Date.now() - 11 * 60_000) });
+    const issued = await past.issue({ tenantId: tenant, returnUrl: RETURN_URL, actor: 'agent', correlationId: 'c-1' });
+    const started = await h.startAuthorization(tenant);
+    const url = new URL(started.body.authorizationUrl);
+    url.searchParams.set('state', issued.state);
+    url.searchParams.set('code_challenge', issued.codeChallenge);
+    const trip = await h.followConsent(url.toString());
+    expect(trip.location!.toString()).toBe(`${RETURN_URL}?gmail=error&reason=state_invalid`);
+    expect((await h.history(tenant)).map((e) => e.type)).toEqual(['MailConfigProvisioned']);
+    expect((await h.view(tenant)).gmail.status).toBe('not_authorized');
+  });
+
+  it('refuses tampered and other-tenant states, sending the browser to the app’s origin, and records nothing', async () => {
+    const mine = await h.provisioned();
+    const theirs = await h.provisioned();
+    const a = new URL((await h.startAuthorization(mine)).body.authorizationUrl);
+    const b = new URL((await h.startAuthorization(theirs)).body.authorizationUrl);
+    const [nonce, exp, mac] = a.searchParams.get('state')!.split('.');
+    const otherMac = b.searchParams.get('state')!.split('.')[2];
+    const flipped = mac.startsWith('A') ? `B${mac.slice(1)}` : `A${mac.slice(1)}`;
+    for (const state of [`${nonce}.${exp}.${flipped}`, `${nonce}.${exp}.${otherMac}`, `${nonce}.${Number(exp) + 600}.${mac}`, 'garbage']) {
+      a.searchParams.set('state', state);
+      const trip = await h.followConsent(a.toString());
+      expect(trip.callbackStatus).toBe(302);
+      expect(trip.location!.toString()).toBe(`${APP_ORIGIN}/?gmail=error&reason=state_invalid`);
+    }
+    const missing = await h.callback(`/v1/oauth/google/callback?code=abc`);
+    expect(missing.location!.toString()).toBe(`${APP_ORIGIN}/?gmail=error&reason=state_invalid`);
+    for (const tenant of [mine, theirs]) expect((await h.history(tenant)).map((e) => e.type)).toEqual(['MailConfigProvisioned']);
+  });
+
+  it('ends an unticked gmail.send in scope_missing with the tenant still not authorized', async () => {
+    const tenant = await h.provisioned();
+    h.google.nextConsent({ kind: 'approve', untick: [GMAIL_SEND] });
+    expect(await h.authorize(tenant)).toEqual({ gmail: 'error', reason: 'scope_missing' });
+    expect(await h.view(tenant)).toMatchObject({ mode: 'default', gmail: { status: 'not_authorized', account: null } });
+    expect((await h.history(tenant)).map((e) => e.type)).toEqual(['MailConfigProvisioned']);
+  });
+
+  it('ends a denial in gmail=denied and records nothing', async () => {
+    const tenant = await h.provisioned();
+    h.google.nextConsent({ kind: 'deny' });
+    expect(await h.authorize(tenant)).toEqual({ gmail: 'denied' });
+    expect((await h.history(tenant)).map((e) => e.type)).toEqual(['MailConfigProvisioned']);
+  });
+
+  it('ends a failed exchange or a grant without refresh token in exchange_failed, never overwriting a stored grant', async () => {
+    const tenant = await h.provisioned();
+    h.google.fail('token', { status: 500, times: 3 });
+    expect(await h.authorize(tenant)).toEqual({ gmail: 'error', reason: 'exchange_failed' });
+    expect((await h.history(tenant)).map((e) => e.type)).toEqual(['MailConfigProvisioned']);
+
+    expect(await h.authorize(tenant)).toEqual({ gmail: 'authorized' });
+    const before = await h.history(tenant);
+    h.google.nextConsent({ kind: 'approve', account: 'other@acme-mail.test', withoutRefreshToken: true });
+    expect(await h.authorize(tenant)).toEqual({ gmail: 'error', reason: 'exchange_failed' });
+    expect(await h.history(tenant)).toHaveLength(before.length);
+    expect((await h.view(tenant)).gmail).toMatchObject({ status: 'authorized', account: 'owner@acme-mail.test', credential: 'available' });
+  });
+
+  it('replaces the grant when an authorized tenant authorizes again', async () => {
+    const tenant = await h.provisioned();
+    expect(await h.authorize(tenant)).toEqual({ gmail: 'authorized' });
+    h.google.nextConsent({ kind: 'approve', account: 'second@acme-mail.test' });
+    expect(await h.authorize(tenant)).toEqual({ gmail: 'authorized' });
+    expect(await h.view(tenant)).toMatchObject({ mode: 'gmail', sender: 'second@acme-mail.test', gmail: { account: 'second@acme-mail.test' } });
+    expect((await h.history(tenant)).map((e) => e.type)).toEqual(['MailConfigProvisioned', 'GmailAuthorized', 'ModeChanged', 'GmailAuthorized']);
+  });
+
+  it('guards the tenant routes: 401 without a token, 403 for support, 404 unprovisioned, 410 erased; the callback needs none', async () => {
+    const tenant = await h.provisioned();
+    expect((await h.svc.anonymous.post(`/v1/tenants/${tenant}/mail-config/gmail/authorizations`, { returnUrl: RETURN_URL })).status).toBe(401);
+    expect((await h.svc.support.post(`/v1/tenants/${tenant}/mail-config/gmail/authorizations`, { returnUrl: RETURN_URL })).status).toBe(403);
+    expect((await h.svc.support.delete(`/v1/tenants/${tenant}/mail-config/gmail/authorization`)).status).toBe(403);
+    expect((await h.startAuthorization('never-provisioned')).status).toBe(404);
+    expect((await h.svc.api.post(`/v1/tenants/${tenant}/mail-config/gmail/authorizations`, { returnUrl: RETURN_URL, extra: 1 })).status).toBe(400);
+    const started = await h.startAuthorization(tenant);
+    expect((await h.svc.api.delete(`/v1/tenants/${tenant}/mail-config`)).status).toBe(200);
+    expect((await h.startAuthorization(tenant)).status).toBe(410);
+    // Consent given after the erasure records nothing.
+    expect((await h.followConsent(started.body.authorizationUrl)).location!.searchParams.get('reason')).toBe('exchange_failed');
+    expect((await h.history(tenant)).map((e) => e.type)).toEqual(['MailConfigProvisioned', 'MailConfigErased']);
+  });
+
+  it('keeps the state out of the event store and the tenant history', async () => {
+    const tenant = await h.provisioned();
+    const started = await h.startAuthorization(tenant);
+    const state = new URL(started.body.authorizationUrl).searchParams.get('state')!;
+    await h.followConsent(started.body.authorizationUrl);
+    const all = await h.svc.running.app.get(EVENT_STORE).readAll();
+    const text = JSON.stringify(all, (_k, v) => (typeof v === 'bigint' ? String(v) : v));
+    for (const part of [state, ...state.split('.').filter((p) => p.length > 20)]) expect(text).not.toContain(part);
+    expect(text).toContain(`oauthState-${createHash('sha256').update(state.split('.')[0]).digest('hex')}`);
+  });
+});
+
+describe('Gmail mode without a Google OAuth client', () => {
+  let h: GmailHarness;
+  beforeAll(async () => {
+    h = await GmailHarness.start({ env: { GOOGLE_CLIENT_ID: '', GOOGLE_CLIENT_SECRET: '' } });
+  });
+  afterAll(() => h.close());
+
+  it('answers 503 naming the missing variables on every Gmail route', async () => {
+    const tenant = await h.provisioned();
+    const responses = [
+      await h.startAuthorization(tenant),
+      await h.svc.api.delete(`/v1/tenants/${tenant}/mail-config/gmail/authorization`),
+      await h.svc.anonymous.get('/v1/oauth/google/callback?code=x&state=y'),
+    ];
+    for (const res of responses) {
+      expect(res.status).toBe(503);
+      expect(res.headers.get('content-type')).toContain('application/problem+json');
+      expect(res.body).toMatchObject({ status: 503, title: 'Gmail not configured', missing: ['GOOGLE_CLIENT_ID', 'GOOGLE_CLIENT_SECRET'] });
+      expect(res.body.detail).toContain('GOOGLE_CLIENT_ID, GOOGLE_CLIENT_SECRET');
+    }
+  });
+});

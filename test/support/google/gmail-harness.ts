@@ -1,0 +1,99 @@
+import { startTestService, TestService, TestServiceOptions, uniqueTenant } from '../app';
+import { request } from '../http';
+import { GoogleStandIn } from './google-stand-in';
+
+/**
+ * The service's public callback URL as Google knows it. The service itself listens on a loopback
+ * port chosen at start; the test browser maps this origin to it, as a reverse proxy would.
+ */
+export const PUBLIC_ORIGIN = 'https://mail-config.example';
+export const REDIRECT_URI = `${PUBLIC_ORIGIN}/v1/oauth/google/callback`;
+export const APP_ORIGIN = 'https://app.example';
+export const RETURN_URL = `${APP_ORIGIN}/settings/mail`;
+
+export interface ConsentRoundTrip {
+  /** Where the stand-in sent the browser (our callback, with code/state or error). */
+  callback: URL;
+  callbackStatus: number;
+  callbackHeaders: Headers;
+  /** Where the service sent the browser: the returnUrl with ?gmail=… (null if no redirect). */
+  location: URL | null;
+}
+
+export class GmailHarness {
+  private constructor(
+    readonly google: GoogleStandIn,
+    readonly svc: TestService,
+  ) {}
+
+  static async start(options: TestServiceOptions = {}): Promise<GmailHarness> {
+    const google = await GoogleStandIn.start({ redirectUri: REDIRECT_URI });
+    const svc = await startTestService({
+      ...options,
+      env: { ...google.env(), OAUTH_RETURN_URL_ORIGINS: `${APP_ORIGIN},http://localhost:3000`, ...(options.env ?? {}) },
+    });
+    return new GmailHarness(google, svc);
+  }
+
+  async close(): Promise<void> {
+    await this.svc.close();
+    await this.google.close();
+  }
+
+  async provisioned(prefix = 'gm'): Promise<string> {
+    const tenant = uniqueTenant(prefix);
+    const res = await this.svc.api.post(`/v1/tenants/${tenant}/mail-config`, { username: tenant.toLowerCase() });
+    expect(res.status).toBe(201);
+    return tenant;
+  }
+
+  startAuthorization(tenant: string, returnUrl = RETURN_URL, headers?: Record<string, string>) {
+    return this.svc.api.post(`/v1/tenants/${tenant}/mail-config/gmail/authorizations`, { returnUrl }, headers);
+  }
+
+  /** The browser: consent URL → stand-in Google → our callback (no bearer token) → returnUrl. */
+  async followConsent(authorizationUrl: string): Promise<ConsentRoundTrip> {
+    const atGoogle = await fetch(authorizationUrl, { redirect: 'manual', signal: AbortSignal.timeout(10_000) });
+    const callback = new URL(atGoogle.headers.get('location') ?? 'about:blank');
+    expect(`${callback.origin}${callback.pathname}`).toBe(REDIRECT_URI);
+    return this.callback(callback);
+  }
+
+  /** Our callback with exactly this query, as a browser would open it. */
+  async callback(callback: URL | string): Promise<ConsentRoundTrip> {
+    const url = new URL(callback, PUBLIC_ORIGIN);
+    const res = await request('GET', `${this.svc.url}${url.pathname}${url.search}`, { token: null });
+    const location = res.headers.get('location');
+    return { callback: url, callbackStatus: res.status, callbackHeaders: res.headers, location: location ? new URL(location) : null };
+  }
+
+  /** Start + consent; returns the outcome query of the final redirect. */
+  async authorize(tenant: string, headers?: Record<string, string>): Promise<Record<string, string>> {
+    const started = await this.startAuthorization(tenant, RETURN_URL, headers);
+    expect(started.status).toBe(201);
+    const trip = await this.followConsent(started.body.authorizationUrl);
+    expect(trip.callbackStatus).toBe(302);
+    return Object.fromEntries(trip.location!.searchParams);
+  }
+
+  async view(tenant: string) {
+    const res = await this.svc.api.get(`/v1/tenants/${tenant}/mail-config`);
+    expect(res.status).toBe(200);
+    return res.body;
+  }
+
+  async history(tenant: string): Promise<{ type: string; version: number; actor: string; correlationId: string; data: any }[]> {
+    const res = await this.svc.api.get(`/v1/tenants/${tenant}/mail-config/history?limit=500`);
+    expect(res.status).toBe(200);
+    return res.body.events;
+  }
+
+  send(tenant: string, body: Record<string, unknown> = {}) {
+    return this.svc.api.post(`/v1/tenants/${tenant}/messages`, {
+      to: ['customer@example.org'],
+      subject: 'Re: your ticket',
+      text: 'Hello from support',
+      ...body,
+    });
+  }
+}

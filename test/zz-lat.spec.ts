@@ -1,0 +1,20 @@
+import { randomUUID } from 'node:crypto';
+import { EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
+import { startEsdbServer } from './support/esdb/esdb-server';
+it('latency raw', async () => {
+  const server = await startEsdbServer();
+  const client = EventStoreDBClient.connectionString(server.connectionString);
+  const s = 'mailConfig-x';
+  await client.appendToStream(s, [jsonEvent({ type: 'T', data: { a: 1 } })]);
+  const readOnce = async () => { const out = []; for await (const e of client.readStream(s)) out.push(e); return out; };
+  let t = process.hrtime.bigint();
+  for (let i = 0; i < 20; i++) await readOnce();
+  console.log('seq read', Number(process.hrtime.bigint() - t) / 20e6, 'ms');
+  t = process.hrtime.bigint();
+  await Promise.all(Array.from({ length: 40 }, () => readOnce()));
+  console.log('40 parallel raw reads', Number(process.hrtime.bigint() - t) / 1e6, 'ms');
+  t = process.hrtime.bigint();
+  for (let i = 0; i < 20; i++) await client.appendToStream(s, [jsonEvent({ type: 'T', data: { a: 1 } })]);
+  console.log('seq append', Number(process.hrtime.bigint() - t) / 20e6, 'ms');
+  await client.dispose(); await server.stop();
+});
