@@ -1,7 +1,7 @@
 /**
  * Summarises a V8 .cpuprofile (from `node --cpu-prof`): self time by function and by package,
  * and inclusive time of the functions you name. Used to find what limits a missed target:
- *   node -r @swc-node/register bench/profile-summary.ts <file.cpuprofile> [top=25] [fn | fn@file-part …]
+ *   node -r @swc-node/register bench/profile-summary.ts <file.cpuprofile> [top=25] [fn | fn@file-part …] [--window 5-20]
  */
 import { readFileSync } from 'node:fs';
 
@@ -21,8 +21,18 @@ function packageOf(url: string): string {
   return s ? `app: ${s[2].split('/').slice(0, 2).join('/')}` : url;
 }
 
-export function summarise(file: string, top = 25, named: string[] = []): string {
+/** `window`: only samples taken between these seconds after the profile started (e.g. the load, not the start-up). */
+export function summarise(file: string, top = 25, named: string[] = [], window?: [number, number]): string {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as { nodes: Node[]; startTime: number; endTime: number; samples: number[]; timeDeltas: number[] };
+  if (window) {
+    let t = 0;
+    const kept: number[] = [];
+    profile.samples.forEach((id, i) => {
+      t += profile.timeDeltas[i];
+      if (t / 1e6 >= window[0] && t / 1e6 <= window[1]) kept.push(id);
+    });
+    profile.samples = kept;
+  }
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
@@ -51,7 +61,7 @@ export function summarise(file: string, top = 25, named: string[] = []): string 
   }
   const pct = (n: number) => `${((100 * n) / total).toFixed(1).padStart(5)}%`;
   const idle = pkg.get('(idle)') ?? 0;
-  const lines = [`${file}: ${total} samples (${total - idle} busy) over ${((profile.endTime - profile.startTime) / 1e6).toFixed(1)} s`, '', 'self time by package:'];
+  const lines = [`${file}: ${total} samples (${total - idle} busy) over ${((profile.endTime - profile.startTime) / 1e6).toFixed(1)} s${window ? `, window ${window[0]}-${window[1]} s` : ''}`, '', 'self time by package:'];
   for (const [k, v] of [...pkg].sort((a, b) => b[1] - a[1]).slice(0, top)) lines.push(`${pct(v)}  ${k}`);
   lines.push('', 'self time by function:');
   for (const [k, v] of [...self].sort((a, b) => b[1] - a[1]).slice(0, top)) lines.push(`${pct(v)}  ${k}`);
@@ -66,10 +76,13 @@ export function summarise(file: string, top = 25, named: string[] = []): string 
 }
 
 if (require.main === module) {
-  const [file, top, ...named] = process.argv.slice(2);
+  const args = process.argv.slice(2);
+  const w = args.findIndex((a) => a === '--window');
+  const window = w >= 0 ? (args.splice(w, 2)[1].split('-').map(Number) as [number, number]) : undefined;
+  const [file, top, ...named] = args;
   if (!file) {
-    console.error('usage: bench/profile-summary.ts <file.cpuprofile> [top] [function names…]');
+    console.error('usage: bench/profile-summary.ts <file.cpuprofile> [top] [fn | fn@file-part …] [--window FROM-TO seconds]');
     process.exit(2);
   }
-  console.log(summarise(file, Number(top ?? 25), named));
+  console.log(summarise(file, Number(top ?? 25), named, window));
 }

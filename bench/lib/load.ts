@@ -34,6 +34,8 @@ export interface LoadOptions {
   headers: Record<string, string>;
   /** Cap on requests per second over all connections (the rate of an earlier run, say). */
   overallRate?: number;
+  /** The service's CPU clock, to report how busy it was during the load. */
+  cpuSeconds?: () => number;
 }
 
 export interface LoadResult {
@@ -47,6 +49,8 @@ export interface LoadResult {
   non2xx: number;
   errors: number;
   statusCounts: Record<string, number>;
+  /** Share of one core the service used during the load (NaN when unknown). */
+  serviceCpu: number;
   /** Latency of 2xx responses, milliseconds (autocannon's histogram has 1 ms resolution). */
   p50: number;
   p90: number;
@@ -85,7 +89,9 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
       progress(`  ${options.label}: ${total} responses so far`);
     }
   });
+  const cpu0 = options.cpuSeconds?.() ?? NaN;
   const r = await instance;
+  const serviceCpu = ((options.cpuSeconds?.() ?? NaN) - cpu0) / r.duration;
   const statusCounts = Object.fromEntries(Object.entries(r.statusCodeStats ?? {}).map(([k, v]) => [k, v.count]));
   const durationSec = r.duration;
   return {
@@ -97,6 +103,7 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
     non2xx: r.non2xx,
     errors: r.errors + r.timeouts,
     statusCounts,
+    serviceCpu,
     p50: r.latency.p50,
     p90: r.latency.p90,
     p99: r.latency.p99,
@@ -108,5 +115,6 @@ export function describeLoad(r: LoadResult): string {
   const codes = Object.entries(r.statusCounts)
     .map(([k, v]) => `${k}×${v}`)
     .join(' ');
-  return `${r.label}: ${r.okPerSec.toFixed(0)} ok/s (${r.allPerSec.toFixed(0)} responses/s) over ${r.durationSec.toFixed(1)} s, p50 ${r.p50} ms, p99 ${r.p99} ms [${codes}${r.errors ? ` errors×${r.errors}` : ''}]`;
+  const cpu = Number.isFinite(r.serviceCpu) ? `, service CPU ${(r.serviceCpu * 100).toFixed(0)}% of a core` : '';
+  return `${r.label}: ${r.okPerSec.toFixed(0)} ok/s (${r.allPerSec.toFixed(0)} responses/s) over ${r.durationSec.toFixed(1)} s, p50 ${r.p50} ms, p99 ${r.p99} ms [${codes}${r.errors ? ` errors×${r.errors}` : ''}]${cpu}`;
 }

@@ -19,6 +19,8 @@ export interface ServiceProcess {
   readyMs: number;
   /** Resident set size of the service process, in bytes. */
   rss(): number;
+  /** CPU time (user + system) the service process has used so far, in seconds (Linux; NaN elsewhere). */
+  cpuSeconds(): number;
   stop(): Promise<void>;
   /** Starts it again on the same DATA_DIR, port and secrets (a restart as an operator does it). */
   restart(): Promise<ServiceProcess>;
@@ -82,6 +84,17 @@ export function rssOf(pid: number): number {
   }
   const ps = spawnSync('ps', ['-o', 'rss=', '-p', String(pid)], { encoding: 'utf8' });
   return Number(ps.stdout.trim()) * 1024;
+}
+
+export function cpuSecondsOf(pid: number): number {
+  try {
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
 }
 
 /** Bytes of every file under `dir`, and of each file by name. */
@@ -167,6 +180,7 @@ export async function startServiceProcess(options: ServiceOptions, fixed?: { por
     supportToken,
     readyMs,
     rss: () => rssOf(child.pid!),
+    cpuSeconds: () => cpuSecondsOf(child.pid!),
     async stop() {
       if (exited !== null) return;
       child.kill('SIGTERM');

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 
 export interface SmtpSink {
   port: number;
-  received(): Promise<number>;
+  /** Messages and SMTP connections the sink has had so far. */
+  counts(): Promise<{ messages: number; connections: number }>;
   stop(): Promise<void>;
 }
 
@@ -21,9 +22,9 @@ export async function startSmtpSink(): Promise<SmtpSink> {
   });
   return {
     port,
-    received: () =>
+    counts: () =>
       new Promise((resolve) => {
-        child.once('message', (m: { count: number }) => resolve(m.count));
+        child.once('message', (m: { count: number; connections: number }) => resolve({ messages: m.count, connections: m.connections }));
         child.send('count');
       }),
     async stop() {

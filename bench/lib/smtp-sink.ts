@@ -1,12 +1,13 @@
 /**
  * A loopback SMTP server that accepts every message and throws it away, in its own process so
  * that it takes the same share of the machine whether the service or raw nodemailer feeds it.
- * Run as a child (fork) of the harness: it sends { port } once listening, and answers { count }
- * to a 'count' message.
+ * Run as a child (fork) of the harness: it sends { port } once listening, and answers { count, connections }
+ * to a 'count' message with how many messages and connections it has had.
  */
 import { SMTPServer } from 'smtp-server';
 
 let received = 0;
+let connections = 0;
 
 const server = new SMTPServer({
   authOptional: true,
@@ -14,6 +15,10 @@ const server = new SMTPServer({
   disabledCommands: ['STARTTLS'],
   logger: false,
   size: 20 * 1024 * 1024,
+  onConnect(_session, callback) {
+    connections += 1;
+    callback();
+  },
   onAuth(auth, _session, callback) {
     callback(null, { user: auth.username ?? 'anyone' });
   },
@@ -33,7 +38,7 @@ server.listen(0, '127.0.0.1', () => {
 });
 
 process.on('message', (message: unknown) => {
-  if (message === 'count') process.send?.({ count: received });
+  if (message === 'count') process.send?.({ count: received, connections });
   if (message === 'stop') server.close(() => process.exit(0));
 });
 process.on('disconnect', () => process.exit(0));

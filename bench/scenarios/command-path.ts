@@ -29,6 +29,7 @@ export const commandPath: Scenario = {
         load({
           label,
           url: service.url,
+          cpuSeconds: service.cpuSeconds,
           connections: CONNECTIONS,
           durationSec: seconds,
           method: 'PUT',
@@ -37,7 +38,7 @@ export const commandPath: Scenario = {
           body: () => JSON.stringify(smtpSettings(current)),
         });
       const baseline = (label: string, seconds: number) =>
-        load({ label, url: service.url, connections: CONNECTIONS, durationSec: seconds, method: 'GET', headers: auth(service.apiToken), path: () => trivial.path });
+        load({ label, url: service.url, cpuSeconds: service.cpuSeconds, connections: CONNECTIONS, durationSec: seconds, method: 'GET', headers: auth(service.apiToken), path: () => trivial.path });
 
       ctx.log('  warming up both routes');
       await baseline('warm-up trivial', ctx.quick ? 1 : 3);

@@ -33,7 +33,7 @@ export const projectionLag: Scenario = {
       const next = roundRobin(tenants);
       let current = tenants[0];
       await load({
-        label: 'warm-up', url: service.url, connections: CONNECTIONS, durationSec: ctx.quick ? 1 : 3, method: 'PUT', headers: auth(service.apiToken),
+        label: 'warm-up', url: service.url, cpuSeconds: service.cpuSeconds, connections: CONNECTIONS, durationSec: ctx.quick ? 1 : 3, method: 'PUT', headers: auth(service.apiToken),
         path: () => `/v1/tenants/${(current = next())}/mail-config/smtp`, body: () => JSON.stringify(smtpSettings(current)),
       });
       // Start from a caught-up projection.
@@ -52,7 +52,7 @@ export const projectionLag: Scenario = {
         }
       })();
       const result = await load({
-        label: 'commands', url: service.url, connections: CONNECTIONS, durationSec, method: 'PUT', headers: auth(service.apiToken),
+        label: 'commands', url: service.url, cpuSeconds: service.cpuSeconds, connections: CONNECTIONS, durationSec, method: 'PUT', headers: auth(service.apiToken),
         path: () => `/v1/tenants/${(current = next())}/mail-config/smtp`, body: () => JSON.stringify(smtpSettings(current)),
       });
       const loadEndMs = Date.now() - t0;

@@ -46,6 +46,7 @@ async function measure(ctx: BenchContext, tenants: number, views: number, restar
     const reads = await load({
       label: `${label} random views`,
       url: service.url,
+      cpuSeconds: service.cpuSeconds,
       connections: 8,
       amount: views,
       method: 'GET',

@@ -93,21 +93,36 @@ export const sendPath: Scenario = {
 
       const next = roundRobin(tenants);
       const serviceLoad = (label: string, secs: number, pick: () => string = next) =>
-        load({ label, url: svc.url, connections: CONCURRENCY, durationSec: secs, method: 'POST', headers: auth(svc.apiToken), path: () => `/v1/tenants/${pick()}/messages`, body: () => JSON.stringify(MESSAGE) });
-      const before = await sink.received();
+        load({ label, url: svc.url, cpuSeconds: svc.cpuSeconds, connections: CONCURRENCY, durationSec: secs, method: 'POST', headers: auth(svc.apiToken), path: () => `/v1/tenants/${pick()}/messages`, body: () => JSON.stringify(MESSAGE) });
+      const before = await sink.counts();
       ctx.log('  warming up both senders');
       await serviceLoad('warm-up service', ctx.quick ? 1 : 3);
       await nodemailerBaseline(sink.port, fromOf(tenants[0]), ctx.quick ? 1 : 3);
       const svcRuns: Measured[] = [];
       const rawRuns: Measured[] = [];
+      // Messages per SMTP connection on each side: session reuse is half of what a sender does.
+      const perConnection = { service: [0, 0], nodemailer: [0, 0] };
+      const tally = async (side: 'service' | 'nodemailer', work: () => Promise<void>) => {
+        const a = await sink.counts();
+        await work();
+        const b = await sink.counts();
+        perConnection[side][0] += b.messages - a.messages;
+        perConnection[side][1] += b.connections - a.connections;
+      };
       for (let round = 1; round <= rounds; round++) {
-        const r = await serviceLoad(`round ${round} service`, seconds);
-        ctx.log(`  ${describeLoad(r)}`);
-        svcRuns.push(fromLoad(r));
-        const b = await nodemailerBaseline(sink.port, fromOf(tenants[round % tenants.length]), seconds);
-        ctx.log(`  round ${round} nodemailer: ${b.perSec.toFixed(0)} messages/s, p50 ${b.p50.toFixed(1)} ms, p99 ${b.p99.toFixed(1)} ms${b.failed ? `, ${b.failed} failed` : ''}`);
-        rawRuns.push(b);
+        await tally('service', async () => {
+          const r = await serviceLoad(`round ${round} service`, seconds);
+          ctx.log(`  ${describeLoad(r)}`);
+          svcRuns.push(fromLoad(r));
+        });
+        await tally('nodemailer', async () => {
+          const b = await nodemailerBaseline(sink.port, fromOf(tenants[round % tenants.length]), seconds);
+          ctx.log(`  round ${round} nodemailer: ${b.perSec.toFixed(0)} messages/s, p50 ${b.p50.toFixed(1)} ms, p99 ${b.p99.toFixed(1)} ms${b.failed ? `, ${b.failed} failed` : ''}`);
+          rawRuns.push(b);
+        });
       }
+      const mpc = (side: 'service' | 'nodemailer') => perConnection[side][0] / Math.max(1, perConnection[side][1]);
+      ctx.log(`  messages per SMTP connection: service ${mpc('service').toFixed(1)}, nodemailer ${mpc('nodemailer').toFixed(1)}`);
       // One busy tenant: 16 sends at once for the same tenant share that tenant's sessions.
       let single: Measured | null = null;
       if (!ctx.quick) {
@@ -115,7 +130,7 @@ export const sendPath: Scenario = {
         ctx.log(`  ${describeLoad(r)}`);
         single = fromLoad(r);
       }
-      const delivered = (await sink.received()) - before;
+      const delivered = (await sink.counts()).messages - before.messages;
       const svcAvg = { perSec: mean(svcRuns.map((m) => m.perSec)), p50: mean(svcRuns.map((m) => m.p50)), p99: mean(svcRuns.map((m) => m.p99)) };
       const rawAvg = { perSec: mean(rawRuns.map((m) => m.perSec)), p50: mean(rawRuns.map((m) => m.p50)), p99: mean(rawRuns.map((m) => m.p99)) };
       const failed = svcRuns.reduce((n, m) => n + m.failed, 0) + rawRuns.reduce((n, m) => n + m.failed, 0);
@@ -133,6 +148,7 @@ export const sendPath: Scenario = {
         { measure: 'send latency p50', value: svcAvg.p50, unit: 'ms', baseline: { label: 'nodemailer p50', value: rawAvg.p50 }, ratio: ratio(svcAvg.p50, rawAvg.p50) },
         { measure: 'send latency p99', value: svcAvg.p99, unit: 'ms', baseline: { label: 'nodemailer p99', value: rawAvg.p99 }, ratio: ratio(svcAvg.p99, rawAvg.p99) },
         { measure: 'p99 overhead of the service', value: svcAvg.p99 - rawAvg.p99, unit: 'ms' },
+        { measure: 'messages per SMTP connection', value: mpc('service'), unit: 'count', baseline: { label: 'nodemailer', value: mpc('nodemailer') }, ratio: ratio(mpc('service'), mpc('nodemailer')) },
       ];
       if (single) {
         rows.push({ measure: 'messages/s, one tenant with 16 in flight', value: single.perSec, unit: '/s', baseline: { label: 'raw nodemailer, pooled', value: rawAvg.perSec }, ratio: ratio(single.perSec, rawAvg.perSec) });

@@ -53,6 +53,8 @@ export interface AppConfig {
   rateLimits: RateLimits;
   /** Consecutive send failures in the active mode before the tenant is recorded as failing. */
   sendFailingAfter: number;
+  /** GMAIL_CONSENT_CHECK_INTERVAL in seconds (0 = off); null: daily, or off when NODE_ENV=test. */
+  gmailConsentCheckIntervalSeconds: number | null;
   /** /health/ready fails when the oldest unprojected event is older than this. */
   projectionMaxLagMs: number;
   /** Log level for pino. */

@@ -27,8 +27,9 @@ import { SendingModule } from './sending.module';
 
 /**
  * Gmail mode: the OAuth round trip, tenant revocation, the consent check and the Gmail API
- * transport (registered as the gmail sender of the send use case). Without GOOGLE_CLIENT_ID/SECRET/REDIRECT_URI the Google providers are null and
- * the Gmail routes answer 503 naming what is missing.
+ * transport (registered as the gmail sender of the send use case). Without
+ * GOOGLE_CLIENT_ID/SECRET/REDIRECT_URI the Google providers are null and the Gmail routes
+ * answer 503 naming what is missing.
  */
 @Module({
   imports: [MailConfigModule, SendingModule],

@@ -29,7 +29,7 @@ async function eventually<T>(what: string, check: () => Promise<T | undefined>, 
 }
 
 describeOncePerRun('the service on EventStoreDB while the store goes away and comes back (real process)', OWN_SERVER, () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'mcs-esdb-outage-'));
+  let dataDir: string;
   let server: EsdbServer;
   let service: ServiceProcess;
   const call = (method: string, path: string, body?: unknown, token: string | null = API_TOKEN) =>
@@ -41,6 +41,7 @@ describeOncePerRun('the service on EventStoreDB while the store goes away and co
   };
 
   beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'mcs-esdb-outage-'));
     server = await startEsdbServer();
     service = await spawnService({
       DATA_DIR: dataDir,
@@ -54,7 +55,7 @@ describeOncePerRun('the service on EventStoreDB while the store goes away and co
   afterAll(async () => {
     service?.kill();
     await server?.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('answers 503 and is not ready while the store is down, and recovers by itself when it is back', async () => {
@@ -124,17 +125,18 @@ describeOncePerRun('the service on EventStoreDB while the store goes away and co
 });
 
 describeOncePerRun('the service started before EventStoreDB is up (real process)', OWN_SERVER, () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'mcs-esdb-late-'));
+  let dataDir: string;
   let server: EsdbServer | undefined;
   let service: ServiceProcess | undefined;
   afterAll(async () => {
     service?.kill();
     await server?.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
   // As with a compose file that starts both at once: the service must come up and wait, not exit.
   it('listens and reports not ready, then becomes ready and takes commands once the store appears', async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'mcs-esdb-late-'));
     server = await startEsdbServer();
     await server.stop();
     service = await spawnService({

@@ -87,6 +87,17 @@ describe('Gmail authorization over HTTP against the stand-in Google', () => {
     expect(await h.history(tenant)).toHaveLength(versions);
   });
 
+  it('keeps a used state used across a restart, and an unused one usable', async () => {
+    const tenant = await h.provisioned();
+    const used = await h.followConsent((await h.startAuthorization(tenant)).body.authorizationUrl);
+    const unused = (await h.startAuthorization(tenant)).body.authorizationUrl;
+    const versions = (await h.history(tenant)).length;
+    await h.svc.restart();
+    expect((await h.callback(used.callback)).location!.searchParams.get('reason')).toBe('state_invalid');
+    expect(await h.history(tenant)).toHaveLength(versions);
+    expect((await h.followConsent(unused)).location!.searchParams.get('gmail')).toBe('authorized');
+  });
+
   it('refuses an expired state with state_invalid and records nothing', async () => {
     const tenant = await h.provisioned();
     const app = h.svc.running.app;

@@ -11,8 +11,17 @@ export interface CliRun {
 
 /** Runs the operator CLI as `npm run cli -- …` does: a separate process, the given environment only. */
 export function runCli(args: string[], env: Record<string, string>, timeoutMs = 30_000): Promise<CliRun> {
+  return run(process.execPath, ['-r', '@swc-node/register', 'src/cli/main.ts', ...args], env, timeoutMs);
+}
+
+/** Through npm itself: `npm run --silent cli -- …` (the package.json script operators type). */
+export function runNpmCli(args: string[], env: Record<string, string>, timeoutMs = 60_000): Promise<CliRun> {
+  return run('npm', ['run', '--silent', 'cli', '--', ...args], env, timeoutMs);
+}
+
+function run(command: string, args: string[], env: Record<string, string>, timeoutMs: number): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-r', '@swc-node/register', 'src/cli/main.ts', ...args], {
+    const child = spawn(command, args, {
       cwd: REPO_ROOT,
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

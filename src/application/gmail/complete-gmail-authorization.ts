@@ -56,9 +56,9 @@ export class CompleteGmailAuthorization {
     }
     const { binding, codeVerifier } = consumed;
     const outcome = await this.complete(google, callback, binding, codeVerifier, correlationId);
-    if (outcome.gmail !== 'authorized') {
-      this.logger.warn(`Gmail authorization of tenant ${binding.tenantId} ended: ${outcome.gmail === 'error' ? outcome.reason : outcome.gmail}`);
-    }
+    const ended = outcome.gmail === 'error' ? outcome.reason : outcome.gmail;
+    if (outcome.gmail === 'authorized') this.logger.log(`Gmail authorized for tenant ${binding.tenantId}`);
+    else this.logger.warn(`Gmail authorization of tenant ${binding.tenantId} ended: ${ended}`);
     return withOutcome(binding.returnUrl, outcome);
   }
 

@@ -11,16 +11,8 @@ export interface GmailSettings {
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-/**
- * Interval fields the configuration may carry (GMAIL_CONSENT_CHECK_INTERVAL, in seconds, 0 = off);
- * optional so this module works with a configuration that does not know them yet.
- */
-export interface GmailScheduleConfig {
-  gmailConsentCheckIntervalSeconds?: number | null;
-}
-
 /** Daily by default; off in tests (NODE_ENV=test) unless the configuration asks for it. */
-export function gmailSettingsFrom(config: AppConfig & GmailScheduleConfig): GmailSettings {
+export function gmailSettingsFrom(config: AppConfig): GmailSettings {
   const configured = config.gmailConsentCheckIntervalSeconds;
   const consentCheckIntervalMs =
     configured === undefined || configured === null ? (config.nodeEnv === 'test' ? null : DAY_MS) : configured > 0 ? configured * 1000 : null;

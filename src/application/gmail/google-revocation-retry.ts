@@ -20,6 +20,8 @@ interface PendingData {
   failedAt: string;
 }
 interface AttemptData {
+  /** Version of the GoogleRevocationPending event this try is about. */
+  pendingVersion: number;
   ok: boolean;
   message: string | null;
   attempt: number;
@@ -35,7 +37,7 @@ export interface PendingRevocation {
   lastMessage: string | null;
   lastAt: string;
   refreshToken: EncryptedValue;
-  version: number;
+  pendingVersion: number;
 }
 
 const MAX_ATTEMPTS = 10;
@@ -51,7 +53,9 @@ const MAX_DELAY_MS = 6 * 60 * 60_000;
 @Injectable()
 export class GoogleRevocationRetry {
   private readonly logger = new Logger('GoogleRevocationRetry');
+  /** By tenant and pending version: a tenant may have more than one grant waiting to be revoked. */
   private readonly entries = new Map<string, PendingRevocation>();
+  private readonly streamVersions = new Map<string, number>();
   private position: bigint | undefined;
   private running: Promise<{ attempted: number; revoked: number }> | null = null;
 
@@ -90,7 +94,8 @@ export class GoogleRevocationRetry {
       const outcome = await this.attempt(this.google, entry);
       if (outcome.ok) result.revoked++;
       this.logger.log(`Google revocation for tenant ${entry.tenantId}, try ${outcome.attempt}: ${outcome.ok ? 'revoked' : outcome.message}${outcome.final ? ' (final)' : ''}`);
-      await this.append(entry.tenantId, 'GoogleRevocationAttempted', outcome, entry.version, ctx).catch((error) => {
+      // Another instance may have recorded its own try meanwhile: then ours is not recorded, theirs counts.
+      await this.append(entry.tenantId, 'GoogleRevocationAttempted', outcome, this.streamVersions.get(entry.tenantId) ?? 'any', ctx).catch((error) => {
         if (!(error instanceof ConcurrencyError)) throw error;
       });
     }
@@ -105,10 +110,11 @@ export class GoogleRevocationRetry {
     // Google revokes a user's whole grant to this client: revoking the old token of an account
     // that authorized again would also end the new authorization.
     if (gmail.status === 'authorized' && gmail.account === entry.account) {
-      return { ok: false, message: 'Superseded: the same account authorized Gmail again', attempt, final: true, at };
+      return { pendingVersion: entry.pendingVersion, ok: false, message: 'Superseded: the same account authorized Gmail again', attempt, final: true, at };
     }
     const outcome = await revokeAtGoogle(google, this.cipher, entry.tenantId, entry.refreshToken);
-    return { ok: outcome.ok, message: outcome.message, attempt, final: outcome.ok || !outcome.retry || attempt >= MAX_ATTEMPTS, at };
+    const final = outcome.ok || !outcome.retry || attempt >= MAX_ATTEMPTS;
+    return { pendingVersion: entry.pendingVersion, ok: outcome.ok, message: outcome.message, attempt, final, at };
   }
 
   private isDue(entry: PendingRevocation): boolean {
@@ -128,22 +134,33 @@ export class GoogleRevocationRetry {
 
   private apply(event: StoredEvent): void {
     const tenantId = event.streamId.slice(GOOGLE_REVOCATION_STREAM_PREFIX.length);
+    this.streamVersions.set(tenantId, event.version);
     if (event.type === 'GoogleRevocationPending') {
       const d = event.data as PendingData;
-      this.entries.set(tenantId, { tenantId, account: d.account, attempts: 1, lastMessage: d.message, lastAt: d.failedAt, refreshToken: d.refreshToken, version: event.version });
+      this.entries.set(`${tenantId}#${event.version}`, {
+        tenantId,
+        account: d.account,
+        attempts: 1,
+        lastMessage: d.message,
+        lastAt: d.failedAt,
+        refreshToken: d.refreshToken,
+        pendingVersion: event.version,
+      });
     } else if (event.type === 'GoogleRevocationAttempted') {
       const d = event.data as AttemptData;
-      const entry = this.entries.get(tenantId);
-      if (d.final) this.entries.delete(tenantId);
-      else if (entry) this.entries.set(tenantId, { ...entry, attempts: d.attempt, lastMessage: d.message, lastAt: d.at, version: event.version });
+      const key = `${tenantId}#${d.pendingVersion}`;
+      const entry = this.entries.get(key);
+      if (d.final) this.entries.delete(key);
+      else if (entry) this.entries.set(key, { ...entry, attempts: d.attempt, lastMessage: d.message, lastAt: d.at });
     }
   }
 
   private async append(tenantId: string, type: string, data: PendingData | AttemptData, expectedVersion: ExpectedVersion, ctx: CommandContext): Promise<void> {
-    await this.store.appendToStream(
+    const { nextExpectedVersion } = await this.store.appendToStream(
       `${GOOGLE_REVOCATION_STREAM_PREFIX}${tenantId}`,
       [{ eventId: this.ids.next(), type, data, metadata: { ...ctx, at: this.clock.now().toISOString() } }],
       { expectedVersion },
     );
+    this.streamVersions.set(tenantId, nextExpectedVersion);
   }
 }

@@ -135,7 +135,11 @@ export class SendMessageUseCase {
   ): Promise<SendResult> {
     const { events, current } = await this.commands.handle(
       tenantId,
-      { type: 'RevokeGmailConsent', data: { reason: 'revoked_at_google', at: this.clock.now().toISOString(), googleRevocation: null } },
+      {
+        type: 'RevokeGmailConsent',
+        // Guarded by the grant this send used: a re-authorization in the meantime is not undone.
+        data: { reason: 'revoked_at_google', at: this.clock.now().toISOString(), googleRevocation: null, grantAuthorizedAt: state.gmail.authorizedAt },
+      },
       ctx,
     );
     if (events.length > 0) this.gmailMetrics.revocationDetected();

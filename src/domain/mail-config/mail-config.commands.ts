@@ -34,6 +34,11 @@ export type RevokeGmailConsent = {
     reason: ConsentRevocationReason;
     at: string;
     googleRevocation: null | { ok: boolean; message: string | null };
+    /**
+     * The grant the caller found revoked (its authorizedAt). When the tenant has authorized again
+     * since, the revocation is about a grant that is already gone and records nothing.
+     */
+    grantAuthorizedAt?: string | null;
   };
 };
 export type RecordDeliveryFailure = {

@@ -128,6 +128,14 @@ describe('mail configuration decider', () => {
       ])
         .when(revoke('revoked_at_google'))
         .thenNothing());
+    it('records nothing when the revoked grant was already replaced by a new authorization', () =>
+      given([provisioned, gmailAuthorized, toGmail, { type: 'GmailAuthorized', data: { ...gmailAuthorized.data, authorizedAt: '2026-11-26T11:00:00.000Z' } }])
+        .when({ type: 'RevokeGmailConsent', data: { reason: 'revoked_at_google', at: AT, googleRevocation: null, grantAuthorizedAt: AT } })
+        .thenNothing());
+    it('revokes when the revoked grant is the current one', () =>
+      given([provisioned, gmailAuthorized])
+        .when({ type: 'RevokeGmailConsent', data: { reason: 'revoked_at_google', at: AT, googleRevocation: null, grantAuthorizedAt: AT } })
+        .then([{ type: 'ConsentRevoked', data: { reason: 'revoked_at_google', account: 'owner@gmail.com', revokedAt: AT, googleRevocation: null } }]));
     it('records nothing when never authorized', () => given([provisioned]).when(revoke('tenant_request')).thenNothing());
     it('forgets the refresh token', () => {
       const s = fold([provisioned, gmailAuthorized, { type: 'ConsentRevoked', data: { reason: 'tenant_request', account: 'owner@gmail.com', revokedAt: AT, googleRevocation: null } }]);

@@ -95,7 +95,8 @@ export function decide(command: MailConfigCommand, state: MailConfigState): Mail
       // Revoking what is not authorized changes nothing: this is what makes ten concurrent
       // detections of the same revoked grant record exactly one ConsentRevoked.
       if (state.gmail.status !== 'authorized') return [];
-      const { reason, at, googleRevocation } = command.data;
+      const { reason, at, googleRevocation, grantAuthorizedAt } = command.data;
+      if (grantAuthorizedAt && grantAuthorizedAt !== state.gmail.authorizedAt) return [];
       return [
         {
           type: 'ConsentRevoked',

@@ -87,6 +87,13 @@ function rateLimit(env: Env, name: string, fallback: RateLimit): RateLimit {
   return { limit: Number(m[1]), windowSeconds: Number(m[2]) };
 }
 
+function wholeOrNull(env: Env, name: string): number | null {
+  const raw = value(env, name);
+  if (raw === undefined) return null;
+  if (!/^\d{1,9}$/.test(raw)) throw new ConfigError(name, `must be a whole number of seconds (0 = off), got "${raw}"`);
+  return Number(raw);
+}
+
 function positiveInt(env: Env, name: string, fallback: number): number {
   const raw = value(env, name);
   if (raw === undefined) return fallback;
@@ -158,6 +165,7 @@ export function parseConfig(env: Env): AppConfig {
       gmailAuthorization: rateLimit(env, 'THROTTLE_GMAIL_AUTHORIZATION', { limit: 20, windowSeconds: 60 }),
       send: rateLimit(env, 'THROTTLE_SEND', { limit: 600, windowSeconds: 60 }),
     },
+    gmailConsentCheckIntervalSeconds: wholeOrNull(env, 'GMAIL_CONSENT_CHECK_INTERVAL'),
     sendFailingAfter: positiveInt(env, 'SEND_FAILING_AFTER', 3),
     projectionMaxLagMs: positiveInt(env, 'PROJECTIONS_MAX_LAG_MS', 5000),
     logLevel: value(env, 'LOG_LEVEL') ?? 'info',

@@ -9,7 +9,7 @@ import {
 } from '../../application/ports/google-oauth.port';
 import { MailTransportError, OutgoingMessage, SentMessage } from '../../application/ports/mail-transport.port';
 import { AccessTokenCache } from './access-token-cache';
-import { composeMime } from './gmail-mime';
+import { buildMime } from '../mail/mime';
 import { googleErrorCode, isTransient, networkReason, retryAfterMs, statusOf } from './google-errors';
 
 export interface GmailSendOptions {
@@ -48,7 +48,7 @@ export class GmailApiTransport implements GmailTransport {
   }
 
   async send(grant: GmailGrantRef, message: OutgoingMessage): Promise<SentMessage> {
-    const raw = (await composeMime(message)).toString('base64url');
+    const raw = (await buildMime(message, { keepBcc: true })).raw.toString('base64url');
     let renewed = false;
     for (let attempt = 1; ; attempt++) {
       let token: string;

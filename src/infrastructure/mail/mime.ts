@@ -1,13 +1,24 @@
 import MailComposer from 'nodemailer/lib/mail-composer';
-import { OutgoingMessage } from '../../application/ports/mail-transport.port';
+import { MailTransportError, OutgoingMessage } from '../../application/ports/mail-transport.port';
 
 export interface BuiltMessage {
   raw: Buffer;
   envelope: { from: string; to: string[] };
 }
 
-/** RFC 5322 bytes and SMTP envelope of a message, by nodemailer's composer (Bcc is envelope-only). */
-export function buildMime(message: OutgoingMessage): Promise<BuiltMessage> {
+const LINE_BREAK = /[\r\n]/;
+
+/**
+ * RFC 5322 bytes and SMTP envelope of a message, by nodemailer's composer, for every mode.
+ * Bcc is envelope-only for SMTP; the Gmail API reads recipients from the headers (and removes
+ * Bcc itself before delivery), so it asks to keep it.
+ */
+export function buildMime(message: OutgoingMessage, options: { keepBcc?: boolean } = {}): Promise<BuiltMessage> {
+  const headerFields = [message.from, message.subject, message.replyTo ?? '', ...message.to, ...message.cc, ...message.bcc];
+  // The send use case already refuses these; a second guard here stops header injection at the last step too.
+  if (headerFields.some((v) => LINE_BREAK.test(v))) {
+    return Promise.reject(new MailTransportError('policy', 'A header field contains a line break'));
+  }
   const node = new MailComposer({
     messageId: message.messageId,
     from: message.from,
@@ -19,10 +30,11 @@ export function buildMime(message: OutgoingMessage): Promise<BuiltMessage> {
     text: message.text,
     html: message.html,
     attachments: message.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, content: a.content })),
-    // Our own header fields only: nothing from the request is copied into headers unchecked.
+    // Content comes from API callers: never let it make us read files or fetch URLs.
     disableFileAccess: true,
     disableUrlAccess: true,
   }).compile();
+  node.keepBcc = options.keepBcc ?? false;
   const envelope = node.getEnvelope() as { from: string | false; to: string[] };
   return new Promise((resolve, reject) => {
     node.build((error, raw) => {
