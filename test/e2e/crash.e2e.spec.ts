@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from '../support/http';
@@ -18,12 +18,18 @@ interface Command {
   records: string[];
 }
 
-/** Five commands per tenant, each of which records at least one event. */
+const sendOf = (tenant: string) => ({
+  key: `crash-${tenant}`,
+  body: { to: ['customer@example.org'], subject: `crash send ${tenant}`, text: 'once only' },
+});
+
+/** Six commands per tenant: five that record events, and one idempotent send (default mode: DATA_DIR/outbox). */
 function script(tenant: string): Command[] {
   const smtp = (port: number, activate: boolean) => ({ address: 'help@acme.example', password: 'Crash-Pa55', host: 'smtp.acme.example', port, activate });
   const base = `/v1/tenants/${tenant}/mail-config`;
   return [
     { method: 'POST', path: base, body: { username: 'acme' }, records: ['MailConfigProvisioned'] },
+    { method: 'POST', path: `/v1/tenants/${tenant}/messages`, body: sendOf(tenant).body, records: [] },
     { method: 'PUT', path: `${base}/smtp`, body: smtp(587, true), records: ['SmtpConfigured', 'ModeChanged'] },
     { method: 'PUT', path: `${base}/mode`, body: { mode: 'default' }, records: ['ModeChanged'] },
     { method: 'PUT', path: `${base}/mode`, body: { mode: 'smtp' }, records: ['ModeChanged'] },
@@ -31,11 +37,19 @@ function script(tenant: string): Command[] {
   ].map((c) => ({ ...c, tenant, requestId: randomUUID() }));
 }
 
+/** Outbox files holding the message of this send. */
+function delivered(dataDir: string, tenant: string): string[] {
+  const dir = join(dataDir, 'outbox');
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).filter((f) => readFileSync(join(dir, f), 'utf8').includes(`crash send ${tenant}`));
+}
+
 describe('SIGKILL during a burst of 60 commands (real process)', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'mcs-crash-'));
   const env = { DATA_DIR: dataDir, API_TOKEN, SUPPORT_TOKEN, NODE_ENV: 'production', LOG_LEVEL: 'info' };
-  const tenants = Array.from({ length: 12 }, (_, i) => `crash-${i}-${randomBytes(3).toString('hex')}`);
+  const tenants = Array.from({ length: 10 }, (_, i) => `crash-${i}-${randomBytes(3).toString('hex')}`);
   const acknowledged: Command[] = [];
+  const messageIds = new Map<string, string>();
   let service: ServiceProcess | undefined;
   let unanswered = 0;
 
@@ -48,17 +62,19 @@ describe('SIGKILL during a burst of 60 commands (real process)', () => {
     service = await spawnService(env);
     const victim = service;
     const KILL_AFTER = 25;
-    // Twelve tenants in parallel, each running its five commands in order: 60 commands in all.
+    // Ten tenants in parallel, each running its six commands in order: 60 commands in all.
     await Promise.all(
       tenants.map(async (tenant) => {
         for (const command of script(tenant)) {
           let res;
           try {
+            const isSend = command.path.endsWith('/messages');
             res = await request(command.method, victim.url + command.path, {
               token: API_TOKEN,
               body: command.body,
-              headers: { 'X-Request-Id': command.requestId },
+              headers: { 'X-Request-Id': command.requestId, ...(isSend ? { 'Idempotency-Key': sendOf(tenant).key } : {}) },
             });
+            if (isSend && res.status === 200) messageIds.set(tenant, res.body.messageId);
           } catch {
             unanswered++;
             return; // the process is gone: this command and the rest of the tenant's were never acknowledged
@@ -86,6 +102,29 @@ describe('SIGKILL during a burst of 60 commands (real process)', () => {
       expect({ id: command.requestId, types: events.map((e) => e.type) }).toEqual({ id: command.requestId, types: command.records });
     }
     for (const events of recorded.values()) expect(events.map((e) => e.version)).toEqual(events.map((_, i) => i + 1));
+
+    // Idempotent sends: an acknowledged one is answered again, not sent again. One cut off by the
+    // kill is never sent a second time: either its claim died with the process (it goes out now,
+    // once) or the retry is told the first attempt may have gone out (502 uncertain, nothing sent).
+    for (const tenant of tenants.filter((t) => recorded.get(t)!.length > 0)) {
+      const { key, body } = sendOf(tenant);
+      const before = delivered(dataDir, tenant);
+      expect(before.length).toBeLessThanOrEqual(1);
+      const retry = await request('POST', `${restarted.url}/v1/tenants/${tenant}/messages`, { token: API_TOKEN, body, headers: { 'Idempotency-Key': key } });
+      expect(retry.headers.get('idempotent-replayed')).toBe(retry.status === 200 && !messageIds.has(tenant) ? null : 'true');
+      if (messageIds.has(tenant)) {
+        expect(before).toHaveLength(1);
+        expect(retry.status).toBe(200);
+        expect(retry.body.messageId).toBe(messageIds.get(tenant));
+      } else if (retry.status === 502) {
+        expect(retry.body).toMatchObject({ type: expect.stringContaining('delivery-uncertain'), stage: 'send', uncertain: true });
+        expect(delivered(dataDir, tenant)).toEqual(before);
+        continue;
+      } else {
+        expect(retry.status).toBe(200);
+      }
+      expect(delivered(dataDir, tenant)).toHaveLength(1);
+    }
 
     // The support dashboard's projections resume from their checkpoint and reach the same state.
     const provisioned = tenants.filter((t) => recorded.get(t)!.length > 0);

@@ -108,7 +108,10 @@ describe('npm run keys:rotate', () => {
     await svc?.close();
     svc = undefined;
   });
-  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+  afterAll(async () => {
+    await peer.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
 
   it('without rotation, removing the old master key leaves every secret unavailable (what rotation prevents)', async () => {
     const s = await start(ring('new'));

@@ -44,9 +44,9 @@ describe('configuration reference', () => {
     expect(variables).toEqual(expect.arrayContaining(['PORT', 'DATA_DIR', 'ENCRYPTION_KEYS', 'GOOGLE_TOKEN_URL', 'SHUTDOWN_TIMEOUT_MS', 'NODE_ENV']));
   });
 
-  it('lists every variable in .env.example and in the operations guide table', () => {
+  it('lists every variable in .env.example and in the README configuration table', () => {
     const example = dotenv(read('.env.example'));
-    const guide = read('docs/operations.md');
+    const guide = read('README.md');
     const missing = variables.filter((v) => !(v in example) || !guide.includes(`\`${v}\``));
     expect(missing).toEqual([]);
   });

@@ -24,11 +24,10 @@ export function smtpCommand(program: Command, run: CommandRunner): Command {
         'record the result (SmtpConnectionTested); exits 4 when the test fails',
     )
     .argument('<tenantId>', 'tenant id', tenantIdArgument)
-    .option('--send-to <email>', 'also deliver a short test message to this address')
+    .option('--send-to <email>', 'also deliver a short test message to this address', email)
     .option('--actor <name>', 'who runs the test, recorded in the event', 'operator-cli')
     .action((tenantId: string, opts: { sendTo?: string; actor: string }, cmd: Command) =>
       run(cmd, async (app, out) => {
-        if (opts.sendTo !== undefined) email(opts.sendTo);
         out.progress(`testing the saved SMTP settings of ${tenantId}…`, true);
         const ctx = { actor: opts.actor.slice(0, 200), correlationId: randomUUID() };
         const report: SmtpTestReport = await app

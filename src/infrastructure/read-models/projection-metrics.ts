@@ -6,16 +6,22 @@ import type { ProjectionStatus } from '../../application/projections/projection-
  * are never stale and nothing has to be updated on the hot path.
  */
 export function registerProjectionMetrics(registry: Registry, status: () => Promise<ProjectionStatus>): void {
-  let last: Promise<ProjectionStatus> | null = null;
-  // One status read per scrape, shared by the gauges below.
-  const current = () => (last ??= status().finally(() => setImmediate(() => (last = null))));
+  let last: Promise<ProjectionStatus | null> | null = null;
+  // One status read per scrape, shared by the gauges below. When the event store is unreachable
+  // the status cannot be read: the scrape still answers, with projection_up 0, instead of failing
+  // whole and hiding every other series during the outage operators most need to see.
+  const current = () =>
+    (last ??= status()
+      .catch(() => null)
+      .finally(() => setImmediate(() => (last = null))));
 
   new Gauge({
     name: 'mail_config_projection_checkpoint',
     help: 'Global position of the last event applied to the read models',
     registers: [registry],
     async collect() {
-      this.set(Number((await current()).checkpoint));
+      const s = await current();
+      if (s) this.set(Number(s.checkpoint));
     },
   });
   new Gauge({
@@ -23,7 +29,8 @@ export function registerProjectionMetrics(registry: Registry, status: () => Prom
     help: 'How long the oldest event not yet projected has waited (0 when caught up)',
     registers: [registry],
     async collect() {
-      this.set((await current()).lagMs / 1000);
+      const s = await current();
+      if (s) this.set(s.lagMs / 1000);
     },
   });
   new Gauge({
@@ -32,7 +39,7 @@ export function registerProjectionMetrics(registry: Registry, status: () => Prom
     registers: [registry],
     async collect() {
       const s = await current();
-      this.set(s.running && s.lastError === null ? 1 : 0);
+      this.set(s && s.running && s.lastError === null ? 1 : 0);
     },
   });
   new Gauge({
@@ -42,7 +49,7 @@ export function registerProjectionMetrics(registry: Registry, status: () => Prom
     registers: [registry],
     async collect() {
       this.reset();
-      for (const t of (await current()).skippedTypes) this.set({ type: t.type }, t.count);
+      for (const t of (await current())?.skippedTypes ?? []) this.set({ type: t.type }, t.count);
     },
   });
 }

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { Server, ServerCredentials, handleUnaryCall } from '@grpc/grpc-js';
 import { Empty } from '@eventstore/db-client/generated/shared_pb';
 import { ServerFeaturesService } from '@eventstore/db-client/generated/serverfeatures_grpc_pb';
@@ -63,6 +64,8 @@ export async function startEsdbServer(options: EsdbServerOptions = {}): Promise<
 
   const listen = async () => {
     shutdown = new AbortController();
+    // Every open read listens for the shutdown; many concurrent reads are normal, not a leak.
+    setMaxListeners(0, shutdown.signal);
     const next = new Server();
     next.addService(ServerFeaturesService, { getSupportedMethods: counted('getSupportedMethods', supportedMethods) });
     next.addService(StreamsService, {
