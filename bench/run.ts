@@ -6,6 +6,7 @@ import { progress } from './lib/progress';
 import { summarise } from './profile-summary';
 import { formatValue, ScenarioResult, writeReport } from './lib/report';
 import { makeContext, Scenario, SkipScenario } from './lib/scenario';
+import { quickBuild, removeQuickBuild } from './lib/quick-build';
 import { buildService, Runtime } from './lib/service';
 import { commandPath } from './scenarios/command-path';
 import { eventStores } from './scenarios/event-stores';
@@ -21,7 +22,8 @@ const USAGE = `usage: npm run bench -- [--quick] [--out FILE] [--json FILE] [--r
   --quick     smoke sizes (well under a minute); writes to a temp file unless --out is given
   --out FILE  the markdown page to rewrite (default docs/benchmarks.md; quick: a temp file)
   --json FILE also write the results as JSON
-  --runtime   dist: npm run build, then node dist/main.js (default); ts: node -r @swc-node/register src/main.ts (default with --quick)
+  --runtime   dist: npm run build, then node dist/main.js (default); swc: a quick swc transpile of src/ (default with --quick);
+              ts: node -r @swc-node/register src/main.ts
   --no-build  use dist/ as it is
   --keep      keep the scratch directory (service logs, data directories)
   --profile DIR  run each service under node --cpu-prof, write the profiles to DIR and print a summary of each`;
@@ -54,7 +56,7 @@ function parseArgs(argv: string[]): Args {
     } else if (a.startsWith('-')) throw new Error(`unknown option ${a}\n${USAGE}`);
     else args.names.push(a);
   }
-  if (args.runtime && !['dist', 'ts'].includes(args.runtime)) throw new Error(`--runtime must be dist or ts\n${USAGE}`);
+  if (args.runtime && !['dist', 'ts', 'swc'].includes(args.runtime)) throw new Error(`--runtime must be dist, swc or ts\n${USAGE}`);
   for (const name of args.names) {
     if (!SCENARIOS.some((s) => s.id === name)) throw new Error(`unknown benchmark "${name}"\n${USAGE}`);
   }
@@ -64,7 +66,7 @@ function parseArgs(argv: string[]): Args {
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const repoRoot = resolve(__dirname, '..');
-  const runtime: Runtime = args.runtime ?? (args.quick ? 'ts' : 'dist');
+  const runtime: Runtime = args.runtime ?? (args.quick ? 'swc' : 'dist');
   const out = resolve(args.out ?? (args.quick ? join(tmpdir(), 'mcs-bench-quick.md') : join(repoRoot, 'docs/benchmarks.md')));
   const selected = args.names.length ? SCENARIOS.filter((s) => args.names.includes(s.id)) : SCENARIOS;
   const machine = machineInfo(repoRoot);
@@ -75,6 +77,7 @@ async function main(): Promise<void> {
     } GiB, commit ${machine.commit}${machine.dirty ? '+changes' : ''}`,
   );
   if (runtime === 'dist' && args.build) buildService(repoRoot);
+  if (runtime === 'swc') quickBuild(repoRoot);
 
   const workDir = mkdtempSync(join(tmpdir(), 'mcs-bench-'));
   if (args.profile) mkdirSync(args.profile, { recursive: true });
@@ -121,6 +124,7 @@ async function main(): Promise<void> {
   }
   if (args.keep) progress(`scratch kept in ${workDir}`);
   else rmSync(workDir, { recursive: true, force: true });
+  if (runtime === 'swc') removeQuickBuild(repoRoot);
   if (results.some((r) => r.status === 'failed')) process.exitCode = 1;
 }
 

@@ -69,7 +69,7 @@ export function formatValue(value: number | null | undefined, unit: Unit): strin
     case 'x':
       return `${value.toFixed(2)} ×`;
     case 'count':
-      return Math.round(value).toLocaleString('en-US');
+      return Number.isInteger(value) || value >= 100 ? Math.round(value).toLocaleString('en-US') : value.toFixed(1);
   }
 }
 
@@ -105,7 +105,7 @@ function renderScenario(r: ScenarioResult, header: MachineInfo): string {
   const differs = r.machine.commit !== header.commit || r.machine.date.slice(0, 10) !== header.date.slice(0, 10) || r.quick;
   out.push(
     `<sub>${differs ? `Measured ${machineLine(r.machine)}, ` : ''}${r.quick ? 'quick (smoke) sizes, ' : ''}service started from \`${
-      r.runtime === 'dist' ? 'node dist/main.js' : 'node -r @swc-node/register src/main.ts'
+      { dist: 'node dist/main.js', ts: 'node -r @swc-node/register src/main.ts', swc: 'a swc transpile of src/' }[r.runtime] ?? r.runtime
     }\`; the scenario took ${r.durationSec.toFixed(0)} s.</sub>`,
     '',
   );

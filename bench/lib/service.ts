@@ -4,10 +4,14 @@ import { closeSync, existsSync, openSync, readFileSync, readdirSync, statSync } 
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { call } from './http';
+import { quickBuildDir } from './quick-build';
 import { progress } from './progress';
 
-/** How the service is started: the built output as `npm start` runs it, or the TypeScript sources. */
-export type Runtime = 'dist' | 'ts';
+/**
+ * How the service is started: the `npm run build` output as `npm start` runs it (dist), the
+ * TypeScript sources through @swc-node/register (ts), or a quick swc transpile of them (swc).
+ */
+export type Runtime = 'dist' | 'ts' | 'swc';
 
 export interface ServiceProcess {
   url: string;
@@ -146,7 +150,12 @@ export async function startServiceProcess(options: ServiceOptions, fixed?: { por
     ...(options.env ?? {}),
   };
   const profiling = options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : [];
-  const args = [...profiling, ...(options.runtime === 'dist' ? ['dist/main.js'] : ['-r', '@swc-node/register', 'src/main.ts'])];
+  const entry: Record<Runtime, string[]> = {
+    dist: ['dist/main.js'],
+    ts: ['-r', '@swc-node/register', 'src/main.ts'],
+    swc: [join(quickBuildDir(options.repoRoot), 'main.js')],
+  };
+  const args = [...profiling, ...entry[options.runtime]];
   const out = openSync(options.logFile, 'a');
   const started = Date.now();
   const child: ChildProcess = spawn(process.execPath, args, { cwd: options.repoRoot, env, stdio: ['ignore', out, out] });

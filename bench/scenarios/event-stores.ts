@@ -57,17 +57,22 @@ function adapter(name: string, store: EventStore): Subject {
   };
 }
 
-/** A Map of arrays with the same version check and the same copies in and out as the adapter. */
+/**
+ * A Map of arrays plus the global log that reading "all" needs, with the same version check and
+ * the same copies in and out as the adapter.
+ */
 function rawMemory(): Subject {
   const streams = new Map<string, unknown[]>();
-  let position = 0;
+  const all: unknown[] = [];
   return {
     name: 'Map + structuredClone',
     async append(stream, version, event) {
       const events = streams.get(stream);
       if ((events?.length ?? 0) !== version - 1) throw new Error(`conflict on ${stream}`);
       const list = events ?? [];
-      list.push({ ...structuredClone(event), streamId: stream, version, position: BigInt(++position) });
+      const stored = { ...structuredClone(event), streamId: stream, version, position: BigInt(all.length + 1) };
+      list.push(stored);
+      all.push(stored);
       streams.set(stream, list);
     },
     async read(stream) {
@@ -246,12 +251,12 @@ export const eventStores: Scenario = {
     const rows: Row[] = [];
     const notes: string[] = [];
     const pairs: (() => Promise<Pair>)[] = [
-      async () => ({ store: 'in-memory', adapter: adapter('InMemoryEventStore', new InMemoryEventStore()), raw: rawMemory(), chunks: ctx.quick ? 2 : 30, streams: 100, concurrency: 1, readRepeats: 3 }),
+      async () => ({ store: 'in-memory', adapter: adapter('InMemoryEventStore', new InMemoryEventStore()), raw: rawMemory(), chunks: ctx.quick ? 2 : 100, streams: 100, concurrency: 1, readRepeats: 3 }),
       async () => ({
         store: 'SQLite',
         adapter: adapter('SqliteEventStore', new SqliteEventStore(join(dir, 'adapter.db'))),
         raw: rawSqlite(join(dir, 'raw.db')),
-        chunks: ctx.quick ? 2 : 20,
+        chunks: ctx.quick ? 2 : 60,
         streams: 50,
         concurrency: 1,
         readRepeats: 3,
@@ -274,7 +279,7 @@ export const eventStores: Scenario = {
           store: 'EventStoreDB (test server)',
           adapter: adapter('EventStoreDbEventStore', new EventStoreDbEventStore(server.connectionString)),
           raw: rawEsdb(server.connectionString),
-          chunks: ctx.quick ? 1 : 8,
+          chunks: ctx.quick ? 1 : 16,
           streams: ctx.quick ? 8 : 32,
           concurrency: ctx.quick ? 4 : 16,
           readRepeats: 1,

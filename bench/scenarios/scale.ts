@@ -39,7 +39,7 @@ async function measure(ctx: BenchContext, tenants: number, views: number, restar
   let service: ServiceProcess = await ctx.startService(`scale-${tenants}`, { dataDir, readyTimeoutMs: 900_000 });
   try {
     await waitForProjections(service);
-    await settle(1000);
+    await settle(ctx.quick ? 200 : 1000);
     const rssStart = service.rss();
     let n = 0;
     const random = () => ids[Math.floor(Math.random() * ids.length)];
@@ -54,7 +54,7 @@ async function measure(ctx: BenchContext, tenants: number, views: number, restar
       path: () => (n++, `/v1/tenants/${random()}/mail-config`),
     });
     if (reads.ok !== views) throw new Error(`${views - reads.ok} of ${views} view reads failed: ${JSON.stringify(reads.statusCounts)}`);
-    await settle(1000);
+    await settle(ctx.quick ? 200 : 1000);
     const rssAfterViews = service.rss();
     ctx.log(`  ${label}: RSS ${(rssStart / 2 ** 20).toFixed(0)} MiB after start, ${(rssAfterViews / 2 ** 20).toFixed(0)} MiB after ${views} views (${reads.okPerSec.toFixed(0)} views/s)`);
     const readyAfterRestartMs: number[] = [];

@@ -1,6 +1,7 @@
 import { SmtpSession } from './smtp-session';
 
-const MAX_IDLE_PER_KEY = 2;
+// Enough for a busy tenant's concurrent sends to reuse sessions instead of reconnecting.
+const MAX_IDLE_PER_KEY = 16;
 const IDLE_MS = 30_000;
 const MAX_MESSAGES_PER_SESSION = 100;
 
