@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsIn, IsISO8601, IsOptional, IsString, Matches } from 'class-validator';
+import { PageQueryDto } from '../common/page-query.dto';
 import { SmtpField } from './smtp-fields';
 import { MODES, Mode, SmtpSecurity } from '../../../domain/mail-config/mail-config.types';
 
@@ -61,7 +62,7 @@ export class ViewQueryDto {
   at?: string;
 }
 
-export class HistoryQueryDto {
+export class HistoryQueryDto extends PageQueryDto {
   @ApiPropertyOptional()
   @IsOptional()
   @IsISO8601({ strict: true }, { message: 'since must be an ISO 8601 time' })
@@ -78,19 +79,5 @@ export class HistoryQueryDto {
   @IsString({ each: true, message: 'type must be an event type name' })
   @Matches(/^[A-Za-z]{1,64}$/, { each: true, message: 'type must be an event type name' })
   type?: string[];
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 100 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'limit must be an integer 1-500' })
-  @Min(1, { message: 'limit must be an integer 1-500' })
-  @Max(500, { message: 'limit must be an integer 1-500' })
-  limit?: number;
-
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString({ message: 'cursor must be a string' })
-  @MaxLength(200, { message: 'cursor is too long' })
-  cursor?: string;
 }
 
