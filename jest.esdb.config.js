@@ -23,5 +23,8 @@ const FIRST_PASS_ONLY = {
 module.exports = {
   ...base,
   roots: ['<rootDir>/test/e2e'],
-  testPathIgnorePatterns: ['/node_modules/', ...Object.keys(FIRST_PASS_ONLY).map((name) => `/${name.replace('.', '\\.')}\\.spec\\.ts$`)],
+  testPathIgnorePatterns: [
+    '/node_modules/',
+    ...Object.keys(FIRST_PASS_ONLY).map((name) => `/${name.replace('.', '\\.')}\\.spec\\.ts$`),
+  ],
 };

@@ -23,7 +23,13 @@ function packageOf(url: string): string {
 
 /** `window`: only samples taken between these seconds after the profile started (e.g. the load, not the start-up). */
 export function summarise(file: string, top = 25, named: string[] = [], window?: [number, number]): string {
-  const profile = JSON.parse(readFileSync(file, 'utf8')) as { nodes: Node[]; startTime: number; endTime: number; samples: number[]; timeDeltas: number[] };
+  const profile = JSON.parse(readFileSync(file, 'utf8')) as {
+    nodes: Node[];
+    startTime: number;
+    endTime: number;
+    samples: number[];
+    timeDeltas: number[];
+  };
   if (window) {
     let t = 0;
     const kept: number[] = [];
@@ -44,7 +50,9 @@ export function summarise(file: string, top = 25, named: string[] = [], window?:
     const n = byId.get(id)!;
     const key = `${n.callFrame.functionName || '(anonymous)'} ${n.callFrame.url.split('/').slice(-2).join('/')}:${n.callFrame.lineNumber + 1}`;
     self.set(key, (self.get(key) ?? 0) + 1);
-    const p = ['(idle)', '(program)', '(garbage collector)'].includes(n.callFrame.functionName) ? n.callFrame.functionName : packageOf(n.callFrame.url);
+    const p = ['(idle)', '(program)', '(garbage collector)'].includes(n.callFrame.functionName)
+      ? n.callFrame.functionName
+      : packageOf(n.callFrame.url);
     pkg.set(p, (pkg.get(p) ?? 0) + 1);
     const seen = new Set<string>();
     for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
@@ -61,7 +69,11 @@ export function summarise(file: string, top = 25, named: string[] = [], window?:
   }
   const pct = (n: number) => `${((100 * n) / total).toFixed(1).padStart(5)}%`;
   const idle = pkg.get('(idle)') ?? 0;
-  const lines = [`${file}: ${total} samples (${total - idle} busy) over ${((profile.endTime - profile.startTime) / 1e6).toFixed(1)} s${window ? `, window ${window[0]}-${window[1]} s` : ''}`, '', 'self time by package:'];
+  const lines = [
+    `${file}: ${total} samples (${total - idle} busy) over ${((profile.endTime - profile.startTime) / 1e6).toFixed(1)} s${window ? `, window ${window[0]}-${window[1]} s` : ''}`,
+    '',
+    'self time by package:',
+  ];
   for (const [k, v] of [...pkg].sort((a, b) => b[1] - a[1]).slice(0, top)) lines.push(`${pct(v)}  ${k}`);
   lines.push('', 'self time by function:');
   for (const [k, v] of [...self].sort((a, b) => b[1] - a[1]).slice(0, top)) lines.push(`${pct(v)}  ${k}`);
@@ -81,7 +93,9 @@ if (require.main === module) {
   const window = w >= 0 ? (args.splice(w, 2)[1].split('-').map(Number) as [number, number]) : undefined;
   const [file, top, ...named] = args;
   if (!file) {
-    console.error('usage: bench/profile-summary.ts <file.cpuprofile> [top] [fn | fn@file-part …] [--window FROM-TO seconds]');
+    console.error(
+      'usage: bench/profile-summary.ts <file.cpuprofile> [top] [fn | fn@file-part …] [--window FROM-TO seconds]',
+    );
     process.exit(2);
   }
   console.log(summarise(file, Number(top ?? 25), named, window));

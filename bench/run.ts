@@ -4,10 +4,10 @@ import { join, resolve } from 'node:path';
 import { machineInfo } from './lib/machine';
 import { progress } from './lib/progress';
 import { summarise } from './profile-summary';
-import { formatValue, ScenarioResult, writeReport } from './lib/report';
-import { makeContext, Scenario, SkipScenario } from './lib/scenario';
+import { formatValue, type ScenarioResult, writeReport } from './lib/report';
+import { makeContext, type Scenario, SkipScenario } from './lib/scenario';
 import { quickBuild, removeQuickBuild } from './lib/quick-build';
-import { buildService, Runtime } from './lib/service';
+import { buildService, type Runtime } from './lib/service';
 import { commandPath } from './scenarios/command-path';
 import { eventStores } from './scenarios/event-stores';
 import { historyLength } from './scenarios/history-length';
@@ -56,7 +56,8 @@ function parseArgs(argv: string[]): Args {
     } else if (a.startsWith('-')) throw new Error(`unknown option ${a}\n${USAGE}`);
     else args.names.push(a);
   }
-  if (args.runtime && !['dist', 'ts', 'swc'].includes(args.runtime)) throw new Error(`--runtime must be dist, swc or ts\n${USAGE}`);
+  if (args.runtime && !['dist', 'ts', 'swc'].includes(args.runtime))
+    throw new Error(`--runtime must be dist, swc or ts\n${USAGE}`);
   for (const name of args.names) {
     if (!SCENARIOS.some((s) => s.id === name)) throw new Error(`unknown benchmark "${name}"\n${USAGE}`);
   }
@@ -67,7 +68,9 @@ async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const repoRoot = resolve(__dirname, '..');
   const runtime: Runtime = args.runtime ?? (args.quick ? 'swc' : 'dist');
-  const out = resolve(args.out ?? (args.quick ? join(tmpdir(), 'mcs-bench-quick.md') : join(repoRoot, 'docs/benchmarks.md')));
+  const out = resolve(
+    args.out ?? (args.quick ? join(tmpdir(), 'mcs-bench-quick.md') : join(repoRoot, 'docs/benchmarks.md')),
+  );
   const selected = args.names.length ? SCENARIOS.filter((s) => args.names.includes(s.id)) : SCENARIOS;
   const machine = machineInfo(repoRoot);
   const started = Date.now();
@@ -81,7 +84,15 @@ async function main(): Promise<void> {
 
   const workDir = mkdtempSync(join(tmpdir(), 'mcs-bench-'));
   if (args.profile) mkdirSync(args.profile, { recursive: true });
-  const ctx = makeContext({ repoRoot, quick: args.quick, runtime, machine, log: progress, workDir, profileDir: args.profile });
+  const ctx = makeContext({
+    repoRoot,
+    quick: args.quick,
+    runtime,
+    machine,
+    log: progress,
+    workDir,
+    profileDir: args.profile,
+  });
   const results: ScenarioResult[] = [];
   for (const scenario of selected) {
     const t0 = Date.now();
@@ -100,14 +111,31 @@ async function main(): Promise<void> {
       results.push({ ...base, status: 'ok', ...outcome, durationSec: (Date.now() - t0) / 1000 });
     } catch (error) {
       const skipped = error instanceof SkipScenario;
-      const reason = skipped ? (error as Error).message : String((error as Error).stack ?? error).split('\n').slice(0, 6).join(' ');
+      const reason = skipped
+        ? (error as Error).message
+        : String((error as Error).stack ?? error)
+            .split('\n')
+            .slice(0, 6)
+            .join(' ');
       progress(`   ${skipped ? 'not run' : 'FAILED'}: ${reason}`);
-      results.push({ ...base, status: skipped ? 'skipped' : 'failed', reason, rows: [], notes: [], durationSec: (Date.now() - t0) / 1000 });
+      results.push({
+        ...base,
+        status: skipped ? 'skipped' : 'failed',
+        reason,
+        rows: [],
+        notes: [],
+        durationSec: (Date.now() - t0) / 1000,
+      });
     }
     const last = results[results.length - 1];
     for (const row of last.rows.filter((r) => r.target)) {
-      const figure = row.ratio === undefined || row.ratio === null ? formatValue(row.value, row.unit) : `ratio ${row.ratio.toFixed(2)}`;
-      progress(`   ${row.measure}: ${figure} (target ${row.target}) → ${row.met ? 'met' : row.met === false ? 'MISSED' : 'n/a'}`);
+      const figure =
+        row.ratio === undefined || row.ratio === null
+          ? formatValue(row.value, row.unit)
+          : `ratio ${row.ratio.toFixed(2)}`;
+      progress(
+        `   ${row.measure}: ${figure} (target ${row.target}) → ${row.met ? 'met' : row.met === false ? 'MISSED' : 'n/a'}`,
+      );
     }
     progress(`   done in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
   }

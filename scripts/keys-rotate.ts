@@ -78,7 +78,8 @@ try {
 } catch (error) {
   // One line, naming the variable or the key that is missing; never key material.
   if (error instanceof ConfigError) console.error(`keys:rotate: configuration error: ${error.message}`);
-  else if (error instanceof CredentialUnavailableError) console.error(`keys:rotate: ${error.message}; add it to ENCRYPTION_KEYS and run again`);
+  else if (error instanceof CredentialUnavailableError)
+    console.error(`keys:rotate: ${error.message}; add it to ENCRYPTION_KEYS and run again`);
   else console.error(`keys:rotate: failed: ${(error as Error).message}`);
   process.exitCode = 1;
 }

@@ -5,7 +5,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { RebuildProgress, rebuildReadModels } from '../src/application/projections/rebuild';
+import { type RebuildProgress, rebuildReadModels } from '../src/application/projections/rebuild';
 import { ConfigError, parseConfig } from '../src/infrastructure/config/config';
 import { createEventStore } from '../src/infrastructure/event-store/create-event-store';
 import { READ_MODELS_FILE, SqliteReadModelStore } from '../src/infrastructure/read-models/sqlite.read-model-store';
@@ -45,6 +45,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: Error) => {
-  console.error(error instanceof ConfigError ? `configuration error: ${error.message}` : `projections:rebuild failed: ${error.message}`);
+  console.error(
+    error instanceof ConfigError
+      ? `configuration error: ${error.message}`
+      : `projections:rebuild failed: ${error.message}`,
+  );
   process.exit(1);
 });

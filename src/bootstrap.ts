@@ -1,13 +1,13 @@
 import 'reflect-metadata';
-import { INestApplication } from '@nestjs/common';
+import { type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { NestExpressApplication } from '@nestjs/platform-express';
+import { type NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { mkdirSync } from 'node:fs';
 import type { DestinationStream } from 'pino';
-import { AppConfig } from './application/app-config';
-import { EventStore } from './application/ports/event-store.port';
+import { type AppConfig } from './application/app-config';
+import { type EventStore } from './application/ports/event-store.port';
 import { AppModule } from './app.module';
 import { parseConfig } from './infrastructure/config/config';
 import { environmentOrFile, randomKey, randomToken } from './infrastructure/config/local-secrets';
@@ -65,28 +65,38 @@ export async function startService(options: StartOptions): Promise<RunningServic
     app,
     new DocumentBuilder()
       .setTitle('Mail configuration service')
-      .setDescription('Tenant mail configuration (default relay, Gmail, dedicated SMTP), sending, audit and support dashboard')
+      .setDescription(
+        'Tenant mail configuration (default relay, Gmail, dedicated SMTP), sending, audit and support dashboard',
+      )
       .setVersion('1')
       .addBearerAuth()
       .build(),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
 
-  for (const [name, secret] of [['API token', apiToken], ['support token', supportToken]] as const) {
+  for (const [name, secret] of [
+    ['API token', apiToken],
+    ['support token', supportToken],
+  ] as const) {
     if (secret.file) logger.log(`${name} ${secret.generated ? 'generated into' : 'read from'} ${secret.file}`);
   }
-  if (keyRing.activeId === 'local') logger.log(`master key kept in ${config.dataDir}/master.key (set ENCRYPTION_KEY in production)`);
+  if (keyRing.activeId === 'local')
+    logger.log(`master key kept in ${config.dataDir}/master.key (set ENCRYPTION_KEY in production)`);
 
   await app.listen(options.port ?? config.port);
   const address = app.getHttpServer().address() as { port: number };
   const url = `http://127.0.0.1:${address.port}`;
-  logger.log(`mail configuration service listening on ${url} (${config.eventStoreConnectionString ? 'EventStoreDB' : 'embedded SQLite'} store)`);
+  logger.log(
+    `mail configuration service listening on ${url} (${config.eventStoreConnectionString ? 'EventStoreDB' : 'embedded SQLite'} store)`,
+  );
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
       const drain = await drainHttpServer(app.getHttpServer(), shutdownTimeoutMs);
       if (!drain.drained) {
-        logger.warn(`requests still running after ${shutdownTimeoutMs} ms; closed ${drain.cutConnections} connection(s)`);
+        logger.warn(
+          `requests still running after ${shutdownTimeoutMs} ms; closed ${drain.cutConnections} connection(s)`,
+        );
       }
       await app.close();
     })());
@@ -110,7 +120,9 @@ export function exitOnSignals(running: RunningService, shutdownTimeoutMs = shutd
     stopping = true;
     // close() stops listening before it first yields, so the line below is true when printed.
     const closing = running.close();
-    logger.log(`${signal} received: not accepting connections; finishing requests in flight (at most ${shutdownTimeoutMs} ms)`);
+    logger.log(
+      `${signal} received: not accepting connections; finishing requests in flight (at most ${shutdownTimeoutMs} ms)`,
+    );
     setTimeout(() => {
       logger.error('shutdown did not finish in time; exiting');
       process.exit(1);

@@ -25,22 +25,26 @@ export function call(
   }
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
-    const req = httpRequest(new URL(path, baseUrl), { method, headers, agent, timeout: options.timeoutMs ?? 30_000 }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const ms = Number(process.hrtime.bigint() - started) / 1e6;
-        const text = Buffer.concat(chunks).toString('utf8');
-        let body: unknown = text;
-        try {
-          body = text ? JSON.parse(text) : null;
-        } catch {
-          /* not JSON: keep the text */
-        }
-        resolve({ status: res.statusCode ?? 0, body, ms });
-      });
-      res.on('error', reject);
-    });
+    const req = httpRequest(
+      new URL(path, baseUrl),
+      { method, headers, agent, timeout: options.timeoutMs ?? 30_000 },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const ms = Number(process.hrtime.bigint() - started) / 1e6;
+          const text = Buffer.concat(chunks).toString('utf8');
+          let body: unknown = text;
+          try {
+            body = text ? JSON.parse(text) : null;
+          } catch {
+            /* not JSON: keep the text */
+          }
+          resolve({ status: res.statusCode ?? 0, body, ms });
+        });
+        res.on('error', reject);
+      },
+    );
     req.on('timeout', () => req.destroy(new Error(`${method} ${path} timed out`)));
     req.on('error', reject);
     req.end(payload);
@@ -58,6 +62,11 @@ export async function pooled(total: number, concurrency: number, work: (i: numbe
 
 export function expectStatus(result: HttpResult, expected: number[], what: string): void {
   if (!expected.includes(result.status)) {
-    throw new Error(`${what}: HTTP ${result.status} ${typeof result.body === 'string' ? result.body : JSON.stringify(result.body)}`.slice(0, 500));
+    throw new Error(
+      `${what}: HTTP ${result.status} ${typeof result.body === 'string' ? result.body : JSON.stringify(result.body)}`.slice(
+        0,
+        500,
+      ),
+    );
   }
 }

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { call } from './http';
 import { progress } from './progress';
-import { ServiceProcess } from './service';
+import { type ServiceProcess } from './service';
 
 export interface ProjectionState {
   checkpoint: number;
@@ -20,18 +20,24 @@ export async function projectionState(service: ServiceProcess): Promise<Projecti
 }
 
 /** Waits until the projections have applied every event in the store (or there are none). */
-export async function waitForProjections(service: ServiceProcess, timeoutMs = 600_000): Promise<ProjectionState | null> {
+export async function waitForProjections(
+  service: ServiceProcess,
+  timeoutMs = 600_000,
+): Promise<ProjectionState | null> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const state = await projectionState(service);
     if (state === null || state.checkpoint >= state.head) return state;
-    if (Date.now() > deadline) throw new Error(`projections still at ${state.checkpoint}/${state.head} after ${timeoutMs} ms`);
+    if (Date.now() > deadline)
+      throw new Error(`projections still at ${state.checkpoint}/${state.head} after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
 
 /** GET /v1/dashboard/summary with the support token; null while the route does not exist. */
-export async function dashboardSummary(service: ServiceProcess): Promise<{ checkpoint: number; lagMs: number; tenants: number } | null> {
+export async function dashboardSummary(
+  service: ServiceProcess,
+): Promise<{ checkpoint: number; lagMs: number; tenants: number } | null> {
   const r = await call(service.url, 'GET', '/v1/dashboard/summary', { token: service.supportToken });
   if (r.status === 404) return null;
   if (r.status !== 200) throw new Error(`GET /v1/dashboard/summary: HTTP ${r.status}`);
@@ -64,6 +70,7 @@ export async function rebuildProjections(repoRoot: string, dataDir: string): Pro
   child.stdout.on('data', onData);
   child.stderr.on('data', onData);
   const code = await new Promise<number>((resolve) => child.once('exit', (c) => resolve(c ?? 1)));
-  if (code !== 0) throw new Error(`npm run projections:rebuild failed: ${output.trim().split('\n').slice(-3).join(' ')}`);
+  if (code !== 0)
+    throw new Error(`npm run projections:rebuild failed: ${output.trim().split('\n').slice(-3).join(' ')}`);
   return Date.now() - t0;
 }

@@ -7,7 +7,8 @@ import { progress } from './progress';
  * Where this harness's transpiled copy of src/ goes: under node_modules, so its requires resolve,
  * and per harness process, so two quick runs at once do not overwrite each other.
  */
-export const quickBuildRoot = (repoRoot: string) => join(repoRoot, 'node_modules', '.cache', 'mcs-bench', String(process.pid));
+export const quickBuildRoot = (repoRoot: string) =>
+  join(repoRoot, 'node_modules', '.cache', 'mcs-bench', String(process.pid));
 export const quickBuildDir = (repoRoot: string) => join(quickBuildRoot(repoRoot), 'src');
 
 export function removeQuickBuild(repoRoot: string): void {

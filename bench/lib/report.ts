@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { MachineInfo } from './machine';
+import { type MachineInfo } from './machine';
 
 export interface Row {
   measure: string;
@@ -73,7 +73,8 @@ export function formatValue(value: number | null | undefined, unit: Unit): strin
   }
 }
 
-const metText = (met: boolean | null | undefined) => (met === true ? '**yes**' : met === false ? '**no**' : met === null ? 'n/a' : '');
+const metText = (met: boolean | null | undefined) =>
+  met === true ? '**yes**' : met === false ? '**no**' : met === null ? 'n/a' : '';
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 function machineLine(m: MachineInfo): string {
@@ -84,7 +85,10 @@ function renderScenario(r: ScenarioResult, header: MachineInfo): string {
   const out = [`### ${r.number}. ${r.title} (\`${r.id}\`)`, '', r.description, ''];
   if (r.status !== 'ok') out.push(`**${r.status === 'skipped' ? 'Not run' : 'Failed'}:** ${r.reason ?? ''}`, '');
   if (r.rows.length) {
-    out.push('| measure | figure | baseline | baseline figure | ratio | target | met? |', '|---|---:|---|---:|---:|---|---|');
+    out.push(
+      '| measure | figure | baseline | baseline figure | ratio | target | met? |',
+      '|---|---:|---|---:|---:|---|---|',
+    );
     for (const row of r.rows) {
       out.push(
         `| ${[
@@ -102,17 +106,25 @@ function renderScenario(r: ScenarioResult, header: MachineInfo): string {
   }
   for (const note of r.notes) out.push(`- ${note}`);
   if (r.notes.length) out.push('');
-  const differs = r.machine.commit !== header.commit || r.machine.date.slice(0, 10) !== header.date.slice(0, 10) || r.quick;
+  const differs =
+    r.machine.commit !== header.commit || r.machine.date.slice(0, 10) !== header.date.slice(0, 10) || r.quick;
   out.push(
     `<sub>${differs ? `Measured ${machineLine(r.machine)}, ` : ''}${r.quick ? 'quick (smoke) sizes, ' : ''}service started from \`${
-      { dist: 'node dist/main.js', ts: 'node -r @swc-node/register src/main.ts', swc: 'a swc transpile of src/' }[r.runtime] ?? r.runtime
+      { dist: 'node dist/main.js', ts: 'node -r @swc-node/register src/main.ts', swc: 'a swc transpile of src/' }[
+        r.runtime
+      ] ?? r.runtime
     }\`; the scenario took ${r.durationSec.toFixed(0)} s.</sub>`,
     '',
   );
   return out.join('\n');
 }
 
-export function renderResults(results: ScenarioResult[], header: MachineInfo, totalSec: number, command: string): string {
+export function renderResults(
+  results: ScenarioResult[],
+  header: MachineInfo,
+  totalSec: number,
+  command: string,
+): string {
   const sorted = [...results].sort((a, b) => a.number - b.number);
   const m = header;
   const out = [
@@ -136,7 +148,9 @@ export function renderResults(results: ScenarioResult[], header: MachineInfo, to
   for (const r of sorted) {
     const targeted = r.rows.filter((row) => row.target);
     if (r.status !== 'ok' && targeted.length === 0) {
-      out.push(`| ${r.number} | ${r.title} | ${r.status === 'skipped' ? 'not run' : 'failed'}: ${cell(r.reason ?? '')} | | | | | |`);
+      out.push(
+        `| ${r.number} | ${r.title} | ${r.status === 'skipped' ? 'not run' : 'failed'}: ${cell(r.reason ?? '')} | | | | | |`,
+      );
     }
     for (const row of targeted) {
       out.push(
@@ -174,7 +188,13 @@ export function readReport(file: string): { text: string; data: StoredReport | n
  * Writes the results between the markers of `file`, keeping what surrounds them. Scenarios not
  * run this time keep their previous results (with their own date and commit).
  */
-export function writeReport(file: string, fresh: ScenarioResult[], header: MachineInfo, totalSec: number, command: string): void {
+export function writeReport(
+  file: string,
+  fresh: ScenarioResult[],
+  header: MachineInfo,
+  totalSec: number,
+  command: string,
+): void {
   const { text, data } = readReport(file);
   const byId = new Map((data?.results ?? []).map((r) => [r.id, r]));
   for (const r of fresh) byId.set(r.id, r);

@@ -1,8 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { MachineInfo } from './machine';
-import { Row } from './report';
-import { Runtime, ServiceProcess, startServiceProcess } from './service';
+import { type MachineInfo } from './machine';
+import { type Row } from './report';
+import { type Runtime, type ServiceProcess, startServiceProcess } from './service';
 
 export interface BenchContext {
   repoRoot: string;
@@ -16,7 +16,10 @@ export interface BenchContext {
   /** A fresh directory under this run's scratch space. */
   dir(name: string): string;
   /** Spawns the service on `dataDir` (a fresh one when absent) and waits until it is ready. */
-  startService(name: string, options?: { dataDir?: string; env?: Record<string, string>; readyTimeoutMs?: number }): Promise<ServiceProcess>;
+  startService(
+    name: string,
+    options?: { dataDir?: string; env?: Record<string, string>; readyTimeoutMs?: number },
+  ): Promise<ServiceProcess>;
 }
 
 export interface ScenarioOutcome {

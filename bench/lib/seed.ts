@@ -1,12 +1,12 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { NewEvent } from '../../src/application/ports/event-store.port';
+import { type NewEvent } from '../../src/application/ports/event-store.port';
 import { CURRENT_SCHEMA_VERSION } from '../../src/application/mail-config/event-codec';
 import { streamOf } from '../../src/application/mail-config/streams';
-import { MailConfigCommand } from '../../src/domain/mail-config/mail-config.commands';
+import { type MailConfigCommand } from '../../src/domain/mail-config/mail-config.commands';
 import { decide, evolve, initialState } from '../../src/domain/mail-config/mail-config.decider';
-import { MailConfigEvent } from '../../src/domain/mail-config/mail-config.events';
-import { MailConfigState } from '../../src/domain/mail-config/mail-config.state';
+import { type MailConfigEvent } from '../../src/domain/mail-config/mail-config.events';
+import { type MailConfigState } from '../../src/domain/mail-config/mail-config.state';
 import { GMAIL_SEND_SCOPE } from '../../src/domain/mail-config/mail-config.types';
 import { SqliteEventStore } from '../../src/infrastructure/event-store/sqlite.event-store';
 import { progress } from './progress';
@@ -26,13 +26,33 @@ function lifeOf(tenantId: string, t0: number): { commands: MailConfigCommand[]; 
   return {
     at,
     commands: [
-      { type: 'ProvisionMailConfig', data: { tenantId, username: usernameOf(tenantId), senderDomain: 'smemetrics-email.com' } },
+      {
+        type: 'ProvisionMailConfig',
+        data: { tenantId, username: usernameOf(tenantId), senderDomain: 'smemetrics-email.com' },
+      },
       { type: 'ConfigureSmtp', data: { ...smtp, password: sealed(), activate: false, at: at(1) } },
-      { type: 'RecordSmtpTest', data: { ok: false, stage: 'auth', message: '535 authentication failed', durationMs: 412, at: at(2) } },
+      {
+        type: 'RecordSmtpTest',
+        data: { ok: false, stage: 'auth', message: '535 authentication failed', durationMs: 412, at: at(2) },
+      },
       { type: 'ConfigureSmtp', data: { ...smtp, password: sealed(), activate: true, at: at(3) } },
-      { type: 'RecordSmtpTest', data: { ok: true, stage: 'done', message: 'connected and authenticated', durationMs: 388, at: at(4) } },
-      { type: 'AuthorizeGmail', data: { account: `${usernameOf(tenantId)}@gmail.com`, scopes: [GMAIL_SEND_SCOPE, 'openid', 'email'], refreshToken: sealed(), at: at(5) } },
-      { type: 'RevokeGmailConsent', data: { reason: 'tenant_request', at: at(6), googleRevocation: { ok: true, message: null } } },
+      {
+        type: 'RecordSmtpTest',
+        data: { ok: true, stage: 'done', message: 'connected and authenticated', durationMs: 388, at: at(4) },
+      },
+      {
+        type: 'AuthorizeGmail',
+        data: {
+          account: `${usernameOf(tenantId)}@gmail.com`,
+          scopes: [GMAIL_SEND_SCOPE, 'openid', 'email'],
+          refreshToken: sealed(),
+          at: at(5),
+        },
+      },
+      {
+        type: 'RevokeGmailConsent',
+        data: { reason: 'tenant_request', at: at(6), googleRevocation: { ok: true, message: null } },
+      },
     ],
   };
 }
@@ -42,8 +62,29 @@ function moreHistory(tenantId: string, n: number, t0: number): MailConfigCommand
   const address = `ops@${usernameOf(tenantId)}.example.org`;
   return Array.from({ length: n }, (_, i): MailConfigCommand =>
     i % 2 === 0
-      ? { type: 'ConfigureSmtp', data: { address, host: `smtp${i % 7}.example.org`, port: 587, security: 'starttls', username: address, password: sealed(), activate: false, at: new Date(t0 + i * 1000).toISOString() } }
-      : { type: 'RecordSmtpTest', data: { ok: i % 3 !== 0, stage: i % 3 !== 0 ? 'done' : 'connect', message: 'bench', durationMs: 200, at: new Date(t0 + i * 1000).toISOString() } },
+      ? {
+          type: 'ConfigureSmtp',
+          data: {
+            address,
+            host: `smtp${i % 7}.example.org`,
+            port: 587,
+            security: 'starttls',
+            username: address,
+            password: sealed(),
+            activate: false,
+            at: new Date(t0 + i * 1000).toISOString(),
+          },
+        }
+      : {
+          type: 'RecordSmtpTest',
+          data: {
+            ok: i % 3 !== 0,
+            stage: i % 3 !== 0 ? 'done' : 'connect',
+            message: 'bench',
+            durationMs: 200,
+            at: new Date(t0 + i * 1000).toISOString(),
+          },
+        },
   );
 }
 
@@ -58,7 +99,12 @@ function toNew(events: MailConfigEvent[], at: string, actor: string): NewEvent[]
 }
 
 /** Decides `commands` in order and returns the events with their metadata. */
-function decideAll(commands: MailConfigCommand[], atOf: (i: number) => string, actor: string, state: MailConfigState = initialState()): NewEvent[] {
+function decideAll(
+  commands: MailConfigCommand[],
+  atOf: (i: number) => string,
+  actor: string,
+  state: MailConfigState = initialState(),
+): NewEvent[] {
   const out: NewEvent[] = [];
   commands.forEach((command, i) => {
     const events = decide(command, state);
@@ -72,7 +118,11 @@ function decideAll(commands: MailConfigCommand[], atOf: (i: number) => string, a
  * Writes `ids.length` tenants of ten events each into DATA_DIR/events.db through the SQLite event
  * store (one append per tenant, with its expected version), as a bulk import would.
  */
-export async function seedTenants(dataDir: string, ids: string[], label = 'seed'): Promise<{ events: number; ms: number }> {
+export async function seedTenants(
+  dataDir: string,
+  ids: string[],
+  label = 'seed',
+): Promise<{ events: number; ms: number }> {
   const store = new SqliteEventStore(join(dataDir, 'events.db'));
   const t0 = Date.now();
   let events = 0;
@@ -103,10 +153,17 @@ export async function seedLongTenant(dataDir: string, tenantId: string, total: n
     const life = lifeOf(tenantId, base);
     const head = decideAll(life.commands, life.at, 'seed');
     const state = [...life.commands].reduce((s, c) => decide(c, s).reduce(evolve, s), initialState());
-    const rest = decideAll(moreHistory(tenantId, Math.max(0, total - head.length), base + 3_600_000), (i) => new Date(base + 3_600_000 + i * 1000).toISOString(), 'seed', state);
+    const rest = decideAll(
+      moreHistory(tenantId, Math.max(0, total - head.length), base + 3_600_000),
+      (i) => new Date(base + 3_600_000 + i * 1000).toISOString(),
+      'seed',
+      state,
+    );
     const all = [...head, ...rest].slice(0, total);
     for (let v = 0; v < all.length; v += perAppend) {
-      await store.appendToStream(streamOf(tenantId), all.slice(v, v + perAppend), { expectedVersion: v === 0 ? 'no_stream' : v });
+      await store.appendToStream(streamOf(tenantId), all.slice(v, v + perAppend), {
+        expectedVersion: v === 0 ? 'no_stream' : v,
+      });
     }
   } finally {
     await store.close();

@@ -1,4 +1,4 @@
-import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, openSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -75,7 +75,9 @@ export function buildService(repoRoot: string): void {
   progress('building the service (npm run build)…');
   const result = spawnSync('npm', ['run', 'build'], { cwd: repoRoot, encoding: 'utf8' });
   if (result.status !== 0) {
-    throw new Error(`npm run build failed; benchmarks measure the built service:\n${result.stdout}${result.stderr}`.slice(0, 4000));
+    throw new Error(
+      `npm run build failed; benchmarks measure the built service:\n${result.stdout}${result.stderr}`.slice(0, 4000),
+    );
   }
 }
 
@@ -132,7 +134,10 @@ function tail(file: string, lines = 15): string {
  * Spawns the service as users start it (`node dist/main.js`, production logging, the embedded
  * SQLite store in DATA_DIR unless the env says otherwise) and waits for /health/ready.
  */
-export async function startServiceProcess(options: ServiceOptions, fixed?: { port: number; apiToken: string; supportToken: string; key: string }): Promise<ServiceProcess> {
+export async function startServiceProcess(
+  options: ServiceOptions,
+  fixed?: { port: number; apiToken: string; supportToken: string; key: string },
+): Promise<ServiceProcess> {
   const port = fixed?.port ?? (await freePort());
   const apiToken = fixed?.apiToken ?? randomBytes(24).toString('base64url');
   const supportToken = fixed?.supportToken ?? randomBytes(24).toString('base64url');
@@ -158,7 +163,11 @@ export async function startServiceProcess(options: ServiceOptions, fixed?: { por
   const args = [...profiling, ...entry[options.runtime]];
   const out = openSync(options.logFile, 'a');
   const started = Date.now();
-  const child: ChildProcess = spawn(process.execPath, args, { cwd: options.repoRoot, env, stdio: ['ignore', out, out] });
+  const child: ChildProcess = spawn(process.execPath, args, {
+    cwd: options.repoRoot,
+    env,
+    stdio: ['ignore', out, out],
+  });
   closeSync(out);
   track(child);
   let exited: number | null = null;
@@ -171,10 +180,13 @@ export async function startServiceProcess(options: ServiceOptions, fixed?: { por
   const url = `http://127.0.0.1:${port}`;
   const deadline = started + (options.readyTimeoutMs ?? 120_000);
   for (;;) {
-    if (exited !== null) throw new Error(`the service exited with ${exited} before it was ready:\n${tail(options.logFile)}`);
+    if (exited !== null)
+      throw new Error(`the service exited with ${exited} before it was ready:\n${tail(options.logFile)}`);
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`the service was not ready within ${options.readyTimeoutMs ?? 120_000} ms:\n${tail(options.logFile)}`);
+      throw new Error(
+        `the service was not ready within ${options.readyTimeoutMs ?? 120_000} ms:\n${tail(options.logFile)}`,
+      );
     }
     const ready = await call(url, 'GET', '/health/ready', { timeoutMs: 2000 }).catch(() => null);
     if (ready?.status === 200) break;

@@ -10,7 +10,10 @@ export interface SmtpSink {
 
 /** Starts bench/lib/smtp-sink.ts in a child process and returns its port. */
 export async function startSmtpSink(): Promise<SmtpSink> {
-  const child = fork(join(__dirname, 'smtp-sink.ts'), [], { execArgv: ['-r', '@swc-node/register'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const child = fork(join(__dirname, 'smtp-sink.ts'), [], {
+    execArgv: ['-r', '@swc-node/register'],
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('the SMTP sink did not start within 30 s')), 30_000);
@@ -24,7 +27,9 @@ export async function startSmtpSink(): Promise<SmtpSink> {
     port,
     counts: () =>
       new Promise((resolve) => {
-        child.once('message', (m: { count: number; connections: number }) => resolve({ messages: m.count, connections: m.connections }));
+        child.once('message', (m: { count: number; connections: number }) =>
+          resolve({ messages: m.count, connections: m.connections }),
+        );
         child.send('count');
       }),
     async stop() {

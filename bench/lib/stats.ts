@@ -34,4 +34,5 @@ export function summarize(values: number[]): LatencySummary {
   };
 }
 
-export const ratio = (a: number, b: number): number | null => (Number.isFinite(a) && Number.isFinite(b) && b !== 0 ? a / b : null);
+export const ratio = (a: number, b: number): number | null =>
+  Number.isFinite(a) && Number.isFinite(b) && b !== 0 ? a / b : null;

@@ -1,10 +1,15 @@
 import { call, expectStatus, pooled } from './http';
 import { progress } from './progress';
-import { ServiceProcess } from './service';
+import { type ServiceProcess } from './service';
 
-export const tenantIds = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}-${String(i).padStart(6, '0')}`);
+export const tenantIds = (prefix: string, n: number) =>
+  Array.from({ length: n }, (_, i) => `${prefix}-${String(i).padStart(6, '0')}`);
 
-export const usernameOf = (tenantId: string) => tenantId.toLowerCase().replace(/[^a-z0-9._-]/g, '-').slice(0, 40);
+export const usernameOf = (tenantId: string) =>
+  tenantId
+    .toLowerCase()
+    .replace(/[^a-z0-9._-]/g, '-')
+    .slice(0, 40);
 
 /** Provisions tenants over HTTP (POST …/mail-config), a few at a time. */
 export async function provisionOverHttp(service: ServiceProcess, ids: string[], concurrency = 16): Promise<void> {

@@ -1,5 +1,5 @@
 import { call } from './http';
-import { ServiceProcess } from './service';
+import { type ServiceProcess } from './service';
 
 export interface TrivialRoute {
   path: string;
@@ -25,14 +25,21 @@ export async function trivialRoute(service: ServiceProcess): Promise<TrivialRout
     const withToken = await call(service.url, 'GET', path, { token: service.apiToken });
     const without = await call(service.url, 'GET', path);
     if (withToken.status === 200 && without.status === 401) {
-      return { path, label: `GET ${path} (trivial authenticated route)`, expectOk: true, note: `Baseline: GET ${path}, authenticated, no I/O.` };
+      return {
+        path,
+        label: `GET ${path} (trivial authenticated route)`,
+        expectOk: true,
+        note: `Baseline: GET ${path}, authenticated, no I/O.`,
+      };
     }
   }
   const path = '/v1/tenants/not~valid/mail-config';
   const refused = await call(service.url, 'GET', path, { token: service.apiToken });
   const anonymous = await call(service.url, 'GET', path);
   if (refused.status !== 400 || anonymous.status !== 401) {
-    throw new Error(`no trivial authenticated route found (GET ${path}: ${refused.status} with token, ${anonymous.status} without)`);
+    throw new Error(
+      `no trivial authenticated route found (GET ${path}: ${refused.status} with token, ${anonymous.status} without)`,
+    );
   }
   return {
     path,

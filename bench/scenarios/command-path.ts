@@ -1,6 +1,6 @@
-import { describeLoad, load, LoadResult } from '../lib/load';
-import { Row } from '../lib/report';
-import { Scenario } from '../lib/scenario';
+import { describeLoad, load, type LoadResult } from '../lib/load';
+import { type Row } from '../lib/report';
+import { type Scenario } from '../lib/scenario';
 import { mean, ratio } from '../lib/stats';
 import { auth, provisionOverHttp, roundRobin, smtpSettings, tenantIds } from '../lib/tenants';
 import { trivialRoute } from '../lib/trivial-route';
@@ -11,7 +11,13 @@ const CONNECTIONS = 32;
 function latencyRow(measure: string, value: number, baseline: number | null): Row {
   return baseline === null
     ? { measure, value, unit: 'ms' }
-    : { measure, value, unit: 'ms', baseline: { label: measure.replace('command', 'trivial route'), value: baseline }, ratio: ratio(value, baseline) };
+    : {
+        measure,
+        value,
+        unit: 'ms',
+        baseline: { label: measure.replace('command', 'trivial route'), value: baseline },
+        ratio: ratio(value, baseline),
+      };
 }
 
 /** Milliseconds of service CPU per answer over a set of runs (from /proc, so it is immune to how busy the load generator was). */
@@ -53,7 +59,16 @@ export const commandPath: Scenario = {
           body: () => JSON.stringify(smtpSettings(current)),
         });
       const baseline = (label: string, seconds: number) =>
-        load({ label, url: service.url, cpuSeconds: service.cpuSeconds, connections: CONNECTIONS, durationSec: seconds, method: 'GET', headers: auth(service.apiToken), path: () => trivial.path });
+        load({
+          label,
+          url: service.url,
+          cpuSeconds: service.cpuSeconds,
+          connections: CONNECTIONS,
+          durationSec: seconds,
+          method: 'GET',
+          headers: auth(service.apiToken),
+          path: () => trivial.path,
+        });
 
       ctx.log('  warming up both routes');
       await baseline('warm-up trivial', ctx.quick ? 1 : 3);
@@ -92,7 +107,10 @@ export const commandPath: Scenario = {
             measure: 'service CPU per command',
             value: cpuPerRequest(cmd, 'ok'),
             unit: 'ms',
-            baseline: { label: 'per trivial-route answer', value: cpuPerRequest(base, trivial.expectOk ? 'ok' : 'all') },
+            baseline: {
+              label: 'per trivial-route answer',
+              value: cpuPerRequest(base, trivial.expectOk ? 'ok' : 'all'),
+            },
             ratio: ratio(cpuPerRequest(cmd, 'ok'), cpuPerRequest(base, trivial.expectOk ? 'ok' : 'all')),
           },
         ],

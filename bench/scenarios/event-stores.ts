@@ -1,13 +1,13 @@
-import { EventStoreDBClient, jsonEvent, JSONType, NO_STREAM, StreamNotFoundError } from '@eventstore/db-client';
+import { EventStoreDBClient, jsonEvent, type JSONType, NO_STREAM, StreamNotFoundError } from '@eventstore/db-client';
 import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { join } from 'node:path';
-import { EventStore, NewEvent } from '../../src/application/ports/event-store.port';
+import { type EventStore, type NewEvent } from '../../src/application/ports/event-store.port';
 import { InMemoryEventStore } from '../../src/infrastructure/event-store/in-memory.event-store';
 import { SqliteEventStore } from '../../src/infrastructure/event-store/sqlite.event-store';
-import { Row } from '../lib/report';
-import { BenchContext, Scenario } from '../lib/scenario';
+import { type Row } from '../lib/report';
+import { type BenchContext, type Scenario } from '../lib/scenario';
 import { ratio } from '../lib/stats';
 
 /**
@@ -36,7 +36,10 @@ function sampleEvent(i: number): NewEvent {
       port: 587,
       security: 'starttls',
       username: `ops@tenant-${i}.example.org`,
-      password: { keyId: 'dek:6f1c0e4e-5b7a-4a43-9d59-8f7f3b2c1a00', ciphertext: 'q83vEjRWeJq83vEjRWeJq83vEjRWeJq83vEjRWeJq83vEjRWeJ==' },
+      password: {
+        keyId: 'dek:6f1c0e4e-5b7a-4a43-9d59-8f7f3b2c1a00',
+        ciphertext: 'q83vEjRWeJq83vEjRWeJq83vEjRWeJq83vEjRWeJq83vEjRWeJ==',
+      },
       passwordChanged: true,
       configuredAt: '2026-11-26T10:00:00.000Z',
     },
@@ -92,11 +95,24 @@ function rawSqlite(file: string): Subject {
     UNIQUE (stream_id, version));
     CREATE TABLE IF NOT EXISTS streams (stream_id TEXT PRIMARY KEY, version INTEGER NOT NULL);`);
   const current = db.prepare<[string], { version: number }>('SELECT version FROM streams WHERE stream_id = ?');
-  const insert = db.prepare('INSERT INTO events (stream_id, version, event_id, type, data, metadata) VALUES (?, ?, ?, ?, ?, ?)');
-  const setVersion = db.prepare('INSERT INTO streams (stream_id, version) VALUES (?, ?) ON CONFLICT(stream_id) DO UPDATE SET version = excluded.version');
-  const select = db.prepare<[string], { position: number; stream_id: string; version: number; event_id: string; type: string; data: string; metadata: string }>(
-    'SELECT * FROM events WHERE stream_id = ? ORDER BY version',
+  const insert = db.prepare(
+    'INSERT INTO events (stream_id, version, event_id, type, data, metadata) VALUES (?, ?, ?, ?, ?, ?)',
   );
+  const setVersion = db.prepare(
+    'INSERT INTO streams (stream_id, version) VALUES (?, ?) ON CONFLICT(stream_id) DO UPDATE SET version = excluded.version',
+  );
+  const select = db.prepare<
+    [string],
+    {
+      position: number;
+      stream_id: string;
+      version: number;
+      event_id: string;
+      type: string;
+      data: string;
+      metadata: string;
+    }
+  >('SELECT * FROM events WHERE stream_id = ? ORDER BY version');
   const append = db.transaction((stream: string, version: number, e: NewEvent) => {
     if ((current.get(stream)?.version ?? 0) !== version - 1) throw new Error(`conflict on ${stream}`);
     insert.run(stream, version, e.eventId, e.type, JSON.stringify(e.data), JSON.stringify(e.metadata));
@@ -108,7 +124,8 @@ function rawSqlite(file: string): Subject {
       append.immediate(stream, version, event);
     },
     async read(stream) {
-      return select.all(stream).map((r) => ({ ...r, data: JSON.parse(r.data), metadata: JSON.parse(r.metadata) })).length;
+      return select.all(stream).map((r) => ({ ...r, data: JSON.parse(r.data), metadata: JSON.parse(r.metadata) }))
+        .length;
     },
     close: async () => void db.close(),
   };
@@ -121,7 +138,12 @@ function rawEsdb(connectionString: string): Subject {
     async append(stream, version, e) {
       await client.appendToStream(
         stream,
-        jsonEvent({ id: e.eventId, type: e.type, data: e.data as JSONType, metadata: e.metadata as unknown as JSONType }),
+        jsonEvent({
+          id: e.eventId,
+          type: e.type,
+          data: e.data as JSONType,
+          metadata: e.metadata as unknown as JSONType,
+        }),
         { expectedRevision: version === 1 ? NO_STREAM : BigInt(version - 2) },
       );
     },
@@ -158,7 +180,14 @@ interface Tally {
  * Appends EVENTS_PER_STREAM events to each of `streams` new streams (version-major, so one stream
  * never has two appends in flight), then reads each back `readRepeats` times; adds to the tally.
  */
-async function chunk(subject: Subject, prefix: string, streams: number, concurrency: number, readRepeats: number, tally: Tally): Promise<void> {
+async function chunk(
+  subject: Subject,
+  prefix: string,
+  streams: number,
+  concurrency: number,
+  readRepeats: number,
+  tally: Tally,
+): Promise<void> {
   const names = Array.from({ length: streams }, (_, i) => `mailConfig-${prefix}-${i}`);
   const events = Array.from({ length: streams * EVENTS_PER_STREAM }, (_, i) => sampleEvent(i));
   const t0 = process.hrtime.bigint();
@@ -173,7 +202,8 @@ async function chunk(subject: Subject, prefix: string, streams: number, concurre
     read += n;
   });
   const t2 = process.hrtime.bigint();
-  if (read !== streams * readRepeats * EVENTS_PER_STREAM) throw new Error(`${subject.name} read ${read} events, expected ${streams * readRepeats * EVENTS_PER_STREAM}`);
+  if (read !== streams * readRepeats * EVENTS_PER_STREAM)
+    throw new Error(`${subject.name} read ${read} events, expected ${streams * readRepeats * EVENTS_PER_STREAM}`);
   tally.appends += events.length;
   tally.appendNs += Number(t1 - t0);
   tally.reads += streams * readRepeats;
@@ -207,8 +237,18 @@ async function compare(ctx: BenchContext, pair: Pair): Promise<Row[]> {
   await chunk(pair.raw, 'warm-r', warm, pair.concurrency, 1, { ...r });
   let lastReport = Date.now();
   for (let k = 0; k < pair.chunks; k++) {
-    const order: [Subject, Tally, string][] = k % 2 === 0 ? [[pair.adapter, a, 'a'], [pair.raw, r, 'r']] : [[pair.raw, r, 'r'], [pair.adapter, a, 'a']];
-    for (const [subject, tally, tag] of order) await chunk(subject, `${tag}${k}`, pair.streams, pair.concurrency, pair.readRepeats, tally);
+    const order: [Subject, Tally, string][] =
+      k % 2 === 0
+        ? [
+            [pair.adapter, a, 'a'],
+            [pair.raw, r, 'r'],
+          ]
+        : [
+            [pair.raw, r, 'r'],
+            [pair.adapter, a, 'a'],
+          ];
+    for (const [subject, tally, tag] of order)
+      await chunk(subject, `${tag}${k}`, pair.streams, pair.concurrency, pair.readRepeats, tally);
     if (Date.now() - lastReport > 5000 || k === pair.chunks - 1) {
       lastReport = Date.now();
       ctx.log(
@@ -251,7 +291,15 @@ export const eventStores: Scenario = {
     const rows: Row[] = [];
     const notes: string[] = [];
     const pairs: (() => Promise<Pair>)[] = [
-      async () => ({ store: 'in-memory', adapter: adapter('InMemoryEventStore', new InMemoryEventStore()), raw: rawMemory(), chunks: ctx.quick ? 2 : 100, streams: 100, concurrency: 1, readRepeats: 3 }),
+      async () => ({
+        store: 'in-memory',
+        adapter: adapter('InMemoryEventStore', new InMemoryEventStore()),
+        raw: rawMemory(),
+        chunks: ctx.quick ? 2 : 100,
+        streams: 100,
+        concurrency: 1,
+        readRepeats: 3,
+      }),
       async () => ({
         store: 'SQLite',
         adapter: adapter('SqliteEventStore', new SqliteEventStore(join(dir, 'adapter.db'))),
@@ -267,10 +315,14 @@ export const eventStores: Scenario = {
         try {
           // eslint-disable-next-line @typescript-eslint/no-require-imports
           ({ startEsdbServer } = require('../../test/support/esdb/esdb-server'));
-          // eslint-disable-next-line @typescript-eslint/no-require-imports
-          ({ EventStoreDbEventStore } = require('../../src/infrastructure/event-store/eventstoredb/eventstoredb.event-store'));
+          ({
+            EventStoreDbEventStore,
+            // eslint-disable-next-line @typescript-eslint/no-require-imports
+          } = require('../../src/infrastructure/event-store/eventstoredb/eventstoredb.event-store'));
         } catch (error) {
-          throw new Error(`the EventStoreDB adapter or its test server is not available: ${(error as Error).message.split('\n')[0]}`);
+          throw new Error(
+            `the EventStoreDB adapter or its test server is not available: ${(error as Error).message.split('\n')[0]}`,
+          );
         }
         // The test server adds an abort listener per read to one signal; 16 reads in flight is not a leak.
         setMaxListeners(64);
@@ -291,7 +343,9 @@ export const eventStores: Scenario = {
       let pair: Pair | undefined;
       try {
         pair = await make();
-        ctx.log(`  ${pair.store}: ${pair.chunks} chunks per side of ${pair.streams} streams × ${EVENTS_PER_STREAM} appends, ${pair.concurrency} in flight`);
+        ctx.log(
+          `  ${pair.store}: ${pair.chunks} chunks per side of ${pair.streams} streams × ${EVENTS_PER_STREAM} appends, ${pair.concurrency} in flight`,
+        );
         rows.push(...(await compare(ctx, pair)));
       } catch (error) {
         const message = (error as Error).message.split('\n')[0];

@@ -1,8 +1,8 @@
-import { call, expectStatus, HttpResult } from '../lib/http';
-import { Row } from '../lib/report';
-import { Scenario } from '../lib/scenario';
+import { call, expectStatus, type HttpResult } from '../lib/http';
+import { type Row } from '../lib/report';
+import { type Scenario } from '../lib/scenario';
 import { seedLongTenant, seedTenants } from '../lib/seed';
-import { ServiceProcess } from '../lib/service';
+import { type ServiceProcess } from '../lib/service';
 import { median, ratio, summarize } from '../lib/stats';
 import { smtpSettings } from '../lib/tenants';
 
@@ -17,7 +17,15 @@ async function alternate(
 ): Promise<{ short: number[]; long: number[] }> {
   const out = { short: [] as number[], long: [] as number[] };
   for (let i = 0; i < n; i++) {
-    for (const [tenant, list] of (i % 2 === 0 ? [[SHORT, out.short], [LONG, out.long]] : [[LONG, out.long], [SHORT, out.short]]) as [string, number[]][]) {
+    for (const [tenant, list] of (i % 2 === 0
+      ? [
+          [SHORT, out.short],
+          [LONG, out.long],
+        ]
+      : [
+          [LONG, out.long],
+          [SHORT, out.short],
+        ]) as [string, number[]][]) {
       const r = await request(tenant);
       expectStatus(r, [200], `${tenant}`);
       list.push(r.ms);
@@ -26,7 +34,8 @@ async function alternate(
   return out;
 }
 
-const view = (s: ServiceProcess) => (tenant: string) => call(s.url, 'GET', `/v1/tenants/${tenant}/mail-config`, { token: s.apiToken });
+const view = (s: ServiceProcess) => (tenant: string) =>
+  call(s.url, 'GET', `/v1/tenants/${tenant}/mail-config`, { token: s.apiToken });
 const command = (s: ServiceProcess) => (tenant: string) =>
   call(s.url, 'PUT', `/v1/tenants/${tenant}/mail-config/smtp`, { token: s.apiToken, body: smtpSettings(tenant) });
 
@@ -62,21 +71,39 @@ export const historyLength: Scenario = {
           (tenant === SHORT ? cold.short : cold.long).push(r.ms);
         }
       }
-      ctx.log(`  first view after start: ${SHORT} ${cold.short.map((v) => v.toFixed(1)).join('/')} ms, ${LONG} ${cold.long.map((v) => v.toFixed(1)).join('/')} ms`);
+      ctx.log(
+        `  first view after start: ${SHORT} ${cold.short.map((v) => v.toFixed(1)).join('/')} ms, ${LONG} ${cold.long.map((v) => v.toFixed(1)).join('/')} ms`,
+      );
       await alternate(Math.ceil(samples / 5), view(service)); // warm-up
       const views = await alternate(samples, view(service));
       await alternate(Math.ceil(commandSamples / 5), command(service));
       const commands = await alternate(commandSamples, command(service));
       const v = { short: summarize(views.short), long: summarize(views.long) };
       const c = { short: summarize(commands.short), long: summarize(commands.long) };
-      ctx.log(`  view p50 ${v.short.p50.toFixed(2)} vs ${v.long.p50.toFixed(2)} ms; command p50 ${c.short.p50.toFixed(2)} vs ${c.long.p50.toFixed(2)} ms`);
+      ctx.log(
+        `  view p50 ${v.short.p50.toFixed(2)} vs ${v.long.p50.toFixed(2)} ms; command p50 ${c.short.p50.toFixed(2)} vs ${c.long.p50.toFixed(2)} ms`,
+      );
       const label = `10 events`;
       const what = `${longEvents.toLocaleString('en-US')} events`;
       const targeted = (measure: string, value: number, baseline: number): Row => {
         const q = ratio(value, baseline);
-        return { measure, value, unit: 'ms', baseline: { label, value: baseline }, ratio: q, target: '≤ 1.5 × 10 events', met: q === null ? null : q <= 1.5 };
+        return {
+          measure,
+          value,
+          unit: 'ms',
+          baseline: { label, value: baseline },
+          ratio: q,
+          target: '≤ 1.5 × 10 events',
+          met: q === null ? null : q <= 1.5,
+        };
       };
-      const info = (measure: string, value: number, baseline: number): Row => ({ measure, value, unit: 'ms', baseline: { label, value: baseline }, ratio: ratio(value, baseline) });
+      const info = (measure: string, value: number, baseline: number): Row => ({
+        measure,
+        value,
+        unit: 'ms',
+        baseline: { label, value: baseline },
+        ratio: ratio(value, baseline),
+      });
       return {
         rows: [
           targeted(`view latency p50, ${what}`, v.long.p50, v.short.p50),

@@ -1,6 +1,6 @@
 import { describeLoad, load } from '../lib/load';
-import { dashboardSummary, projectionState, ProjectionState } from '../lib/projections';
-import { Scenario, SkipScenario } from '../lib/scenario';
+import { dashboardSummary, projectionState, type ProjectionState } from '../lib/projections';
+import { type Scenario, SkipScenario } from '../lib/scenario';
 import { percentile, ratio } from '../lib/stats';
 import { auth, provisionOverHttp, roundRobin, smtpSettings, tenantIds } from '../lib/tenants';
 
@@ -27,17 +27,27 @@ export const projectionLag: Scenario = {
     const durationSec = ctx.quick ? 2 : 20;
     const service = await ctx.startService('projection-lag');
     try {
-      if ((await dashboardSummary(service)) === null) throw new SkipScenario('GET /v1/dashboard/summary does not exist yet (404)');
-      if ((await projectionState(service)) === null) throw new SkipScenario('/health/ready reports no projections check yet');
+      if ((await dashboardSummary(service)) === null)
+        throw new SkipScenario('GET /v1/dashboard/summary does not exist yet (404)');
+      if ((await projectionState(service)) === null)
+        throw new SkipScenario('/health/ready reports no projections check yet');
       await provisionOverHttp(service, tenants);
       const next = roundRobin(tenants);
       let current = tenants[0];
       await load({
-        label: 'warm-up', url: service.url, cpuSeconds: service.cpuSeconds, connections: CONNECTIONS, durationSec: ctx.quick ? 1 : 3, method: 'PUT', headers: auth(service.apiToken),
-        path: () => `/v1/tenants/${(current = next())}/mail-config/smtp`, body: () => JSON.stringify(smtpSettings(current)),
+        label: 'warm-up',
+        url: service.url,
+        cpuSeconds: service.cpuSeconds,
+        connections: CONNECTIONS,
+        durationSec: ctx.quick ? 1 : 3,
+        method: 'PUT',
+        headers: auth(service.apiToken),
+        path: () => `/v1/tenants/${(current = next())}/mail-config/smtp`,
+        body: () => JSON.stringify(smtpSettings(current)),
       });
       // Start from a caught-up projection.
-      for (let s = await projectionState(service); s && s.checkpoint < s.head; s = await projectionState(service)) await new Promise((r) => setTimeout(r, 50));
+      for (let s = await projectionState(service); s && s.checkpoint < s.head; s = await projectionState(service))
+        await new Promise((r) => setTimeout(r, 50));
 
       const samples: Sample[] = [];
       let sampling = true;
@@ -52,8 +62,15 @@ export const projectionLag: Scenario = {
         }
       })();
       const result = await load({
-        label: 'commands', url: service.url, cpuSeconds: service.cpuSeconds, connections: CONNECTIONS, durationSec, method: 'PUT', headers: auth(service.apiToken),
-        path: () => `/v1/tenants/${(current = next())}/mail-config/smtp`, body: () => JSON.stringify(smtpSettings(current)),
+        label: 'commands',
+        url: service.url,
+        cpuSeconds: service.cpuSeconds,
+        connections: CONNECTIONS,
+        durationSec,
+        method: 'PUT',
+        headers: auth(service.apiToken),
+        path: () => `/v1/tenants/${(current = next())}/mail-config/smtp`,
+        body: () => JSON.stringify(smtpSettings(current)),
       });
       const loadEndMs = Date.now() - t0;
       const endState = (await projectionState(service))!;
@@ -81,7 +98,9 @@ export const projectionLag: Scenario = {
       const projectedPerSec = (lastDuring.state.checkpoint - start.checkpoint) / windowSec;
       const q = ratio(projectedPerSec, commandEventsPerSec);
       const p99 = percentile(lags, 99);
-      ctx.log(`  lag p50 ${percentile(lags, 50)} ms, p99 ${p99} ms over ${lags.length} samples; caught up ${catchUpMs} ms after the load`);
+      ctx.log(
+        `  lag p50 ${percentile(lags, 50)} ms, p99 ${p99} ms over ${lags.length} samples; caught up ${catchUpMs} ms after the load`,
+      );
       return {
         rows: [
           {
@@ -96,7 +115,13 @@ export const projectionLag: Scenario = {
             met: q === null ? null : q >= 0.99,
           },
           { measure: 'projection lag p50 under load', value: percentile(lags, 50), unit: 'ms' },
-          { measure: 'projection lag p99 under load', value: p99, unit: 'ms', target: '< 1,000 ms', met: Number.isFinite(p99) ? p99 < 1000 : null },
+          {
+            measure: 'projection lag p99 under load',
+            value: p99,
+            unit: 'ms',
+            target: '< 1,000 ms',
+            met: Number.isFinite(p99) ? p99 < 1000 : null,
+          },
           { measure: 'projection lag max under load', value: Math.max(...lags), unit: 'ms' },
           { measure: 'events not yet projected, p99 of samples', value: percentile(backlog, 99), unit: 'count' },
           { measure: 'commands/s during the run', value: result.okPerSec, unit: '/s' },

@@ -1,9 +1,9 @@
 import { load } from '../lib/load';
 import { hasScript, rebuildProjections, waitForProjections } from '../lib/projections';
-import { Row } from '../lib/report';
-import { BenchContext, Scenario } from '../lib/scenario';
+import { type Row } from '../lib/report';
+import { type BenchContext, type Scenario } from '../lib/scenario';
 import { seedTenants } from '../lib/seed';
-import { diskUsage, ServiceProcess } from '../lib/service';
+import { diskUsage, type ServiceProcess } from '../lib/service';
 import { median, ratio } from '../lib/stats';
 import { auth, tenantIds } from '../lib/tenants';
 
@@ -41,7 +41,6 @@ async function measure(ctx: BenchContext, tenants: number, views: number, restar
     await waitForProjections(service);
     await settle(ctx.quick ? 200 : 1000);
     const rssStart = service.rss();
-    let n = 0;
     const random = () => ids[Math.floor(Math.random() * ids.length)];
     const reads = await load({
       label: `${label} random views`,
@@ -51,12 +50,15 @@ async function measure(ctx: BenchContext, tenants: number, views: number, restar
       amount: views,
       method: 'GET',
       headers: auth(service.apiToken),
-      path: () => (n++, `/v1/tenants/${random()}/mail-config`),
+      path: () => `/v1/tenants/${random()}/mail-config`,
     });
-    if (reads.ok !== views) throw new Error(`${views - reads.ok} of ${views} view reads failed: ${JSON.stringify(reads.statusCounts)}`);
+    if (reads.ok !== views)
+      throw new Error(`${views - reads.ok} of ${views} view reads failed: ${JSON.stringify(reads.statusCounts)}`);
     await settle(ctx.quick ? 200 : 1000);
     const rssAfterViews = service.rss();
-    ctx.log(`  ${label}: RSS ${(rssStart / 2 ** 20).toFixed(0)} MiB after start, ${(rssAfterViews / 2 ** 20).toFixed(0)} MiB after ${views} views (${reads.okPerSec.toFixed(0)} views/s)`);
+    ctx.log(
+      `  ${label}: RSS ${(rssStart / 2 ** 20).toFixed(0)} MiB after start, ${(rssAfterViews / 2 ** 20).toFixed(0)} MiB after ${views} views (${reads.okPerSec.toFixed(0)} views/s)`,
+    );
     const readyAfterRestartMs: number[] = [];
     for (let k = 0; k < restarts; k++) {
       service = await service.restart();
@@ -105,16 +107,53 @@ export const scale: Scenario = {
     const readyBase = median(base.readyAfterRestartMs);
     const target = (value: number, baseline: number, measure: string, unit: Row['unit']): Row => {
       const q = ratio(value, baseline);
-      return { measure, value, unit, baseline: { label: baseLabel, value: baseline }, ratio: q, target: '≤ 1.5 × 1k tenants', met: q === null ? null : q <= 1.5 };
+      return {
+        measure,
+        value,
+        unit,
+        baseline: { label: baseLabel, value: baseline },
+        ratio: q,
+        target: '≤ 1.5 × 1k tenants',
+        met: q === null ? null : q <= 1.5,
+      };
     };
     const rows: Row[] = [
       target(big.rssStart, base.rssStart, `RSS after start, ${bigLabel}`, 'B'),
-      target(big.rssAfterViews, base.rssAfterViews, `RSS after ${views.toLocaleString('en-US')} random views, ${bigLabel}`, 'B'),
+      target(
+        big.rssAfterViews,
+        base.rssAfterViews,
+        `RSS after ${views.toLocaleString('en-US')} random views, ${bigLabel}`,
+        'B',
+      ),
       target(readyBig, readyBase, `time to ready after restart, ${bigLabel}`, 'ms'),
-      { measure: `store size on disk (events.db), ${bigLabel}`, value: big.diskEvents, unit: 'B', baseline: { label: baseLabel, value: base.diskEvents }, ratio: ratio(big.diskEvents, base.diskEvents) },
-      { measure: `DATA_DIR size (events, read models, keys), ${bigLabel}`, value: big.diskTotal, unit: 'B', baseline: { label: baseLabel, value: base.diskTotal }, ratio: ratio(big.diskTotal, base.diskTotal) },
-      { measure: `random view reads/s (8 connections), ${bigLabel}`, value: big.viewsPerSec, unit: '/s', baseline: { label: baseLabel, value: base.viewsPerSec }, ratio: ratio(big.viewsPerSec, base.viewsPerSec) },
-      { measure: `random view latency p99, ${bigLabel}`, value: big.viewP99, unit: 'ms', baseline: { label: baseLabel, value: base.viewP99 }, ratio: ratio(big.viewP99, base.viewP99) },
+      {
+        measure: `store size on disk (events.db), ${bigLabel}`,
+        value: big.diskEvents,
+        unit: 'B',
+        baseline: { label: baseLabel, value: base.diskEvents },
+        ratio: ratio(big.diskEvents, base.diskEvents),
+      },
+      {
+        measure: `DATA_DIR size (events, read models, keys), ${bigLabel}`,
+        value: big.diskTotal,
+        unit: 'B',
+        baseline: { label: baseLabel, value: base.diskTotal },
+        ratio: ratio(big.diskTotal, base.diskTotal),
+      },
+      {
+        measure: `random view reads/s (8 connections), ${bigLabel}`,
+        value: big.viewsPerSec,
+        unit: '/s',
+        baseline: { label: baseLabel, value: base.viewsPerSec },
+        ratio: ratio(big.viewsPerSec, base.viewsPerSec),
+      },
+      {
+        measure: `random view latency p99, ${bigLabel}`,
+        value: big.viewP99,
+        unit: 'ms',
+        baseline: { label: baseLabel, value: base.viewP99 },
+        ratio: ratio(big.viewP99, base.viewP99),
+      },
     ];
     const rate = (m: Measured) => `${Math.round(m.events / (m.seedMs / 1000)).toLocaleString('en-US')} events/s`;
     return {

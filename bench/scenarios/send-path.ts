@@ -1,8 +1,8 @@
 import { createTransport } from 'nodemailer';
 import { call, expectStatus } from '../lib/http';
-import { describeLoad, load, LoadResult } from '../lib/load';
-import { Row } from '../lib/report';
-import { Scenario, SkipScenario } from '../lib/scenario';
+import { describeLoad, load, type LoadResult } from '../lib/load';
+import { type Row } from '../lib/report';
+import { type Scenario, SkipScenario } from '../lib/scenario';
 import { startSmtpSink } from '../lib/sink';
 import { mean, percentile, ratio } from '../lib/stats';
 import { auth, provisionOverHttp, roundRobin, tenantIds, usernameOf } from '../lib/tenants';
@@ -50,10 +50,22 @@ async function nodemailerBaseline(port: number, from: string, seconds: number): 
   );
   const elapsed = (Date.now() - t0) / 1000;
   transport.close();
-  return { perSec: latencies.length / elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99), sent: latencies.length, failed };
+  return {
+    perSec: latencies.length / elapsed,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    sent: latencies.length,
+    failed,
+  };
 }
 
-const fromLoad = (r: LoadResult): Measured => ({ perSec: r.okPerSec, p50: r.p50, p99: r.p99, sent: r.ok, failed: r.non2xx + r.errors });
+const fromLoad = (r: LoadResult): Measured => ({
+  perSec: r.okPerSec,
+  p50: r.p50,
+  p99: r.p99,
+  sent: r.ok,
+  failed: r.non2xx + r.errors,
+});
 
 export const sendPath: Scenario = {
   id: 'send-path',
@@ -80,11 +92,22 @@ export const sendPath: Scenario = {
       for (const t of tenants) {
         const r = await call(svc.url, 'PUT', `/v1/tenants/${t}/mail-config/smtp`, {
           token: svc.apiToken,
-          body: { address: fromOf(t), host: '127.0.0.1', port: sink.port, security: 'none', username: 'bench', password: 'bench-secret', activate: true },
+          body: {
+            address: fromOf(t),
+            host: '127.0.0.1',
+            port: sink.port,
+            security: 'none',
+            username: 'bench',
+            password: 'bench-secret',
+            activate: true,
+          },
         });
         expectStatus(r, [200], `configuring SMTP for ${t}`);
       }
-      const probe = await call(svc.url, 'POST', `/v1/tenants/${tenants[0]}/messages`, { token: svc.apiToken, body: MESSAGE });
+      const probe = await call(svc.url, 'POST', `/v1/tenants/${tenants[0]}/messages`, {
+        token: svc.apiToken,
+        body: MESSAGE,
+      });
       if (probe.status === 404 && !String(probe.body?.type ?? '').includes('not-provisioned')) {
         throw new SkipScenario('POST /v1/tenants/{id}/messages is not there yet (404)');
       }
@@ -93,7 +116,17 @@ export const sendPath: Scenario = {
 
       const next = roundRobin(tenants);
       const serviceLoad = (label: string, secs: number, pick: () => string = next) =>
-        load({ label, url: svc.url, cpuSeconds: svc.cpuSeconds, connections: CONCURRENCY, durationSec: secs, method: 'POST', headers: auth(svc.apiToken), path: () => `/v1/tenants/${pick()}/messages`, body: () => JSON.stringify(MESSAGE) });
+        load({
+          label,
+          url: svc.url,
+          cpuSeconds: svc.cpuSeconds,
+          connections: CONCURRENCY,
+          durationSec: secs,
+          method: 'POST',
+          headers: auth(svc.apiToken),
+          path: () => `/v1/tenants/${pick()}/messages`,
+          body: () => JSON.stringify(MESSAGE),
+        });
       const before = await sink.counts();
       ctx.log('  warming up both senders');
       await serviceLoad('warm-up service', ctx.quick ? 1 : 3);
@@ -118,12 +151,16 @@ export const sendPath: Scenario = {
         });
         await tally('nodemailer', async () => {
           const b = await nodemailerBaseline(sink.port, fromOf(tenants[round % tenants.length]), seconds);
-          ctx.log(`  round ${round} nodemailer: ${b.perSec.toFixed(0)} messages/s, p50 ${b.p50.toFixed(1)} ms, p99 ${b.p99.toFixed(1)} ms${b.failed ? `, ${b.failed} failed` : ''}`);
+          ctx.log(
+            `  round ${round} nodemailer: ${b.perSec.toFixed(0)} messages/s, p50 ${b.p50.toFixed(1)} ms, p99 ${b.p99.toFixed(1)} ms${b.failed ? `, ${b.failed} failed` : ''}`,
+          );
           rawRuns.push(b);
         });
       }
       const mpc = (side: Side) => perConnection[side][0] / Math.max(1, perConnection[side][1]);
-      ctx.log(`  messages per SMTP connection: service ${mpc('service').toFixed(1)}, nodemailer ${mpc('nodemailer').toFixed(1)}`);
+      ctx.log(
+        `  messages per SMTP connection: service ${mpc('service').toFixed(1)}, nodemailer ${mpc('nodemailer').toFixed(1)}`,
+      );
       // One busy tenant: 16 sends at once for the same tenant share that tenant's sessions.
       let single: Measured | null = null;
       if (!ctx.quick) {
@@ -135,8 +172,16 @@ export const sendPath: Scenario = {
         ctx.log(`  one tenant: ${mpc('single').toFixed(1)} messages per SMTP connection`);
       }
       const delivered = (await sink.counts()).messages - before.messages;
-      const svcAvg = { perSec: mean(svcRuns.map((m) => m.perSec)), p50: mean(svcRuns.map((m) => m.p50)), p99: mean(svcRuns.map((m) => m.p99)) };
-      const rawAvg = { perSec: mean(rawRuns.map((m) => m.perSec)), p50: mean(rawRuns.map((m) => m.p50)), p99: mean(rawRuns.map((m) => m.p99)) };
+      const svcAvg = {
+        perSec: mean(svcRuns.map((m) => m.perSec)),
+        p50: mean(svcRuns.map((m) => m.p50)),
+        p99: mean(svcRuns.map((m) => m.p99)),
+      };
+      const rawAvg = {
+        perSec: mean(rawRuns.map((m) => m.perSec)),
+        p50: mean(rawRuns.map((m) => m.p50)),
+        p99: mean(rawRuns.map((m) => m.p99)),
+      };
       const failed = svcRuns.reduce((n, m) => n + m.failed, 0) + rawRuns.reduce((n, m) => n + m.failed, 0);
       const q = ratio(svcAvg.perSec, rawAvg.perSec);
       const rows: Row[] = [
@@ -149,16 +194,46 @@ export const sendPath: Scenario = {
           target: '≥ 0.7 × nodemailer',
           met: q === null || failed > 0 ? null : q >= 0.7,
         },
-        { measure: 'send latency p50', value: svcAvg.p50, unit: 'ms', baseline: { label: 'nodemailer p50', value: rawAvg.p50 }, ratio: ratio(svcAvg.p50, rawAvg.p50) },
-        { measure: 'send latency p99', value: svcAvg.p99, unit: 'ms', baseline: { label: 'nodemailer p99', value: rawAvg.p99 }, ratio: ratio(svcAvg.p99, rawAvg.p99) },
+        {
+          measure: 'send latency p50',
+          value: svcAvg.p50,
+          unit: 'ms',
+          baseline: { label: 'nodemailer p50', value: rawAvg.p50 },
+          ratio: ratio(svcAvg.p50, rawAvg.p50),
+        },
+        {
+          measure: 'send latency p99',
+          value: svcAvg.p99,
+          unit: 'ms',
+          baseline: { label: 'nodemailer p99', value: rawAvg.p99 },
+          ratio: ratio(svcAvg.p99, rawAvg.p99),
+        },
         { measure: 'p99 overhead of the service', value: svcAvg.p99 - rawAvg.p99, unit: 'ms' },
-        { measure: 'messages per SMTP connection', value: mpc('service'), unit: 'count', baseline: { label: 'nodemailer', value: mpc('nodemailer') }, ratio: ratio(mpc('service'), mpc('nodemailer')) },
+        {
+          measure: 'messages per SMTP connection',
+          value: mpc('service'),
+          unit: 'count',
+          baseline: { label: 'nodemailer', value: mpc('nodemailer') },
+          ratio: ratio(mpc('service'), mpc('nodemailer')),
+        },
       ];
       if (single !== null) {
         const one = single as Measured;
         rows.push(
-          { measure: 'messages/s, one tenant with 16 in flight', value: one.perSec, unit: '/s', baseline: { label: 'raw nodemailer, pooled', value: rawAvg.perSec }, ratio: ratio(one.perSec, rawAvg.perSec) },
-          { measure: 'messages per SMTP connection, one tenant', value: mpc('single'), unit: 'count', baseline: { label: 'nodemailer', value: mpc('nodemailer') }, ratio: ratio(mpc('single'), mpc('nodemailer')) },
+          {
+            measure: 'messages/s, one tenant with 16 in flight',
+            value: one.perSec,
+            unit: '/s',
+            baseline: { label: 'raw nodemailer, pooled', value: rawAvg.perSec },
+            ratio: ratio(one.perSec, rawAvg.perSec),
+          },
+          {
+            measure: 'messages per SMTP connection, one tenant',
+            value: mpc('single'),
+            unit: 'count',
+            baseline: { label: 'nodemailer', value: mpc('nodemailer') },
+            ratio: ratio(mpc('single'), mpc('nodemailer')),
+          },
         );
       }
       return {

@@ -1,4 +1,4 @@
-import { ConsoleLogger, INestApplicationContext, LogLevel } from '@nestjs/common';
+import { ConsoleLogger, type INestApplicationContext, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import { existsSync, readFileSync } from 'node:fs';
@@ -7,7 +7,7 @@ import { ConfigError, parseConfig } from '../infrastructure/config/config';
 import { randomToken } from '../infrastructure/config/local-secrets';
 import { keyRingFromEnv } from '../infrastructure/crypto/key-ring';
 import { CliModule } from '../modules/cli.module';
-import { ServiceOptions } from '../modules/core.module';
+import { type ServiceOptions } from '../modules/core.module';
 
 /** Exit codes, documented in `--help` and docs/operations.md. */
 export const EXIT = {
@@ -51,7 +51,13 @@ export function cliServiceOptions(env: Record<string, string | undefined>): Serv
 
 /** Nest's own lines while the modules start (before the redacting pino logger takes over): stderr only. */
 class StderrLogger extends ConsoleLogger {
-  protected printMessages(messages: unknown[], context?: string, logLevel?: LogLevel, _stream?: 'stdout' | 'stderr', stack?: unknown): void {
+  protected printMessages(
+    messages: unknown[],
+    context?: string,
+    logLevel?: LogLevel,
+    _stream?: 'stdout' | 'stderr',
+    stack?: unknown,
+  ): void {
     super.printMessages(messages, context, logLevel, 'stderr', stack);
   }
 }
@@ -63,11 +69,14 @@ export async function withApplication<T>(
   work: (app: INestApplicationContext) => Promise<T>,
 ): Promise<T> {
   const options = cliServiceOptions(env);
-  const app = await NestFactory.createApplicationContext(CliModule.register({ ...options, logLevel: verbose ? 'info' : 'warn' }), {
-    logger: new StderrLogger({ logLevels: verbose ? ['fatal', 'error', 'warn', 'log'] : ['fatal', 'error', 'warn'] }),
-    bufferLogs: true,
-    abortOnError: false,
-  });
+  const app = await NestFactory.createApplicationContext(
+    CliModule.register({ ...options, logLevel: verbose ? 'info' : 'warn' }),
+    {
+      logger: new StderrLogger({ logLevels: verbose ? ['fatal', 'error', 'warn', 'log'] : ['fatal', 'error', 'warn'] }),
+      bufferLogs: true,
+      abortOnError: false,
+    },
+  );
   app.useLogger(app.get(Logger));
   try {
     return await work(app);

@@ -3,7 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { CredentialUnavailableError } from '../application/ports/cipher.port';
 import { ConfigError } from '../infrastructure/config/config';
 import { CliError, EXIT, withApplication } from './cli-context';
-import { CommandRunner } from './commands/command-runner';
+import { type CommandRunner } from './commands/command-runner';
 import { keysCommand } from './commands/keys.command';
 import { projectionsCommand } from './commands/projections.command';
 import { smtpCommand } from './commands/smtp.command';
@@ -26,7 +26,8 @@ Exit codes:
 function exitCodeFor(error: unknown): { code: number; message: string } {
   if (error instanceof CliError) return { code: error.exitCode, message: error.message };
   if (error instanceof ConfigError) return { code: EXIT.config, message: `configuration error: ${error.message}` };
-  if (error instanceof CredentialUnavailableError) return { code: EXIT.failed, message: `${error.message}; is the master key that wrapped it in ENCRYPTION_KEYS?` };
+  if (error instanceof CredentialUnavailableError)
+    return { code: EXIT.failed, message: `${error.message}; is the master key that wrapped it in ENCRYPTION_KEYS?` };
   return { code: EXIT.failed, message: `failed: ${(error as Error)?.message ?? String(error)}` };
 }
 

@@ -38,7 +38,8 @@ import { SendingModule } from './sending.module';
     {
       provide: GOOGLE_OAUTH,
       inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) => (config.google ? new GoogleOAuthAdapter(config.google, config.googleEndpoints) : null),
+      useFactory: (config: AppConfig) =>
+        config.google ? new GoogleOAuthAdapter(config.google, config.googleEndpoints) : null,
     },
     {
       provide: GMAIL_TRANSPORT,
@@ -49,7 +50,8 @@ import { SendingModule } from './sending.module';
     {
       provide: OAUTH_STATE_STORE,
       inject: [EVENT_STORE, MasterKeyRing, CLOCK],
-      useFactory: (store: EventStore, ring: MasterKeyRing, clock: Clock) => new SignedOAuthStateStore(store, ring, clock),
+      useFactory: (store: EventStore, ring: MasterKeyRing, clock: Clock) =>
+        new SignedOAuthStateStore(store, ring, clock),
     },
     { provide: GMAIL_SETTINGS, inject: [APP_CONFIG], useFactory: gmailSettingsFrom },
     StartGmailAuthorization,

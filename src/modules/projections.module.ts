@@ -1,4 +1,11 @@
-import { Inject, Module, OnApplicationBootstrap, OnApplicationShutdown, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import {
+  Inject,
+  Module,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+  OnModuleDestroy,
+  OnModuleInit,
+} from '@nestjs/common';
 import { join } from 'node:path';
 import { APP_CONFIG, AppConfig } from '../application/app-config';
 import { AuditQuery } from '../application/audit/audit.query';
@@ -6,7 +13,11 @@ import { ReadinessRegistry } from '../application/health/readiness';
 import { READ_MODEL_STORE, ReadModelStore } from '../application/ports/read-model.port';
 import { DashboardQuery } from '../application/projections/dashboard.query';
 import { ProjectionRunner } from '../application/projections/projection-runner';
-import { DEFAULT_PROJECTION_SETTINGS, PROJECTION_SETTINGS, ProjectionSettings } from '../application/projections/projection-settings';
+import {
+  DEFAULT_PROJECTION_SETTINGS,
+  PROJECTION_SETTINGS,
+  ProjectionSettings,
+} from '../application/projections/projection-settings';
 import { Metrics } from '../infrastructure/metrics/metrics';
 import { registerProjectionMetrics } from '../infrastructure/read-models/projection-metrics';
 import { READ_MODELS_FILE, SqliteReadModelStore } from '../infrastructure/read-models/sqlite.read-model-store';

@@ -38,7 +38,10 @@ const EXTRA_CA = Symbol('EXTRA_CA');
       provide: TENANT_SMTP_TRANSPORT,
       useFactory: (config: AppConfig, resolver: HostResolver, factory: ConnectionFactory, extraCa: string[]) =>
         new NodemailerTenantSmtpTransport(
-          new SmtpTargetGuard({ allowedPorts: config.smtpAllowedPorts, allowPrivateHosts: config.smtpAllowPrivateHosts }, resolver),
+          new SmtpTargetGuard(
+            { allowedPorts: config.smtpAllowedPorts, allowPrivateHosts: config.smtpAllowPrivateHosts },
+            resolver,
+          ),
           factory,
           { extraCa, clientName: config.defaultSenderDomain },
         ),
@@ -57,7 +60,11 @@ const EXTRA_CA = Symbol('EXTRA_CA');
       useFactory: (config: AppConfig) => new SqliteIdempotencyStore(join(config.dataDir, 'idempotency.db')),
       inject: [APP_CONFIG],
     },
-    { provide: DELIVERY_FAILURE_THRESHOLD, useFactory: (config: AppConfig) => config.sendFailingAfter, inject: [APP_CONFIG] },
+    {
+      provide: DELIVERY_FAILURE_THRESHOLD,
+      useFactory: (config: AppConfig) => config.sendFailingAfter,
+      inject: [APP_CONFIG],
+    },
     ModeSenderRegistry,
     DefaultModeSender,
     SmtpModeSender,

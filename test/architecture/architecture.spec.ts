@@ -49,7 +49,8 @@ describe('architecture check', () => {
   it('fails when the domain imports anything outside itself', async () => {
     const result = await check({
       'src/application/port.ts': 'export const port = 1;\n',
-      'src/domain/bad.ts': "import { port } from '../application/port';\nimport { readFileSync } from 'node:fs';\nexport const x = [port, readFileSync];\n",
+      'src/domain/bad.ts':
+        "import { port } from '../application/port';\nimport { readFileSync } from 'node:fs';\nexport const x = [port, readFileSync];\n",
     });
     expect(result.code).not.toBe(0);
     expect(result.out).toContain('domain-is-pure');

@@ -14,23 +14,46 @@ const SCENARIOS = ['command-path', 'send-path', 'history-length', 'projection-la
 describe('benchmark harness (quick smoke run)', () => {
   let dir: string;
   let run: ReturnType<typeof spawnSync>;
-  let report: { results: { id: string; status: string; reason?: string; rows: { measure: string; value: number | null; target?: string }[] }[] };
+  let report: {
+    results: {
+      id: string;
+      status: string;
+      reason?: string;
+      rows: { measure: string; value: number | null; target?: string }[];
+    }[];
+  };
 
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'mcs-bench-smoke-'));
-    run = spawnSync(process.execPath, ['-r', '@swc-node/register', 'bench/run.ts', '--quick', '--out', join(dir, 'benchmarks.md'), '--json', join(dir, 'results.json')], {
-      cwd: ROOT,
-      encoding: 'utf8',
-      timeout: 240_000,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME },
-    });
+    run = spawnSync(
+      process.execPath,
+      [
+        '-r',
+        '@swc-node/register',
+        'bench/run.ts',
+        '--quick',
+        '--out',
+        join(dir, 'benchmarks.md'),
+        '--json',
+        join(dir, 'results.json'),
+      ],
+      {
+        cwd: ROOT,
+        encoding: 'utf8',
+        timeout: 240_000,
+        env: { PATH: process.env.PATH, HOME: process.env.HOME },
+      },
+    );
     report = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
   }, 250_000);
 
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('finishes without a failed scenario and prints progress', () => {
-    expect({ status: run.status, failed: report.results.filter((r) => r.status === 'failed').map((r) => `${r.id}: ${r.reason}`) }).toEqual({ status: 0, failed: [] });
+    expect({
+      status: run.status,
+      failed: report.results.filter((r) => r.status === 'failed').map((r) => `${r.id}: ${r.reason}`),
+    }).toEqual({ status: 0, failed: [] });
     expect(String(run.stderr)).toMatch(/\[bench +[\d.]+s\] ── 1\. Command path/);
   });
 
@@ -38,7 +61,10 @@ describe('benchmark harness (quick smoke run)', () => {
     expect(report.results.map((r) => r.id).sort()).toEqual([...SCENARIOS].sort());
     for (const result of report.results.filter((r) => r.status === 'ok')) {
       expect({ id: result.id, rows: result.rows.length > 0 }).toEqual({ id: result.id, rows: true });
-      expect({ id: result.id, targeted: result.rows.some((row) => row.target && typeof row.value === 'number') }).toEqual({ id: result.id, targeted: true });
+      expect({
+        id: result.id,
+        targeted: result.rows.some((row) => row.target && typeof row.value === 'number'),
+      }).toEqual({ id: result.id, targeted: true });
     }
     // A scenario may only be "not run" for a missing feature, and says which.
     for (const result of report.results.filter((r) => r.status === 'skipped')) expect(result.reason).toBeTruthy();

@@ -1,8 +1,8 @@
 import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { BrowserContext, chromium, Page } from 'playwright-core';
-import { startTestService, TestService, uniqueTenant } from '../support/app';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { startTestService, type TestService, uniqueTenant } from '../support/app';
 import { recordTrouble, smtpSettings } from './dashboard-fixtures';
 
 const SCREENSHOT = resolve(__dirname, '../artifacts/dashboard.png');
@@ -15,12 +15,24 @@ describe('support dashboard in headless Chromium', () => {
   let context: BrowserContext;
   let page: Page;
   const pageErrors: string[] = [];
-  const tenants = { smtp: uniqueTenant('smtp'), revoked: uniqueTenant('gmail'), failedTest: uniqueTenant('test'), fine: uniqueTenant('fine') };
+  const tenants = {
+    smtp: uniqueTenant('smtp'),
+    revoked: uniqueTenant('gmail'),
+    failedTest: uniqueTenant('test'),
+    fine: uniqueTenant('fine'),
+  };
 
   beforeAll(async () => {
     svc = await startTestService();
-    for (const [name, t] of Object.entries(tenants)) await svc.api.post(`/v1/tenants/${t}/mail-config`, { username: name.toLowerCase() }, { 'x-actor': 'ana@help.example' });
-    await svc.api.put(`/v1/tenants/${tenants.smtp}/mail-config/smtp`, smtpSettings('Browser-Canary-Pw'), { 'x-actor': 'ana@help.example' });
+    for (const [name, t] of Object.entries(tenants))
+      await svc.api.post(
+        `/v1/tenants/${t}/mail-config`,
+        { username: name.toLowerCase() },
+        { 'x-actor': 'ana@help.example' },
+      );
+    await svc.api.put(`/v1/tenants/${tenants.smtp}/mail-config/smtp`, smtpSettings('Browser-Canary-Pw'), {
+      'x-actor': 'ana@help.example',
+    });
     await svc.api.put(`/v1/tenants/${tenants.failedTest}/mail-config/smtp`, { ...smtpSettings('pw'), activate: false });
     await recordTrouble(svc, tenants.revoked, 'gmail_revoked');
     await recordTrouble(svc, tenants.failedTest, 'smtp_test_failed');
@@ -79,7 +91,9 @@ describe('support dashboard in headless Chromium', () => {
 
     await page.getByLabel('Status').selectOption('needs_attention');
     await waitForRows(page, [tenants.revoked, tenants.failedTest].sort());
-    await expect(page.locator(`tr[data-tenant-row="${tenants.revoked}"]`).innerText()).resolves.toContain('Gmail revoked at Google');
+    await expect(page.locator(`tr[data-tenant-row="${tenants.revoked}"]`).innerText()).resolves.toContain(
+      'Gmail revoked at Google',
+    );
 
     await page.getByRole('button', { name: tenants.revoked }).click();
     const timeline = page.getByRole('region', { name: `History of ${tenants.revoked}` });
@@ -104,7 +118,9 @@ describe('support dashboard in headless Chromium', () => {
     await page.getByLabel('Status').selectOption('');
     await page.getByLabel('Search').fill(tenants.smtp);
     await waitForRows(page, [tenants.smtp]);
-    await expect(page.locator(`tr[data-tenant-row="${tenants.smtp}"]`).innerText()).resolves.toContain('help@acme.example');
+    await expect(page.locator(`tr[data-tenant-row="${tenants.smtp}"]`).innerText()).resolves.toContain(
+      'help@acme.example',
+    );
 
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByLabel('Support token').waitFor();
@@ -128,7 +144,9 @@ async function waitForRows(page: Page, tenantIds: string[]): Promise<void> {
   const deadline = Date.now() + 3000;
   let shown: string[] = [];
   while (Date.now() < deadline) {
-    shown = await page.locator('#tenants tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-tenant-row') ?? ''));
+    shown = await page
+      .locator('#tenants tbody tr')
+      .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-tenant-row') ?? ''));
     if (JSON.stringify(shown) === JSON.stringify(tenantIds)) return;
     await new Promise((r) => setTimeout(r, 50));
   }

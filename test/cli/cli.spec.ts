@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startTestService, TestService } from '../support/app';
+import { startTestService, type TestService } from '../support/app';
 import { runCli, runNpmCli } from '../support/cli-process';
-import { closedPort, Peer, PEER_PASSWORD, PEER_USER, startSmtpPeer } from '../support/smtp/peers';
+import { closedPort, type Peer, PEER_PASSWORD, PEER_USER, startSmtpPeer } from '../support/smtp/peers';
 
 /**
  * Every operator command run as its own process against a DATA_DIR a real service wrote,
@@ -31,15 +31,32 @@ describe('operator CLI', () => {
     // service (and its store stand-in) stopped, on the files it left in DATA_DIR.
     svc = await startTestService({
       dataDir,
-      env: { EVENTSTORE_CONNECTION_STRING: '', ENCRYPTION_KEYS: `k1:${k1}`, SMTP_ALLOWED_PORTS: `587,${peer.port},${downPort}` },
+      env: {
+        EVENTSTORE_CONNECTION_STRING: '',
+        ENCRYPTION_KEYS: `k1:${k1}`,
+        SMTP_ALLOWED_PORTS: `587,${peer.port},${downPort}`,
+      },
     });
-    expect((await svc.api.post(`/v1/tenants/${withSmtp}/mail-config`, { username: 'acme' }, { 'X-Actor': 'ops@platform' })).status).toBe(201);
+    expect(
+      (await svc.api.post(`/v1/tenants/${withSmtp}/mail-config`, { username: 'acme' }, { 'X-Actor': 'ops@platform' }))
+        .status,
+    ).toBe(201);
     const smtp = { address: 'mailer@acme.example', host: 'smtp.acme.example', port: 587, password: SMTP_PASSWORD };
     expect((await svc.api.put(`/v1/tenants/${withSmtp}/mail-config/smtp`, smtp)).status).toBe(200);
     expect((await svc.api.post(`/v1/tenants/${plain}/mail-config`, { username: 'plain' })).status).toBe(201);
-    for (const [tenant, port] of [[reachable, peer.port], [unreachable, downPort]] as const) {
+    for (const [tenant, port] of [
+      [reachable, peer.port],
+      [unreachable, downPort],
+    ] as const) {
       expect((await svc.api.post(`/v1/tenants/${tenant}/mail-config`, { username: tenant })).status).toBe(201);
-      const settings = { address: PEER_USER, host: '127.0.0.1', port, security: 'none', username: PEER_USER, password: PEER_PASSWORD };
+      const settings = {
+        address: PEER_USER,
+        host: '127.0.0.1',
+        port,
+        security: 'none',
+        username: PEER_USER,
+        password: PEER_PASSWORD,
+      };
       expect((await svc.api.put(`/v1/tenants/${tenant}/mail-config/smtp`, settings)).status).toBe(200);
     }
     await svc.close();
@@ -129,11 +146,16 @@ describe('operator CLI', () => {
       const text = await runCli(['projections', 'rebuild'], env);
       expect(text.stdout).toMatch(/read models rebuilt from 7 events/);
 
-      const after = await startTestService({ dataDir, env: { EVENTSTORE_CONNECTION_STRING: '', ENCRYPTION_KEYS: `k1:${k1}` } });
+      const after = await startTestService({
+        dataDir,
+        env: { EVENTSTORE_CONNECTION_STRING: '', ENCRYPTION_KEYS: `k1:${k1}` },
+      });
       try {
         const tenants = await after.support.get('/v1/dashboard/tenants');
         expect(tenants.status).toBe(200);
-        expect(tenants.body.tenants.map((t: any) => t.tenantId).sort()).toEqual([plain, unreachable, reachable, withSmtp].sort());
+        expect(tenants.body.tenants.map((t: any) => t.tenantId).sort()).toEqual(
+          [plain, unreachable, reachable, withSmtp].sort(),
+        );
       } finally {
         await after.close();
       }
@@ -142,7 +164,10 @@ describe('operator CLI', () => {
 
   describe('smtp test', () => {
     it('tests the saved settings against the real server, delivers the test message and records the result', async () => {
-      const res = await runCli(['smtp', 'test', reachable, '--send-to', 'ops@example.org', '--actor', 'alice@platform', '--json'], env);
+      const res = await runCli(
+        ['smtp', 'test', reachable, '--send-to', 'ops@example.org', '--actor', 'alice@platform', '--json'],
+        env,
+      );
       expect(res.code).toBe(0);
       expect(res.json).toMatchObject({ tenantId: reachable, ok: true, stage: 'done', durationMs: expect.any(Number) });
       expect(res.stderr).toContain(`testing the saved SMTP settings of ${reachable}`);
@@ -150,7 +175,12 @@ describe('operator CLI', () => {
       expect(peer.inbox.deliveries.map((d) => d.envelope.to)).toContainEqual(['ops@example.org']);
 
       const history = await runCli(['tenant', 'history', reachable, '--type', 'SmtpConnectionTested', '--json'], env);
-      expect(history.json.events).toEqual([expect.objectContaining({ actor: 'alice@platform', data: expect.objectContaining({ ok: true, stage: 'done' }) })]);
+      expect(history.json.events).toEqual([
+        expect.objectContaining({
+          actor: 'alice@platform',
+          data: expect.objectContaining({ ok: true, stage: 'done' }),
+        }),
+      ]);
     });
 
     it('exits 4 with the stage and message when the test fails, 3 when there is nothing to test', async () => {
@@ -187,7 +217,11 @@ describe('operator CLI', () => {
     });
 
     it('exits 5 naming the variable when the key ring is wrong, and never prints key material', async () => {
-      const res = await runCli(['keys', 'rotate'], { ...env, ENCRYPTION_KEYS: `k1:${k1}`, ENCRYPTION_ACTIVE_KEY_ID: 'k9' });
+      const res = await runCli(['keys', 'rotate'], {
+        ...env,
+        ENCRYPTION_KEYS: `k1:${k1}`,
+        ENCRYPTION_ACTIVE_KEY_ID: 'k9',
+      });
       expect(res.code).toBe(5);
       expect(res.stderr).toContain('ENCRYPTION_ACTIVE_KEY_ID');
       expect(res.stderr + res.stdout).not.toContain(k1);

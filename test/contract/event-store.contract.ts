@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import {
   ConcurrencyError,
-  EventStore,
-  NewEvent,
-  StoredEvent,
+  type EventStore,
+  type NewEvent,
+  type StoredEvent,
 } from '../../src/application/ports/event-store.port';
 
 /**
@@ -172,7 +172,9 @@ export function eventStoreContract(name: string, factory: StoreFactory): void {
       const batch = [newEvent('P1'), newEvent('P2')];
       await store.appendToStream(s, batch, { expectedVersion: 'any' });
       const partly = [batch[0], newEvent('P3')];
-      await expect(store.appendToStream(s, partly, { expectedVersion: 'any' })).rejects.toBeInstanceOf(ConcurrencyError);
+      await expect(store.appendToStream(s, partly, { expectedVersion: 'any' })).rejects.toBeInstanceOf(
+        ConcurrencyError,
+      );
       expect((await store.readStream(s)).map((e) => e.type)).toEqual(['P1', 'P2']);
     });
 

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, Server, Socket } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import { EventStoreDBClient } from '@eventstore/db-client';
-import { EventStoreUnavailableError, StoredEvent } from '../../src/application/ports/event-store.port';
+import { EventStoreUnavailableError, type StoredEvent } from '../../src/application/ports/event-store.port';
 import { EventStoreDbEventStore } from '../../src/infrastructure/event-store/eventstoredb/eventstoredb.event-store';
-import { EsdbServer, startEsdbServer } from '../support/esdb/esdb-server';
+import { type EsdbServer, startEsdbServer } from '../support/esdb/esdb-server';
 import { eventStoreContract, newEvent } from './event-store.contract';
 
 /**
@@ -72,7 +72,9 @@ describe('eventstoredb adapter beyond the contract', () => {
     await store.appendToStream(s, [newEvent('Before')], { expectedVersion: 'no_stream' });
     await server.stop();
     const started = Date.now();
-    await expect(store.appendToStream(s, [newEvent()], { expectedVersion: 1 })).rejects.toBeInstanceOf(EventStoreUnavailableError);
+    await expect(store.appendToStream(s, [newEvent()], { expectedVersion: 1 })).rejects.toBeInstanceOf(
+      EventStoreUnavailableError,
+    );
     await expect(store.readStream(s)).rejects.toBeInstanceOf(EventStoreUnavailableError);
     await expect(store.readAll()).rejects.toBeInstanceOf(EventStoreUnavailableError);
     await expect(store.headPosition()).rejects.toBeInstanceOf(EventStoreUnavailableError);
@@ -86,7 +88,10 @@ describe('eventstoredb adapter beyond the contract', () => {
     const s = stream();
     const first = await store.appendToStream(s, [newEvent('E1')], { expectedVersion: 'no_stream' });
     const errors: Error[] = [];
-    const sub = store.subscribe({ streamPrefix: 'mailConfig-' }, { onEvent: () => undefined, onError: (e) => errors.push(e) });
+    const sub = store.subscribe(
+      { streamPrefix: 'mailConfig-' },
+      { onEvent: () => undefined, onError: (e) => errors.push(e) },
+    );
     await new Promise((resolve) => setTimeout(resolve, 100));
     await server.stop();
     await until(() => errors.length > 0);
@@ -165,7 +170,9 @@ describe('eventstoredb adapter beyond the contract', () => {
     const tiny = new EventStoreDbEventStore(server.connectionString, { pageSize: 2 });
     const [a, b] = [stream(), stream()];
     await store.appendToStream(a, [newEvent('A1'), newEvent('A2')], { expectedVersion: 'no_stream' });
-    await store.appendToStream(`other-${randomUUID()}`, [newEvent('O1'), newEvent('O2'), newEvent('O3')], { expectedVersion: 'any' });
+    await store.appendToStream(`other-${randomUUID()}`, [newEvent('O1'), newEvent('O2'), newEvent('O3')], {
+      expectedVersion: 'any',
+    });
     const last = await store.appendToStream(b, [newEvent('B1'), newEvent('B2')], { expectedVersion: 'no_stream' });
     const raw = EventStoreDBClient.connectionString(server.connectionString);
     for (let i = 0; i < 40; i++) await raw.deleteStream(`gone-${i}`); // each leaves a $metadata record
@@ -175,7 +182,10 @@ describe('eventstoredb adapter beyond the contract', () => {
       expect(types(await tiny.readAll())).toEqual(types(await store.readAll()));
       expect(types(await tiny.readAll({ streamPrefix: 'mailConfig-' }))).toEqual(['A1', 'A2', 'B1', 'B2']);
       const [first] = await tiny.readAll({ maxCount: 1 });
-      expect(types(await tiny.readAll({ after: first.position, streamPrefix: 'mailConfig-', maxCount: 2 }))).toEqual(['A2', 'B1']);
+      expect(types(await tiny.readAll({ after: first.position, streamPrefix: 'mailConfig-', maxCount: 2 }))).toEqual([
+        'A2',
+        'B1',
+      ]);
       expect(await tiny.headPosition()).toBe(last.position);
       expect(await store.headPosition()).toBe(last.position);
     } finally {

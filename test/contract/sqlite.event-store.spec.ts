@@ -21,8 +21,15 @@ describe('sqlite event store across connections', () => {
     const dir = mkdtempSync(join(tmpdir(), 'es-sqlite-'));
     const a = new SqliteEventStore(join(dir, 'events.db'));
     const b = new SqliteEventStore(join(dir, 'events.db'));
-    const ev = (id: string) => ({ eventId: id, type: 'T', data: {}, metadata: { actor: 'x', correlationId: 'c', at: 'now' } });
-    await a.appendToStream('mailConfig-x', [ev('00000000-0000-4000-8000-000000000001')], { expectedVersion: 'no_stream' });
+    const ev = (id: string) => ({
+      eventId: id,
+      type: 'T',
+      data: {},
+      metadata: { actor: 'x', correlationId: 'c', at: 'now' },
+    });
+    await a.appendToStream('mailConfig-x', [ev('00000000-0000-4000-8000-000000000001')], {
+      expectedVersion: 'no_stream',
+    });
     await b.appendToStream('mailConfig-x', [ev('00000000-0000-4000-8000-000000000002')], { expectedVersion: 1 });
     await expect(
       a.appendToStream('mailConfig-x', [ev('00000000-0000-4000-8000-000000000003')], { expectedVersion: 1 }),

@@ -1,5 +1,5 @@
 import { eventually, recordTrouble, smtpSettings } from '../browser/dashboard-fixtures';
-import { startTestService, TestService, uniqueTenant } from '../support/app';
+import { startTestService, type TestService, uniqueTenant } from '../support/app';
 
 const PASSWORD = 'Audit-Canary-Password-9931';
 
@@ -14,7 +14,10 @@ describe('cross-tenant audit over HTTP', () => {
     beta = uniqueTenant('beta');
     await svc.api.post(`/v1/tenants/${acme}/mail-config`, { username: 'acme' }, { 'x-actor': 'ana@acme.example' });
     await svc.api.post(`/v1/tenants/${beta}/mail-config`, { username: 'beta' }, { 'x-actor': 'bo@beta.example' });
-    await svc.api.put(`/v1/tenants/${acme}/mail-config/smtp`, smtpSettings(PASSWORD), { 'x-actor': 'ana@acme.example', 'x-request-id': 'req-smtp-1' });
+    await svc.api.put(`/v1/tenants/${acme}/mail-config/smtp`, smtpSettings(PASSWORD), {
+      'x-actor': 'ana@acme.example',
+      'x-request-id': 'req-smtp-1',
+    });
     await recordTrouble(svc, beta, 'gmail_revoked');
     await svc.api.delete(`/v1/tenants/${beta}/mail-config`, undefined, { 'x-actor': 'dpo@platform' });
     const all = async () => (await svc.support.get('/v1/audit/events?limit=500')).body.events.length;
@@ -33,7 +36,11 @@ describe('cross-tenant audit over HTTP', () => {
       expect(audit.body.events.length).toBeGreaterThanOrEqual(2);
     }
     const smtp = (await svc.support.get(`/v1/audit/events?tenantId=${acme}&type=SmtpConfigured`)).body.events[0];
-    expect(smtp).toMatchObject({ actor: 'ana@acme.example', correlationId: 'req-smtp-1', data: { password: '[encrypted]' } });
+    expect(smtp).toMatchObject({
+      actor: 'ana@acme.example',
+      correlationId: 'req-smtp-1',
+      data: { password: '[encrypted]' },
+    });
     const gmail = (await svc.support.get(`/v1/audit/events?tenantId=${beta}&type=GmailAuthorized`)).body.events[0];
     expect(gmail.data.refreshToken).toBe('[encrypted]');
     const text = (await svc.support.get('/v1/audit/events?limit=500')).text;
@@ -82,7 +89,9 @@ describe('cross-tenant audit over HTTP', () => {
       pages++;
     } while (cursor);
     expect(pages).toBe(3);
-    expect(ids).toEqual((await svc.support.get('/v1/audit/events')).body.events.map((e: { eventId: string }) => e.eventId));
+    expect(ids).toEqual(
+      (await svc.support.get('/v1/audit/events')).body.events.map((e: { eventId: string }) => e.eventId),
+    );
   });
 
   it('refuses bad filters with a problem naming the field', async () => {

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from '../support/http';
-import { ServiceProcess, spawnService } from '../support/service-process';
+import { type ServiceProcess, spawnService } from '../support/service-process';
 
 const API_TOKEN = `crash-api-${randomBytes(16).toString('hex')}`;
 const SUPPORT_TOKEN = `crash-support-${randomBytes(16).toString('hex')}`;
@@ -25,7 +25,13 @@ const sendOf = (tenant: string) => ({
 
 /** Six commands per tenant: five that record events, and one idempotent send (default mode: DATA_DIR/outbox). */
 function script(tenant: string): Command[] {
-  const smtp = (port: number, activate: boolean) => ({ address: 'help@acme.example', password: 'Crash-Pa55', host: 'smtp.acme.example', port, activate });
+  const smtp = (port: number, activate: boolean) => ({
+    address: 'help@acme.example',
+    password: 'Crash-Pa55',
+    host: 'smtp.acme.example',
+    port,
+    activate,
+  });
   const base = `/v1/tenants/${tenant}/mail-config`;
   return [
     { method: 'POST', path: base, body: { username: 'acme' }, records: ['MailConfigProvisioned'] },
@@ -72,7 +78,10 @@ describe('SIGKILL during a burst of 60 commands (real process)', () => {
             res = await request(command.method, victim.url + command.path, {
               token: API_TOKEN,
               body: command.body,
-              headers: { 'X-Request-Id': command.requestId, ...(isSend ? { 'Idempotency-Key': sendOf(tenant).key } : {}) },
+              headers: {
+                'X-Request-Id': command.requestId,
+                ...(isSend ? { 'Idempotency-Key': sendOf(tenant).key } : {}),
+              },
             });
             if (isSend && res.status === 200) messageIds.set(tenant, res.body.messageId);
           } catch {
@@ -94,12 +103,17 @@ describe('SIGKILL during a burst of 60 commands (real process)', () => {
     const restarted = service;
     const recorded = new Map<string, Array<{ type: string; version: number; correlationId: string }>>();
     for (const tenant of tenants) {
-      const res = await request('GET', `${restarted.url}/v1/tenants/${tenant}/mail-config/history?limit=500`, { token: API_TOKEN });
+      const res = await request('GET', `${restarted.url}/v1/tenants/${tenant}/mail-config/history?limit=500`, {
+        token: API_TOKEN,
+      });
       recorded.set(tenant, res.status === 200 ? res.body.events : []);
     }
     for (const command of acknowledged) {
       const events = recorded.get(command.tenant)!.filter((e) => e.correlationId === command.requestId);
-      expect({ id: command.requestId, types: events.map((e) => e.type) }).toEqual({ id: command.requestId, types: command.records });
+      expect({ id: command.requestId, types: events.map((e) => e.type) }).toEqual({
+        id: command.requestId,
+        types: command.records,
+      });
     }
     for (const events of recorded.values()) expect(events.map((e) => e.version)).toEqual(events.map((_, i) => i + 1));
 
@@ -110,14 +124,24 @@ describe('SIGKILL during a burst of 60 commands (real process)', () => {
       const { key, body } = sendOf(tenant);
       const before = delivered(dataDir, tenant);
       expect(before.length).toBeLessThanOrEqual(1);
-      const retry = await request('POST', `${restarted.url}/v1/tenants/${tenant}/messages`, { token: API_TOKEN, body, headers: { 'Idempotency-Key': key } });
-      expect(retry.headers.get('idempotent-replayed')).toBe(retry.status === 200 && !messageIds.has(tenant) ? null : 'true');
+      const retry = await request('POST', `${restarted.url}/v1/tenants/${tenant}/messages`, {
+        token: API_TOKEN,
+        body,
+        headers: { 'Idempotency-Key': key },
+      });
+      expect(retry.headers.get('idempotent-replayed')).toBe(
+        retry.status === 200 && !messageIds.has(tenant) ? null : 'true',
+      );
       if (messageIds.has(tenant)) {
         expect(before).toHaveLength(1);
         expect(retry.status).toBe(200);
         expect(retry.body.messageId).toBe(messageIds.get(tenant));
       } else if (retry.status === 502) {
-        expect(retry.body).toMatchObject({ type: expect.stringContaining('delivery-uncertain'), stage: 'send', uncertain: true });
+        expect(retry.body).toMatchObject({
+          type: expect.stringContaining('delivery-uncertain'),
+          stage: 'send',
+          uncertain: true,
+        });
         expect(delivered(dataDir, tenant)).toEqual(before);
         continue;
       } else {
@@ -131,7 +155,9 @@ describe('SIGKILL during a burst of 60 commands (real process)', () => {
     const deadline = Date.now() + 10_000;
     let listed: Array<{ tenantId: string; mode: string }> = [];
     while (Date.now() < deadline) {
-      const res = await request('GET', `${restarted.url}/v1/dashboard/tenants?q=crash-&limit=500`, { token: SUPPORT_TOKEN });
+      const res = await request('GET', `${restarted.url}/v1/dashboard/tenants?q=crash-&limit=500`, {
+        token: SUPPORT_TOKEN,
+      });
       listed = (res.body?.tenants ?? []).filter((t: { tenantId: string }) => tenants.includes(t.tenantId));
       if (listed.length === provisioned.length) break;
       await new Promise((r) => setTimeout(r, 200));

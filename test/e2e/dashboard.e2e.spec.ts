@@ -1,5 +1,5 @@
 import { eventually, recordTrouble, smtpSettings } from '../browser/dashboard-fixtures';
-import { startTestService, TestService, uniqueTenant } from '../support/app';
+import { startTestService, type TestService, uniqueTenant } from '../support/app';
 import { request } from '../support/http';
 
 describe('support dashboard over HTTP', () => {
@@ -13,7 +13,9 @@ describe('support dashboard over HTTP', () => {
 
   const summary = async () => (await svc.support.get('/v1/dashboard/summary')).body;
   const row = async (tenantId: string) =>
-    (await svc.support.get(`/v1/dashboard/tenants?q=${tenantId}`)).body.tenants.find((t: { tenantId: string }) => t.tenantId === tenantId);
+    (await svc.support.get(`/v1/dashboard/tenants?q=${tenantId}`)).body.tenants.find(
+      (t: { tenantId: string }) => t.tenantId === tenantId,
+    );
 
   describe('access', () => {
     const routes = ['/v1/dashboard/summary', '/v1/dashboard/tenants', '/v1/audit/events'];
@@ -21,7 +23,11 @@ describe('support dashboard over HTTP', () => {
     it('answers 401 without a token and 403 for the main application token, on the API and the page', async () => {
       for (const path of routes) {
         const none = await svc.anonymous.get(path);
-        expect([path, none.status, none.headers.get('content-type')]).toEqual([path, 401, expect.stringContaining('application/problem+json')]);
+        expect([path, none.status, none.headers.get('content-type')]).toEqual([
+          path,
+          401,
+          expect.stringContaining('application/problem+json'),
+        ]);
         const app = await svc.api.get(path);
         expect([path, app.status, app.body.title]).toEqual([path, 403, 'Forbidden']);
         expect([path, (await svc.support.get(path)).status]).toEqual([path, 200]);
@@ -52,7 +58,14 @@ describe('support dashboard over HTTP', () => {
       expect((await request('GET', `${svc.url}/dashboard`, { headers: { cookie } })).status).toBe(200);
       expect((await request('GET', `${svc.url}/v1/dashboard/summary`, { headers: { cookie } })).status).toBe(200);
       // Support stays read-only with the cookie too.
-      expect((await request('PUT', `${svc.url}/v1/tenants/t-x/mail-config/mode`, { headers: { cookie }, body: { mode: 'default' } })).status).toBe(403);
+      expect(
+        (
+          await request('PUT', `${svc.url}/v1/tenants/t-x/mail-config/mode`, {
+            headers: { cookie },
+            body: { mode: 'default' },
+          })
+        ).status,
+      ).toBe(403);
       const out = await request('DELETE', `${svc.url}/dashboard/session`, { headers: { cookie } });
       expect(out.status).toBe(204);
       expect(out.headers.get('set-cookie')).toMatch(/^mcs_support=; Path=\/; Expires=Thu, 01 Jan 1970/);
@@ -61,9 +74,14 @@ describe('support dashboard over HTTP', () => {
     it('publishes the dashboard and audit routes in the OpenAPI document', async () => {
       const doc = (await svc.anonymous.get('/docs-json')).body;
       expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(routes));
-      expect(doc.paths['/v1/audit/events'].get.parameters.map((p: { name: string }) => p.name).sort()).toEqual(
-        ['cursor', 'limit', 'since', 'tenantId', 'type', 'until'],
-      );
+      expect(doc.paths['/v1/audit/events'].get.parameters.map((p: { name: string }) => p.name).sort()).toEqual([
+        'cursor',
+        'limit',
+        'since',
+        'tenantId',
+        'type',
+        'until',
+      ]);
     });
 
     it('serves the page script and stylesheet without credentials (they hold no data)', async () => {
@@ -76,10 +94,18 @@ describe('support dashboard over HTTP', () => {
   it('reflects a command in the summary and the tenant row within one second of its answer', async () => {
     const t = uniqueTenant('fast');
     const before = await summary();
-    const provisioned = await svc.api.post(`/v1/tenants/${t}/mail-config`, { username: 'fast' }, { 'x-actor': 'ana@help.example' });
+    const provisioned = await svc.api.post(
+      `/v1/tenants/${t}/mail-config`,
+      { username: 'fast' },
+      { 'x-actor': 'ana@help.example' },
+    );
     expect(provisioned.status).toBe(201);
     let returned = Date.now();
-    await eventually(async () => ((await summary()).tenants === before.tenants + 1 ? true : undefined), 1000, 'summary count');
+    await eventually(
+      async () => ((await summary()).tenants === before.tenants + 1 ? true : undefined),
+      1000,
+      'summary count',
+    );
     expect(await row(t)).toEqual({
       tenantId: t,
       username: 'fast',
@@ -92,7 +118,10 @@ describe('support dashboard over HTTP', () => {
     });
     expect(Date.now() - returned).toBeLessThan(1000);
 
-    expect((await svc.api.put(`/v1/tenants/${t}/mail-config/smtp`, smtpSettings('pw-1'), { 'x-actor': 'bo@help.example' })).status).toBe(200);
+    expect(
+      (await svc.api.put(`/v1/tenants/${t}/mail-config/smtp`, smtpSettings('pw-1'), { 'x-actor': 'bo@help.example' }))
+        .status,
+    ).toBe(200);
     returned = Date.now();
     await eventually(async () => ((await row(t))?.mode === 'smtp' ? true : undefined), 1000, 'row in smtp mode');
     expect(await row(t)).toMatchObject({ sender: 'help@acme.example', lastChangeBy: 'bo@help.example' });
@@ -107,24 +136,40 @@ describe('support dashboard over HTTP', () => {
   it('keeps up with a burst of concurrent commands: all reflected within a second of the last answer', async () => {
     const before = (await summary()).tenants;
     const burst = Array.from({ length: 100 }, () => uniqueTenant('burst'));
-    const answers = await Promise.all(burst.map((t) => svc.api.post(`/v1/tenants/${t}/mail-config`, { username: 'burst' })));
+    const answers = await Promise.all(
+      burst.map((t) => svc.api.post(`/v1/tenants/${t}/mail-config`, { username: 'burst' })),
+    );
     expect(answers.every((a) => a.status === 201)).toBe(true);
     const lastAnswer = Date.now();
-    await eventually(async () => ((await summary()).tenants === before + 100 ? true : undefined), 1000, 'burst in summary');
+    await eventually(
+      async () => ((await summary()).tenants === before + 100 ? true : undefined),
+      1000,
+      'burst in summary',
+    );
     expect(Date.now() - lastAnswer).toBeLessThan(1000);
     expect((await svc.support.get('/v1/dashboard/tenants?q=burst-&limit=500')).body.tenants).toHaveLength(100);
   });
 
   it('shows who needs attention and why, counts them, and filters by status, mode and text', async () => {
     const [revoked, failedTest, failing, fine] = ['rev', 'tst', 'snd', 'ok'].map((p) => uniqueTenant(`att-${p}`));
-    for (const t of [revoked, failedTest, failing, fine]) await svc.api.post(`/v1/tenants/${t}/mail-config`, { username: t.slice(0, 20) });
+    for (const t of [revoked, failedTest, failing, fine])
+      await svc.api.post(`/v1/tenants/${t}/mail-config`, { username: t.slice(0, 20) });
     await svc.api.put(`/v1/tenants/${failedTest}/mail-config/smtp`, { ...smtpSettings('pw'), activate: false });
     await recordTrouble(svc, revoked, 'gmail_revoked');
     await recordTrouble(svc, failedTest, 'smtp_test_failed');
     await recordTrouble(svc, failing, 'send_failing');
 
-    await eventually(async () => ((await row(failing))?.attention === 'send_failing' ? true : undefined), 1000, 'send failing');
-    expect(await row(revoked)).toMatchObject({ status: 'needs_attention', attention: 'gmail_revoked', mode: 'default', lastChangeBy: 'watcher@platform' });
+    await eventually(
+      async () => ((await row(failing))?.attention === 'send_failing' ? true : undefined),
+      1000,
+      'send failing',
+    );
+    expect(await row(revoked)).toMatchObject({
+      status: 'needs_attention',
+      attention: 'gmail_revoked',
+      mode: 'default',
+      lastChangeBy: 'watcher@platform',
+    });
     expect(await row(failedTest)).toMatchObject({ status: 'needs_attention', attention: 'smtp_test_failed' });
     expect(await row(fine)).toMatchObject({ status: 'ok', attention: null });
     const s = await summary();
@@ -132,11 +177,16 @@ describe('support dashboard over HTTP', () => {
     expect(s.gmailRevoked).toBeGreaterThanOrEqual(1);
     expect(s.smtpFailing).toBeGreaterThanOrEqual(1);
 
-    const attention = (await svc.support.get('/v1/dashboard/tenants?status=needs_attention&q=att-&limit=500')).body.tenants;
-    expect(attention.map((t: { tenantId: string }) => t.tenantId).sort()).toEqual([revoked, failedTest, failing].sort());
+    const attention = (await svc.support.get('/v1/dashboard/tenants?status=needs_attention&q=att-&limit=500')).body
+      .tenants;
+    expect(attention.map((t: { tenantId: string }) => t.tenantId).sort()).toEqual(
+      [revoked, failedTest, failing].sort(),
+    );
     const ok = (await svc.support.get('/v1/dashboard/tenants?status=ok&q=att-')).body.tenants;
     expect(ok.map((t: { tenantId: string }) => t.tenantId)).toEqual([fine]);
-    expect((await svc.support.get(`/v1/dashboard/tenants?mode=smtp&q=${failedTest.toUpperCase()}`)).body.tenants).toEqual([]);
+    expect(
+      (await svc.support.get(`/v1/dashboard/tenants?mode=smtp&q=${failedTest.toUpperCase()}`)).body.tenants,
+    ).toEqual([]);
     expect((await svc.support.get(`/v1/dashboard/tenants?mode=default&q=${failedTest}`)).body.tenants).toHaveLength(1);
   });
 
@@ -144,7 +194,11 @@ describe('support dashboard over HTTP', () => {
     const prefix = uniqueTenant('page');
     const ids = ['c', 'a', 'e', 'b', 'd'].map((s) => `${prefix}-${s}`);
     for (const t of ids) await svc.api.post(`/v1/tenants/${t}/mail-config`, { username: 'pager' });
-    await eventually(async () => ((await svc.support.get(`/v1/dashboard/tenants?q=${prefix}`)).body.tenants.length === 5 ? true : undefined), 1000);
+    await eventually(
+      async () =>
+        (await svc.support.get(`/v1/dashboard/tenants?q=${prefix}`)).body.tenants.length === 5 ? true : undefined,
+      1000,
+    );
     const seen: string[] = [];
     let cursor: string | null = null;
     do {

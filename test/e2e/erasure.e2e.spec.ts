@@ -3,9 +3,9 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EVENT_STORE, EventStore } from '../../src/application/ports/event-store.port';
+import { EVENT_STORE, type EventStore } from '../../src/application/ports/event-store.port';
 import { open } from '../../src/infrastructure/crypto/aes-gcm';
-import { startTestService, TestService, uniqueTenant } from '../support/app';
+import { startTestService, type TestService, uniqueTenant } from '../support/app';
 import { filesUnder } from '../support/files';
 import { erased as erasedProblem, expectProblem, recordsNothing } from '../security/hostile';
 
@@ -20,7 +20,11 @@ type Sealed = { keyId: string; ciphertext: string };
 /** Every key this service still holds: the master keys of its ring and every data key they unwrap. */
 function everyKeyHeld(dataDir: string, masterKeys: Buffer[]): Buffer[] {
   const db = new Database(join(dataDir, 'keys.db'), { readonly: true });
-  const rows = db.prepare('SELECT tenant_id, data_key_id, wrapped FROM data_keys').all() as Array<{ tenant_id: string; data_key_id: string; wrapped: Buffer | null }>;
+  const rows = db.prepare('SELECT tenant_id, data_key_id, wrapped FROM data_keys').all() as Array<{
+    tenant_id: string;
+    data_key_id: string;
+    wrapped: Buffer | null;
+  }>;
   db.close();
   const dataKeys = rows.flatMap((row) =>
     row.wrapped === null
@@ -69,13 +73,18 @@ describe('erasure by crypto-shredding', () => {
     await svc.close();
     svc = await startTestService({
       dataDir,
-      env: { ...EMBEDDED, ENCRYPTION_KEYS: `k1:${K1.toString('base64')},k2:${K2.toString('base64')}`, ENCRYPTION_ACTIVE_KEY_ID: 'k2' },
+      env: {
+        ...EMBEDDED,
+        ENCRYPTION_KEYS: `k1:${K1.toString('base64')},k2:${K2.toString('base64')}`,
+        ENCRYPTION_ACTIVE_KEY_ID: 'k2',
+      },
     });
     await configure(after, 'Neighbour-After-2');
     const events = await svc.running.app.get<EventStore>(EVENT_STORE).readStream(`mailConfig-${victim}`);
     sealed = (events.find((e) => e.type === 'SmtpConfigured')!.data as { password: Sealed }).password;
     const db = new Database(join(dataDir, 'keys.db'), { readonly: true });
-    wrappedBefore = (db.prepare('SELECT wrapped FROM data_keys WHERE tenant_id = ?').get(victim) as { wrapped: Buffer }).wrapped;
+    wrappedBefore = (db.prepare('SELECT wrapped FROM data_keys WHERE tenant_id = ?').get(victim) as { wrapped: Buffer })
+      .wrapped;
     db.close();
     // The test can open it before erasure: the "cannot" below is not a broken test harness.
     const aad = `mail-config/v1\n${victim}\nsmtp.password`;
@@ -91,7 +100,10 @@ describe('erasure by crypto-shredding', () => {
 
     const res = await svc.api.delete(`/v1/tenants/${victim}/mail-config`, undefined, { 'X-Actor': 'dpo@acme.example' });
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ status: 'erased', smtp: { passwordSet: true, credential: 'unavailable', credentialProblem: 'shredded' } });
+    expect(res.body).toMatchObject({
+      status: 'erased',
+      smtp: { passwordSet: true, credential: 'unavailable', credentialProblem: 'shredded' },
+    });
   });
   afterAll(async () => {
     await svc.close();
@@ -103,7 +115,11 @@ describe('erasure by crypto-shredding', () => {
     expect(keys.length).toBe(2 + 2); // two master keys, the two neighbours' data keys
     const box = Buffer.from(sealed.ciphertext, 'base64');
     for (const key of keys) {
-      for (const aad of [`mail-config/v1\n${victim}\nsmtp.password`, `mail-config/v1\n${before}\nsmtp.password`, `mail-config/v1\n${after}\nsmtp.password`]) {
+      for (const aad of [
+        `mail-config/v1\n${victim}\nsmtp.password`,
+        `mail-config/v1\n${before}\nsmtp.password`,
+        `mail-config/v1\n${after}\nsmtp.password`,
+      ]) {
         expect(() => open(key, box, aad)).toThrow();
       }
     }
@@ -111,7 +127,10 @@ describe('erasure by crypto-shredding', () => {
 
   it('destroys the wrapped data key on disk, not just its row', async () => {
     const db = new Database(join(dataDir, 'keys.db'), { readonly: true });
-    expect(db.prepare('SELECT wrapped, shredded_at FROM data_keys WHERE tenant_id = ?').get(victim)).toEqual({ wrapped: null, shredded_at: expect.any(String) });
+    expect(db.prepare('SELECT wrapped, shredded_at FROM data_keys WHERE tenant_id = ?').get(victim)).toEqual({
+      wrapped: null,
+      shredded_at: expect.any(String),
+    });
     db.close();
     expect(filesHolding(dataDir, wrappedBefore)).toEqual([]);
   });
@@ -120,7 +139,12 @@ describe('erasure by crypto-shredding', () => {
     for (const reader of [svc.api, svc.support]) {
       const history = await reader.get(`/v1/tenants/${victim}/mail-config/history`);
       expect(history.status).toBe(200);
-      expect(history.body.events.map((e: { type: string }) => e.type)).toEqual(['MailConfigProvisioned', 'SmtpConfigured', 'ModeChanged', 'MailConfigErased']);
+      expect(history.body.events.map((e: { type: string }) => e.type)).toEqual([
+        'MailConfigProvisioned',
+        'SmtpConfigured',
+        'ModeChanged',
+        'MailConfigErased',
+      ]);
       expect(history.body.events[1].data.password).toBe('[encrypted]');
       expect(history.body.events[3]).toMatchObject({ actor: 'dpo@acme.example' });
     }
@@ -134,8 +158,17 @@ describe('erasure by crypto-shredding', () => {
       for (const res of [
         await svc.api.post(`/v1/tenants/${victim}/mail-config`, { username: 'acme' }),
         await svc.api.put(`/v1/tenants/${victim}/mail-config/mode`, { mode: 'default' }),
-        await svc.api.put(`/v1/tenants/${victim}/mail-config/smtp`, { address: 'a@acme.example', password: 'x', host: 'smtp.acme.example', port: 587 }),
-        await svc.api.put(`/v1/tenants/${victim}/mail-config/smtp`, { address: 'a@acme.example', host: 'smtp.acme.example', port: 587 }),
+        await svc.api.put(`/v1/tenants/${victim}/mail-config/smtp`, {
+          address: 'a@acme.example',
+          password: 'x',
+          host: 'smtp.acme.example',
+          port: 587,
+        }),
+        await svc.api.put(`/v1/tenants/${victim}/mail-config/smtp`, {
+          address: 'a@acme.example',
+          host: 'smtp.acme.example',
+          port: 587,
+        }),
         await svc.api.delete(`/v1/tenants/${victim}/mail-config`),
       ]) {
         expect(res.status).toBe(410);
@@ -164,8 +197,11 @@ describe('erasure by crypto-shredding', () => {
   it('stays erased and unrecoverable after a restart', async () => {
     await svc.restart();
     expect((await svc.api.put(`/v1/tenants/${victim}/mail-config/mode`, { mode: 'default' })).status).toBe(410);
-    expect((await svc.api.get(`/v1/tenants/${victim}/mail-config`)).body.smtp).toMatchObject({ credentialProblem: 'shredded' });
+    expect((await svc.api.get(`/v1/tenants/${victim}/mail-config`)).body.smtp).toMatchObject({
+      credentialProblem: 'shredded',
+    });
     const box = Buffer.from(sealed.ciphertext, 'base64');
-    for (const key of everyKeyHeld(dataDir, [K1, K2])) expect(() => open(key, box, `mail-config/v1\n${victim}\nsmtp.password`)).toThrow();
+    for (const key of everyKeyHeld(dataDir, [K1, K2]))
+      expect(() => open(key, box, `mail-config/v1\n${victim}\nsmtp.password`)).toThrow();
   });
 });

@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EsdbServer, startEsdbServer } from '../support/esdb/esdb-server';
-import { HttpResponse, request } from '../support/http';
-import { ServiceProcess, spawnService } from '../support/service-process';
+import { type EsdbServer, startEsdbServer } from '../support/esdb/esdb-server';
+import { type HttpResponse, request } from '../support/http';
+import { type ServiceProcess, spawnService } from '../support/service-process';
 
 /**
  * The service as operators run it (its own process) on EventStoreDB, here the gRPC test server,
@@ -43,14 +43,17 @@ describe('the service on EventStoreDB while the store goes away and comes back (
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'mcs-esdb-outage-'));
     server = await startEsdbServer();
-    service = await spawnService({
-      DATA_DIR: dataDir,
-      API_TOKEN,
-      SUPPORT_TOKEN,
-      NODE_ENV: 'production',
-      LOG_LEVEL: 'info',
-      EVENTSTORE_CONNECTION_STRING: server.connectionString,
-    }, SPAWN_TIMEOUT_MS);
+    service = await spawnService(
+      {
+        DATA_DIR: dataDir,
+        API_TOKEN,
+        SUPPORT_TOKEN,
+        NODE_ENV: 'production',
+        LOG_LEVEL: 'info',
+        EVENTSTORE_CONNECTION_STRING: server.connectionString,
+      },
+      SPAWN_TIMEOUT_MS,
+    );
   }, SPAWN_TIMEOUT_MS + 10_000);
   afterAll(async () => {
     service?.kill();
@@ -72,7 +75,10 @@ describe('the service on EventStoreDB while the store goes away and comes back (
     expect(Date.now() - started).toBeLessThan(2500);
     expect(notReady.status).toBe(503);
     expect(notReady.body.status).toBe('not_ready');
-    expect(notReady.body.checks.eventStore).toMatchObject({ ok: false, detail: { error: expect.stringMatching(/EventStoreDB/) } });
+    expect(notReady.body.checks.eventStore).toMatchObject({
+      ok: false,
+      detail: { error: expect.stringMatching(/EventStoreDB/) },
+    });
 
     // Commands (and reads of the stream) fail fast with a clear, secret-free problem.
     const during = tenantId('during');
@@ -80,7 +86,10 @@ describe('the service on EventStoreDB while the store goes away and comes back (
     const refused: HttpResponse[] = [
       await call('POST', `/v1/tenants/${during}/mail-config`, { username: 'during' }),
       await call('PUT', `/v1/tenants/${before}/mail-config/smtp`, {
-        address: 'help@before.example', password: 'Outage-Pa55word', host: 'smtp.before.example', port: 587,
+        address: 'help@before.example',
+        password: 'Outage-Pa55word',
+        host: 'smtp.before.example',
+        port: 587,
       }),
       await call('GET', `/v1/tenants/${before}/mail-config`),
     ];
@@ -89,7 +98,11 @@ describe('the service on EventStoreDB while the store goes away and comes back (
       expect(res.status).toBe(503);
       expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
       expect(res.headers.get('retry-after')).toBe('5');
-      expect(res.body).toMatchObject({ type: expect.stringMatching(/event-store-unavailable$/), title: 'Event store unavailable', status: 503 });
+      expect(res.body).toMatchObject({
+        type: expect.stringMatching(/event-store-unavailable$/),
+        title: 'Event store unavailable',
+        status: 503,
+      });
       expect(res.text).not.toMatch(/Outage-Pa55word|\bat \w+ \(|UNAVAILABLE/);
     }
     expect((await call('GET', '/health/live', undefined, null)).status).toBe(200);
@@ -106,7 +119,11 @@ describe('the service on EventStoreDB while the store goes away and comes back (
     const after = tenantId('after');
     expect((await call('POST', `/v1/tenants/${after}/mail-config`, { username: 'after' })).status).toBe(201);
     const smtp = await call('PUT', `/v1/tenants/${before}/mail-config/smtp`, {
-      address: 'help@before.example', password: 'Outage-Pa55word', host: 'smtp.before.example', port: 587, activate: true,
+      address: 'help@before.example',
+      password: 'Outage-Pa55word',
+      host: 'smtp.before.example',
+      port: 587,
+      activate: true,
     });
     expect(smtp.status).toBe(200);
     expect(smtp.body).toMatchObject({ mode: 'smtp', version: 3 });
@@ -135,30 +152,46 @@ describe('the service started before EventStoreDB is up (real process)', () => {
   });
 
   // As with a compose file that starts both at once: the service must come up and wait, not exit.
-  it('listens and reports not ready, then becomes ready and takes commands once the store appears', async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'mcs-esdb-late-'));
-    server = await startEsdbServer();
-    await server.stop();
-    service = await spawnService({
-      DATA_DIR: dataDir,
-      API_TOKEN,
-      SUPPORT_TOKEN,
-      NODE_ENV: 'production',
-      EVENTSTORE_CONNECTION_STRING: server.connectionString,
-    }, SPAWN_TIMEOUT_MS);
-    const url = service.url;
-    const notReady = await request('GET', `${url}/health/ready`);
-    expect(notReady.status).toBe(503);
-    expect(notReady.body.checks.eventStore.ok).toBe(false);
+  it(
+    'listens and reports not ready, then becomes ready and takes commands once the store appears',
+    async () => {
+      dataDir = mkdtempSync(join(tmpdir(), 'mcs-esdb-late-'));
+      server = await startEsdbServer();
+      await server.stop();
+      service = await spawnService(
+        {
+          DATA_DIR: dataDir,
+          API_TOKEN,
+          SUPPORT_TOKEN,
+          NODE_ENV: 'production',
+          EVENTSTORE_CONNECTION_STRING: server.connectionString,
+        },
+        SPAWN_TIMEOUT_MS,
+      );
+      const url = service.url;
+      const notReady = await request('GET', `${url}/health/ready`);
+      expect(notReady.status).toBe(503);
+      expect(notReady.body.checks.eventStore.ok).toBe(false);
 
-    await server.start();
-    await eventually('ready once the store is up', async () => ((await request('GET', `${url}/health/ready`)).status === 200 ? true : undefined));
-    const tenant = tenantId('late');
-    expect((await request('POST', `${url}/v1/tenants/${tenant}/mail-config`, { token: API_TOKEN, body: { username: 'late' } })).status).toBe(201);
-    await eventually('the dashboard shows the tenant', async () => {
-      const res = await request('GET', `${url}/v1/dashboard/tenants?q=${tenant}`, { token: SUPPORT_TOKEN });
-      return res.body?.tenants?.length === 1 ? true : undefined;
-    });
-    expect(service.child.exitCode).toBeNull();
-  }, SPAWN_TIMEOUT_MS + 40_000);
+      await server.start();
+      await eventually('ready once the store is up', async () =>
+        (await request('GET', `${url}/health/ready`)).status === 200 ? true : undefined,
+      );
+      const tenant = tenantId('late');
+      expect(
+        (
+          await request('POST', `${url}/v1/tenants/${tenant}/mail-config`, {
+            token: API_TOKEN,
+            body: { username: 'late' },
+          })
+        ).status,
+      ).toBe(201);
+      await eventually('the dashboard shows the tenant', async () => {
+        const res = await request('GET', `${url}/v1/dashboard/tenants?q=${tenant}`, { token: SUPPORT_TOKEN });
+        return res.body?.tenants?.length === 1 ? true : undefined;
+      });
+      expect(service.child.exitCode).toBeNull();
+    },
+    SPAWN_TIMEOUT_MS + 40_000,
+  );
 });

@@ -24,7 +24,12 @@ describe('Gmail authorization over HTTP against the stand-in Google', () => {
     expect(await h.view(tenant)).toMatchObject({
       mode: 'gmail',
       sender: 'owner@acme-mail.test',
-      gmail: { status: 'authorized', account: 'owner@acme-mail.test', scopes: ['openid', 'email', GMAIL_SEND], revokedAt: null },
+      gmail: {
+        status: 'authorized',
+        account: 'owner@acme-mail.test',
+        scopes: ['openid', 'email', GMAIL_SEND],
+        revokedAt: null,
+      },
     });
     const history = await h.history(tenant);
     expect(history.map((e) => e.type)).toEqual(['MailConfigProvisioned', 'GmailAuthorized', 'ModeChanged']);
@@ -61,12 +66,20 @@ describe('Gmail authorization over HTTP against the stand-in Google', () => {
     expect(ttl).toBeGreaterThan(9 * 60_000);
     expect(ttl).toBeLessThanOrEqual(10 * 60_000);
     // The stand-in checks the verifier against this challenge at the token endpoint.
-    expect((await h.followConsent(started.body.authorizationUrl)).location!.searchParams.get('gmail')).toBe('authorized');
+    expect((await h.followConsent(started.body.authorizationUrl)).location!.searchParams.get('gmail')).toBe(
+      'authorized',
+    );
   });
 
   it('answers 400 naming returnUrl for a foreign, malformed or credentialed returnUrl', async () => {
     const tenant = await h.provisioned();
-    for (const returnUrl of ['https://evil.example/settings', 'https://app.example.evil.example/', 'https://user:pw@app.example/', 'ftp://app.example/', 'javascript:alert(1)']) {
+    for (const returnUrl of [
+      'https://evil.example/settings',
+      'https://app.example.evil.example/',
+      'https://user:pw@app.example/',
+      'ftp://app.example/',
+      'javascript:alert(1)',
+    ]) {
       const res = await h.startAuthorization(tenant, returnUrl);
       expect(res.status).toBe(400);
       expect(res.headers.get('content-type')).toContain('application/problem+json');
@@ -102,7 +115,9 @@ describe('Gmail authorization over HTTP against the stand-in Google', () => {
     const tenant = await h.provisioned();
     const app = h.svc.running.app;
     // A state issued eleven minutes ago by this service (same store, same master key).
-    const past = new SignedOAuthStateStore(app.get(EVENT_STORE), app.get(MasterKeyRing), { now: () => new Date(Date.now() - 11 * 60_000) });
+    const past = new SignedOAuthStateStore(app.get(EVENT_STORE), app.get(MasterKeyRing), {
+      now: () => new Date(Date.now() - 11 * 60_000),
+    });
     const issued = await past.issue({ tenantId: tenant, returnUrl: RETURN_URL, actor: 'agent', correlationId: 'c-1' });
     const started = await h.startAuthorization(tenant);
     const url = new URL(started.body.authorizationUrl);
@@ -122,7 +137,12 @@ describe('Gmail authorization over HTTP against the stand-in Google', () => {
     const [nonce, exp, mac] = a.searchParams.get('state')!.split('.');
     const otherMac = b.searchParams.get('state')!.split('.')[2];
     const flipped = mac.startsWith('A') ? `B${mac.slice(1)}` : `A${mac.slice(1)}`;
-    for (const state of [`${nonce}.${exp}.${flipped}`, `${nonce}.${exp}.${otherMac}`, `${nonce}.${Number(exp) + 600}.${mac}`, 'garbage']) {
+    for (const state of [
+      `${nonce}.${exp}.${flipped}`,
+      `${nonce}.${exp}.${otherMac}`,
+      `${nonce}.${Number(exp) + 600}.${mac}`,
+      'garbage',
+    ]) {
       a.searchParams.set('state', state);
       const trip = await h.followConsent(a.toString());
       expect(trip.callbackStatus).toBe(302);
@@ -130,7 +150,8 @@ describe('Gmail authorization over HTTP against the stand-in Google', () => {
     }
     const missing = await h.callback(`/v1/oauth/google/callback?code=abc`);
     expect(missing.location!.toString()).toBe(`${APP_ORIGIN}/?gmail=error&reason=state_invalid`);
-    for (const tenant of [mine, theirs]) expect((await h.history(tenant)).map((e) => e.type)).toEqual(['MailConfigProvisioned']);
+    for (const tenant of [mine, theirs])
+      expect((await h.history(tenant)).map((e) => e.type)).toEqual(['MailConfigProvisioned']);
   });
 
   it('ends an unticked gmail.send in scope_missing with the tenant still not authorized', async () => {
@@ -159,7 +180,11 @@ describe('Gmail authorization over HTTP against the stand-in Google', () => {
     h.google.nextConsent({ kind: 'approve', account: 'other@acme-mail.test', withoutRefreshToken: true });
     expect(await h.authorize(tenant)).toEqual({ gmail: 'error', reason: 'exchange_failed' });
     expect(await h.history(tenant)).toHaveLength(before.length);
-    expect((await h.view(tenant)).gmail).toMatchObject({ status: 'authorized', account: 'owner@acme-mail.test', credential: 'available' });
+    expect((await h.view(tenant)).gmail).toMatchObject({
+      status: 'authorized',
+      account: 'owner@acme-mail.test',
+      credential: 'available',
+    });
   });
 
   it('replaces the grant when an authorized tenant authorizes again', async () => {
@@ -167,22 +192,46 @@ describe('Gmail authorization over HTTP against the stand-in Google', () => {
     expect(await h.authorize(tenant)).toEqual({ gmail: 'authorized' });
     h.google.nextConsent({ kind: 'approve', account: 'second@acme-mail.test' });
     expect(await h.authorize(tenant)).toEqual({ gmail: 'authorized' });
-    expect(await h.view(tenant)).toMatchObject({ mode: 'gmail', sender: 'second@acme-mail.test', gmail: { account: 'second@acme-mail.test' } });
-    expect((await h.history(tenant)).map((e) => e.type)).toEqual(['MailConfigProvisioned', 'GmailAuthorized', 'ModeChanged', 'GmailAuthorized']);
+    expect(await h.view(tenant)).toMatchObject({
+      mode: 'gmail',
+      sender: 'second@acme-mail.test',
+      gmail: { account: 'second@acme-mail.test' },
+    });
+    expect((await h.history(tenant)).map((e) => e.type)).toEqual([
+      'MailConfigProvisioned',
+      'GmailAuthorized',
+      'ModeChanged',
+      'GmailAuthorized',
+    ]);
   });
 
   it('guards the tenant routes: 401 without a token, 403 for support, 404 unprovisioned, 410 erased; the callback needs none', async () => {
     const tenant = await h.provisioned();
-    expect((await h.svc.anonymous.post(`/v1/tenants/${tenant}/mail-config/gmail/authorizations`, { returnUrl: RETURN_URL })).status).toBe(401);
-    expect((await h.svc.support.post(`/v1/tenants/${tenant}/mail-config/gmail/authorizations`, { returnUrl: RETURN_URL })).status).toBe(403);
+    expect(
+      (await h.svc.anonymous.post(`/v1/tenants/${tenant}/mail-config/gmail/authorizations`, { returnUrl: RETURN_URL }))
+        .status,
+    ).toBe(401);
+    expect(
+      (await h.svc.support.post(`/v1/tenants/${tenant}/mail-config/gmail/authorizations`, { returnUrl: RETURN_URL }))
+        .status,
+    ).toBe(403);
     expect((await h.svc.support.delete(`/v1/tenants/${tenant}/mail-config/gmail/authorization`)).status).toBe(403);
     expect((await h.startAuthorization('never-provisioned')).status).toBe(404);
-    expect((await h.svc.api.post(`/v1/tenants/${tenant}/mail-config/gmail/authorizations`, { returnUrl: RETURN_URL, extra: 1 })).status).toBe(400);
+    expect(
+      (
+        await h.svc.api.post(`/v1/tenants/${tenant}/mail-config/gmail/authorizations`, {
+          returnUrl: RETURN_URL,
+          extra: 1,
+        })
+      ).status,
+    ).toBe(400);
     const started = await h.startAuthorization(tenant);
     expect((await h.svc.api.delete(`/v1/tenants/${tenant}/mail-config`)).status).toBe(200);
     expect((await h.startAuthorization(tenant)).status).toBe(410);
     // Consent given after the erasure records nothing.
-    expect((await h.followConsent(started.body.authorizationUrl)).location!.searchParams.get('reason')).toBe('exchange_failed');
+    expect((await h.followConsent(started.body.authorizationUrl)).location!.searchParams.get('reason')).toBe(
+      'exchange_failed',
+    );
     expect((await h.history(tenant)).map((e) => e.type)).toEqual(['MailConfigProvisioned', 'MailConfigErased']);
   });
 
@@ -215,7 +264,11 @@ describe('Gmail mode without a Google OAuth client', () => {
     for (const res of responses) {
       expect(res.status).toBe(503);
       expect(res.headers.get('content-type')).toContain('application/problem+json');
-      expect(res.body).toMatchObject({ status: 503, title: 'Gmail not configured', missing: ['GOOGLE_CLIENT_ID', 'GOOGLE_CLIENT_SECRET'] });
+      expect(res.body).toMatchObject({
+        status: 503,
+        title: 'Gmail not configured',
+        missing: ['GOOGLE_CLIENT_ID', 'GOOGLE_CLIENT_SECRET'],
+      });
       expect(res.body.detail).toContain('GOOGLE_CLIENT_ID, GOOGLE_CLIENT_SECRET');
     }
   });

@@ -11,7 +11,8 @@ describe('tenant revocation of Gmail consent', () => {
   const withdraw = (tenant: string, headers?: Record<string, string>) =>
     h.svc.api.delete(`/v1/tenants/${tenant}/mail-config/gmail/authorization`, undefined, headers);
   /** The refresh tokens the stand-in issued to this account, and whether Google still honours any. */
-  const grantAlive = (account = 'owner@acme-mail.test') => [...h.google.state.grants.values()].some((g) => g.account === account && !g.revoked);
+  const grantAlive = (account = 'owner@acme-mail.test') =>
+    [...h.google.state.grants.values()].some((g) => g.account === account && !g.revoked);
 
   it('revokes the token at Google and records ConsentRevoked{tenant_request} and the return to mode 1', async () => {
     const tenant = await h.provisioned();
@@ -22,7 +23,12 @@ describe('tenant revocation of Gmail consent', () => {
     expect(res.body).toMatchObject({
       tenantId: tenant,
       mode: 'default',
-      gmail: { status: 'revoked', account: 'owner@acme-mail.test', revokedReason: 'tenant_request', googleRevocation: { ok: true, message: null } },
+      gmail: {
+        status: 'revoked',
+        account: 'owner@acme-mail.test',
+        revokedReason: 'tenant_request',
+        googleRevocation: { ok: true, message: null },
+      },
     });
     expect(new Date(res.body.gmail.revokedAt).toISOString()).toBe(res.body.gmail.revokedAt);
     expect(h.google.revocations.slice(revocations)).toEqual([{ token: expect.stringMatching(/^1\/\/0g/), in: 'body' }]);
@@ -64,7 +70,11 @@ describe('tenant revocation of Gmail consent', () => {
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({
       mode: 'default',
-      gmail: { status: 'revoked', revokedReason: 'tenant_request', googleRevocation: { ok: false, message: 'Google answered 503 to the revocation' } },
+      gmail: {
+        status: 'revoked',
+        revokedReason: 'tenant_request',
+        googleRevocation: { ok: false, message: 'Google answered 503 to the revocation' },
+      },
     });
     expect(grantAlive()).toBe(true);
     const revoked = (await h.history(tenant)).find((e) => e.type === 'ConsentRevoked')!;
@@ -76,7 +86,9 @@ describe('tenant revocation of Gmail consent', () => {
     expect(await retry.runOnce()).toEqual({ attempted: 0, revoked: 0 });
     h.google.fail('revoke', { status: 500, times: 3 });
     expect(await retry.runOnce({ dueOnly: false })).toEqual({ attempted: 1, revoked: 0 });
-    expect((await retry.pending()).map((p) => [p.tenantId, p.attempts, p.lastMessage])).toEqual([[tenant, 2, 'Google answered 500 to the revocation']]);
+    expect((await retry.pending()).map((p) => [p.tenantId, p.attempts, p.lastMessage])).toEqual([
+      [tenant, 2, 'Google answered 500 to the revocation'],
+    ]);
     expect(await retry.runOnce({ dueOnly: false })).toEqual({ attempted: 1, revoked: 1 });
     expect(grantAlive()).toBe(false);
     expect(await retry.pending()).toEqual([]);

@@ -3,7 +3,7 @@ import { GoogleRevocationRetry } from '../../src/application/gmail/google-revoca
 import { dataDirContains } from '../support/files';
 import { GMAIL_SEND } from '../support/google/google-state';
 import { GmailHarness } from '../support/google/gmail-harness';
-import { HttpResponse } from '../support/http';
+import { type HttpResponse } from '../support/http';
 
 describe('Gmail secrets never leave in plaintext', () => {
   let h: GmailHarness;
@@ -39,8 +39,13 @@ describe('Gmail secrets never leave in plaintext', () => {
     expect(await consent(b)).toBe('authorized');
     keep(await h.send(b));
     google.fail('revoke', { status: 503, times: 3 });
-    expect(keep(await svc.api.delete(`/v1/tenants/${b}/mail-config/gmail/authorization`)).body.gmail.googleRevocation.ok).toBe(false);
-    expect(await svc.running.app.get(GoogleRevocationRetry).runOnce({ dueOnly: false })).toEqual({ attempted: 1, revoked: 1 });
+    expect(
+      keep(await svc.api.delete(`/v1/tenants/${b}/mail-config/gmail/authorization`)).body.gmail.googleRevocation.ok,
+    ).toBe(false);
+    expect(await svc.running.app.get(GoogleRevocationRetry).runOnce({ dueOnly: false })).toEqual({
+      attempted: 1,
+      revoked: 1,
+    });
     // Noticed by the consent check; a failed exchange; an unticked scope; a replayed callback.
     const c = await h.provisioned();
     google.nextConsent({ kind: 'approve', account: 'c@acme-mail.test' });
@@ -72,7 +77,8 @@ describe('Gmail secrets never leave in plaintext', () => {
     const logs = svc.logs.join('\n');
     expect(logs).toContain('revoked at Google');
     // The scan reaches the stores: with the embedded event store, the history is under DATA_DIR.
-    if (process.env.E2E_STORE !== 'esdb') expect(dataDirContains(svc.dataDir, 'GmailAuthorized').length).toBeGreaterThan(0);
+    if (process.env.E2E_STORE !== 'esdb')
+      expect(dataDirContains(svc.dataDir, 'GmailAuthorized').length).toBeGreaterThan(0);
     for (const secret of secrets) {
       expect(responses).not.toContain(secret);
       expect(logs).not.toContain(secret);

@@ -31,7 +31,12 @@ describe('sending in Gmail mode through the stand-in Gmail API', () => {
       html: '<p>Your printer is <b>fixed</b>.</p>',
     });
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ mode: 'gmail', from: 'owner@acme-mail.test', fallback: null, messageId: expect.stringMatching(/^<.+@acme-mail\.test>$/) });
+    expect(res.body).toMatchObject({
+      mode: 'gmail',
+      from: 'owner@acme-mail.test',
+      fallback: null,
+      messageId: expect.stringMatching(/^<.+@acme-mail\.test>$/),
+    });
     const sent = h.google.sent.find((m) => m.parsed.messageId === res.body.messageId)!;
     expect(sent).toMatchObject({
       account: 'owner@acme-mail.test',
@@ -54,10 +59,16 @@ describe('sending in Gmail mode through the stand-in Gmail API', () => {
     const before = outbox(h).length;
     // Slow Gmail a little so all ten are past reading the tenant's mode before any of them notices.
     h.google.fail('gmail', { status: undefined, delayMs: 150, times: 10 });
-    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => h.send(tenant, { subject: `Concurrent ${i}` })));
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => h.send(tenant, { subject: `Concurrent ${i}` })),
+    );
     for (const res of results) {
       expect(res.status).toBe(200);
-      expect(res.body).toMatchObject({ mode: 'default', from: view.default.address, fallback: { from: 'gmail', reason: 'grant_revoked' } });
+      expect(res.body).toMatchObject({
+        mode: 'default',
+        from: view.default.address,
+        fallback: { from: 'gmail', reason: 'grant_revoked' },
+      });
     }
     expect(outbox(h).length - before).toBe(10);
     const subjects = await Promise.all(
@@ -68,9 +79,16 @@ describe('sending in Gmail mode through the stand-in Gmail API', () => {
     const history = await h.history(tenant);
     const revoked = history.filter((e) => e.type === 'ConsentRevoked');
     expect(revoked).toHaveLength(1);
-    expect(revoked[0].data).toMatchObject({ reason: 'revoked_at_google', account: 'owner@acme-mail.test', googleRevocation: null });
+    expect(revoked[0].data).toMatchObject({
+      reason: 'revoked_at_google',
+      account: 'owner@acme-mail.test',
+      googleRevocation: null,
+    });
     expect(history.filter((e) => e.type === 'ModeChanged').map((e) => e.data.to)).toEqual(['gmail', 'default']);
-    expect(await h.view(tenant)).toMatchObject({ mode: 'default', gmail: { status: 'revoked', revokedReason: 'revoked_at_google' } });
+    expect(await h.view(tenant)).toMatchObject({
+      mode: 'default',
+      gmail: { status: 'revoked', revokedReason: 'revoked_at_google' },
+    });
   });
 
   it('takes a transient 503 of the token endpoint for what it is: retried, nothing revoked', async () => {
@@ -87,7 +105,11 @@ describe('sending in Gmail mode through the stand-in Gmail API', () => {
     const failed = await h.send(other);
     h.google.state.failures.delete('refresh');
     expect(failed.status).toBe(502);
-    expect(failed.body).toMatchObject({ stage: 'auth', mode: 'gmail', detail: 'No Gmail access token: Google answered 503 to the token refresh' });
+    expect(failed.body).toMatchObject({
+      stage: 'auth',
+      mode: 'gmail',
+      detail: 'No Gmail access token: Google answered 503 to the token refresh',
+    });
     for (const t of [tenant, other]) {
       expect((await h.history(t)).filter((e) => e.type === 'ConsentRevoked')).toHaveLength(0);
       expect(await h.view(t)).toMatchObject({ mode: 'gmail', gmail: { status: 'authorized' } });
@@ -130,7 +152,10 @@ describe('the scheduled consent check', () => {
 
     const result = await check.runOnce();
     expect(result).toEqual({ checked: 3, revoked: 1, failed: 0 });
-    expect(await h.view(revoked)).toMatchObject({ mode: 'default', gmail: { status: 'revoked', revokedReason: 'revoked_at_google' } });
+    expect(await h.view(revoked)).toMatchObject({
+      mode: 'default',
+      gmail: { status: 'revoked', revokedReason: 'revoked_at_google' },
+    });
     expect((await h.history(revoked)).filter((e) => e.type === 'ConsentRevoked')).toHaveLength(1);
     const dashboard = await waitFor(async () => {
       const res = await h.svc.support.get('/v1/dashboard/tenants?status=needs_attention&limit=500');
@@ -141,7 +166,8 @@ describe('the scheduled consent check', () => {
     h.google.fail('refresh', { status: 503, times: 100 });
     expect(await check.runOnce()).toEqual({ checked: 2, revoked: 0, failed: 2 });
     h.google.state.failures.delete('refresh');
-    for (const t of [kept, flaky]) expect(await h.view(t)).toMatchObject({ mode: 'gmail', gmail: { status: 'authorized' } });
+    for (const t of [kept, flaky])
+      expect(await h.view(t)).toMatchObject({ mode: 'gmail', gmail: { status: 'authorized' } });
   });
 });
 

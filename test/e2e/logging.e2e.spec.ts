@@ -3,8 +3,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { EventStore } from '../../src/application/ports/event-store.port';
-import { RunningService, startService } from '../../src/bootstrap';
+import { type EventStore } from '../../src/application/ports/event-store.port';
+import { type RunningService, startService } from '../../src/bootstrap';
 import { InMemoryEventStore } from '../../src/infrastructure/event-store/in-memory.event-store';
 import { request } from '../support/http';
 import { spawnService } from '../support/service-process';
@@ -18,7 +18,10 @@ function storeFailingFor(prefix: string): EventStore {
         return async (streamId: string, ...rest: unknown[]) => {
           if (streamId.includes(prefix)) {
             // A driver error that drags its connection settings along.
-            throw Object.assign(new Error('SQLITE_IOERR: disk I/O error'), { code: 'SQLITE_IOERR', connection: { uri: 'db://user:db-pass-never-logged@host' } });
+            throw Object.assign(new Error('SQLITE_IOERR: disk I/O error'), {
+              code: 'SQLITE_IOERR',
+              connection: { uri: 'db://user:db-pass-never-logged@host' },
+            });
           }
           return (target.appendToStream as (...a: unknown[]) => unknown)(streamId, ...rest);
         };
@@ -69,17 +72,29 @@ describe('logs', () => {
   });
 
   it('puts the request id and the tenant id on every line of a request, lines logged while handling it too', async () => {
-    const res = await api('POST', '/v1/tenants/broken-acme/mail-config', { username: 'acme' }, { 'X-Request-Id': 'req-log-1' });
+    const res = await api(
+      'POST',
+      '/v1/tenants/broken-acme/mail-config',
+      { username: 'acme' },
+      { 'X-Request-Id': 'req-log-1' },
+    );
     expect(res.status).toBe(500);
     expect(res.headers.get('x-request-id')).toBe('req-log-1');
 
     const lines = parsed().filter((l) => JSON.stringify(l).includes('broken-acme') || l.req?.id === 'req-log-1');
     // The line the exception filter logged from inside the request, and pino-http's summary.
     expect(lines.map((l) => l.msg)).toEqual(
-      expect.arrayContaining(['The service failed to handle this request', expect.stringMatching(/request (completed|errored)/)]),
+      expect.arrayContaining([
+        'The service failed to handle this request',
+        expect.stringMatching(/request (completed|errored)/),
+      ]),
     );
     const handlerLine = lines.find((l) => l.context === 'ProblemFilter')!;
-    expect(handlerLine.err).toMatchObject({ type: 'Error', message: 'SQLITE_IOERR: disk I/O error', errorCode: 'SQLITE_IOERR' });
+    expect(handlerLine.err).toMatchObject({
+      type: 'Error',
+      message: 'SQLITE_IOERR: disk I/O error',
+      errorCode: 'SQLITE_IOERR',
+    });
     expect(handlerLine.err.connection).toBeUndefined();
     expect(logs.join('\n')).not.toContain('db-pass-never-logged');
     for (const line of lines) {
@@ -93,7 +108,11 @@ describe('logs', () => {
     const id = res.headers.get('x-request-id')!;
     expect(id).toMatch(/^[0-9a-f-]{36}$/);
     const line = parsed().find((l) => l.req?.id === id)!;
-    expect(line).toMatchObject({ tenantId: 't-log-2', req: { method: 'GET', url: '/v1/tenants/t-log-2/mail-config' }, res: { statusCode: 404 } });
+    expect(line).toMatchObject({
+      tenantId: 't-log-2',
+      req: { method: 'GET', url: '/v1/tenants/t-log-2/mail-config' },
+      res: { statusCode: 404 },
+    });
   });
 
   it('writes no secret anywhere: tokens, passwords, OAuth code and state, idempotency keys, keys', async () => {
@@ -102,27 +121,55 @@ describe('logs', () => {
     const smtp = { address: 'mailer@acme.example', host: 'smtp.acme.example', port: 587, password: SMTP_PASSWORD };
     expect((await api('PUT', `/v1/tenants/${tenant}/mail-config/smtp`, smtp)).status).toBe(200);
     await api('PUT', `/v1/tenants/${tenant}/mail-config/smtp`, { ...smtp, port: 'x' }); // 400, body echoed nowhere
-    await request('GET', `${running.url}/v1/tenants/${tenant}/mail-config`, { token: SUPPORT_TOKEN, headers: { cookie: `mcs_support=${SUPPORT_TOKEN}` } });
-    await request('GET', `${running.url}/v1/oauth/google/callback?code=oauth-code-never-logged&state=oauth-state-never-logged`);
-    await api('POST', `/v1/tenants/${tenant}/messages`, { to: ['a@b.example'], subject: 's', text: 't' }, { 'Idempotency-Key': 'idem-key-never-logged' });
+    await request('GET', `${running.url}/v1/tenants/${tenant}/mail-config`, {
+      token: SUPPORT_TOKEN,
+      headers: { cookie: `mcs_support=${SUPPORT_TOKEN}` },
+    });
+    await request(
+      'GET',
+      `${running.url}/v1/oauth/google/callback?code=oauth-code-never-logged&state=oauth-state-never-logged`,
+    );
+    await api(
+      'POST',
+      `/v1/tenants/${tenant}/messages`,
+      { to: ['a@b.example'], subject: 's', text: 't' },
+      { 'Idempotency-Key': 'idem-key-never-logged' },
+    );
     await request('GET', `${running.url}/v1/tenants/${tenant}/mail-config`, { token: 'wrong-token-never-logged' });
     // A service logging an object that carries secrets, the way Nest code logs: redacted by path.
     new Logger('Probe').warn(
-      { password: SMTP_PASSWORD, smtp: { password: SMTP_PASSWORD }, refresh_token: 'rt-never-logged', headers: { authorization: `Bearer ${API_TOKEN}` } },
+      {
+        password: SMTP_PASSWORD,
+        smtp: { password: SMTP_PASSWORD },
+        refresh_token: 'rt-never-logged',
+        headers: { authorization: `Bearer ${API_TOKEN}` },
+      },
       'probe with secrets',
     );
     // A library error that carries the request it made (as HTTP client errors do): only the allow-listed fields are written.
     const clientError = Object.assign(new Error('request to the token endpoint failed'), {
       code: 'ECONNRESET',
-      config: { headers: { Authorization: 'Bearer at-never-logged' }, body: 'refresh_token=rt-never-logged&client_secret=cs-never-logged' },
+      config: {
+        headers: { Authorization: 'Bearer at-never-logged' },
+        body: 'refresh_token=rt-never-logged&client_secret=cs-never-logged',
+      },
     });
     new Logger('Probe').error({ err: clientError }, 'token refresh failed');
 
     const all = logs.join('\n');
     const probe = parsed().find((l) => l.msg === 'probe with secrets')!;
-    expect(probe).toMatchObject({ password: '[redacted]', smtp: { password: '[redacted]' }, refresh_token: '[redacted]', headers: { authorization: '[redacted]' } });
+    expect(probe).toMatchObject({
+      password: '[redacted]',
+      smtp: { password: '[redacted]' },
+      refresh_token: '[redacted]',
+      headers: { authorization: '[redacted]' },
+    });
     const refresh = parsed().find((l) => l.msg === 'token refresh failed')!;
-    expect(refresh.err).toMatchObject({ type: 'Error', message: 'request to the token endpoint failed', errorCode: 'ECONNRESET' });
+    expect(refresh.err).toMatchObject({
+      type: 'Error',
+      message: 'request to the token endpoint failed',
+      errorCode: 'ECONNRESET',
+    });
     expect(refresh.err.config).toBeUndefined();
     const secrets = [
       'at-never-logged',

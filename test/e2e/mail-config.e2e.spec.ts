@@ -1,4 +1,4 @@
-import { startTestService, TestService, uniqueTenant } from '../support/app';
+import { startTestService, type TestService, uniqueTenant } from '../support/app';
 import { request } from '../support/http';
 
 describe('tenant mail configuration over HTTP', () => {
@@ -46,7 +46,14 @@ describe('tenant mail configuration over HTTP', () => {
         mode: 'default',
         sender: 'support.acme.support@smemetrics-email.com',
         default: { address: 'support.acme.support@smemetrics-email.com' },
-        gmail: { status: 'not_authorized', account: null, scopes: [], authorizedAt: null, revokedAt: null, revokedReason: null },
+        gmail: {
+          status: 'not_authorized',
+          account: null,
+          scopes: [],
+          authorizedAt: null,
+          revokedAt: null,
+          revokedReason: null,
+        },
         smtp: null,
         version: 1,
       });
@@ -99,14 +106,21 @@ describe('tenant mail configuration over HTTP', () => {
     it('asks for the password the first time SMTP is configured', async () => {
       const t = uniqueTenant();
       await provision(t);
-      const res = await svc.api.put(`/v1/tenants/${t}/mail-config/smtp`, { address: 'a@acme.example', host: 'smtp.acme.example', port: 587 });
+      const res = await svc.api.put(`/v1/tenants/${t}/mail-config/smtp`, {
+        address: 'a@acme.example',
+        host: 'smtp.acme.example',
+        port: 587,
+      });
       expect(res.status).toBe(400);
       expect(res.body.errors).toEqual([expect.objectContaining({ field: 'password' })]);
     });
 
     it('answers 400 for malformed JSON and 413 for a body over 64 KiB', async () => {
       const t = uniqueTenant();
-      const malformed = await request('POST', `${svc.url}/v1/tenants/${t}/mail-config`, { token: svc.apiToken, rawBody: '{"username":' });
+      const malformed = await request('POST', `${svc.url}/v1/tenants/${t}/mail-config`, {
+        token: svc.apiToken,
+        rawBody: '{"username":',
+      });
       expect(malformed.status).toBe(400);
       expect(malformed.headers.get('content-type')).toContain('application/problem+json');
       expect(malformed.text).not.toMatch(/at \w+ \(/); // no stack trace
@@ -125,7 +139,9 @@ describe('tenant mail configuration over HTTP', () => {
       await provision(t);
       const gmail = await svc.api.put(`/v1/tenants/${t}/mail-config/mode`, { mode: 'gmail' });
       expect(gmail.status).toBe(409);
-      expect(gmail.body.detail).toBe('You need to first authorize access to a Gmail account before this mode can be used');
+      expect(gmail.body.detail).toBe(
+        'You need to first authorize access to a Gmail account before this mode can be used',
+      );
       expect((await svc.api.put(`/v1/tenants/${t}/mail-config/mode`, { mode: 'smtp' })).status).toBe(409);
 
       const smtp = await svc.api.put(`/v1/tenants/${t}/mail-config/smtp`, {
@@ -150,7 +166,11 @@ describe('tenant mail configuration over HTTP', () => {
       expect(smtp.text).not.toContain('p4ss-word');
       expect(smtp.body.mode).toBe('default');
 
-      const switched = await svc.api.put(`/v1/tenants/${t}/mail-config/mode`, { mode: 'smtp' }, { 'X-Actor': 'jane@acme.example' });
+      const switched = await svc.api.put(
+        `/v1/tenants/${t}/mail-config/mode`,
+        { mode: 'smtp' },
+        { 'X-Actor': 'jane@acme.example' },
+      );
       expect(switched.status).toBe(200);
       expect(switched.body).toMatchObject({ mode: 'smtp', sender: 'help@acme.example', version: 3 });
       const same = await svc.api.put(`/v1/tenants/${t}/mail-config/mode`, { mode: 'smtp' });
@@ -160,7 +180,12 @@ describe('tenant mail configuration over HTTP', () => {
     it('keeps the stored password when a later update leaves it out, and activates in the same append', async () => {
       const t = uniqueTenant();
       await provision(t);
-      await svc.api.put(`/v1/tenants/${t}/mail-config/smtp`, { address: 'a@acme.example', password: 'first', host: 'smtp.acme.example', port: 587 });
+      await svc.api.put(`/v1/tenants/${t}/mail-config/smtp`, {
+        address: 'a@acme.example',
+        password: 'first',
+        host: 'smtp.acme.example',
+        port: 587,
+      });
       const updated = await svc.api.put(`/v1/tenants/${t}/mail-config/smtp`, {
         address: 'b@acme.example',
         host: 'smtp2.acme.example',
@@ -169,10 +194,19 @@ describe('tenant mail configuration over HTTP', () => {
         activate: true,
       });
       expect(updated.status).toBe(200);
-      expect(updated.body).toMatchObject({ mode: 'smtp', sender: 'b@acme.example', smtp: { security: 'starttls', username: 'login-b', passwordSet: true } });
+      expect(updated.body).toMatchObject({
+        mode: 'smtp',
+        sender: 'b@acme.example',
+        smtp: { security: 'starttls', username: 'login-b', passwordSet: true },
+      });
       const history = await svc.api.get(`/v1/tenants/${t}/mail-config/history`);
       const types = history.body.events.map((e: any) => [e.type, e.correlationId]);
-      expect(types.map((x: any) => x[0])).toEqual(['MailConfigProvisioned', 'SmtpConfigured', 'SmtpConfigured', 'ModeChanged']);
+      expect(types.map((x: any) => x[0])).toEqual([
+        'MailConfigProvisioned',
+        'SmtpConfigured',
+        'SmtpConfigured',
+        'ModeChanged',
+      ]);
       expect(types[2][1]).toBe(types[3][1]); // one command, one append
       expect(history.body.events[2].data).toMatchObject({ passwordChanged: false, password: '[encrypted]' });
     });
@@ -183,12 +217,22 @@ describe('tenant mail configuration over HTTP', () => {
       const t = uniqueTenant();
       await provision(t, 'acme', { 'X-Actor': 'ops@platform', 'X-Request-Id': 'req-123' });
       for (let i = 0; i < 3; i++) {
-        await svc.api.put(`/v1/tenants/${t}/mail-config/smtp`, { address: `a${i}@acme.example`, password: `pw-${i}-secret`, host: 'smtp.acme.example', port: 587 });
+        await svc.api.put(`/v1/tenants/${t}/mail-config/smtp`, {
+          address: `a${i}@acme.example`,
+          password: `pw-${i}-secret`,
+          host: 'smtp.acme.example',
+          port: 587,
+        });
       }
       const all = await svc.api.get(`/v1/tenants/${t}/mail-config/history`);
       expect(all.status).toBe(200);
       expect(all.body.nextCursor).toBeNull();
-      expect(all.body.events[0]).toMatchObject({ version: 1, type: 'MailConfigProvisioned', actor: 'ops@platform', correlationId: 'req-123' });
+      expect(all.body.events[0]).toMatchObject({
+        version: 1,
+        type: 'MailConfigProvisioned',
+        actor: 'ops@platform',
+        correlationId: 'req-123',
+      });
       expect(all.text).not.toMatch(/pw-\d-secret/);
       expect(all.text).not.toContain('ciphertext');
       expect(all.body.events[1].data.password).toBe('[encrypted]');
@@ -213,7 +257,12 @@ describe('tenant mail configuration over HTTP', () => {
     it('returns the configuration as it was at a past time', async () => {
       const t = uniqueTenant();
       await provision(t);
-      await svc.api.put(`/v1/tenants/${t}/mail-config/smtp`, { address: 'a@acme.example', password: 'x', host: 'smtp.acme.example', port: 587 });
+      await svc.api.put(`/v1/tenants/${t}/mail-config/smtp`, {
+        address: 'a@acme.example',
+        password: 'x',
+        host: 'smtp.acme.example',
+        port: 587,
+      });
       await new Promise((r) => setTimeout(r, 20));
       const between = new Date().toISOString();
       await new Promise((r) => setTimeout(r, 20));
@@ -236,7 +285,12 @@ describe('tenant mail configuration over HTTP', () => {
     await provision(t);
     const results = await Promise.all(
       Array.from({ length: 40 }, (_, i) =>
-        svc.api.put(`/v1/tenants/${t}/mail-config/smtp`, { address: `u${i}@acme.example`, password: `pw${i}`, host: 'smtp.acme.example', port: 587 }),
+        svc.api.put(`/v1/tenants/${t}/mail-config/smtp`, {
+          address: `u${i}@acme.example`,
+          password: `pw${i}`,
+          host: 'smtp.acme.example',
+          port: 587,
+        }),
       ),
     );
     const acknowledged = results.filter((r) => r.status === 200);
@@ -245,7 +299,9 @@ describe('tenant mail configuration over HTTP', () => {
     const history = await svc.api.get(`/v1/tenants/${t}/mail-config/history?limit=500`);
     const versions = history.body.events.map((e: any) => e.version);
     expect(versions).toEqual(Array.from({ length: versions.length }, (_, i) => i + 1));
-    const addresses = history.body.events.filter((e: any) => e.type === 'SmtpConfigured').map((e: any) => e.data.address);
+    const addresses = history.body.events
+      .filter((e: any) => e.type === 'SmtpConfigured')
+      .map((e: any) => e.data.address);
     for (const r of acknowledged) expect(addresses).toContain(r.body.smtp.address);
     expect(addresses.length).toBe(acknowledged.length);
   });
@@ -256,7 +312,9 @@ describe('tenant mail configuration over HTTP', () => {
     expect(ready.status).toBe(200);
     const doc = await svc.anonymous.get('/docs-json');
     expect(doc.status).toBe(200);
-    expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(['/v1/tenants/{tenantId}/mail-config', '/v1/tenants/{tenantId}/mail-config/smtp']));
+    expect(Object.keys(doc.body.paths)).toEqual(
+      expect.arrayContaining(['/v1/tenants/{tenantId}/mail-config', '/v1/tenants/{tenantId}/mail-config/smtp']),
+    );
     const ui = await svc.anonymous.get('/docs');
     expect(ui.status).toBe(200);
     expect(ui.text).toContain('swagger');
@@ -269,4 +327,3 @@ describe('tenant mail configuration over HTTP', () => {
     expect(generated.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
   });
 });
-

@@ -2,9 +2,9 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { EventStore, NewEvent } from '../../src/application/ports/event-store.port';
+import { type EventStore, type NewEvent } from '../../src/application/ports/event-store.port';
 import { streamOf } from '../../src/application/mail-config/streams';
-import { RunningService, startService } from '../../src/bootstrap';
+import { type RunningService, startService } from '../../src/bootstrap';
 import { InMemoryEventStore } from '../../src/infrastructure/event-store/in-memory.event-store';
 import { request } from '../support/http';
 import { families, sample } from '../support/metrics';
@@ -46,7 +46,8 @@ describe('GET /metrics', () => {
   let downPort: number;
   const logs: string[] = [];
   const rival = withRivalWriter(new InMemoryEventStore());
-  const api = (method: string, path: string, body?: unknown) => request(method, running.url + path, { token: API_TOKEN, body });
+  const api = (method: string, path: string, body?: unknown) =>
+    request(method, running.url + path, { token: API_TOKEN, body });
   const scrape = async () => (await request('GET', `${running.url}/metrics`)).text;
 
   beforeAll(async () => {
@@ -100,13 +101,18 @@ describe('GET /metrics', () => {
     const tenant = 't-metrics-send';
     expect((await api('POST', `/v1/tenants/${tenant}/mail-config`, { username: 'acme' })).status).toBe(201);
     const before = await scrape();
-    const sent = await api('POST', `/v1/tenants/${tenant}/messages`, { to: ['client@example.org'], subject: 'Hello', text: 'Hi' });
+    const sent = await api('POST', `/v1/tenants/${tenant}/messages`, {
+      to: ['client@example.org'],
+      subject: 'Hello',
+      text: 'Hi',
+    });
     expect(sent.status).toBe(200);
     expect(sent.body).toMatchObject({ mode: 'default', fallback: null });
     expect(readdirSync(join(dataDir, 'outbox')).length).toBeGreaterThan(0);
 
     const after = await scrape();
-    const delta = (name: string, labels: Record<string, string>) => sample(after, name, labels) - sample(before, name, labels);
+    const delta = (name: string, labels: Record<string, string>) =>
+      sample(after, name, labels) - sample(before, name, labels);
     expect(delta('mail_config_sends_total', { mode: 'default', outcome: 'ok' })).toBe(1);
     expect(delta('mail_config_sends_total', { mode: 'default', outcome: 'failed' })).toBe(0);
     expect(delta('mail_config_send_duration_seconds_count', { mode: 'default', outcome: 'ok' })).toBe(1);
@@ -117,15 +123,29 @@ describe('GET /metrics', () => {
   it('counts a failed send under outcome "failed" (the SMTP server is down: 502)', async () => {
     const tenant = 't-metrics-fail';
     await api('POST', `/v1/tenants/${tenant}/mail-config`, { username: 'fail' });
-    const smtp = { address: 'm@acme.example', host: '127.0.0.1', port: downPort, security: 'none', password: 'pw', activate: true };
+    const smtp = {
+      address: 'm@acme.example',
+      host: '127.0.0.1',
+      port: downPort,
+      security: 'none',
+      password: 'pw',
+      activate: true,
+    };
     const before = await scrape();
     const res = await api('PUT', `/v1/tenants/${tenant}/mail-config/smtp`, smtp);
     expect(res.status).toBe(200);
-    const sent = await api('POST', `/v1/tenants/${tenant}/messages`, { to: ['client@example.org'], subject: 'Hello', text: 'Hi' });
+    const sent = await api('POST', `/v1/tenants/${tenant}/messages`, {
+      to: ['client@example.org'],
+      subject: 'Hello',
+      text: 'Hi',
+    });
     expect(sent.status).toBe(502);
     expect(sent.body.stage).toBe('connect');
     const after = await scrape();
-    expect(sample(after, 'mail_config_sends_total', { mode: 'smtp', outcome: 'failed' }) - sample(before, 'mail_config_sends_total', { mode: 'smtp', outcome: 'failed' })).toBe(1);
+    expect(
+      sample(after, 'mail_config_sends_total', { mode: 'smtp', outcome: 'failed' }) -
+        sample(before, 'mail_config_sends_total', { mode: 'smtp', outcome: 'failed' }),
+    ).toBe(1);
   });
 
   it('counts a failed SMTP test by the stage where it stopped', async () => {
@@ -143,8 +163,12 @@ describe('GET /metrics', () => {
     expect(res.body).toMatchObject({ ok: false, stage: 'policy' });
     const after = await scrape();
     const labels = { stage: 'policy', outcome: 'failed' };
-    expect(sample(after, 'mail_config_smtp_tests_total', labels) - sample(before, 'mail_config_smtp_tests_total', labels)).toBe(1);
-    expect(sample(after, 'mail_config_smtp_tests_total', { stage: 'done', outcome: 'ok' })).toBe(sample(before, 'mail_config_smtp_tests_total', { stage: 'done', outcome: 'ok' }));
+    expect(
+      sample(after, 'mail_config_smtp_tests_total', labels) - sample(before, 'mail_config_smtp_tests_total', labels),
+    ).toBe(1);
+    expect(sample(after, 'mail_config_smtp_tests_total', { stage: 'done', outcome: 'ok' })).toBe(
+      sample(before, 'mail_config_smtp_tests_total', { stage: 'done', outcome: 'ok' }),
+    );
   });
 
   it('counts a command that lost every retry to a concurrent writer as a conflict (409)', async () => {
@@ -162,21 +186,33 @@ describe('GET /metrics', () => {
     expect(res.body.type).toContain('concurrent-change');
 
     const after = await scrape();
-    expect(sample(after, 'mail_config_commands_total', conflict) - sample(before, 'mail_config_commands_total', conflict)).toBe(1);
+    expect(
+      sample(after, 'mail_config_commands_total', conflict) - sample(before, 'mail_config_commands_total', conflict),
+    ).toBe(1);
     // The rival's events are in the stream; the handler's change is not.
     const view = await api('GET', `/v1/tenants/${tenant}/mail-config`);
     expect(view.body.mode).toBe('default');
     // A retry once the other writer is quiet succeeds and counts as ok.
     expect((await api('PUT', `/v1/tenants/${tenant}/mail-config/mode`, { mode: 'smtp' })).status).toBe(200);
-    expect(sample(await scrape(), 'mail_config_commands_total', { type: 'ChangeMode', outcome: 'ok' })).toBeGreaterThanOrEqual(1);
+    expect(
+      sample(await scrape(), 'mail_config_commands_total', { type: 'ChangeMode', outcome: 'ok' }),
+    ).toBeGreaterThanOrEqual(1);
   });
 
   it('names refused and unknown requests by their route pattern, never by the raw path', async () => {
     await request('GET', `${running.url}/v1/tenants/t-no-token/mail-config`);
     await request('GET', `${running.url}/no/such/path-${Date.now()}`);
     const text = await scrape();
-    expect(sample(text, 'http_request_duration_seconds_count', { method: 'GET', route: '/v1/tenants/:tenantId/mail-config', status: '401' })).toBe(1);
-    expect(sample(text, 'http_request_duration_seconds_count', { method: 'GET', route: 'unmatched', status: '404' })).toBe(1);
+    expect(
+      sample(text, 'http_request_duration_seconds_count', {
+        method: 'GET',
+        route: '/v1/tenants/:tenantId/mail-config',
+        status: '401',
+      }),
+    ).toBe(1);
+    expect(
+      sample(text, 'http_request_duration_seconds_count', { method: 'GET', route: 'unmatched', status: '404' }),
+    ).toBe(1);
     expect(text).not.toContain('t-no-token');
     expect(text).not.toContain('/no/such');
   });

@@ -1,6 +1,6 @@
-import { CIPHER, Cipher } from '../../src/application/ports/cipher.port';
-import { EVENT_STORE, EventStore } from '../../src/application/ports/event-store.port';
-import { startTestService, TestService, uniqueTenant } from '../support/app';
+import { CIPHER, type Cipher } from '../../src/application/ports/cipher.port';
+import { EVENT_STORE, type EventStore } from '../../src/application/ports/event-store.port';
+import { startTestService, type TestService, uniqueTenant } from '../support/app';
 import { dataDirContains } from '../support/files';
 
 const PASSWORD = 'Sup3r-Secret-Pa55word!';
@@ -63,7 +63,14 @@ describe('state, secrets and restarts', () => {
     const template = events.find((e) => e.type === 'SmtpConfigured')!;
     await store.appendToStream(
       `mailConfig-${attacker}`,
-      [{ eventId: '2b4c7a52-9d1e-4d33-9a43-3a7b0a0c6f01', type: 'SmtpConfigured', data: { ...(template.data as object), password: stolen }, metadata: template.metadata }],
+      [
+        {
+          eventId: '2b4c7a52-9d1e-4d33-9a43-3a7b0a0c6f01',
+          type: 'SmtpConfigured',
+          data: { ...(template.data as object), password: stolen },
+          metadata: template.metadata,
+        },
+      ],
       { expectedVersion: events.length },
     );
     const cipher = svc.running.app.get<Cipher>(CIPHER);
@@ -80,10 +87,16 @@ describe('state, secrets and restarts', () => {
   it('stops start-up with one line naming a bad variable', async () => {
     const { parseConfig } = await import('../../src/infrastructure/config/config');
     expect(() => parseConfig({ PORT: 'eighty' })).toThrow(/^PORT: /);
-    expect(() => parseConfig({ DEFAULT_RELAY_URL: 'http://relay' })).toThrow(/^DEFAULT_RELAY_URL: must use smtp:\/\/ or smtps:\/\//);
-    expect(() => parseConfig({ EVENTSTORE_CONNECTION_STRING: 'postgres://x' })).toThrow(/^EVENTSTORE_CONNECTION_STRING: /);
+    expect(() => parseConfig({ DEFAULT_RELAY_URL: 'http://relay' })).toThrow(
+      /^DEFAULT_RELAY_URL: must use smtp:\/\/ or smtps:\/\//,
+    );
+    expect(() => parseConfig({ EVENTSTORE_CONNECTION_STRING: 'postgres://x' })).toThrow(
+      /^EVENTSTORE_CONNECTION_STRING: /,
+    );
     expect(() => parseConfig({ SMTP_ALLOWED_PORTS: '25,abc' })).toThrow(/^SMTP_ALLOWED_PORTS: /);
     const { keyRingFromEnv } = await import('../../src/infrastructure/crypto/key-ring');
-    expect(() => keyRingFromEnv({ ENCRYPTION_KEY: 'c2hvcnQ=' }, () => Buffer.alloc(32))).toThrow(/^ENCRYPTION_KEY: must be base64 of exactly 32 bytes$/);
+    expect(() => keyRingFromEnv({ ENCRYPTION_KEY: 'c2hvcnQ=' }, () => Buffer.alloc(32))).toThrow(
+      /^ENCRYPTION_KEY: must be base64 of exactly 32 bytes$/,
+    );
   });
 });

@@ -1,10 +1,10 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
-import { EVENT_STORE, EventStore } from '../../src/application/ports/event-store.port';
+import { EVENT_STORE, type EventStore } from '../../src/application/ports/event-store.port';
 import { ProjectionRunner } from '../../src/application/projections/projection-runner';
 import { eventually, recordTrouble } from '../browser/dashboard-fixtures';
-import { startTestService, TestService, uniqueTenant } from '../support/app';
+import { startTestService, type TestService, uniqueTenant } from '../support/app';
 
 const run = promisify(execFile);
 
@@ -20,10 +20,17 @@ describe('projections in the running service', () => {
   const store = () => svc.running.app.get<EventStore>(EVENT_STORE);
   const runner = () => svc.running.app.get(ProjectionRunner);
   const caughtUp = () =>
-    eventually(async () => {
-      const s = await runner().status();
-      return s.lagMs === 0 && s.checkpoint === (await store().readAll({ streamPrefix: 'mailConfig-' })).pop()?.position ? s : undefined;
-    }, 2000, 'projections caught up');
+    eventually(
+      async () => {
+        const s = await runner().status();
+        return s.lagMs === 0 &&
+          s.checkpoint === (await store().readAll({ streamPrefix: 'mailConfig-' })).pop()?.position
+          ? s
+          : undefined;
+      },
+      2000,
+      'projections caught up',
+    );
   const readModels = async () => ({
     summary: { ...(await svc.support.get('/v1/dashboard/summary')).body, lagMs: 0 },
     tenants: (await svc.support.get('/v1/dashboard/tenants?limit=500')).body,
@@ -39,7 +46,12 @@ describe('projections in the running service', () => {
 
     const after = uniqueTenant('after');
     await svc.api.post(`/v1/tenants/${after}/mail-config`, { username: 'after' });
-    await svc.api.put(`/v1/tenants/${after}/mail-config/smtp`, { address: 'a@after.example', password: 'pw', host: 'smtp.after.example', port: 587 });
+    await svc.api.put(`/v1/tenants/${after}/mail-config/smtp`, {
+      address: 'a@after.example',
+      password: 'pw',
+      host: 'smtp.after.example',
+      port: 587,
+    });
     const status = await caughtUp();
     const all = await store().readAll({ streamPrefix: 'mailConfig-' });
     // This process applied exactly the events written since the restart.
@@ -55,17 +67,32 @@ describe('projections in the running service', () => {
     await svc.api.post(`/v1/tenants/${t}/mail-config`, { username: 'unknown' });
     await store().appendToStream(
       `mailConfig-${t}`,
-      [{ eventId: randomUUID(), type: 'MailConfigArchivedV9', data: { reason: 'from a newer version' }, metadata: { actor: 'future', correlationId: randomUUID(), at: new Date().toISOString() } }],
+      [
+        {
+          eventId: randomUUID(),
+          type: 'MailConfigArchivedV9',
+          data: { reason: 'from a newer version' },
+          metadata: { actor: 'future', correlationId: randomUUID(), at: new Date().toISOString() },
+        },
+      ],
       { expectedVersion: 1 },
     );
     await svc.api.delete(`/v1/tenants/${uniqueTenant('other')}/mail-config`); // 404, but proves the service still answers
     const other = uniqueTenant('later');
     await svc.api.post(`/v1/tenants/${other}/mail-config`, { username: 'later' });
-    await eventually(async () => ((await svc.support.get(`/v1/dashboard/tenants?q=${other}`)).body.tenants.length === 1 ? true : undefined), 1000, 'later tenant');
+    await eventually(
+      async () =>
+        (await svc.support.get(`/v1/dashboard/tenants?q=${other}`)).body.tenants.length === 1 ? true : undefined,
+      1000,
+      'later tenant',
+    );
 
     const ready = await svc.anonymous.get('/health/ready');
     expect(ready.status).toBe(200);
-    expect(ready.body.checks.projections).toMatchObject({ ok: true, detail: { skippedEventTypes: { MailConfigArchivedV9: 1 } } });
+    expect(ready.body.checks.projections).toMatchObject({
+      ok: true,
+      detail: { skippedEventTypes: { MailConfigArchivedV9: 1 } },
+    });
     expect((await svc.support.get('/v1/dashboard/summary')).body.skippedEvents).toBe(1);
     const metrics = await svc.anonymous.get('/metrics');
     expect(metrics.text).toMatch(/mail_config_projection_skipped_events\{type="MailConfigArchivedV9"\} 1/);
@@ -80,7 +107,14 @@ describe('projections in the running service', () => {
     const t = uniqueTenant('lag');
     await store().appendToStream(
       `mailConfig-${t}`,
-      [{ eventId: randomUUID(), type: 'MailConfigProvisioned', data: { tenantId: t, username: 'lag', defaultAddress: 'support.lag@smemetrics-email.com' }, metadata: { actor: 'x', correlationId: randomUUID(), at: new Date(Date.now() - 60_000).toISOString() } }],
+      [
+        {
+          eventId: randomUUID(),
+          type: 'MailConfigProvisioned',
+          data: { tenantId: t, username: 'lag', defaultAddress: 'support.lag@smemetrics-email.com' },
+          metadata: { actor: 'x', correlationId: randomUUID(), at: new Date(Date.now() - 60_000).toISOString() },
+        },
+      ],
       { expectedVersion: 'no_stream' },
     );
     const notReady = await svc.anonymous.get('/health/ready');
@@ -90,7 +124,11 @@ describe('projections in the running service', () => {
     expect((await svc.support.get('/v1/dashboard/summary')).body.lagMs).toBeGreaterThanOrEqual(60_000);
 
     await runner().start();
-    await eventually(async () => ((await svc.anonymous.get('/health/ready')).status === 200 ? true : undefined), 2000, 'ready');
+    await eventually(
+      async () => ((await svc.anonymous.get('/health/ready')).status === 200 ? true : undefined),
+      2000,
+      'ready',
+    );
     expect((await svc.support.get('/v1/dashboard/summary')).body.lagMs).toBe(0);
   });
 
@@ -119,7 +157,12 @@ describe('projections in the running service', () => {
     // The live runner notices the rebuilt generation on its next event and carries on from there.
     const next = uniqueTenant('next');
     await svc.api.post(`/v1/tenants/${next}/mail-config`, { username: 'next' });
-    await eventually(async () => ((await svc.support.get(`/v1/dashboard/tenants?q=${next}`)).body.tenants.length === 1 ? true : undefined), 1000, 'next tenant');
+    await eventually(
+      async () =>
+        (await svc.support.get(`/v1/dashboard/tenants?q=${next}`)).body.tenants.length === 1 ? true : undefined,
+      1000,
+      'next tenant',
+    );
     expect((await svc.support.get('/v1/dashboard/summary')).body.tenants).toBe(live.summary.tenants + 1);
   }, 90_000);
 });

@@ -3,21 +3,22 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CIPHER, Cipher } from '../../src/application/ports/cipher.port';
-import { EVENT_STORE, EventStore } from '../../src/application/ports/event-store.port';
+import { CIPHER, type Cipher } from '../../src/application/ports/cipher.port';
+import { EVENT_STORE, type EventStore } from '../../src/application/ports/event-store.port';
 import { DataKeyStore } from '../../src/infrastructure/crypto/data-key-store';
 import { EnvelopeCipher } from '../../src/infrastructure/crypto/envelope.cipher';
 import { MasterKeyRing } from '../../src/infrastructure/crypto/key-ring';
-import { startTestService, TestService, uniqueTenant } from '../support/app';
+import { startTestService, type TestService, uniqueTenant } from '../support/app';
 import { REPO_ROOT } from '../support/service-process';
 import { testCertificates } from '../support/smtp/certs';
-import { Peer, PEER_PASSWORD, PEER_USER, startSmtpPeer } from '../support/smtp/peers';
+import { type Peer, PEER_PASSWORD, PEER_USER, startSmtpPeer } from '../support/smtp/peers';
 
 const OLD = randomBytes(32);
 const NEW = randomBytes(32);
 // Restarts on the same DATA_DIR with other keys: the history must live there (embedded store).
 const EMBEDDED = { EVENTSTORE_CONNECTION_STRING: '' };
-const ring = (...ids: Array<'old' | 'new'>) => ids.map((id) => `${id}:${(id === 'old' ? OLD : NEW).toString('base64')}`).join(',');
+const ring = (...ids: Array<'old' | 'new'>) =>
+  ids.map((id) => `${id}:${(id === 'old' ? OLD : NEW).toString('base64')}`).join(',');
 
 interface Run {
   code: number | null;
@@ -27,10 +28,20 @@ interface Run {
 }
 
 /** `npm run keys:rotate` as an operator runs it; `onLine` may kill it mid-way. */
-function rotate(dataDir: string, keys: string, args: string[] = [], onLine?: (line: string, kill: () => void) => void): Promise<Run> {
+function rotate(
+  dataDir: string,
+  keys: string,
+  args: string[] = [],
+  onLine?: (line: string, kill: () => void) => void,
+): Promise<Run> {
   const child = spawn(process.execPath, ['-r', '@swc-node/register', 'scripts/keys-rotate.ts', ...args], {
     cwd: REPO_ROOT,
-    env: { PATH: process.env.PATH ?? '', DATA_DIR: dataDir, ENCRYPTION_KEYS: keys, ...(keys.includes('new:') ? { ENCRYPTION_ACTIVE_KEY_ID: 'new' } : {}) },
+    env: {
+      PATH: process.env.PATH ?? '',
+      DATA_DIR: dataDir,
+      ENCRYPTION_KEYS: keys,
+      ...(keys.includes('new:') ? { ENCRYPTION_ACTIVE_KEY_ID: 'new' } : {}),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const stdout: string[] = [];
@@ -83,7 +94,11 @@ describe('npm run keys:rotate', () => {
   beforeAll(async () => {
     // Every tenant's saved server is a real SMTP server on loopback that checks the password.
     peer = await startSmtpPeer();
-    smtpEnv = { SMTP_ALLOWED_PORTS: String(peer.port), SMTP_EXTRA_CA_FILE: testCertificates().caFile, THROTTLE_SMTP_TEST: '1000/60' };
+    smtpEnv = {
+      SMTP_ALLOWED_PORTS: String(peer.port),
+      SMTP_EXTRA_CA_FILE: testCertificates().caFile,
+      THROTTLE_SMTP_TEST: '1000/60',
+    };
     const s = await start(ring('old'));
     for (const tenant of [...tenants, erased]) {
       expect((await s.api.post(`/v1/tenants/${tenant}/mail-config`, { username: 'acme' })).status).toBe(201);
@@ -117,7 +132,10 @@ describe('npm run keys:rotate', () => {
     const s = await start(ring('new'));
     const connections = peer.connections;
     for (const tenant of tenants) {
-      expect((await s.api.get(`/v1/tenants/${tenant}/mail-config`)).body.smtp).toMatchObject({ credential: 'unavailable', credentialProblem: 'key_missing' });
+      expect((await s.api.get(`/v1/tenants/${tenant}/mail-config`)).body.smtp).toMatchObject({
+        credential: 'unavailable',
+        credentialProblem: 'key_missing',
+      });
       expect((await testButton(s, tenant)).status).toBe(409);
     }
     expect(peer.connections).toBe(connections);
@@ -154,17 +172,29 @@ describe('npm run keys:rotate', () => {
     expect(await s.running.app.get<EventStore>(EVENT_STORE).readAll()).toEqual(eventsBefore);
     const logins = peer.logins.length;
     for (const tenant of tenants) {
-      expect((await s.api.get(`/v1/tenants/${tenant}/mail-config`)).body.smtp).toMatchObject({ credential: 'available', credentialProblem: null });
+      expect((await s.api.get(`/v1/tenants/${tenant}/mail-config`)).body.smtp).toMatchObject({
+        credential: 'available',
+        credentialProblem: null,
+      });
       const res = await testButton(s, tenant);
       expect(res.status).toBe(200);
-      expect(res.body).toEqual({ ok: true, stage: 'done', message: expect.any(String), durationMs: expect.any(Number) });
+      expect(res.body).toEqual({
+        ok: true,
+        stage: 'done',
+        message: expect.any(String),
+        durationMs: expect.any(Number),
+      });
     }
     // The server saw each tenant log in with the right password.
     expect(peer.logins.slice(logins)).toEqual(tenants.map(() => ({ user: PEER_USER, ok: true })));
     const cipher = s.running.app.get<Cipher>(CIPHER);
     const store = s.running.app.get<EventStore>(EVENT_STORE);
     for (const tenant of tenants) {
-      const sealed = ((await store.readStream(`mailConfig-${tenant}`)).find((e) => e.type === 'SmtpConfigured')!.data as { password: never }).password;
+      const sealed = (
+        (await store.readStream(`mailConfig-${tenant}`)).find((e) => e.type === 'SmtpConfigured')!.data as {
+          password: never;
+        }
+      ).password;
       expect(await cipher.decrypt(sealed, { tenantId: tenant, field: 'smtp.password' })).toBe(PEER_PASSWORD);
     }
   });
@@ -172,7 +202,9 @@ describe('npm run keys:rotate', () => {
   it('refuses to run without the key that wraps a data key, naming it and no key material', async () => {
     const run = await rotate(dataDir, `other:${randomBytes(32).toString('base64')}`);
     expect(run.code).toBe(1);
-    expect(run.stderr.trim()).toBe('keys:rotate: Master key "new" is not in the key ring; add it to ENCRYPTION_KEYS and run again');
+    expect(run.stderr.trim()).toBe(
+      'keys:rotate: Master key "new" is not in the key ring; add it to ENCRYPTION_KEYS and run again',
+    );
     expect(run.stderr + run.stdout.join('\n')).not.toContain(NEW.toString('base64'));
   });
 });
@@ -186,7 +218,8 @@ describe('npm run keys:rotate killed mid-way (SIGKILL)', () => {
     const sealed = await keyStoreAsync(dataDir, async (store) => {
       const cipher = new EnvelopeCipher(new MasterKeyRing(new Map([['old', OLD]]), 'old'), store);
       const out: Array<Awaited<ReturnType<Cipher['encrypt']>>> = [];
-      for (let i = 0; i < TENANTS; i++) out.push(await cipher.encrypt(`secret-${i}`, { tenantId: `k-${i}`, field: 'smtp.password' }));
+      for (let i = 0; i < TENANTS; i++)
+        out.push(await cipher.encrypt(`secret-${i}`, { tenantId: `k-${i}`, field: 'smtp.password' }));
       return out;
     });
 
@@ -200,19 +233,32 @@ describe('npm run keys:rotate killed mid-way (SIGKILL)', () => {
 
     // Half-rotated: with both keys in the ring, every secret still opens.
     await keyStoreAsync(dataDir, async (store) => {
-      const both = new EnvelopeCipher(new MasterKeyRing(new Map([['old', OLD], ['new', NEW]]), 'new'), store);
-      for (let i = 0; i < TENANTS; i += 97) expect(await both.decrypt(sealed[i], { tenantId: `k-${i}`, field: 'smtp.password' })).toBe(`secret-${i}`);
+      const both = new EnvelopeCipher(
+        new MasterKeyRing(
+          new Map([
+            ['old', OLD],
+            ['new', NEW],
+          ]),
+          'new',
+        ),
+        store,
+      );
+      for (let i = 0; i < TENANTS; i += 97)
+        expect(await both.decrypt(sealed[i], { tenantId: `k-${i}`, field: 'smtp.password' })).toBe(`secret-${i}`);
     });
 
     const rerun = await rotate(dataDir, ring('old', 'new'));
     expect(rerun.code).toBe(0);
     expect(rerun.stdout[0]).toBe(`keys:rotate: ${left} data key(s) to re-wrap under master key "new"`);
-    expect(rerun.stdout.at(-1)).toBe('keys:rotate: done; every data key is wrapped by "new"; "old" may now be removed from the key ring');
+    expect(rerun.stdout.at(-1)).toBe(
+      'keys:rotate: done; every data key is wrapped by "new"; "old" may now be removed from the key ring',
+    );
 
     await keyStoreAsync(dataDir, async (store) => {
       expect(store.wrappedByOtherThan('new')).toEqual([]);
       const onlyNew = new EnvelopeCipher(new MasterKeyRing(new Map([['new', NEW]]), 'new'), store);
-      for (let i = 0; i < TENANTS; i++) expect(await onlyNew.decrypt(sealed[i], { tenantId: `k-${i}`, field: 'smtp.password' })).toBe(`secret-${i}`);
+      for (let i = 0; i < TENANTS; i++)
+        expect(await onlyNew.decrypt(sealed[i], { tenantId: `k-${i}`, field: 'smtp.password' })).toBe(`secret-${i}`);
     });
   });
 });

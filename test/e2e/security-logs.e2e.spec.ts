@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { GmailHarness } from '../support/google/gmail-harness';
-import { client, HttpResponse, request } from '../support/http';
+import { client, type HttpResponse, request } from '../support/http';
 import { testCertificates } from '../support/smtp/certs';
-import { Peer, PEER_PASSWORD, PEER_USER, startSmtpPeer } from '../support/smtp/peers';
+import { type Peer, PEER_PASSWORD, PEER_USER, startSmtpPeer } from '../support/smtp/peers';
 import { signJwt } from '../security/hostile';
 
 const JWT_SECRET = `jwt-secret-${randomBytes(24).toString('hex')}`;
@@ -51,15 +51,36 @@ describe('no secret in any log line, across every flow', () => {
     const jwt = signJwt({ sub: 'app-user', tenant }, { alg: 'HS256', secret: JWT_SECRET });
     const app = client(svc.url, jwt);
     const base = `/v1/tenants/${tenant}/mail-config`;
-    const smtp = { address: 'help@acme.example', host: 'localhost', port: peer.port, security: 'starttls', username: PEER_USER };
+    const smtp = {
+      address: 'help@acme.example',
+      host: 'localhost',
+      port: peer.port,
+      security: 'starttls',
+      username: PEER_USER,
+    };
 
     // SMTP: a candidate with the wrong password, the right one saved, tested, and used to send.
-    expect(keep(await app.post(`${base}/smtp/test`, { ...smtp, password: WRONG_PASSWORD })).body).toMatchObject({ ok: false, stage: 'auth' });
+    expect(keep(await app.post(`${base}/smtp/test`, { ...smtp, password: WRONG_PASSWORD })).body).toMatchObject({
+      ok: false,
+      stage: 'auth',
+    });
     expect(keep(await app.put(`${base}/smtp`, { ...smtp, password: PEER_PASSWORD, activate: true })).status).toBe(200);
     expect(keep(await app.post(`${base}/smtp/test`)).body).toMatchObject({ ok: true, stage: 'done' });
-    const sent = keep(await app.post(`/v1/tenants/${tenant}/messages`, { to: ['c@example.org'], subject: 'smtp', text: 't' }, { 'Idempotency-Key': IDEMPOTENCY_KEY }));
+    const sent = keep(
+      await app.post(
+        `/v1/tenants/${tenant}/messages`,
+        { to: ['c@example.org'], subject: 'smtp', text: 't' },
+        { 'Idempotency-Key': IDEMPOTENCY_KEY },
+      ),
+    );
     expect(sent.body).toMatchObject({ mode: 'smtp' });
-    keep(await app.post(`/v1/tenants/${tenant}/messages`, { to: ['c@example.org'], subject: 'smtp', text: 't' }, { 'Idempotency-Key': IDEMPOTENCY_KEY }));
+    keep(
+      await app.post(
+        `/v1/tenants/${tenant}/messages`,
+        { to: ['c@example.org'], subject: 'smtp', text: 't' },
+        { 'Idempotency-Key': IDEMPOTENCY_KEY },
+      ),
+    );
     await peer.inbox.waitFor(1);
 
     // Gmail: authorize, send, revoke by the tenant; authorize again, revoked at Google, fallback.
@@ -73,7 +94,9 @@ describe('no secret in any log line, across every flow', () => {
     // Refused callers and hostile bodies.
     keep(await request('GET', `${svc.url}${base}`, { token: `${jwt.slice(0, -3)}abc` }));
     keep(await request('GET', `${svc.url}${base}`, { token: `${API_TOKEN}x` }));
-    keep(await request('PUT', `${svc.url}${base}/smtp`, { token: API_TOKEN, rawBody: `{"password": ${PEER_PASSWORD}}` }));
+    keep(
+      await request('PUT', `${svc.url}${base}/smtp`, { token: API_TOKEN, rawBody: `{"password": ${PEER_PASSWORD}}` }),
+    );
     keep(await svc.support.get(`/v1/audit/events?tenantId=${tenant}&limit=500`));
     keep(await svc.support.get(`${base}/history?limit=500`));
 
@@ -98,7 +121,8 @@ describe('no secret in any log line, across every flow', () => {
     expect(google.clientSecrets().length).toBeGreaterThanOrEqual(4);
     const logs = svc.logs.join('\n');
     // The search looked at real lines of these flows, not at an empty log.
-    for (const route of ['/smtp/test', '/messages', '/gmail/authorization', '/v1/oauth/google/callback', '/history']) expect(logs).toContain(route);
+    for (const route of ['/smtp/test', '/messages', '/gmail/authorization', '/v1/oauth/google/callback', '/history'])
+      expect(logs).toContain(route);
     expect(svc.logs.filter((l) => l.includes(tenant)).length).toBeGreaterThanOrEqual(20);
     for (const secret of secrets) {
       expect(svc.logs.filter((line) => line.includes(secret))).toEqual([]);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
 import { request } from '../support/http';
-import { ServiceProcess, spawnService } from '../support/service-process';
+import { type ServiceProcess, spawnService } from '../support/service-process';
 
 /**
  * `npm start` with no environment beyond a scratch DATA_DIR and a free port: nothing else is
@@ -23,7 +23,10 @@ describe('sending with no configuration at all', () => {
 
   it('writes a provisioned tenant’s message as .eml under DATA_DIR/outbox, From support.<username>@smemetrics-email.com', async () => {
     const token = readFileSync(join(dataDir, 'api-token'), 'utf8').trim();
-    const provisioned = await request('POST', `${service.url}/v1/tenants/t-bare/mail-config`, { token, body: { username: 'acme' } });
+    const provisioned = await request('POST', `${service.url}/v1/tenants/t-bare/mail-config`, {
+      token,
+      body: { username: 'acme' },
+    });
     expect(provisioned.status).toBe(201);
     const sent = await request('POST', `${service.url}/v1/tenants/t-bare/messages`, {
       token,

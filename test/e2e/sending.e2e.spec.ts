@@ -5,10 +5,10 @@ import { MailConfigCommandHandler } from '../../src/application/mail-config/comm
 import { GrantRevokedError } from '../../src/application/ports/mail-transport.port';
 import { ModeSenderRegistry } from '../../src/application/sending/mode-senders';
 import { GMAIL_SEND_SCOPE } from '../../src/domain/mail-config/mail-config.types';
-import { startTestService, TestService, uniqueTenant } from '../support/app';
+import { startTestService, type TestService, uniqueTenant } from '../support/app';
 import { dataDirContains } from '../support/files';
 import { testCertificates } from '../support/smtp/certs';
-import { closedPort, Peer, PEER_PASSWORD, startSmtpPeer } from '../support/smtp/peers';
+import { closedPort, type Peer, PEER_PASSWORD, startSmtpPeer } from '../support/smtp/peers';
 import { configureSmtp, eventTypes, message, provision } from '../support/smtp/scenario';
 
 const outboxFiles = (svc: TestService) => {
@@ -49,7 +49,9 @@ describe('POST /v1/tenants/{id}/messages', () => {
     const res = await outboxSvc.api.post(`/v1/tenants/${t}/messages`, message({ html: '<p>We are on it.</p>' }));
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ mode: 'default', from: 'support.acme@smemetrics-email.com', fallback: null });
-    const parsed = await Promise.all(outboxFiles(outboxSvc).map((f) => simpleParser(readFileSync(join(outboxSvc.dataDir, 'outbox', f)))));
+    const parsed = await Promise.all(
+      outboxFiles(outboxSvc).map((f) => simpleParser(readFileSync(join(outboxSvc.dataDir, 'outbox', f)))),
+    );
     const mail = parsed.find((m) => m.messageId === res.body.messageId)!;
     expect(mail.from?.text).toBe('support.acme@smemetrics-email.com');
     expect(mail.subject).toBe('Your ticket #42');
@@ -59,11 +61,17 @@ describe('POST /v1/tenants/{id}/messages', () => {
   it('default mode through DEFAULT_RELAY_URL arrives at the relay with the right From', async () => {
     const t = uniqueTenant();
     await provision(relaySvc, t, 'globex');
-    const res = await relaySvc.api.post(`/v1/tenants/${t}/messages`, message({ to: ['a@example.org'], cc: ['b@example.org'] }));
+    const res = await relaySvc.api.post(
+      `/v1/tenants/${t}/messages`,
+      message({ to: ['a@example.org'], cc: ['b@example.org'] }),
+    );
     expect(res.status).toBe(200);
     const delivery = (await relayPeer.inbox.waitFor(1)).find((d) => d.mail.messageId === res.body.messageId)!;
     expect(delivery.mail.from?.text).toBe('support.globex@smemetrics-email.com');
-    expect(delivery.envelope).toEqual({ from: 'support.globex@smemetrics-email.com', to: ['a@example.org', 'b@example.org'] });
+    expect(delivery.envelope).toEqual({
+      from: 'support.globex@smemetrics-email.com',
+      to: ['a@example.org', 'b@example.org'],
+    });
   });
 
   it('smtp mode arrives through the tenant server with the SMTP address as From, attachments intact', async () => {
@@ -76,7 +84,9 @@ describe('POST /v1/tenants/{id}/messages', () => {
         bcc: ['audit@example.org'],
         replyTo: 'replies@acme.example',
         html: '<b>hi</b>',
-        attachments: [{ filename: 'log.txt', contentType: 'text/plain', contentBase64: Buffer.from('line 1\n').toString('base64') }],
+        attachments: [
+          { filename: 'log.txt', contentType: 'text/plain', contentBase64: Buffer.from('line 1\n').toString('base64') },
+        ],
       }),
     );
     expect(res.status).toBe(200);
@@ -117,8 +127,14 @@ describe('POST /v1/tenants/{id}/messages', () => {
     ['subject', { subject: 'Hi\r\nBcc: victim@example.org' }],
     ['to', { to: ['customer@example.org\r\nBcc: victim@example.org'] }],
     ['replyTo', { replyTo: 'a@example.org\nX-Evil: 1' }],
-    ['attachments[0].filename', { attachments: [{ filename: 'a\r\n.txt', contentType: 'text/plain', contentBase64: 'YQ==' }] }],
-    ['attachments[0].contentType', { attachments: [{ filename: 'a.txt', contentType: 'text/plain\r\nX-Evil: 1', contentBase64: 'YQ==' }] }],
+    [
+      'attachments[0].filename',
+      { attachments: [{ filename: 'a\r\n.txt', contentType: 'text/plain', contentBase64: 'YQ==' }] },
+    ],
+    [
+      'attachments[0].contentType',
+      { attachments: [{ filename: 'a.txt', contentType: 'text/plain\r\nX-Evil: 1', contentBase64: 'YQ==' }] },
+    ],
   ])('CR/LF in %s is 400 naming the field, and nothing is sent', async (field, over) => {
     const t = uniqueTenant();
     await provision(outboxSvc, t);
@@ -207,11 +223,16 @@ describe('POST /v1/tenants/{id}/messages', () => {
     const types = await eventTypes(relaySvc, t);
     expect(types.slice(-3)).toEqual(['ModeChanged', 'ConsentRevoked', 'ModeChanged']);
     const view = await relaySvc.api.get(`/v1/tenants/${t}/mail-config`);
-    expect(view.body).toMatchObject({ mode: 'default', gmail: { status: 'revoked', revokedReason: 'revoked_at_google' } });
+    expect(view.body).toMatchObject({
+      mode: 'default',
+      gmail: { status: 'revoked', revokedReason: 'revoked_at_google' },
+    });
   });
 
   it('never lets the SMTP password into a response, a log line or the data directory', async () => {
-    const responses = JSON.stringify(await outboxSvc.api.get('/v1/audit/events')) + JSON.stringify(await outboxSvc.support.get('/v1/audit/events'));
+    const responses =
+      JSON.stringify(await outboxSvc.api.get('/v1/audit/events')) +
+      JSON.stringify(await outboxSvc.support.get('/v1/audit/events'));
     expect(responses).not.toContain(PEER_PASSWORD);
     expect(outboxSvc.logs.filter((l) => l.includes(PEER_PASSWORD))).toEqual([]);
     expect(relaySvc.logs.filter((l) => l.includes(PEER_PASSWORD))).toEqual([]);

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
 import { request } from '../support/http';
-import { ServiceProcess, spawnService } from '../support/service-process';
+import { type ServiceProcess, spawnService } from '../support/service-process';
 
 /** A relay on loopback that takes its time to accept each message's data (a slow upstream). */
 async function slowRelay(delayMs: number) {
@@ -68,7 +68,8 @@ describe('graceful shutdown of the real process', () => {
 
   const start = (env: Record<string, string>) =>
     spawnService({ NODE_ENV: 'production', DATA_DIR: dataDir, API_TOKEN, ...env });
-  const api = (method: string, path: string, body?: unknown) => request(method, service!.url + path, { token: API_TOKEN, body });
+  const api = (method: string, path: string, body?: unknown) =>
+    request(method, service!.url + path, { token: API_TOKEN, body });
   const message = { to: ['client@example.org'], subject: 'Sent across a deploy', text: 'Hello' };
 
   it('on SIGTERM stops accepting, lets an in-flight send finish, closes the stores and exits 0', async () => {
@@ -95,11 +96,15 @@ describe('graceful shutdown of the real process', () => {
     // removed (a killed process leaves them full).
     const files = readdirSync(dataDir);
     expect(files).toEqual(expect.arrayContaining(['events.db', 'keys.db']));
-    for (const wal of files.filter((f) => f.endsWith('-wal'))) expect([wal, statSync(join(dataDir, wal)).size]).toEqual([wal, 0]);
+    for (const wal of files.filter((f) => f.endsWith('-wal')))
+      expect([wal, statSync(join(dataDir, wal)).size]).toEqual([wal, 0]);
 
     // And the data is intact for the next start.
     service = await start({});
-    expect((await api('GET', '/v1/tenants/t-deploy/mail-config')).body).toMatchObject({ tenantId: 't-deploy', version: 1 });
+    expect((await api('GET', '/v1/tenants/t-deploy/mail-config')).body).toMatchObject({
+      tenantId: 't-deploy',
+      version: 1,
+    });
     service.child.kill('SIGINT');
     expect((await service.exited).code).toBe(0);
   }, 60_000);
@@ -124,6 +129,8 @@ describe('graceful shutdown of the real process', () => {
   }, 60_000);
 
   it('refuses to start with a bad SHUTDOWN_TIMEOUT_MS, naming it in one line', async () => {
-    await expect(start({ SHUTDOWN_TIMEOUT_MS: 'soon' })).rejects.toThrow(/SHUTDOWN_TIMEOUT_MS: must be a number of milliseconds/);
+    await expect(start({ SHUTDOWN_TIMEOUT_MS: 'soon' })).rejects.toThrow(
+      /SHUTDOWN_TIMEOUT_MS: must be a number of milliseconds/,
+    );
   });
 });

@@ -1,8 +1,12 @@
-import { ConnectionFactory, CONNECTION_FACTORY, ConnectionTarget } from '../../src/infrastructure/mail/connection-factory';
-import { startTestService, TestService, uniqueTenant } from '../support/app';
+import {
+  type ConnectionFactory,
+  CONNECTION_FACTORY,
+  type ConnectionTarget,
+} from '../../src/infrastructure/mail/connection-factory';
+import { startTestService, type TestService, uniqueTenant } from '../support/app';
 import { dataDirContains } from '../support/files';
 import { testCertificates } from '../support/smtp/certs';
-import { closedPort, Peer, PEER_PASSWORD, PEER_USER, startSilentPeer, startSmtpPeer } from '../support/smtp/peers';
+import { closedPort, type Peer, PEER_PASSWORD, PEER_USER, startSilentPeer, startSmtpPeer } from '../support/smtp/peers';
 import { configureSmtp, eventTypes, provision } from '../support/smtp/scenario';
 
 const WRONG_PASSWORD = 'not-the-Right-0ne!';
@@ -34,7 +38,10 @@ describe('POST /v1/tenants/{id}/mail-config/smtp/test (the Test button)', () => 
     closed = await closedPort();
     svc = await startTestService({
       env: {
-        SMTP_ALLOWED_PORTS: [good, implicit, noStarttls, selfSigned, silent].map((p) => p.port).concat(closed).join(','),
+        SMTP_ALLOWED_PORTS: [good, implicit, noStarttls, selfSigned, silent]
+          .map((p) => p.port)
+          .concat(closed)
+          .join(','),
         SMTP_EXTRA_CA_FILE: testCertificates().caFile,
         THROTTLE_SMTP_TEST: '1000/60',
       },
@@ -51,7 +58,12 @@ describe('POST /v1/tenants/{id}/mail-config/smtp/test (the Test button)', () => 
     await configureSmtp(svc, t, good.port);
     const res = await test(t);
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ ok: true, stage: 'done', message: expect.stringContaining('with TLS'), durationMs: expect.any(Number) });
+    expect(res.body).toEqual({
+      ok: true,
+      stage: 'done',
+      message: expect.stringContaining('with TLS'),
+      durationMs: expect.any(Number),
+    });
     expect((await eventTypes(svc, t)).slice(-1)).toEqual(['SmtpConnectionTested']);
     const view = await svc.api.get(`/v1/tenants/${t}/mail-config`);
     expect(view.body.smtp.lastTest).toMatchObject({ ok: true, stage: 'done' });
@@ -62,7 +74,11 @@ describe('POST /v1/tenants/{id}/mail-config/smtp/test (the Test button)', () => 
     await provision(svc, t);
     await configureSmtp(svc, t, good.port, { password: WRONG_PASSWORD });
     const saved = await test(t);
-    expect(saved.body).toMatchObject({ ok: false, stage: 'auth', message: 'Authentication failed: the server rejected the username or password' });
+    expect(saved.body).toMatchObject({
+      ok: false,
+      stage: 'auth',
+      message: 'Authentication failed: the server rejected the username or password',
+    });
     const view = await svc.api.get(`/v1/tenants/${t}/mail-config`);
     expect(view.body.smtp.lastTest).toMatchObject({ ok: false, stage: 'auth' });
     const before = await eventTypes(svc, t);
@@ -141,7 +157,11 @@ describe('the Test button’s SSRF policy', () => {
   beforeAll(async () => {
     listener = await startSmtpPeer();
     svc = await startTestService({
-      env: { SMTP_ALLOW_PRIVATE_HOSTS: 'false', SMTP_ALLOWED_PORTS: `25,465,587,2525,${listener.port}`, THROTTLE_SMTP_TEST: '1000/60' },
+      env: {
+        SMTP_ALLOW_PRIVATE_HOSTS: 'false',
+        SMTP_ALLOWED_PORTS: `25,465,587,2525,${listener.port}`,
+        THROTTLE_SMTP_TEST: '1000/60',
+      },
     });
     // Counts every socket the service would open; anything not on loopback is refused, so even
     // a broken policy could not send a packet off this machine.
@@ -161,24 +181,30 @@ describe('the Test button’s SSRF policy', () => {
     attempts = [];
   });
 
-  it.each(['127.0.0.1', 'localhost', '[::1]', '10.0.0.8', '169.254.169.254', '127.1', '0x7f000001', '[::ffff:127.0.0.1]'])(
-    'stops %s at policy with no connection attempted',
-    async (host) => {
-      const t = uniqueTenant();
-      await provision(svc, t);
-      const before = listener.connections;
-      const res = await svc.api.post(`/v1/tenants/${t}/mail-config/smtp/test`, {
-        address: 'help@acme.example',
-        host,
-        port: listener.port,
-        password: 'irrelevant-secret',
-      });
-      expect(res.status).toBe(200);
-      expect(res.body).toMatchObject({ ok: false, stage: 'policy' });
-      expect(attempts).toEqual([]);
-      expect(listener.connections).toBe(before);
-    },
-  );
+  it.each([
+    '127.0.0.1',
+    'localhost',
+    '[::1]',
+    '10.0.0.8',
+    '169.254.169.254',
+    '127.1',
+    '0x7f000001',
+    '[::ffff:127.0.0.1]',
+  ])('stops %s at policy with no connection attempted', async (host) => {
+    const t = uniqueTenant();
+    await provision(svc, t);
+    const before = listener.connections;
+    const res = await svc.api.post(`/v1/tenants/${t}/mail-config/smtp/test`, {
+      address: 'help@acme.example',
+      host,
+      port: listener.port,
+      password: 'irrelevant-secret',
+    });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ ok: false, stage: 'policy' });
+    expect(attempts).toEqual([]);
+    expect(listener.connections).toBe(before);
+  });
 
   it('stops port 22 at policy with no connection attempted', async () => {
     const t = uniqueTenant();
@@ -189,7 +215,11 @@ describe('the Test button’s SSRF policy', () => {
       port: 22,
       password: 'irrelevant-secret',
     });
-    expect(res.body).toMatchObject({ ok: false, stage: 'policy', message: expect.stringContaining('Port 22 is not allowed') });
+    expect(res.body).toMatchObject({
+      ok: false,
+      stage: 'policy',
+      message: expect.stringContaining('Port 22 is not allowed'),
+    });
     expect(attempts).toEqual([]);
   });
 

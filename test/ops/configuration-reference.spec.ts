@@ -8,7 +8,11 @@ const read = (file: string) => readFileSync(join(REPO_ROOT, file), 'utf8');
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
     const path = join(dir, name);
-    return statSync(path).isDirectory() ? sourceFiles(path) : path.endsWith('.ts') && !path.endsWith('.spec.ts') ? [path] : [];
+    return statSync(path).isDirectory()
+      ? sourceFiles(path)
+      : path.endsWith('.ts') && !path.endsWith('.spec.ts')
+        ? [path]
+        : [];
   });
 }
 
@@ -41,7 +45,16 @@ describe('configuration reference', () => {
   const variables = variablesReadBySource();
 
   it('finds the variables the code reads (the scan itself works)', () => {
-    expect(variables).toEqual(expect.arrayContaining(['PORT', 'DATA_DIR', 'ENCRYPTION_KEYS', 'GOOGLE_TOKEN_URL', 'SHUTDOWN_TIMEOUT_MS', 'NODE_ENV']));
+    expect(variables).toEqual(
+      expect.arrayContaining([
+        'PORT',
+        'DATA_DIR',
+        'ENCRYPTION_KEYS',
+        'GOOGLE_TOKEN_URL',
+        'SHUTDOWN_TIMEOUT_MS',
+        'NODE_ENV',
+      ]),
+    );
   });
 
   it('lists every variable in .env.example and in the README configuration table', () => {
@@ -54,7 +67,12 @@ describe('configuration reference', () => {
   it('starts with every value of .env.example as given (the example is a valid configuration)', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'mcs-envexample-'));
     try {
-      const service = await spawnService({ ...dotenv(read('.env.example')), DATA_DIR: dataDir, PORT: '0', NODE_ENV: 'production' });
+      const service = await spawnService({
+        ...dotenv(read('.env.example')),
+        DATA_DIR: dataDir,
+        PORT: '0',
+        NODE_ENV: 'production',
+      });
       const live = await fetch(`${service.url}/health/live`);
       expect(live.status).toBe(200);
       service.child.kill('SIGTERM');

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig } from '../../src/infrastructure/config/config';
 import { sameToken } from '../../src/interfaces/http/common/static-token.authenticator';
-import { startTestService, TestService, uniqueTenant } from '../support/app';
+import { startTestService, type TestService, uniqueTenant } from '../support/app';
 import { client, request } from '../support/http';
 import { expectProblem, forbidden, recordsNothing, signJwt, smtpSettings, unauthorized } from './hostile';
 
@@ -28,7 +28,9 @@ describe('hostile callers: JWTs and static tokens (HS256)', () => {
     const res = await jwt.post(`/v1/tenants/${a}/mail-config`, { username: 'acme' });
     expect(res.status).toBe(201);
     const history = await jwt.get(`/v1/tenants/${a}/mail-config/history`);
-    expect(history.body.events).toEqual([expect.objectContaining({ type: 'MailConfigProvisioned', actor: 'jwt:app-user-7' })]);
+    expect(history.body.events).toEqual([
+      expect.objectContaining({ type: 'MailConfigProvisioned', actor: 'jwt:app-user-7' }),
+    ]);
   });
 
   it('answers 403 to a JWT for tenant A on every route of tenant B, and records nothing', async () => {
@@ -59,10 +61,13 @@ describe('hostile callers: JWTs and static tokens (HS256)', () => {
     ['not yet valid', () => hs({ tenant: 't-x', nbf: Math.floor(Date.now() / 1000) + 600 })],
     ['signed with another secret', () => signJwt({ tenant: 't-x' }, { alg: 'HS256', secret: `${SECRET}-not` })],
     ['unsigned (alg none)', () => signJwt({ tenant: 't-x' }, { alg: 'none' })],
-    ['tampered after signing', () => {
-      const [h, , s] = hs({ tenant: 't-other' }).split('.');
-      return `${h}.${Buffer.from(JSON.stringify({ tenant: 't-x', exp: 9999999999 })).toString('base64url')}.${s}`;
-    }],
+    [
+      'tampered after signing',
+      () => {
+        const [h, , s] = hs({ tenant: 't-other' }).split('.');
+        return `${h}.${Buffer.from(JSON.stringify({ tenant: 't-x', exp: 9999999999 })).toString('base64url')}.${s}`;
+      },
+    ],
     ['without a tenant or a role', () => hs({ sub: 'u' })],
     ['with a tenant claim that is not a tenant id', () => hs({ tenant: '../t-x' })],
     ['with a tenant claim that is not a string', () => hs({ tenant: ['t-x'] })],
@@ -108,7 +113,8 @@ describe('hostile callers: JWTs and static tokens (HS256)', () => {
     await as(token).get('/v1/tenants/never-logged/mail-config');
     await request('GET', `${svc.url}/v1/tenants/never-logged/mail-config`, { token: `${token}x` });
     const logs = svc.logs.join('\n');
-    for (const secret of [token, token.split('.')[2], svc.apiToken, svc.supportToken, SECRET]) expect(logs).not.toContain(secret);
+    for (const secret of [token, token.split('.')[2], svc.apiToken, svc.supportToken, SECRET])
+      expect(logs).not.toContain(secret);
   });
 
   it('compares static tokens in constant time without tripping over different lengths', () => {
@@ -125,10 +131,17 @@ describe('hostile callers: RS256 JWTs with issuer and audience', () => {
   const dir = mkdtempSync(join(tmpdir(), 'mcs-jwt-'));
   const keyFile = join(dir, 'jwt.pub.pem');
   writeFileSync(keyFile, publicPem);
-  const claims = (extra: Record<string, unknown> = {}) => ({ tenant: 't-rs', iss: 'https://app.example', aud: 'mail-config', ...extra });
+  const claims = (extra: Record<string, unknown> = {}) => ({
+    tenant: 't-rs',
+    iss: 'https://app.example',
+    aud: 'mail-config',
+    ...extra,
+  });
   let svc: TestService;
   beforeAll(async () => {
-    svc = await startTestService({ env: { JWT_PUBLIC_KEY: keyFile, JWT_ISSUER: 'https://app.example', JWT_AUDIENCE: 'mail-config' } });
+    svc = await startTestService({
+      env: { JWT_PUBLIC_KEY: keyFile, JWT_ISSUER: 'https://app.example', JWT_AUDIENCE: 'mail-config' },
+    });
   });
   afterAll(async () => svc.close());
 
@@ -161,17 +174,30 @@ describe('hostile callers: RS256 JWTs with issuer and audience', () => {
 });
 
 describe('JWT and rate limit configuration', () => {
-  const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
-  const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
+  const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+    .publicKey.export({ type: 'spki', format: 'pem' })
+    .toString();
+  const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 })
+    .publicKey.export({ type: 'spki', format: 'pem' })
+    .toString();
 
   it.each([
     [{ JWT_SECRET: 'short' }, 'JWT_SECRET: must be at least 32 characters'],
     [{ JWT_SECRET: SECRET, JWT_PUBLIC_KEY: rsa }, 'JWT_PUBLIC_KEY: set either JWT_SECRET or JWT_PUBLIC_KEY, not both'],
-    [{ JWT_PUBLIC_KEY: '/nonexistent/jwt.pem' }, 'JWT_PUBLIC_KEY: must be a PEM public key or the path of a file holding one'],
+    [
+      { JWT_PUBLIC_KEY: '/nonexistent/jwt.pem' },
+      'JWT_PUBLIC_KEY: must be a PEM public key or the path of a file holding one',
+    ],
     [{ JWT_PUBLIC_KEY: ec }, 'JWT_PUBLIC_KEY: is not an RSA public key in PEM format'],
-    [{ JWT_PUBLIC_KEY: '-----BEGIN PUBLIC KEY-----\ngarbage\n-----END PUBLIC KEY-----' }, 'JWT_PUBLIC_KEY: is not an RSA public key in PEM format'],
+    [
+      { JWT_PUBLIC_KEY: '-----BEGIN PUBLIC KEY-----\ngarbage\n-----END PUBLIC KEY-----' },
+      'JWT_PUBLIC_KEY: is not an RSA public key in PEM format',
+    ],
     [{ THROTTLE_SEND: 'lots' }, 'THROTTLE_SEND: must look like <limit>/<seconds> with both at least 1, got "lots"'],
-    [{ THROTTLE_SMTP_TEST: '0/60' }, 'THROTTLE_SMTP_TEST: must look like <limit>/<seconds> with both at least 1, got "0/60"'],
+    [
+      { THROTTLE_SMTP_TEST: '0/60' },
+      'THROTTLE_SMTP_TEST: must look like <limit>/<seconds> with both at least 1, got "0/60"',
+    ],
   ])('refuses %j with one line naming the variable', (env, message) => {
     expect(() => parseConfig(env)).toThrow(new Error(message));
   });

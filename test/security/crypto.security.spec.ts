@@ -1,8 +1,9 @@
+import type { EnvelopeCipher } from '../../src/infrastructure/crypto/envelope.cipher';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startTestService, TestService, uniqueTenant } from '../support/app';
+import { startTestService, type TestService, uniqueTenant } from '../support/app';
 import { erased, expectProblem, PROBLEM_BASE, recordsNothing, smtpSettings, storeOf } from './hostile';
 
 const key = () => randomBytes(32).toString('base64');
@@ -35,7 +36,14 @@ async function plant(svc: TestService, tenant: string, password: Sealed) {
   const template = events.find((e) => e.type === 'SmtpConfigured')!;
   await store.appendToStream(
     `mailConfig-${tenant}`,
-    [{ eventId: randomUUID(), type: 'SmtpConfigured', data: { ...(template.data as object), password }, metadata: template.metadata }],
+    [
+      {
+        eventId: randomUUID(),
+        type: 'SmtpConfigured',
+        data: { ...(template.data as object), password },
+        metadata: template.metadata,
+      },
+    ],
     { expectedVersion: events.length },
   );
 }
@@ -59,7 +67,11 @@ describe('hostile ciphertexts', () => {
     await plant(svc, attacker, stolen);
     const res = await view(attacker);
     expect(res.status).toBe(200);
-    expect(res.body.smtp).toMatchObject({ passwordSet: true, credential: 'unavailable', credentialProblem: 'key_missing' });
+    expect(res.body.smtp).toMatchObject({
+      passwordSet: true,
+      credential: 'unavailable',
+      credentialProblem: 'key_missing',
+    });
     // Relabelled with the attacker's own key id, it reaches AES-GCM and fails there: other key, other tenant in the AAD.
     await plant(svc, attacker, { ...stolen, keyId: own.keyId });
     const relabelled = await view(attacker);
@@ -83,7 +95,10 @@ describe('hostile ciphertexts', () => {
     expect(res.body.smtp).toMatchObject({ credential: 'unavailable', credentialProblem: reason });
     // History reads on, with the secret redacted whatever its state.
     const history = await svc.api.get(`/v1/tenants/${t}/mail-config/history?type=SmtpConfigured`);
-    expect(history.body.events.map((e: { data: { password: unknown } }) => e.data.password)).toEqual(['[encrypted]', '[encrypted]']);
+    expect(history.body.events.map((e: { data: { password: unknown } }) => e.data.password)).toEqual([
+      '[encrypted]',
+      '[encrypted]',
+    ]);
   });
 
   it('answers 410 to every command on a shredded tenant, records nothing, and shows its secret as shredded', async () => {
@@ -103,7 +118,10 @@ describe('hostile ciphertexts', () => {
     });
     const res = await view(t);
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ status: 'erased', smtp: { credential: 'unavailable', credentialProblem: 'shredded' } });
+    expect(res.body).toMatchObject({
+      status: 'erased',
+      smtp: { credential: 'unavailable', credentialProblem: 'shredded' },
+    });
   });
 
   it('fails closed on an event type it does not know: 500 naming it, nothing recorded, other tenants unaffected', async () => {
@@ -114,17 +132,28 @@ describe('hostile ciphertexts', () => {
     const store = storeOf(svc);
     await store.appendToStream(
       `mailConfig-${broken}`,
-      [{ eventId: randomUUID(), type: 'SmtpPasswordRotatedV9', data: {}, metadata: { actor: 'x', correlationId: 'y', at: new Date().toISOString() } }],
+      [
+        {
+          eventId: randomUUID(),
+          type: 'SmtpPasswordRotatedV9',
+          data: {},
+          metadata: { actor: 'x', correlationId: 'y', at: new Date().toISOString() },
+        },
+      ],
       { expectedVersion: 2 },
     );
     const expected = {
       type: `${PROBLEM_BASE}unknown-event-type`,
       title: 'Unknown event type',
       status: 500,
-      detail: 'This tenant’s history holds an event of unknown type "SmtpPasswordRotatedV9"; commands on it are refused until the service understands it',
+      detail:
+        'This tenant’s history holds an event of unknown type "SmtpPasswordRotatedV9"; commands on it are refused until the service understands it',
     };
     await recordsNothing(svc, async () => {
-      for (const res of [await svc.api.put(`/v1/tenants/${broken}/mail-config/mode`, { mode: 'smtp' }), await view(broken)]) {
+      for (const res of [
+        await svc.api.put(`/v1/tenants/${broken}/mail-config/mode`, { mode: 'smtp' }),
+        await view(broken),
+      ]) {
         expect(res.status).toBe(500);
         expectProblem(res, expected);
       }
@@ -139,12 +168,21 @@ describe('hostile ciphertexts', () => {
     const append = () =>
       store.appendToStream(
         `mailConfig-${t}`,
-        [{ eventId: randomUUID(), type: 'ModeChanged', data: { from: 'default', to: 'smtp', reason: 'requested' }, metadata: { actor: 'a', correlationId: randomUUID(), at: new Date().toISOString() } }],
+        [
+          {
+            eventId: randomUUID(),
+            type: 'ModeChanged',
+            data: { from: 'default', to: 'smtp', reason: 'requested' },
+            metadata: { actor: 'a', correlationId: randomUUID(), at: new Date().toISOString() },
+          },
+        ],
         { expectedVersion: 2 },
       );
     const outcomes = await Promise.allSettled([append(), append()]);
     expect(outcomes.map((o) => o.status).sort()).toEqual(['fulfilled', 'rejected']);
-    expect((outcomes.find((o) => o.status === 'rejected') as PromiseRejectedResult).reason).toMatchObject({ name: 'ConcurrencyError' });
+    expect((outcomes.find((o) => o.status === 'rejected') as PromiseRejectedResult).reason).toMatchObject({
+      name: 'ConcurrencyError',
+    });
     expect((await store.readStream(`mailConfig-${t}`)).map((e) => e.version)).toEqual([1, 2, 3]);
   });
 
@@ -153,7 +191,11 @@ describe('hostile ciphertexts', () => {
     await configure(svc, t);
     const ids = Array.from({ length: 20 }, () => randomUUID());
     const results = await Promise.all(
-      ids.map((id, i) => svc.api.put(`/v1/tenants/${t}/mail-config/smtp`, smtpSettings({ port: 2000 + i, password: undefined }), { 'X-Request-Id': id })),
+      ids.map((id, i) =>
+        svc.api.put(`/v1/tenants/${t}/mail-config/smtp`, smtpSettings({ port: 2000 + i, password: undefined }), {
+          'X-Request-Id': id,
+        }),
+      ),
     );
     const statuses = results.map((r) => r.status);
     // A command that loses the race five times in a row answers 409; it must then not be recorded.
@@ -210,13 +252,17 @@ describe('master keys that change under the service', () => {
 
   it('opens every secret after the data keys were re-wrapped and the old master key removed', async () => {
     const rotating = await restartWith({ ENCRYPTION_KEYS: `old:${oldKey},new:${newKey}` });
-    const { EnvelopeCipher } = await import('../../src/infrastructure/crypto/envelope.cipher');
-    const cipher = rotating.running.app.get(await import('../../src/application/ports/cipher.port').then((m) => m.CIPHER)) as InstanceType<typeof EnvelopeCipher>;
+    const cipher = rotating.running.app.get(
+      await import('../../src/application/ports/cipher.port').then((m) => m.CIPHER),
+    ) as EnvelopeCipher;
     expect(cipher.rotate()).toBe(tenants.length);
     await rotating.close();
     const s = await restartWith({ ENCRYPTION_KEYS: `new:${newKey}` });
     for (const t of tenants) {
-      expect((await s.api.get(`/v1/tenants/${t}/mail-config`)).body.smtp).toMatchObject({ credential: 'available', credentialProblem: null });
+      expect((await s.api.get(`/v1/tenants/${t}/mail-config`)).body.smtp).toMatchObject({
+        credential: 'available',
+        credentialProblem: null,
+      });
     }
   });
 });

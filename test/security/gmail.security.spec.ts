@@ -26,13 +26,19 @@ describe('hostile OAuth round trips', () => {
    * Runs the callback and asserts: 302 to `location`, not cached, nothing sent, and nothing
    * recorded but (for a genuine state) the state's own single use, so it cannot be replayed.
    */
-  async function refused(callback: URL | string, location: string, opts: { exchanges?: number; consumesState?: boolean } = {}) {
+  async function refused(
+    callback: URL | string,
+    location: string,
+    opts: { exchanges?: number; consumesState?: boolean } = {},
+  ) {
     const tokenRequests = h.google.tokenRequests.length;
     const sent = h.google.sent.length;
     const before = await allEvents(h.svc);
     const trip = await h.callback(callback);
     const added = (await allEvents(h.svc)).slice(before.length);
-    expect(added.map((e) => [e.streamId.split('-')[0], e.type])).toEqual(opts.consumesState ? [['oauthState', 'OAuthStateConsumed']] : []);
+    expect(added.map((e) => [e.streamId.split('-')[0], e.type])).toEqual(
+      opts.consumesState ? [['oauthState', 'OAuthStateConsumed']] : [],
+    );
     expect(trip.callbackStatus).toBe(302);
     expect(trip.location!.toString()).toBe(location);
     expect(trip.callbackHeaders.get('cache-control')).toBe('no-store');
@@ -51,8 +57,15 @@ describe('hostile OAuth round trips', () => {
   it('refuses an expired state (issued 11 minutes ago), nothing recorded', async () => {
     const tenant = await h.provisioned();
     const app = h.svc.running.app;
-    const past = new SignedOAuthStateStore(app.get(EVENT_STORE), app.get(MasterKeyRing), { now: () => new Date(Date.now() - 11 * 60_000) });
-    const issued = await past.issue({ tenantId: tenant, returnUrl: RETURN_URL, actor: 'agent', correlationId: 'c-expired' });
+    const past = new SignedOAuthStateStore(app.get(EVENT_STORE), app.get(MasterKeyRing), {
+      now: () => new Date(Date.now() - 11 * 60_000),
+    });
+    const issued = await past.issue({
+      tenantId: tenant,
+      returnUrl: RETURN_URL,
+      actor: 'agent',
+      correlationId: 'c-expired',
+    });
     const url = new URL((await h.startAuthorization(tenant)).body.authorizationUrl);
     url.searchParams.set('state', issued.state);
     url.searchParams.set('code_challenge', issued.codeChallenge);
@@ -91,7 +104,10 @@ describe('hostile OAuth round trips', () => {
     const attackerCallback = await atGoogle((await h.startAuthorization(attacker)).body.authorizationUrl);
     // The victim's valid state with the code Google issued in the attacker's flow.
     victimCallback.searchParams.set('code', attackerCallback.searchParams.get('code')!);
-    await refused(victimCallback, `${RETURN_URL}?gmail=error&reason=exchange_failed`, { exchanges: 1, consumesState: true });
+    await refused(victimCallback, `${RETURN_URL}?gmail=error&reason=exchange_failed`, {
+      exchanges: 1,
+      consumesState: true,
+    });
     for (const tenant of [victim, attacker]) expect((await h.view(tenant)).gmail.status).toBe('not_authorized');
   });
 

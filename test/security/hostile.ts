@@ -1,7 +1,7 @@
-import { createHmac, createSign, KeyObject } from 'node:crypto';
-import { EVENT_STORE, EventStore, StoredEvent } from '../../src/application/ports/event-store.port';
-import { TestService } from '../support/app';
-import { HttpResponse } from '../support/http';
+import { createHmac, createSign, type KeyObject } from 'node:crypto';
+import { EVENT_STORE, type EventStore, type StoredEvent } from '../../src/application/ports/event-store.port';
+import { type TestService } from '../support/app';
+import { type HttpResponse } from '../support/http';
 
 /**
  * Helpers of the hostile-input suite: every case asserts the exact problem it gets back and that
@@ -22,7 +22,9 @@ export async function recordsNothing<T>(svc: TestService, act: () => Promise<T>)
   const before = await allEvents(svc);
   const result = await act();
   const after = await allEvents(svc);
-  expect(after.map((e) => [e.streamId, e.version, e.eventId])).toEqual(before.map((e) => [e.streamId, e.version, e.eventId]));
+  expect(after.map((e) => [e.streamId, e.version, e.eventId])).toEqual(
+    before.map((e) => [e.streamId, e.version, e.eventId]),
+  );
   return result;
 }
 
@@ -38,7 +40,12 @@ export const unauthorized = {
   detail: 'A valid bearer token is required',
 };
 
-export const forbidden = (detail: string) => ({ type: `${PROBLEM_BASE}forbidden`, title: 'Forbidden', status: 403, detail });
+export const forbidden = (detail: string) => ({
+  type: `${PROBLEM_BASE}forbidden`,
+  title: 'Forbidden',
+  status: 403,
+  detail,
+});
 
 export const invalid = (errors: { field: string; message: string }[]) => ({
   type: `${PROBLEM_BASE}validation`,
@@ -56,9 +63,11 @@ export const erased = {
   code: 'TENANT_ERASED',
 };
 
-const b64url = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
+const b64url = (value: unknown) =>
+  Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
 
-export type JwtKey = { alg: 'HS256'; secret: string | Buffer } | { alg: 'RS256'; privateKey: KeyObject } | { alg: 'none' };
+export type JwtKey =
+  { alg: 'HS256'; secret: string | Buffer } | { alg: 'RS256'; privateKey: KeyObject } | { alg: 'none' };
 
 /**
  * Signs a JWT with node:crypto directly, independent of the library the service verifies with,

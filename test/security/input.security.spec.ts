@@ -1,4 +1,4 @@
-import { startTestService, TestService, uniqueTenant } from '../support/app';
+import { startTestService, type TestService, uniqueTenant } from '../support/app';
 import { request } from '../support/http';
 import { allEvents, expectProblem, invalid, PROBLEM_BASE, recordsNothing, smtpSettings, storeOf } from './hostile';
 
@@ -25,7 +25,9 @@ describe('hostile input: names, addresses, hosts and sizes', () => {
     ['a line separator', 'acme\u2028x'],
     ['41 characters', label(41)],
   ])('refuses a username with %s (400) and records nothing', async (_, username) => {
-    const res = await recordsNothing(svc, () => svc.api.post(`/v1/tenants/${uniqueTenant()}/mail-config`, { username }));
+    const res = await recordsNothing(svc, () =>
+      svc.api.post(`/v1/tenants/${uniqueTenant()}/mail-config`, { username }),
+    );
     expect(res.status).toBe(400);
     expectProblem(res, invalid([USERNAME]));
   });
@@ -55,55 +57,94 @@ describe('hostile input: names, addresses, hosts and sizes', () => {
       svc.api.post(`/v1/tenants/${uniqueTenant()}/mail-config`, { username: 'acme' }, { 'X-Actor': actor }),
     );
     expect(res.status).toBe(400);
-    expectProblem(res, invalid([{ field: 'X-Actor', message: 'X-Actor must be UTF-8 text without control characters' }]));
+    expectProblem(
+      res,
+      invalid([{ field: 'X-Actor', message: 'X-Actor must be UTF-8 text without control characters' }]),
+    );
   });
 
   it('keeps a UTF-8 X-Actor intact', async () => {
     const t = uniqueTenant();
-    expect((await svc.api.post(`/v1/tenants/${t}/mail-config`, { username: 'acme' }, { 'X-Actor': wire('Łukasz Żółć') })).status).toBe(201);
+    expect(
+      (await svc.api.post(`/v1/tenants/${t}/mail-config`, { username: 'acme' }, { 'X-Actor': wire('Łukasz Żółć') }))
+        .status,
+    ).toBe(201);
     const [event] = await storeOf(svc).readStream(`mailConfig-${t}`);
     expect(event.metadata.actor).toBe('Łukasz Żółć');
   });
 
   it.each([
-    ['an address with CR/LF', { address: 'help@acme.example\r\nBcc: victim@evil.example' }, [
-      { field: 'address', message: 'address must not contain control characters' },
-      { field: 'address', message: 'address must be an email address' },
-    ]],
-    ['an address with NUL', { address: 'help\u0000@acme.example' }, [
-      { field: 'address', message: 'address must not contain control characters' },
-      { field: 'address', message: 'address must be an email address' },
-    ]],
-    ['a username with LF', { username: 'help\nRCPT TO:<x@evil.example>' }, [
-      { field: 'username', message: 'username must not contain control characters' },
-    ]],
-    ['a password with NUL', { password: 'pass\u0000word' }, [
-      { field: 'password', message: 'password must not contain control characters' },
-    ]],
-    ['a password with CR/LF', { password: 'pass\r\nAUTH x' }, [
-      { field: 'password', message: 'password must not contain control characters' },
-    ]],
-    ['a password over 1 KiB', { password: 'p'.repeat(1025) }, [{ field: 'password', message: 'password must be 1-1024 characters' }]],
+    [
+      'an address with CR/LF',
+      { address: 'help@acme.example\r\nBcc: victim@evil.example' },
+      [
+        { field: 'address', message: 'address must not contain control characters' },
+        { field: 'address', message: 'address must be an email address' },
+      ],
+    ],
+    [
+      'an address with NUL',
+      { address: 'help\u0000@acme.example' },
+      [
+        { field: 'address', message: 'address must not contain control characters' },
+        { field: 'address', message: 'address must be an email address' },
+      ],
+    ],
+    [
+      'a username with LF',
+      { username: 'help\nRCPT TO:<x@evil.example>' },
+      [{ field: 'username', message: 'username must not contain control characters' }],
+    ],
+    [
+      'a password with NUL',
+      { password: 'pass\u0000word' },
+      [{ field: 'password', message: 'password must not contain control characters' }],
+    ],
+    [
+      'a password with CR/LF',
+      { password: 'pass\r\nAUTH x' },
+      [{ field: 'password', message: 'password must not contain control characters' }],
+    ],
+    [
+      'a password over 1 KiB',
+      { password: 'p'.repeat(1025) },
+      [{ field: 'password', message: 'password must be 1-1024 characters' }],
+    ],
     ['a host with CR/LF', { host: 'smtp.acme.example\r\nx' }, [HOST]],
     ['a host with NUL', { host: 'smtp.acme.example\u0000.evil.example' }, [HOST]],
-    ['a host over 253 characters', { host: `${[label(63), label(63), label(63), label(60)].join('.')}.example` }, [HOST]],
+    [
+      'a host over 253 characters',
+      { host: `${[label(63), label(63), label(63), label(60)].join('.')}.example` },
+      [HOST],
+    ],
     ['a host label over 63 characters', { host: `${label(64)}.example` }, [HOST]],
     ['a URL as host', { host: 'http://169.254.169.254/' }, [HOST]],
     ['a host with user info', { host: 'user@smtp.acme.example' }, [HOST]],
     ['port 0', { port: 0 }, [{ field: 'port', message: 'port must be 1-65535' }]],
     ['port 65536', { port: 65536 }, [{ field: 'port', message: 'port must be 1-65535' }]],
-    ['a port as a string', { port: '587' }, [
-      { field: 'port', message: 'port must be 1-65535' },
-      { field: 'port', message: 'port must be an integer' },
-    ]],
-    ['an unknown field', { passwordPlain: 'x' }, [{ field: 'passwordPlain', message: 'property passwordPlain should not exist' }]],
-  ])('refuses SMTP settings with %s (400), never echoes the password, records nothing', async (_, overrides, errors) => {
-    const body = smtpSettings(overrides);
-    const res = await recordsNothing(svc, () => putSmtp(body));
-    expect(res.status).toBe(400);
-    expectProblem(res, invalid(errors as { field: string; message: string }[]));
-    expect(res.text).not.toContain(String(body.password).slice(0, 12));
-  });
+    [
+      'a port as a string',
+      { port: '587' },
+      [
+        { field: 'port', message: 'port must be 1-65535' },
+        { field: 'port', message: 'port must be an integer' },
+      ],
+    ],
+    [
+      'an unknown field',
+      { passwordPlain: 'x' },
+      [{ field: 'passwordPlain', message: 'property passwordPlain should not exist' }],
+    ],
+  ])(
+    'refuses SMTP settings with %s (400), never echoes the password, records nothing',
+    async (_, overrides, errors) => {
+      const body = smtpSettings(overrides);
+      const res = await recordsNothing(svc, () => putSmtp(body));
+      expect(res.status).toBe(400);
+      expectProblem(res, invalid(errors as { field: string; message: string }[]));
+      expect(res.text).not.toContain(String(body.password).slice(0, 12));
+    },
+  );
 
   it('accepts the boundaries: a 253-character host and a 1024-character password', async () => {
     const t = uniqueTenant();
@@ -156,7 +197,12 @@ describe('hostile input: names, addresses, hosts and sizes', () => {
       request('PUT', `${svc.url}/v1/tenants/${tenant}/mail-config/smtp`, { token: svc.apiToken, rawBody }),
     );
     expect(res.status).toBe(400);
-    expectProblem(res, { type: `${PROBLEM_BASE}malformed-json`, title: 'Malformed JSON', status: 400, detail: 'The request body is not valid JSON' });
+    expectProblem(res, {
+      type: `${PROBLEM_BASE}malformed-json`,
+      title: 'Malformed JSON',
+      status: 400,
+      detail: 'The request body is not valid JSON',
+    });
     expect(res.text).not.toContain('Leaky');
     expect(svc.logs.join('\n')).not.toContain('Leaky');
   });
@@ -173,9 +219,16 @@ describe('hostile input: names, addresses, hosts and sizes', () => {
     expect(({} as Record<string, unknown>).isAdmin).toBeUndefined();
     const events = await storeOf(svc).readStream(`mailConfig-${t}`);
     expect(events.map((e) => e.type)).toEqual(['MailConfigProvisioned', 'SmtpConfigured']);
-    expect(Object.keys(events[1].data as object).sort()).toEqual(
-      ['address', 'configuredAt', 'host', 'password', 'passwordChanged', 'port', 'security', 'username'],
-    );
+    expect(Object.keys(events[1].data as object).sort()).toEqual([
+      'address',
+      'configuredAt',
+      'host',
+      'password',
+      'passwordChanged',
+      'port',
+      'security',
+      'username',
+    ]);
   });
 
   it.each([
@@ -190,12 +243,22 @@ describe('hostile input: names, addresses, hosts and sizes', () => {
   it.each([
     ['a type with CR/LF', '?type=SmtpConfigured%0D%0Ax', { field: 'type', message: 'type must be an event type name' }],
     ['a limit over 500', '?limit=501', { field: 'limit', message: 'limit must be an integer 1-500' }],
-    ['a forged cursor', `?cursor=${Buffer.from('v:-1; DROP').toString('base64url')}`, { field: 'cursor', message: 'cursor is not one this service issued' }],
+    [
+      'a forged cursor',
+      `?cursor=${Buffer.from('v:-1; DROP').toString('base64url')}`,
+      { field: 'cursor', message: 'cursor is not one this service issued' },
+    ],
   ])('refuses a history query with %s (400)', async (_, query, error) => {
     const res = await svc.api.get(`/v1/tenants/${tenant}/mail-config/history${query}`);
     expect(res.status).toBe(400);
     if (error.field === 'cursor') {
-      expectProblem(res, { type: `${PROBLEM_BASE}validation`, title: 'Invalid request', status: 400, detail: error.message, errors: [error] });
+      expectProblem(res, {
+        type: `${PROBLEM_BASE}validation`,
+        title: 'Invalid request',
+        status: 400,
+        detail: error.message,
+        errors: [error],
+      });
     } else {
       expectProblem(res, invalid([error]));
     }
@@ -204,6 +267,7 @@ describe('hostile input: names, addresses, hosts and sizes', () => {
   it('left no control character in anything the accepted requests recorded', async () => {
     const events = await allEvents(svc);
     expect(events.length).toBeGreaterThan(0);
-    for (const e of events) expect(JSON.stringify([e.data, e.metadata])).not.toMatch(/\\u00[01][0-9a-f]|\\[rn]|[\u007f-\u009f\u2028\u2029]/);
+    for (const e of events)
+      expect(JSON.stringify([e.data, e.metadata])).not.toMatch(/\\u00[01][0-9a-f]|\\[rn]|[\u007f-\u009f\u2028\u2029]/);
   });
 });

@@ -50,7 +50,8 @@ describe('per-tenant rate limits (@TenantRateLimit)', () => {
   });
   afterAll(async () => app.close());
 
-  const hit = (tenant: string, route = 'mail-config/smtp/test') => request('POST', `${url}/v1/tenants/${tenant}/${route}`);
+  const hit = (tenant: string, route = 'mail-config/smtp/test') =>
+    request('POST', `${url}/v1/tenants/${tenant}/${route}`);
 
   it('answers 429 with Retry-After once a tenant spends its budget, and counts per tenant and per operation', async () => {
     for (let i = 0; i < 3; i++) expect((await hit('t-a')).status).toBe(201);
@@ -91,44 +92,65 @@ describe('per-tenant rate limits (@TenantRateLimit)', () => {
 describe('per-tenant rate limits on the real routes', () => {
   let harness: GmailHarness;
   beforeAll(async () => {
-    harness = await GmailHarness.start({ env: { THROTTLE_SMTP_TEST: '2/60', THROTTLE_GMAIL_AUTHORIZATION: '2/60', THROTTLE_SEND: '2/60' } });
+    harness = await GmailHarness.start({
+      env: { THROTTLE_SMTP_TEST: '2/60', THROTTLE_GMAIL_AUTHORIZATION: '2/60', THROTTLE_SEND: '2/60' },
+    });
   });
   afterAll(async () => harness.close());
 
   const candidate = { address: 'help@acme.example', host: '93.184.216.34', port: 22, password: 'Throttle-Pa55' };
   const routes: Array<[string, string, (t: string) => Promise<{ status: number }>, string]> = [
-    ['the Test button', 'SMTP connection tests', (t) => harness.svc.api.post(`/v1/tenants/${t}/mail-config/smtp/test`, candidate), 'mail-config/smtp/test'],
-    ['the Gmail authorization start', 'Gmail authorization requests', (t) => harness.startAuthorization(t), 'mail-config/gmail/authorizations'],
-    ['sending', 'messages sent', (t) => harness.svc.api.post(`/v1/tenants/${t}/messages`, { to: ['c@example.org'], subject: 's', text: 't' }), 'messages'],
+    [
+      'the Test button',
+      'SMTP connection tests',
+      (t) => harness.svc.api.post(`/v1/tenants/${t}/mail-config/smtp/test`, candidate),
+      'mail-config/smtp/test',
+    ],
+    [
+      'the Gmail authorization start',
+      'Gmail authorization requests',
+      (t) => harness.startAuthorization(t),
+      'mail-config/gmail/authorizations',
+    ],
+    [
+      'sending',
+      'messages sent',
+      (t) => harness.svc.api.post(`/v1/tenants/${t}/messages`, { to: ['c@example.org'], subject: 's', text: 't' }),
+      'messages',
+    ],
   ];
 
-  it.each(routes)('limits %s per tenant: 429 with Retry-After, nothing recorded; unauthenticated calls spend nothing', async (_, what, call, path) => {
-    const t = await harness.provisioned('rl');
-    const other = await harness.provisioned('rl');
-    // Refused callers do not use up the tenant's budget.
-    for (const token of [null, 'not-a-token', harness.svc.supportToken]) {
-      const res = await request('POST', `${harness.svc.url}/v1/tenants/${t}/${path}`, { token, body: {} });
-      expect([401, 403]).toContain(res.status);
-    }
-    for (let i = 0; i < 2; i++) expect([200, 201]).toContain((await call(t)).status);
-    const limited = (await recordsNothing(harness.svc, () => call(t))) as Awaited<ReturnType<typeof request>>;
-    expect(limited.status).toBe(429);
-    const retryAfter = Number(limited.headers.get('retry-after'));
-    expect(retryAfter).toBeGreaterThanOrEqual(1);
-    expect(retryAfter).toBeLessThanOrEqual(60);
-    expect(limited.body).toEqual({
-      type: `${PROBLEM_BASE}rate-limited`,
-      title: 'Too many requests',
-      status: 429,
-      detail: `Too many ${what} for this tenant (at most 2 per 60 s); retry in ${retryAfter} s`,
-      retryAfter,
-    });
-    expect([200, 201]).toContain((await call(other)).status);
-  });
+  it.each(routes)(
+    'limits %s per tenant: 429 with Retry-After, nothing recorded; unauthenticated calls spend nothing',
+    async (_, what, call, path) => {
+      const t = await harness.provisioned('rl');
+      const other = await harness.provisioned('rl');
+      // Refused callers do not use up the tenant's budget.
+      for (const token of [null, 'not-a-token', harness.svc.supportToken]) {
+        const res = await request('POST', `${harness.svc.url}/v1/tenants/${t}/${path}`, { token, body: {} });
+        expect([401, 403]).toContain(res.status);
+      }
+      for (let i = 0; i < 2; i++) expect([200, 201]).toContain((await call(t)).status);
+      const limited = (await recordsNothing(harness.svc, () => call(t))) as Awaited<ReturnType<typeof request>>;
+      expect(limited.status).toBe(429);
+      const retryAfter = Number(limited.headers.get('retry-after'));
+      expect(retryAfter).toBeGreaterThanOrEqual(1);
+      expect(retryAfter).toBeLessThanOrEqual(60);
+      expect(limited.body).toEqual({
+        type: `${PROBLEM_BASE}rate-limited`,
+        title: 'Too many requests',
+        status: 429,
+        detail: `Too many ${what} for this tenant (at most 2 per 60 s); retry in ${retryAfter} s`,
+        retryAfter,
+      });
+      expect([200, 201]).toContain((await call(other)).status);
+    },
+  );
 
   it('sends nothing once the send budget is spent', async () => {
     const t = await harness.provisioned('rl');
-    const send = () => harness.svc.api.post(`/v1/tenants/${t}/messages`, { to: ['c@example.org'], subject: `limited ${t}`, text: 't' });
+    const send = () =>
+      harness.svc.api.post(`/v1/tenants/${t}/messages`, { to: ['c@example.org'], subject: `limited ${t}`, text: 't' });
     await send();
     await send();
     const outbox = () => readdirSync(join(harness.svc.dataDir, 'outbox')).length;

@@ -4,7 +4,11 @@ import { blockedKind, parseIp } from '../../src/infrastructure/mail/ssrf/ip-rang
 import { SmtpTargetGuard } from '../../src/infrastructure/mail/ssrf/smtp-target-guard';
 
 const PORTS = [25, 465, 587, 2525];
-const noDns = { resolve: jest.fn(async (): Promise<string[]> => { throw new Error('no DNS in this test'); }) };
+const noDns = {
+  resolve: jest.fn(async (): Promise<string[]> => {
+    throw new Error('no DNS in this test');
+  }),
+};
 const guard = (allowPrivateHosts = false, resolver: { resolve(n: string): Promise<string[]> } = noDns) =>
   new SmtpTargetGuard({ allowedPorts: PORTS, allowPrivateHosts }, resolver);
 
@@ -40,12 +44,18 @@ describe('SSRF guard: host normalisation', () => {
     expect(normaliseHost(raw)).toEqual({ kind: 'name', name });
   });
 
-  it.each(['evil.example:25@10.0.0.1', 'a/b', 'host name', 'x\r\ny', '[fe80::1%eth0]', '1.2.3.4.5', 'example..com', ''])(
-    'refuses %j',
-    (raw) => {
-      expect(() => normaliseHost(raw)).toThrow();
-    },
-  );
+  it.each([
+    'evil.example:25@10.0.0.1',
+    'a/b',
+    'host name',
+    'x\r\ny',
+    '[fe80::1%eth0]',
+    '1.2.3.4.5',
+    'example..com',
+    '',
+  ])('refuses %j', (raw) => {
+    expect(() => normaliseHost(raw)).toThrow();
+  });
 });
 
 describe('SSRF guard: address classes', () => {
@@ -82,24 +92,37 @@ describe('SSRF guard: address classes', () => {
 });
 
 describe('SSRF guard: policy', () => {
-  it.each(['127.0.0.1', 'localhost', '[::1]', '10.0.0.8', '169.254.169.254', '127.1', '0x7f000001', '[::ffff:127.0.0.1]', '2130706433', 'metadata.google.internal', 'printer.local'])(
-    'stops %s at policy without a DNS query',
-    async (host) => {
-      noDns.resolve.mockClear();
-      expect(await stageOf(guard().check(host, 587, 1000))).toBe('policy');
-      expect(noDns.resolve).not.toHaveBeenCalled();
-    },
-  );
+  it.each([
+    '127.0.0.1',
+    'localhost',
+    '[::1]',
+    '10.0.0.8',
+    '169.254.169.254',
+    '127.1',
+    '0x7f000001',
+    '[::ffff:127.0.0.1]',
+    '2130706433',
+    'metadata.google.internal',
+    'printer.local',
+  ])('stops %s at policy without a DNS query', async (host) => {
+    noDns.resolve.mockClear();
+    expect(await stageOf(guard().check(host, 587, 1000))).toBe('policy');
+    expect(noDns.resolve).not.toHaveBeenCalled();
+  });
 
   it('stops a port outside the allow list at policy, even when private hosts are allowed', async () => {
-    const error = await guard(true).check('smtp.example.com', 22, 1000).catch((e) => e);
+    const error = await guard(true)
+      .check('smtp.example.com', 22, 1000)
+      .catch((e) => e);
     expect(error).toMatchObject({ stage: 'policy' });
     expect(error.message).toContain('Port 22 is not allowed');
   });
 
   it('stops a name when any of its A/AAAA answers is not public', async () => {
     const resolver = { resolve: jest.fn(async () => ['93.184.216.34', '::ffff:10.0.0.1']) };
-    const error = await guard(false, resolver).check('mixed.example.com', 587, 1000).catch((e) => e);
+    const error = await guard(false, resolver)
+      .check('mixed.example.com', 587, 1000)
+      .catch((e) => e);
     expect(error).toMatchObject({ stage: 'policy' });
     expect(error.message).toContain('resolves to a private address');
     expect(error.message).not.toContain('10.0.0.1');
@@ -121,12 +144,17 @@ describe('SSRF guard: policy', () => {
     expect(await stageOf(guard(false, missing).check('nope.example.com', 587, 1000))).toBe('dns');
     const hanging = { resolve: () => new Promise<string[]>(() => undefined) };
     const started = Date.now();
-    const error = await guard(false, hanging).check('slow.example.com', 587, 200).catch((e) => e);
+    const error = await guard(false, hanging)
+      .check('slow.example.com', 587, 200)
+      .catch((e) => e);
     expect(error).toMatchObject({ stage: 'dns' });
     expect(Date.now() - started).toBeLessThan(1000);
   });
 
   it('lifts the address rule (not the port rule) with SMTP_ALLOW_PRIVATE_HOSTS', async () => {
-    await expect(guard(true).check('127.1', 2525, 1000)).resolves.toMatchObject({ addresses: ['127.0.0.1'], servername: null });
+    await expect(guard(true).check('127.1', 2525, 1000)).resolves.toMatchObject({
+      addresses: ['127.0.0.1'],
+      servername: null,
+    });
   });
 });

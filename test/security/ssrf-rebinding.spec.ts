@@ -1,9 +1,9 @@
-import { Socket } from 'node:net';
-import { ConnectionTarget, TcpConnectionFactory } from '../../src/infrastructure/mail/connection-factory';
+import { type Socket } from 'node:net';
+import { type ConnectionTarget, TcpConnectionFactory } from '../../src/infrastructure/mail/connection-factory';
 import { SmtpTargetGuard } from '../../src/infrastructure/mail/ssrf/smtp-target-guard';
 import { NodemailerTenantSmtpTransport } from '../../src/infrastructure/mail/tenant-smtp.transport';
 import { testCertificates } from '../support/smtp/certs';
-import { Peer, PEER_PASSWORD, PEER_USER, startSmtpPeer } from '../support/smtp/peers';
+import { type Peer, PEER_PASSWORD, PEER_USER, startSmtpPeer } from '../support/smtp/peers';
 
 const PUBLIC = '93.184.216.34';
 const FAST = { dns: 1000, connect: 1000, greeting: 1000, tls: 1000, auth: 1000, send: 1000 };
@@ -27,7 +27,13 @@ describe('DNS rebinding', () => {
   });
   afterAll(() => peer.close());
 
-  const settings = { host: 'mail.tenant.example', port: 587, security: 'starttls' as const, username: PEER_USER, password: PEER_PASSWORD };
+  const settings = {
+    host: 'mail.tenant.example',
+    port: 587,
+    security: 'starttls' as const,
+    username: PEER_USER,
+    password: PEER_PASSWORD,
+  };
 
   it('connects only to the address that was checked, with the host name as TLS servername', async () => {
     const resolver = rebindingResolver();
@@ -40,11 +46,17 @@ describe('DNS rebinding', () => {
       },
     };
     const guard = new SmtpTargetGuard({ allowedPorts: [587], allowPrivateHosts: false }, resolver);
-    const transport = new NodemailerTenantSmtpTransport(guard, recording, { extraCa: [], clientName: 'mcs.test', testTimeouts: FAST });
+    const transport = new NodemailerTenantSmtpTransport(guard, recording, {
+      extraCa: [],
+      clientName: 'mcs.test',
+      testTimeouts: FAST,
+    });
 
     const report = await transport.verify(settings);
     expect(report.stage).toBe('connect');
-    expect(targets).toEqual([expect.objectContaining({ address: PUBLIC, port: 587, servername: 'mail.tenant.example' })]);
+    expect(targets).toEqual([
+      expect.objectContaining({ address: PUBLIC, port: 587, servername: 'mail.tenant.example' }),
+    ]);
     expect(resolver.calls).toEqual(['mail.tenant.example']);
 
     // The next session resolves again, gets loopback, and stops at policy: nothing is connected.
@@ -63,7 +75,10 @@ describe('DNS rebinding', () => {
         return tcp.connect({ ...target, address: '127.0.0.1', port: peer.port });
       },
     };
-    const guard = new SmtpTargetGuard({ allowedPorts: [587], allowPrivateHosts: false }, { resolve: async () => [PUBLIC] });
+    const guard = new SmtpTargetGuard(
+      { allowedPorts: [587], allowPrivateHosts: false },
+      { resolve: async () => [PUBLIC] },
+    );
     const transport = new NodemailerTenantSmtpTransport(guard, redirecting, {
       extraCa: [testCertificates().ca],
       clientName: 'mcs.test',

@@ -1,14 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConnectionFactory, CONNECTION_FACTORY, ConnectionTarget } from '../../src/infrastructure/mail/connection-factory';
-import { startTestService, TestService, uniqueTenant } from '../support/app';
+import {
+  type ConnectionFactory,
+  CONNECTION_FACTORY,
+  type ConnectionTarget,
+} from '../../src/infrastructure/mail/connection-factory';
+import { startTestService, type TestService, uniqueTenant } from '../support/app';
 import { request } from '../support/http';
 import { testCertificates } from '../support/smtp/certs';
-import { Peer, PEER_PASSWORD, PEER_USER, startSmtpPeer } from '../support/smtp/peers';
+import { type Peer, PEER_PASSWORD, PEER_USER, startSmtpPeer } from '../support/smtp/peers';
 import { erased, expectProblem, invalid, PROBLEM_BASE, recordsNothing, storeOf } from './hostile';
 
-const message = (over: Record<string, unknown> = {}) => ({ to: ['customer@example.org'], subject: 'Your ticket #42', text: 'We are on it.', ...over });
+const message = (over: Record<string, unknown> = {}) => ({
+  to: ['customer@example.org'],
+  subject: 'Your ticket #42',
+  text: 'We are on it.',
+  ...over,
+});
 const outbox = (svc: TestService) => {
   try {
     return readdirSync(join(svc.dataDir, 'outbox'));
@@ -39,7 +48,11 @@ describe('hostile SMTP hosts: every SSRF encoding stops at policy', () => {
   beforeAll(async () => {
     listener = await startSmtpPeer();
     svc = await startTestService({
-      env: { SMTP_ALLOW_PRIVATE_HOSTS: 'false', SMTP_ALLOWED_PORTS: `25,465,587,2525,${listener.port}`, THROTTLE_SMTP_TEST: '1000/60' },
+      env: {
+        SMTP_ALLOW_PRIVATE_HOSTS: 'false',
+        SMTP_ALLOWED_PORTS: `25,465,587,2525,${listener.port}`,
+        THROTTLE_SMTP_TEST: '1000/60',
+      },
     });
     attempts = watchConnections(svc);
     tenant = uniqueTenant();
@@ -50,8 +63,10 @@ describe('hostile SMTP hosts: every SSRF encoding stops at policy', () => {
     await listener.close();
   });
 
-  const ip = (address: string, kind: string) => `${address} is ${/^[aeiou]/.test(kind) ? 'an' : 'a'} ${kind} address; the SMTP server must have a public internet address`;
-  const local = (name: string) => `${name} names a local or private host; the SMTP server must be reachable on the public internet`;
+  const ip = (address: string, kind: string) =>
+    `${address} is ${/^[aeiou]/.test(kind) ? 'an' : 'a'} ${kind} address; the SMTP server must have a public internet address`;
+  const local = (name: string) =>
+    `${name} names a local or private host; the SMTP server must be reachable on the public internet`;
 
   it.each([
     ['loopback', '127.0.0.1', ip('127.0.0.1', 'loopback')],
@@ -81,7 +96,12 @@ describe('hostile SMTP hosts: every SSRF encoding stops at policy', () => {
   ])('candidate test of %s (%s): 200 policy, no connection, nothing recorded', async (_, host, message) => {
     const before = listener.connections;
     const res = await recordsNothing(svc, () =>
-      svc.api.post(`/v1/tenants/${tenant}/mail-config/smtp/test`, { address: 'help@acme.example', host, port: listener.port, password: 'Policy-Pa55' }),
+      svc.api.post(`/v1/tenants/${tenant}/mail-config/smtp/test`, {
+        address: 'help@acme.example',
+        host,
+        port: listener.port,
+        password: 'Policy-Pa55',
+      }),
     );
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ ok: false, stage: 'policy', message, durationMs: expect.any(Number) });
@@ -92,10 +112,20 @@ describe('hostile SMTP hosts: every SSRF encoding stops at policy', () => {
 
   it.each([22, 80, 6379])('candidate test on port %i: 200 policy, no connection, nothing recorded', async (port) => {
     const res = await recordsNothing(svc, () =>
-      svc.api.post(`/v1/tenants/${tenant}/mail-config/smtp/test`, { address: 'help@acme.example', host: '93.184.216.34', port, password: 'x' }),
+      svc.api.post(`/v1/tenants/${tenant}/mail-config/smtp/test`, {
+        address: 'help@acme.example',
+        host: '93.184.216.34',
+        port,
+        password: 'x',
+      }),
     );
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ ok: false, stage: 'policy', message: expect.stringContaining(`Port ${port} is not allowed`), durationMs: expect.any(Number) });
+    expect(res.body).toEqual({
+      ok: false,
+      stage: 'policy',
+      message: expect.stringContaining(`Port ${port} is not allowed`),
+      durationMs: expect.any(Number),
+    });
     expect(attempts).toEqual([]);
   });
 });
@@ -110,22 +140,50 @@ describe('hostile messages: CR/LF, NUL and size', () => {
   });
   afterAll(async () => svc.close());
 
-  const CONTROL = (field: string) => ({ field, message: `${field} must not contain CR, LF or other control characters` });
+  const CONTROL = (field: string) => ({
+    field,
+    message: `${field} must not contain CR, LF or other control characters`,
+  });
 
   it.each([
     ['subject with CR/LF', { subject: 'Hi\r\nBcc: victim@example.org' }, [CONTROL('subject')]],
     ['subject with a bare LF', { subject: 'Hi\nBcc: victim@example.org' }, [CONTROL('subject')]],
     ['subject with NUL', { subject: 'Hi\u0000there' }, [CONTROL('subject')]],
-    ['to with CR/LF', { to: ['customer@example.org\r\nBcc: victim@example.org'] }, [{ field: 'to', message: 'to must hold email addresses' }, CONTROL('to')]],
-    ['cc with CR/LF', { cc: ['a@example.org\r\nX-Evil: 1'] }, [{ field: 'cc', message: 'cc must hold email addresses' }, CONTROL('cc')]],
-    ['bcc with NUL', { bcc: ['a@example.org\u0000'] }, [{ field: 'bcc', message: 'bcc must hold email addresses' }, CONTROL('bcc')]],
-    ['replyTo with LF', { replyTo: 'a@example.org\nX-Evil: 1' }, [CONTROL('replyTo'), { field: 'replyTo', message: 'replyTo must be an email address' }]],
-    ['attachment filename with CR/LF', { attachments: [{ filename: 'a\r\n.txt', contentType: 'text/plain', contentBase64: 'YQ==' }] }, [
-      { field: 'attachments[0].filename', message: 'filename must not contain CR, LF or other control characters' },
-    ]],
-    ['attachment content type with CR/LF', { attachments: [{ filename: 'a.txt', contentType: 'text/plain\r\nX-Evil: 1', contentBase64: 'YQ==' }] }, [
-      { field: 'attachments[0].contentType', message: 'contentType must be a MIME type such as application/pdf, without CR or LF' },
-    ]],
+    [
+      'to with CR/LF',
+      { to: ['customer@example.org\r\nBcc: victim@example.org'] },
+      [{ field: 'to', message: 'to must hold email addresses' }, CONTROL('to')],
+    ],
+    [
+      'cc with CR/LF',
+      { cc: ['a@example.org\r\nX-Evil: 1'] },
+      [{ field: 'cc', message: 'cc must hold email addresses' }, CONTROL('cc')],
+    ],
+    [
+      'bcc with NUL',
+      { bcc: ['a@example.org\u0000'] },
+      [{ field: 'bcc', message: 'bcc must hold email addresses' }, CONTROL('bcc')],
+    ],
+    [
+      'replyTo with LF',
+      { replyTo: 'a@example.org\nX-Evil: 1' },
+      [CONTROL('replyTo'), { field: 'replyTo', message: 'replyTo must be an email address' }],
+    ],
+    [
+      'attachment filename with CR/LF',
+      { attachments: [{ filename: 'a\r\n.txt', contentType: 'text/plain', contentBase64: 'YQ==' }] },
+      [{ field: 'attachments[0].filename', message: 'filename must not contain CR, LF or other control characters' }],
+    ],
+    [
+      'attachment content type with CR/LF',
+      { attachments: [{ filename: 'a.txt', contentType: 'text/plain\r\nX-Evil: 1', contentBase64: 'YQ==' }] },
+      [
+        {
+          field: 'attachments[0].contentType',
+          message: 'contentType must be a MIME type such as application/pdf, without CR or LF',
+        },
+      ],
+    ],
   ])('refuses a %s (400 naming the field), sends nothing and records nothing', async (_, over, errors) => {
     const before = outbox(svc);
     const res = await recordsNothing(svc, () => svc.api.post(`/v1/tenants/${tenant}/messages`, message(over)));
@@ -143,7 +201,12 @@ describe('hostile messages: CR/LF, NUL and size', () => {
       }),
     );
     expect(res.status).toBe(413);
-    expectProblem(res, { type: `${PROBLEM_BASE}payload-too-large`, title: 'Payload too large', status: 413, detail: 'The request body is larger than this route accepts' });
+    expectProblem(res, {
+      type: `${PROBLEM_BASE}payload-too-large`,
+      title: 'Payload too large',
+      status: 413,
+      detail: 'The request body is larger than this route accepts',
+    });
     expect(outbox(svc)).toEqual(before);
   });
 });
@@ -153,7 +216,9 @@ describe('a credential the service cannot open: clear problems, never an empty p
   let svc: TestService;
   beforeAll(async () => {
     peer = await startSmtpPeer();
-    svc = await startTestService({ env: { SMTP_ALLOWED_PORTS: String(peer.port), SMTP_EXTRA_CA_FILE: testCertificates().caFile } });
+    svc = await startTestService({
+      env: { SMTP_ALLOWED_PORTS: String(peer.port), SMTP_EXTRA_CA_FILE: testCertificates().caFile },
+    });
   });
   afterAll(async () => {
     await svc?.close();
@@ -164,11 +229,20 @@ describe('a credential the service cannot open: clear problems, never an empty p
     const t = uniqueTenant();
     await svc.api.post(`/v1/tenants/${t}/mail-config`, { username: 'acme' });
     const saved = await svc.api.put(`/v1/tenants/${t}/mail-config/smtp`, {
-      address: 'help@acme.example', host: 'localhost', port: peer.port, security: 'starttls', username: PEER_USER, password: PEER_PASSWORD, activate: true,
+      address: 'help@acme.example',
+      host: 'localhost',
+      port: peer.port,
+      security: 'starttls',
+      username: PEER_USER,
+      password: PEER_PASSWORD,
+      activate: true,
     });
     expect(saved.status).toBe(200);
     // Sanity: with its secret intact the tenant does send, so the refusals below are about the secret.
-    expect((await svc.api.post(`/v1/tenants/${t}/mail-config/smtp/test`)).body).toMatchObject({ ok: true, stage: 'done' });
+    expect((await svc.api.post(`/v1/tenants/${t}/mail-config/smtp/test`)).body).toMatchObject({
+      ok: true,
+      stage: 'done',
+    });
     const store = storeOf(svc);
     const events = await store.readStream(`mailConfig-${t}`);
     const configured = events.find((e) => e.type === 'SmtpConfigured')!;
@@ -177,7 +251,14 @@ describe('a credential the service cannot open: clear problems, never an empty p
     box[box.length - 1] ^= 0x01;
     await store.appendToStream(
       `mailConfig-${t}`,
-      [{ eventId: randomUUID(), type: 'SmtpConfigured', data: { ...(configured.data as object), password: { ...sealed, ciphertext: box.toString('base64') } }, metadata: configured.metadata }],
+      [
+        {
+          eventId: randomUUID(),
+          type: 'SmtpConfigured',
+          data: { ...(configured.data as object), password: { ...sealed, ciphertext: box.toString('base64') } },
+          metadata: configured.metadata,
+        },
+      ],
       { expectedVersion: events.length },
     );
     return t;
@@ -193,14 +274,21 @@ describe('a credential the service cannot open: clear problems, never an empty p
 
   it('shows the credential as unavailable and refuses test and send with 409, without connecting or recording', async () => {
     const t = await smtpTenantWithBrokenSecret();
-    expect((await svc.api.get(`/v1/tenants/${t}/mail-config`)).body.smtp).toMatchObject({ credential: 'unavailable', credentialProblem: 'integrity' });
+    expect((await svc.api.get(`/v1/tenants/${t}/mail-config`)).body.smtp).toMatchObject({
+      credential: 'unavailable',
+      credentialProblem: 'integrity',
+    });
     const connections = peer.connections;
     const logins = peer.logins.length;
     const delivered = peer.inbox.deliveries.length;
     await recordsNothing(svc, async () => {
       for (const res of [
         await svc.api.post(`/v1/tenants/${t}/mail-config/smtp/test`),
-        await svc.api.post(`/v1/tenants/${t}/mail-config/smtp/test`, { address: 'help@acme.example', host: 'localhost', port: peer.port }),
+        await svc.api.post(`/v1/tenants/${t}/mail-config/smtp/test`, {
+          address: 'help@acme.example',
+          host: 'localhost',
+          port: peer.port,
+        }),
         await svc.api.post(`/v1/tenants/${t}/messages`, message()),
       ]) {
         expect(res.status).toBe(409);
@@ -217,7 +305,10 @@ describe('a credential the service cannot open: clear problems, never an empty p
     expect((await svc.api.delete(`/v1/tenants/${t}/mail-config`)).status).toBe(200);
     const connections = peer.connections;
     await recordsNothing(svc, async () => {
-      for (const res of [await svc.api.post(`/v1/tenants/${t}/mail-config/smtp/test`), await svc.api.post(`/v1/tenants/${t}/messages`, message())]) {
+      for (const res of [
+        await svc.api.post(`/v1/tenants/${t}/mail-config/smtp/test`),
+        await svc.api.post(`/v1/tenants/${t}/messages`, message()),
+      ]) {
         expect(res.status).toBe(410);
         expectProblem(res, erased);
       }

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { readFileSync } from 'node:fs';
-import { RunningService, startService } from '../../src/bootstrap';
-import { client, Client } from './http';
+import { type RunningService, startService } from '../../src/bootstrap';
+import { client, type Client } from './http';
 import { testEventStoreEnv } from './store-under-test';
 
 /**

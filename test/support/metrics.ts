@@ -4,7 +4,10 @@ export function sample(text: string, name: string, labels: Record<string, string
     const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
     if (!m || m[1] !== name) continue;
     const have = Object.fromEntries([...(m[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((l) => [l[1], l[2]]));
-    if (Object.entries(labels).every(([k, v]) => have[k] === v) && Object.keys(have).length === Object.keys(labels).length) {
+    if (
+      Object.entries(labels).every(([k, v]) => have[k] === v) &&
+      Object.keys(have).length === Object.keys(labels).length
+    ) {
       return Number(m[3]);
     }
   }

@@ -1,4 +1,4 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 
 export const REPO_ROOT = join(__dirname, '..', '..');
@@ -58,9 +58,12 @@ export async function spawnService(env: Record<string, string>, timeoutMs = 20_0
     const seen = stdout.find((l) => pattern.test(l));
     if (seen) return Promise.resolve(seen);
     return new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no line matching ${pattern} within ${wait} ms; stderr: ${stderr.join('\n')}`)), wait);
+      const timer = setTimeout(
+        () => reject(new Error(`no line matching ${pattern} within ${wait} ms; stderr: ${stderr.join('\n')}`)),
+        wait,
+      );
       waiters.push({ pattern, resolve: (line) => (clearTimeout(timer), resolve(line)) });
-      exited.then(({ code }) => {
+      void exited.then(({ code }) => {
         clearTimeout(timer);
         reject(new Error(`service exited (${code}) before printing ${pattern}; stderr: ${stderr.join('\n')}`));
       });
@@ -68,5 +71,13 @@ export async function spawnService(env: Record<string, string>, timeoutMs = 20_0
   };
   const listening = await waitForLine(/listening on http:\/\/127\.0\.0\.1:\d+/);
   const url = /(http:\/\/127\.0\.0\.1:\d+)/.exec(listening)![1];
-  return { url, child, stdout, stderr, exited, waitForLine, kill: () => child.exitCode === null && child.kill('SIGKILL') };
+  return {
+    url,
+    child,
+    stdout,
+    stderr,
+    exited,
+    waitForLine,
+    kill: () => child.exitCode === null && child.kill('SIGKILL'),
+  };
 }

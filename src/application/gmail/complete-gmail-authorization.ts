@@ -62,7 +62,13 @@ export class CompleteGmailAuthorization {
     return withOutcome(binding.returnUrl, outcome);
   }
 
-  private async complete(google: GoogleOAuth, callback: GoogleCallback, binding: OAuthStateBinding, verifier: string, correlationId: string): Promise<Outcome> {
+  private async complete(
+    google: GoogleOAuth,
+    callback: GoogleCallback,
+    binding: OAuthStateBinding,
+    verifier: string,
+    correlationId: string,
+  ): Promise<Outcome> {
     if (callback.error) return callback.error === 'access_denied' ? { gmail: 'denied' } : failed('exchange_failed');
     if (!callback.code) return failed('exchange_failed');
     let grant: GoogleGrant;
@@ -81,17 +87,32 @@ export class CompleteGmailAuthorization {
     }
     const { tenantId } = binding;
     try {
-      const refreshToken = await this.cipher.encrypt(grant.refreshToken, { tenantId, field: GMAIL_REFRESH_TOKEN_FIELD });
+      const refreshToken = await this.cipher.encrypt(grant.refreshToken, {
+        tenantId,
+        field: GMAIL_REFRESH_TOKEN_FIELD,
+      });
       await this.commands.handle(
         tenantId,
-        { type: 'AuthorizeGmail', data: { account: grant.account, scopes: grant.grantedScopes, refreshToken, at: this.clock.now().toISOString() } },
+        {
+          type: 'AuthorizeGmail',
+          data: {
+            account: grant.account,
+            scopes: grant.grantedScopes,
+            refreshToken,
+            at: this.clock.now().toISOString(),
+          },
+        },
         { actor: binding.actor, correlationId, causationId: binding.correlationId },
       );
     } catch (error) {
       // Erased or unprovisioned meanwhile (or its key shredded): the grant is dropped, nothing recorded.
       if (!(error instanceof MailConfigError) && !(error instanceof CredentialUnavailableError)) throw error;
-      this.logger.warn(`Gmail authorization of tenant ${tenantId} refused: ${error instanceof MailConfigError ? error.code : error.reason}`);
-      return failed(error instanceof MailConfigError && error.code === 'GMAIL_SCOPE_MISSING' ? 'scope_missing' : 'exchange_failed');
+      this.logger.warn(
+        `Gmail authorization of tenant ${tenantId} refused: ${error instanceof MailConfigError ? error.code : error.reason}`,
+      );
+      return failed(
+        error instanceof MailConfigError && error.code === 'GMAIL_SCOPE_MISSING' ? 'scope_missing' : 'exchange_failed',
+      );
     }
     return { gmail: 'authorized' };
   }

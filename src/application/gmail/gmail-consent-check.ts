@@ -57,17 +57,25 @@ export class GmailConsentCheck {
           if (await this.grants.recordRevokedAtGoogle(tenantId, grant.key, ctx)) result.revoked++;
         } else {
           result.failed++;
-          this.logger.warn(`consent check of tenant ${tenantId} could not reach a verdict: ${(error as Error).message}`);
+          this.logger.warn(
+            `consent check of tenant ${tenantId} could not reach a verdict: ${(error as Error).message}`,
+          );
         }
       }
     }
-    this.logger.log(`Gmail consent check: ${result.checked} checked, ${result.revoked} revoked at Google, ${result.failed} undecided`);
+    this.logger.log(
+      `Gmail consent check: ${result.checked} checked, ${result.revoked} revoked at Google, ${result.failed} undecided`,
+    );
     return result;
   }
 
   private async authorizedTenants(): Promise<string[]> {
     for (;;) {
-      const batch = await this.store.readAll({ after: this.position, streamPrefix: MAIL_CONFIG_STREAM_PREFIX, maxCount: 1000 });
+      const batch = await this.store.readAll({
+        after: this.position,
+        streamPrefix: MAIL_CONFIG_STREAM_PREFIX,
+        maxCount: 1000,
+      });
       if (batch.length === 0) break;
       for (const event of batch) {
         const tenantId = tenantOf(event.streamId);

@@ -67,7 +67,9 @@ export class GmailGrants {
     const recorded = events.some((e) => e.type === 'ConsentRevoked');
     if (recorded) {
       this.metrics.revocationDetected();
-      this.logger.warn(`Gmail consent of tenant ${tenantId} was revoked at Google; the tenant is back on the default mode`);
+      this.logger.warn(
+        `Gmail consent of tenant ${tenantId} was revoked at Google; the tenant is back on the default mode`,
+      );
     }
     return recorded;
   }

@@ -29,10 +29,13 @@ export class GmailScheduler implements OnApplicationBootstrap, OnApplicationShut
 
   private every(intervalMs: number | null, name: string, run: () => Promise<unknown>): void {
     if (intervalMs === null) return;
-    const timer = setInterval(() => {
-      run().catch((error: Error) => this.logger.error(`Gmail ${name} failed: ${error.message}`));
-      // setInterval takes at most 2^31-1 ms (about 24.8 days); longer would fire at once.
-    }, Math.min(intervalMs, 2 ** 31 - 1));
+    const timer = setInterval(
+      () => {
+        run().catch((error: Error) => this.logger.error(`Gmail ${name} failed: ${error.message}`));
+        // setInterval takes at most 2^31-1 ms (about 24.8 days); longer would fire at once.
+      },
+      Math.min(intervalMs, 2 ** 31 - 1),
+    );
     timer.unref();
     this.timers.push(timer);
     this.logger.log(`Gmail ${name} every ${Math.round(intervalMs / 1000)} s`);

@@ -1,4 +1,4 @@
-import { AppConfig } from '../app-config';
+import { type AppConfig } from '../app-config';
 
 export const GMAIL_SETTINGS = Symbol('GMAIL_SETTINGS');
 
@@ -15,7 +15,13 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 export function gmailSettingsFrom(config: AppConfig): GmailSettings {
   const configured = config.gmailConsentCheckIntervalSeconds;
   const consentCheckIntervalMs =
-    configured === undefined || configured === null ? (config.nodeEnv === 'test' ? null : DAY_MS) : configured > 0 ? configured * 1000 : null;
+    configured === undefined || configured === null
+      ? config.nodeEnv === 'test'
+        ? null
+        : DAY_MS
+      : configured > 0
+        ? configured * 1000
+        : null;
   return {
     consentCheckIntervalMs,
     revocationRetryIntervalMs: config.nodeEnv === 'test' ? null : 5 * 60 * 1000,

@@ -68,7 +68,13 @@ export class GoogleRevocationRetry {
     private readonly reader: StateReader,
   ) {}
 
-  async enqueue(tenantId: string, account: string | null, refreshToken: EncryptedValue, message: string | null, ctx: CommandContext): Promise<void> {
+  async enqueue(
+    tenantId: string,
+    account: string | null,
+    refreshToken: EncryptedValue,
+    message: string | null,
+    ctx: CommandContext,
+  ): Promise<void> {
     const data: PendingData = { tenantId, account, refreshToken, message, failedAt: this.clock.now().toISOString() };
     await this.append(tenantId, 'GoogleRevocationPending', data, 'any', ctx);
   }
@@ -93,9 +99,17 @@ export class GoogleRevocationRetry {
       result.attempted++;
       const outcome = await this.attempt(this.google, entry);
       if (outcome.ok) result.revoked++;
-      this.logger.log(`Google revocation for tenant ${entry.tenantId}, try ${outcome.attempt}: ${outcome.ok ? 'revoked' : outcome.message}${outcome.final ? ' (final)' : ''}`);
+      this.logger.log(
+        `Google revocation for tenant ${entry.tenantId}, try ${outcome.attempt}: ${outcome.ok ? 'revoked' : outcome.message}${outcome.final ? ' (final)' : ''}`,
+      );
       // Another instance may have recorded its own try meanwhile: then ours is not recorded, theirs counts.
-      await this.append(entry.tenantId, 'GoogleRevocationAttempted', outcome, this.streamVersions.get(entry.tenantId) ?? 'any', ctx).catch((error) => {
+      await this.append(
+        entry.tenantId,
+        'GoogleRevocationAttempted',
+        outcome,
+        this.streamVersions.get(entry.tenantId) ?? 'any',
+        ctx,
+      ).catch((error) => {
         if (!(error instanceof ConcurrencyError)) throw error;
       });
     }
@@ -110,7 +124,14 @@ export class GoogleRevocationRetry {
     // Google revokes a user's whole grant to this client: revoking the old token of an account
     // that authorized again would also end the new authorization.
     if (gmail.status === 'authorized' && gmail.account === entry.account) {
-      return { pendingVersion: entry.pendingVersion, ok: false, message: 'Superseded: the same account authorized Gmail again', attempt, final: true, at };
+      return {
+        pendingVersion: entry.pendingVersion,
+        ok: false,
+        message: 'Superseded: the same account authorized Gmail again',
+        attempt,
+        final: true,
+        at,
+      };
     }
     const outcome = await revokeAtGoogle(google, this.cipher, entry.tenantId, entry.refreshToken);
     const final = outcome.ok || !outcome.retry || attempt >= MAX_ATTEMPTS;
@@ -125,7 +146,11 @@ export class GoogleRevocationRetry {
   /** Folds the queue streams appended since the last look, by this or any other instance. */
   private async catchUp(): Promise<void> {
     for (;;) {
-      const batch = await this.store.readAll({ after: this.position, streamPrefix: GOOGLE_REVOCATION_STREAM_PREFIX, maxCount: 500 });
+      const batch = await this.store.readAll({
+        after: this.position,
+        streamPrefix: GOOGLE_REVOCATION_STREAM_PREFIX,
+        maxCount: 500,
+      });
       batch.forEach((e) => this.apply(e));
       if (batch.length === 0) return;
       this.position = batch[batch.length - 1].position;
@@ -155,7 +180,13 @@ export class GoogleRevocationRetry {
     }
   }
 
-  private async append(tenantId: string, type: string, data: PendingData | AttemptData, expectedVersion: ExpectedVersion, ctx: CommandContext): Promise<void> {
+  private async append(
+    tenantId: string,
+    type: string,
+    data: PendingData | AttemptData,
+    expectedVersion: ExpectedVersion,
+    ctx: CommandContext,
+  ): Promise<void> {
     const { nextExpectedVersion } = await this.store.appendToStream(
       `${GOOGLE_REVOCATION_STREAM_PREFIX}${tenantId}`,
       [{ eventId: this.ids.next(), type, data, metadata: { ...ctx, at: this.clock.now().toISOString() } }],

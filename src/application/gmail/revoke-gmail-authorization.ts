@@ -33,12 +33,15 @@ export class RevokeGmailAuthorization {
   async execute(tenantId: string, ctx: CommandContext): Promise<TenantState> {
     const google = requireGoogle(this.google, this.config);
     const loaded = await this.reader.load(tenantId);
-    if (loaded.version === 0) throw new MailConfigError('NOT_PROVISIONED', 'This tenant’s mail configuration has not been provisioned');
-    if (loaded.state.status === 'erased') throw new MailConfigError('TENANT_ERASED', 'This tenant’s mail configuration was erased');
+    if (loaded.version === 0)
+      throw new MailConfigError('NOT_PROVISIONED', 'This tenant’s mail configuration has not been provisioned');
+    if (loaded.state.status === 'erased')
+      throw new MailConfigError('TENANT_ERASED', 'This tenant’s mail configuration was erased');
     const { gmail } = loaded.state;
     const sealed = gmail.status === 'authorized' ? gmail.refreshToken : null;
     const outcome = sealed ? await revokeAtGoogle(google, this.cipher, tenantId, sealed) : null;
-    if (outcome && !outcome.ok) this.logger.warn(`Google did not revoke the Gmail grant of tenant ${tenantId}: ${outcome.message}`);
+    if (outcome && !outcome.ok)
+      this.logger.warn(`Google did not revoke the Gmail grant of tenant ${tenantId}: ${outcome.message}`);
     // Nothing authorized: the decider makes this a no-op and the view is answered as it is.
     const { current, events } = await this.commands.handle(
       tenantId,

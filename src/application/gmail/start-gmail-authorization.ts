@@ -14,7 +14,8 @@ export interface GmailAuthorizationStarted {
 
 /** Google for Gmail mode, or the 503 naming what configuration is missing. */
 export function requireGoogle(google: GoogleOAuth | null, config: AppConfig): GoogleOAuth {
-  if (!google) throw new GoogleNotConfiguredError(config.googleMissing.length ? config.googleMissing : ['GOOGLE_CLIENT_ID']);
+  if (!google)
+    throw new GoogleNotConfiguredError(config.googleMissing.length ? config.googleMissing : ['GOOGLE_CLIENT_ID']);
   return google;
 }
 
@@ -52,9 +53,16 @@ export class StartGmailAuthorization {
     const google = requireGoogle(this.google, this.config);
     const target = allowedReturnUrl(returnUrl, this.config.oauthReturnUrlOrigins);
     const current = await this.reader.load(tenantId);
-    if (current.version === 0) throw new MailConfigError('NOT_PROVISIONED', 'This tenant’s mail configuration has not been provisioned');
-    if (current.state.status === 'erased') throw new MailConfigError('TENANT_ERASED', 'This tenant’s mail configuration was erased');
-    const issued = await this.states.issue({ tenantId, returnUrl: target, actor: ctx.actor, correlationId: ctx.correlationId });
+    if (current.version === 0)
+      throw new MailConfigError('NOT_PROVISIONED', 'This tenant’s mail configuration has not been provisioned');
+    if (current.state.status === 'erased')
+      throw new MailConfigError('TENANT_ERASED', 'This tenant’s mail configuration was erased');
+    const issued = await this.states.issue({
+      tenantId,
+      returnUrl: target,
+      actor: ctx.actor,
+      correlationId: ctx.correlationId,
+    });
     return {
       authorizationUrl: google.authorizationUrl({ state: issued.state, codeChallenge: issued.codeChallenge }),
       expiresAt: issued.expiresAt.toISOString(),

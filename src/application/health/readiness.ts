@@ -22,7 +22,10 @@ export class ReadinessRegistry {
       [...this.checks].map(async ([name, check]) => {
         let timer: NodeJS.Timeout | undefined;
         const timeout = new Promise<ReadinessResult>((resolve) => {
-          timer = setTimeout(() => resolve({ ok: false, detail: { error: `no answer within ${timeoutMs} ms` } }), timeoutMs);
+          timer = setTimeout(
+            () => resolve({ ok: false, detail: { error: `no answer within ${timeoutMs} ms` } }),
+            timeoutMs,
+          );
         });
         const result = await Promise.race([
           check().catch((e: Error): ReadinessResult => ({ ok: false, detail: { error: e.message } })),

@@ -3,7 +3,14 @@ import { MailConfigCommand } from '../../domain/mail-config/mail-config.commands
 import { decide, evolve } from '../../domain/mail-config/mail-config.decider';
 import { MailConfigEvent } from '../../domain/mail-config/mail-config.events';
 import { Clock, CLOCK } from '../ports/clock.port';
-import { ConcurrencyError, EVENT_STORE, EventStore, EventStoreUnavailableError, ExpectedVersion, NewEvent } from '../ports/event-store.port';
+import {
+  ConcurrencyError,
+  EVENT_STORE,
+  EventStore,
+  EventStoreUnavailableError,
+  ExpectedVersion,
+  NewEvent,
+} from '../ports/event-store.port';
 import { ID_GENERATOR, IdGenerator } from '../ports/id.port';
 import { CommandMetrics, COMMAND_METRICS } from './command-metrics';
 import { CURRENT_SCHEMA_VERSION } from './event-codec';
@@ -64,11 +71,18 @@ export class MailConfigCommandHandler {
     return this.turns.run(
       tenantId,
       () => this.decideAndAppend(tenantId, command, context),
-      () => new EventStoreUnavailableError(`Commands on ${tenantId} waited more than ${MAX_TURN_WAIT_MS} ms for the event store`),
+      () =>
+        new EventStoreUnavailableError(
+          `Commands on ${tenantId} waited more than ${MAX_TURN_WAIT_MS} ms for the event store`,
+        ),
     );
   }
 
-  private async decideAndAppend(tenantId: string, command: CommandInput, context: CommandContext): Promise<CommandResult> {
+  private async decideAndAppend(
+    tenantId: string,
+    command: CommandInput,
+    context: CommandContext,
+  ): Promise<CommandResult> {
     let lastConflict: ConcurrencyError | undefined;
     let type = 'unknown';
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {

@@ -43,7 +43,8 @@ export class CredentialStatusService {
       await this.cipher.decrypt(secret, { tenantId, field });
       return { credential: 'available', credentialProblem: null };
     } catch (error) {
-      if (error instanceof CredentialUnavailableError) return { credential: 'unavailable', credentialProblem: error.reason };
+      if (error instanceof CredentialUnavailableError)
+        return { credential: 'unavailable', credentialProblem: error.reason };
       throw error;
     }
   }

@@ -1,9 +1,13 @@
-import { StoredEvent } from '../ports/event-store.port';
-import { isMailConfigEventType, MailConfigEvent } from '../../domain/mail-config/mail-config.events';
+import { type StoredEvent } from '../ports/event-store.port';
+import { isMailConfigEventType, type MailConfigEvent } from '../../domain/mail-config/mail-config.events';
 
 /** A stored event this version of the service does not understand: commands on its stream fail closed. */
 export class UnknownEventTypeError extends Error {
-  constructor(readonly streamId: string, readonly eventType: string, readonly version: number) {
+  constructor(
+    readonly streamId: string,
+    readonly eventType: string,
+    readonly version: number,
+  ) {
     super(`Stream ${streamId} holds an event of unknown type "${eventType}" at version ${version}`);
     this.name = 'UnknownEventTypeError';
   }

@@ -42,7 +42,11 @@ export class MailConfigService {
     return toView(tenantId, current, await this.credentials.of(tenantId, current.state));
   }
 
-  async provision(tenantId: string, username: string, ctx: CommandContext): Promise<{ created: boolean; view: MailConfigView }> {
+  async provision(
+    tenantId: string,
+    username: string,
+    ctx: CommandContext,
+  ): Promise<{ created: boolean; view: MailConfigView }> {
     const { current, events } = await this.commands.handle(
       tenantId,
       { type: 'ProvisionMailConfig', data: { tenantId, username, senderDomain: this.config.defaultSenderDomain } },
@@ -56,7 +60,9 @@ export class MailConfigService {
     if (loaded.version === 0) {
       throw new MailConfigError(
         'NOT_PROVISIONED',
-        at ? 'This tenant’s mail configuration did not exist at that time' : 'This tenant’s mail configuration has not been provisioned',
+        at
+          ? 'This tenant’s mail configuration did not exist at that time'
+          : 'This tenant’s mail configuration has not been provisioned',
       );
     }
     return this.present(tenantId, loaded);
@@ -99,8 +105,10 @@ export class MailConfigService {
    */
   async erase(tenantId: string, ctx: CommandContext): Promise<MailConfigView> {
     const loaded = await this.reader.load(tenantId);
-    if (loaded.version === 0) throw new MailConfigError('NOT_PROVISIONED', 'This tenant’s mail configuration has not been provisioned');
-    if (loaded.state.status === 'erased') throw new MailConfigError('TENANT_ERASED', 'This tenant’s mail configuration was erased');
+    if (loaded.version === 0)
+      throw new MailConfigError('NOT_PROVISIONED', 'This tenant’s mail configuration has not been provisioned');
+    if (loaded.state.status === 'erased')
+      throw new MailConfigError('TENANT_ERASED', 'This tenant’s mail configuration was erased');
     await this.cipher.shred(tenantId);
     const { current } = await this.commands.handle(
       tenantId,

@@ -1,6 +1,6 @@
-import { MailConfigState, senderOf } from '../../domain/mail-config/mail-config.state';
-import { CredentialStatus, CredentialStatuses } from './credential-status';
-import { TenantState } from './state-reader';
+import { type MailConfigState, senderOf } from '../../domain/mail-config/mail-config.state';
+import { type CredentialStatus, type CredentialStatuses } from './credential-status';
+import { type TenantState } from './state-reader';
 
 /** The tenant view of the HTTP contract. Secrets never appear: only whether one is set. */
 export interface MailConfigView {
@@ -21,16 +21,18 @@ export interface MailConfigView {
     credential?: CredentialStatus['credential'] | null;
     credentialProblem?: CredentialStatus['credentialProblem'];
   };
-  smtp: null | ({
-    address: string;
-    host: string;
-    port: number;
-    security: string;
-    username: string;
-    passwordSet: true;
-    configuredAt: string;
-    lastTest: null | { ok: boolean; stage: string; message: string; at: string };
-  } & Partial<CredentialStatus>);
+  smtp:
+    | null
+    | ({
+        address: string;
+        host: string;
+        port: number;
+        security: string;
+        username: string;
+        passwordSet: true;
+        configuredAt: string;
+        lastTest: null | { ok: boolean; stage: string; message: string; at: string };
+      } & Partial<CredentialStatus>);
   delivery: { failing: boolean; since: string | null; stage: string | null; message: string | null };
   version: number;
   updatedAt: string | null;
@@ -40,7 +42,11 @@ export interface MailConfigView {
  * `credentials` (from CredentialStatusService) adds `credential` / `credentialProblem` to the smtp
  * and gmail parts, so a secret the service can no longer open is shown as such.
  */
-export function toView(tenantId: string, { state, version, updatedAt }: TenantState, credentials?: CredentialStatuses): MailConfigView {
+export function toView(
+  tenantId: string,
+  { state, version, updatedAt }: TenantState,
+  credentials?: CredentialStatuses,
+): MailConfigView {
   const { gmail, smtp, delivery } = state;
   return {
     tenantId,
@@ -56,7 +62,7 @@ export function toView(tenantId: string, { state, version, updatedAt }: TenantSt
       revokedAt: gmail.revokedAt,
       revokedReason: gmail.revokedReason,
       googleRevocation: gmail.googleRevocation,
-      ...(credentials ? credentials.gmail ?? { credential: null, credentialProblem: null } : {}),
+      ...(credentials ? (credentials.gmail ?? { credential: null, credentialProblem: null }) : {}),
     },
     smtp: smtp && {
       address: smtp.address,

@@ -1,4 +1,4 @@
-import { Mode } from '../../domain/mail-config/mail-config.types';
+import { type Mode } from '../../domain/mail-config/mail-config.types';
 
 /** Counters the send use case reports; infrastructure implements them with prom-client. */
 export const SEND_METRICS = Symbol('SEND_METRICS');

@@ -1,4 +1,4 @@
-import { SmtpTestStage } from '../../domain/mail-config/mail-config.types';
+import { type SmtpTestStage } from '../../domain/mail-config/mail-config.types';
 
 /** Counters the SMTP test use case reports; infrastructure implements them with prom-client. */
 export const SMTP_TEST_METRICS = Symbol('SMTP_TEST_METRICS');

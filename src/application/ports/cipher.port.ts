@@ -1,4 +1,4 @@
-import { EncryptedValue } from '../../domain/mail-config/mail-config.types';
+import { type EncryptedValue } from '../../domain/mail-config/mail-config.types';
 
 export const CIPHER = Symbol('CIPHER');
 
@@ -17,7 +17,10 @@ export interface Cipher {
 }
 
 export class CredentialUnavailableError extends Error {
-  constructor(readonly reason: 'key_missing' | 'integrity' | 'shredded', message: string) {
+  constructor(
+    readonly reason: 'key_missing' | 'integrity' | 'shredded',
+    message: string,
+  ) {
     super(message);
     this.name = 'CredentialUnavailableError';
   }

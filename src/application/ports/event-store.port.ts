@@ -108,7 +108,10 @@ export class ConcurrencyError extends Error {
 
 /** The store cannot be reached right now; the operation may succeed later. */
 export class EventStoreUnavailableError extends Error {
-  constructor(message: string, readonly cause?: unknown) {
+  constructor(
+    message: string,
+    readonly cause?: unknown,
+  ) {
     super(message);
     this.name = 'EventStoreUnavailableError';
   }

@@ -1,5 +1,5 @@
 import { GMAIL_SEND_SCOPE } from '../../domain/mail-config/mail-config.types';
-import { GrantRevokedError, OutgoingMessage, SentMessage } from './mail-transport.port';
+import { GrantRevokedError, type OutgoingMessage, type SentMessage } from './mail-transport.port';
 
 /**
  * Google as the application sees it: the OAuth round trip, tokens and the Gmail API. No

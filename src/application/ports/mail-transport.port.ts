@@ -1,4 +1,4 @@
-import { SmtpSecurity, SmtpTestStage } from '../../domain/mail-config/mail-config.types';
+import { type SmtpSecurity, type SmtpTestStage } from '../../domain/mail-config/mail-config.types';
 
 /**
  * Mail transports as the application sees them. No nodemailer type crosses this file: the

@@ -1,5 +1,5 @@
-import { Mode } from '../../domain/mail-config/mail-config.types';
-import { StoredEvent } from './event-store.port';
+import { type Mode } from '../../domain/mail-config/mail-config.types';
+import { type StoredEvent } from './event-store.port';
 
 /**
  * Storage of the projections (support dashboard rows, cross-tenant audit index) and of their

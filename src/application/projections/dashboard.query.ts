@@ -59,6 +59,9 @@ export class DashboardQuery {
       limit: query.limit + 1,
     });
     const page = rows.slice(0, query.limit);
-    return { tenants: page, nextCursor: rows.length > query.limit ? encodeCursor(page[page.length - 1].tenantId) : null };
+    return {
+      tenants: page,
+      nextCursor: rows.length > query.limit ? encodeCursor(page[page.length - 1].tenantId) : null,
+    };
   }
 }

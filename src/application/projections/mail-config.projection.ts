@@ -1,5 +1,5 @@
-import { StoredEvent } from '../ports/event-store.port';
-import { ReadModelTransaction } from '../ports/read-model.port';
+import { type StoredEvent } from '../ports/event-store.port';
+import { type ReadModelTransaction } from '../ports/read-model.port';
 import { toDomainEvent, UnknownEventTypeError } from '../mail-config/event-codec';
 import { redactSecrets } from '../mail-config/redaction';
 import { tenantOf } from '../mail-config/streams';

@@ -92,7 +92,11 @@ export class ProjectionRunner {
   async status(): Promise<ProjectionStatus> {
     const checkpoint = this.readModels.checkpoint().position;
     const head = await this.events.headPosition();
-    const [oldestPending] = await this.events.readAll({ after: this.scanFrom(checkpoint), streamPrefix: MAIL_CONFIG_STREAM_PREFIX, maxCount: 1 });
+    const [oldestPending] = await this.events.readAll({
+      after: this.scanFrom(checkpoint),
+      streamPrefix: MAIL_CONFIG_STREAM_PREFIX,
+      maxCount: 1,
+    });
     // Nothing of ours up to `head` (read before the scan): the next probe need not read that range again.
     if (!oldestPending && head > checkpoint) this.noneOfOurs = { from: checkpoint, to: head };
     const pendingSince = oldestPending ? Date.parse(oldestPending.metadata.at) : NaN;

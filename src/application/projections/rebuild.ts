@@ -1,7 +1,7 @@
-import { EventStore } from '../ports/event-store.port';
-import { ReadModelStore } from '../ports/read-model.port';
+import { type EventStore } from '../ports/event-store.port';
+import { type ReadModelStore } from '../ports/read-model.port';
 import { MAIL_CONFIG_STREAM_PREFIX } from '../mail-config/streams';
-import { ApplyOutcome, applyEvent } from './mail-config.projection';
+import { type ApplyOutcome, applyEvent } from './mail-config.projection';
 
 export interface RebuildProgress {
   /** Position of the last event applied, and the store's head when the rebuild started. */
@@ -27,7 +27,11 @@ export async function rebuildReadModels(
   const head = await events.headPosition();
   const result: RebuildResult = { position: 0n, head, events: 0, applied: 0, skipped: 0, duplicate: 0 };
   for (;;) {
-    const batch = await events.readAll({ after: result.position, streamPrefix: MAIL_CONFIG_STREAM_PREFIX, maxCount: batchSize });
+    const batch = await events.readAll({
+      after: result.position,
+      streamPrefix: MAIL_CONFIG_STREAM_PREFIX,
+      maxCount: batchSize,
+    });
     if (batch.length === 0) break;
     const outcomes = readModels.transaction((tx) => batch.map((event) => applyEvent(tx, event, generation)));
     for (const outcome of outcomes) result[outcome] += 1;

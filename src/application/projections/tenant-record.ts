@@ -1,5 +1,5 @@
-import { MailConfigEvent } from '../../domain/mail-config/mail-config.events';
-import { Attention, TenantRecord } from '../ports/read-model.port';
+import { type MailConfigEvent } from '../../domain/mail-config/mail-config.events';
+import { type Attention, type TenantRecord } from '../ports/read-model.port';
 
 export interface EventFacts {
   version: number;
@@ -30,7 +30,13 @@ function blank(tenantId: string, facts: EventFacts): TenantRecord {
 
 type Flags = Pick<
   TenantRecord,
-  'mode' | 'defaultAddress' | 'gmailAccount' | 'smtpAddress' | 'gmailRevokedAtGoogle' | 'smtpTestFailed' | 'sendFailingMode'
+  | 'mode'
+  | 'defaultAddress'
+  | 'gmailAccount'
+  | 'smtpAddress'
+  | 'gmailRevokedAtGoogle'
+  | 'smtpTestFailed'
+  | 'sendFailingMode'
 >;
 
 function senderOf(r: Flags): string | null {

@@ -1,5 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DEFAULT_RELAY_TRANSPORT, DefaultRelayTransport, OutgoingMessage, SentMessage } from '../ports/mail-transport.port';
+import {
+  DEFAULT_RELAY_TRANSPORT,
+  DefaultRelayTransport,
+  OutgoingMessage,
+  SentMessage,
+} from '../ports/mail-transport.port';
 import { ModeSender } from './mode-senders';
 
 /** Mode 1: the platform relay or the outbox; the From is the tenant's default support address. */

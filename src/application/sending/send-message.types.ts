@@ -1,5 +1,5 @@
-import { DeliveryStage } from '../ports/mail-transport.port';
-import { Mode } from '../../domain/mail-config/mail-config.types';
+import { type DeliveryStage } from '../ports/mail-transport.port';
+import { type Mode } from '../../domain/mail-config/mail-config.types';
 
 export interface SendMessageInput {
   to: string[];

@@ -26,7 +26,8 @@ const interrupted = (mode: Mode): SendOutcome => ({
   failure: {
     mode,
     stage: 'send',
-    message: 'An earlier request with this Idempotency-Key was interrupted while sending; the message may or may not have been sent',
+    message:
+      'An earlier request with this Idempotency-Key was interrupted while sending; the message may or may not have been sent',
     uncertain: true,
   },
 });
@@ -53,7 +54,12 @@ export class SendMessageUseCase {
     @Inject(GMAIL_METRICS) private readonly gmailMetrics: GmailMetrics,
   ) {}
 
-  async send(tenantId: string, input: SendMessageInput, idempotencyKey: string | null, ctx: CommandContext): Promise<SendAnswer> {
+  async send(
+    tenantId: string,
+    input: SendMessageInput,
+    idempotencyKey: string | null,
+    ctx: CommandContext,
+  ): Promise<SendAnswer> {
     const state = await this.activeState(tenantId);
     if (idempotencyKey === null) return { outcome: await this.deliver(tenantId, state, input, ctx), replayed: false };
 
@@ -83,14 +89,20 @@ export class SendMessageUseCase {
 
   private async activeState(tenantId: string): Promise<MailConfigState> {
     const { state } = await this.reader.load(tenantId);
-    if (state.status === 'erased') throw new MailConfigError('TENANT_ERASED', 'This tenant’s mail configuration was erased');
+    if (state.status === 'erased')
+      throw new MailConfigError('TENANT_ERASED', 'This tenant’s mail configuration was erased');
     if (state.status !== 'active') {
       throw new MailConfigError('NOT_PROVISIONED', 'This tenant’s mail configuration has not been provisioned');
     }
     return state;
   }
 
-  private async deliver(tenantId: string, state: MailConfigState, input: SendMessageInput, ctx: CommandContext): Promise<SendOutcome> {
+  private async deliver(
+    tenantId: string,
+    state: MailConfigState,
+    input: SendMessageInput,
+    ctx: CommandContext,
+  ): Promise<SendOutcome> {
     const mode = state.mode;
     const started = process.hrtime.bigint();
     const elapsed = () => Number(process.hrtime.bigint() - started) / 1e9;
@@ -99,26 +111,45 @@ export class SendMessageUseCase {
       const fellBack = result.fallback !== null;
       this.metrics.messageSent(mode, fellBack ? 'fallback' : 'ok', elapsed());
       await this.health.succeeded(tenantId, state, result.mode, ctx);
-      this.logger.log({ tenantId, mode: result.mode, messageId: result.messageId, fallback: result.fallback?.reason ?? null }, 'message sent');
+      this.logger.log(
+        { tenantId, mode: result.mode, messageId: result.messageId, fallback: result.fallback?.reason ?? null },
+        'message sent',
+      );
       return { ok: true, result };
     } catch (error) {
       if (!(error instanceof MailTransportError)) throw error;
       this.metrics.messageSent(mode, 'failed', elapsed());
       const failure = { mode, stage: error.stage, message: error.message, uncertain: error.uncertain };
       await this.health.failed(tenantId, state, mode, failure, ctx);
-      this.logger.warn({ tenantId, mode, stage: error.stage, uncertain: error.uncertain, reason: error.message }, 'message not sent');
+      this.logger.warn(
+        { tenantId, mode, stage: error.stage, uncertain: error.uncertain, reason: error.message },
+        'message not sent',
+      );
       return { ok: false, failure };
     }
   }
 
-  private async sendIn(mode: Mode, tenantId: string, state: MailConfigState, input: SendMessageInput, ctx: CommandContext): Promise<SendResult> {
+  private async sendIn(
+    mode: Mode,
+    tenantId: string,
+    state: MailConfigState,
+    input: SendMessageInput,
+    ctx: CommandContext,
+  ): Promise<SendResult> {
     const sender = this.senders.get(mode);
     if (!sender) throw new ModeUnavailableError(mode);
     const from = senderOf(state)!;
     const message = this.compose(from, input);
     try {
       const sent = await sender.send({ tenantId, state }, message);
-      return { messageId: sent.messageId, mode, from, fallback: null, accepted: sent.accepted, rejected: sent.rejected };
+      return {
+        messageId: sent.messageId,
+        mode,
+        from,
+        fallback: null,
+        accepted: sent.accepted,
+        rejected: sent.rejected,
+      };
     } catch (error) {
       if (!(error instanceof GrantRevokedError) || mode === 'default') throw error;
       return this.fallBack(mode, tenantId, state, input, ctx);
@@ -138,7 +169,12 @@ export class SendMessageUseCase {
       {
         type: 'RevokeGmailConsent',
         // Guarded by the grant this send used: a re-authorization in the meantime is not undone.
-        data: { reason: 'revoked_at_google', at: this.clock.now().toISOString(), googleRevocation: null, grantAuthorizedAt: state.gmail.authorizedAt },
+        data: {
+          reason: 'revoked_at_google',
+          at: this.clock.now().toISOString(),
+          googleRevocation: null,
+          grantAuthorizedAt: state.gmail.authorizedAt,
+        },
       },
       ctx,
     );
@@ -180,6 +216,15 @@ export class SendMessageUseCase {
 
 /** Same key with a different message is a client bug, not a retry. */
 function fingerprint(input: SendMessageInput): string {
-  const canonical = [input.to, input.cc ?? [], input.bcc ?? [], input.replyTo ?? null, input.subject, input.text ?? null, input.html ?? null, input.attachments ?? []];
+  const canonical = [
+    input.to,
+    input.cc ?? [],
+    input.bcc ?? [],
+    input.replyTo ?? null,
+    input.subject,
+    input.text ?? null,
+    input.html ?? null,
+    input.attachments ?? [],
+  ];
   return createHash('sha256').update(JSON.stringify(canonical)).digest('hex');
 }

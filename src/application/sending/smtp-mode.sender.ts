@@ -3,12 +3,7 @@ import { createHash } from 'node:crypto';
 import { SmtpState } from '../../domain/mail-config/mail-config.state';
 import { SMTP_PASSWORD_FIELD } from '../mail-config/credential-status';
 import { Cipher, CIPHER } from '../ports/cipher.port';
-import {
-  OutgoingMessage,
-  SentMessage,
-  TENANT_SMTP_TRANSPORT,
-  TenantSmtpTransport,
-} from '../ports/mail-transport.port';
+import { OutgoingMessage, SentMessage, TENANT_SMTP_TRANSPORT, TenantSmtpTransport } from '../ports/mail-transport.port';
 import { ModeSender, SendingTenant } from './mode-senders';
 
 /**

@@ -48,23 +48,41 @@ export class TestSmtpUseCase {
     @Inject(SMTP_TEST_METRICS) private readonly metrics: SmtpTestMetrics,
   ) {}
 
-  async test(tenantId: string, candidate: SmtpCandidate | null, sendTo: string | null, ctx: CommandContext): Promise<SmtpTestReport> {
+  async test(
+    tenantId: string,
+    candidate: SmtpCandidate | null,
+    sendTo: string | null,
+    ctx: CommandContext,
+  ): Promise<SmtpTestReport> {
     const { state } = await this.reader.load(tenantId);
-    if (state.status === 'erased') throw new MailConfigError('TENANT_ERASED', 'This tenant’s mail configuration was erased');
-    if (state.status !== 'active') throw new MailConfigError('NOT_PROVISIONED', 'This tenant’s mail configuration has not been provisioned');
+    if (state.status === 'erased')
+      throw new MailConfigError('TENANT_ERASED', 'This tenant’s mail configuration was erased');
+    if (state.status !== 'active')
+      throw new MailConfigError('NOT_PROVISIONED', 'This tenant’s mail configuration has not been provisioned');
     const saved = state.smtp;
     if (candidate === null && saved === null) {
-      throw new MailConfigError('SMTP_NOT_CONFIGURED', 'There is no saved SMTP configuration to test; send the settings to test in the body');
+      throw new MailConfigError(
+        'SMTP_NOT_CONFIGURED',
+        'There is no saved SMTP configuration to test; send the settings to test in the body',
+      );
     }
-    const { address, server } = candidate ? await this.candidate(tenantId, state, candidate) : await this.savedServer(tenantId, state);
+    const { address, server } = candidate
+      ? await this.candidate(tenantId, state, candidate)
+      : await this.savedServer(tenantId, state);
     const report = await this.transport.verify(server, sendTo ? { sendTest: this.testMessage(address, sendTo) } : {});
     this.metrics.smtpTested(report.stage, report.ok, report.durationMs / 1000);
-    this.logger.log({ tenantId, saved: candidate === null, ok: report.ok, stage: report.stage, durationMs: report.durationMs }, 'SMTP test ran');
+    this.logger.log(
+      { tenantId, saved: candidate === null, ok: report.ok, stage: report.stage, durationMs: report.durationMs },
+      'SMTP test ran',
+    );
     if (candidate === null) await this.record(tenantId, saved!.configuredAt, report, ctx);
     return report;
   }
 
-  private async savedServer(tenantId: string, state: MailConfigState): Promise<{ address: string; server: SmtpServerSettings }> {
+  private async savedServer(
+    tenantId: string,
+    state: MailConfigState,
+  ): Promise<{ address: string; server: SmtpServerSettings }> {
     const smtp = state.smtp!;
     const password = await this.cipher.decrypt(smtp.password, { tenantId, field: SMTP_PASSWORD_FIELD });
     return {
@@ -73,22 +91,41 @@ export class TestSmtpUseCase {
     };
   }
 
-  private async candidate(tenantId: string, state: MailConfigState, c: SmtpCandidate): Promise<{ address: string; server: SmtpServerSettings }> {
+  private async candidate(
+    tenantId: string,
+    state: MailConfigState,
+    c: SmtpCandidate,
+  ): Promise<{ address: string; server: SmtpServerSettings }> {
     let password = c.password;
     if (password === undefined) {
       if (!state.smtp) {
-        throw new MailConfigError('SMTP_PASSWORD_REQUIRED', 'password is required when no SMTP configuration is saved yet', 'password');
+        throw new MailConfigError(
+          'SMTP_PASSWORD_REQUIRED',
+          'password is required when no SMTP configuration is saved yet',
+          'password',
+        );
       }
       password = await this.cipher.decrypt(state.smtp.password, { tenantId, field: SMTP_PASSWORD_FIELD });
     }
     return {
       address: c.address,
-      server: { host: c.host, port: c.port, security: securityFor(c.port, c.security), username: c.username ?? c.address, password },
+      server: {
+        host: c.host,
+        port: c.port,
+        security: securityFor(c.port, c.security),
+        username: c.username ?? c.address,
+        password,
+      },
     };
   }
 
   /** Recorded against the configuration that was tested; a newer one saved meanwhile is left alone. */
-  private async record(tenantId: string, configuredAt: string, report: SmtpTestReport, ctx: CommandContext): Promise<void> {
+  private async record(
+    tenantId: string,
+    configuredAt: string,
+    report: SmtpTestReport,
+    ctx: CommandContext,
+  ): Promise<void> {
     const { state } = await this.reader.load(tenantId);
     if (state.smtp?.configuredAt !== configuredAt) return;
     await this.commands.handle(

@@ -1,8 +1,8 @@
-import { Command } from 'commander';
+import { type Command } from 'commander';
 import { CIPHER } from '../../application/ports/cipher.port';
-import { EnvelopeCipher } from '../../infrastructure/crypto/envelope.cipher';
+import { type EnvelopeCipher } from '../../infrastructure/crypto/envelope.cipher';
 import { MasterKeyRing } from '../../infrastructure/crypto/key-ring';
-import { CommandRunner } from './command-runner';
+import { type CommandRunner } from './command-runner';
 
 /** Adds `keys …` to the program (created with .command() so it inherits exitOverride and output settings). */
 export function keysCommand(program: Command, run: CommandRunner): Command {
@@ -19,11 +19,17 @@ export function keysCommand(program: Command, run: CommandRunner): Command {
         const ring = app.get(MasterKeyRing);
         const cipher = app.get<EnvelopeCipher>(CIPHER);
         out.progress(`re-wrapping data keys under master key "${ring.activeId}"…`, true);
-        const rewrapped = cipher.rotate((done, total) => out.progress(`re-wrapped ${done}/${total} data keys`, done === total));
+        const rewrapped = cipher.rotate((done, total) =>
+          out.progress(`re-wrapped ${done}/${total} data keys`, done === total),
+        );
         const retirable = ring.ids().filter((id) => id !== ring.activeId);
-        out.result({ activeKeyId: ring.activeId, rewrapped, retirableKeyIds: retirable }, () =>
-          `${rewrapped} data key(s) re-wrapped; every data key is now wrapped by "${ring.activeId}"` +
-          (retirable.length ? `; ${retirable.map((id) => `"${id}"`).join(', ')} may be removed from the key ring` : ''),
+        out.result(
+          { activeKeyId: ring.activeId, rewrapped, retirableKeyIds: retirable },
+          () =>
+            `${rewrapped} data key(s) re-wrapped; every data key is now wrapped by "${ring.activeId}"` +
+            (retirable.length
+              ? `; ${retirable.map((id) => `"${id}"`).join(', ')} may be removed from the key ring`
+              : ''),
         );
       }),
     );

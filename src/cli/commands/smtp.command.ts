@@ -1,16 +1,17 @@
-import { Command, InvalidArgumentError } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 import { randomUUID } from 'node:crypto';
-import { SmtpTestReport } from '../../application/ports/mail-transport.port';
+import { type SmtpTestReport } from '../../application/ports/mail-transport.port';
 import { TestSmtpUseCase } from '../../application/smtp-test/test-smtp.use-case';
 import { MailConfigError } from '../../domain/mail-config/mail-config.errors';
 import { CliError, EXIT } from '../cli-context';
-import { CommandRunner, tenantIdArgument } from './command-runner';
+import { type CommandRunner, tenantIdArgument } from './command-runner';
 
 /** Nothing to test is "not found": the tenant, or its saved SMTP settings, do not exist (any more). */
 const NOTHING_TO_TEST = new Set(['NOT_PROVISIONED', 'SMTP_NOT_CONFIGURED', 'TENANT_ERASED']);
 
 function email(raw: string): string {
-  if (!/^[^\s@<>,;"]+@[^\s@<>,;"]+\.[^\s@<>,;"]+$/.test(raw) || raw.length > 254) throw new InvalidArgumentError('must be an email address');
+  if (!/^[^\s@<>,;"]+@[^\s@<>,;"]+\.[^\s@<>,;"]+$/.test(raw) || raw.length > 254)
+    throw new InvalidArgumentError('must be an email address');
   return raw;
 }
 

@@ -1,11 +1,11 @@
-import { Command } from 'commander';
-import { HistoryEntry, HistoryQuery } from '../../application/mail-config/history.query';
+import { type Command } from 'commander';
+import { type HistoryEntry, HistoryQuery } from '../../application/mail-config/history.query';
 import { MailConfigService } from '../../application/mail-config/mail-config.service';
-import { MailConfigView } from '../../application/mail-config/mail-config.view';
+import { type MailConfigView } from '../../application/mail-config/mail-config.view';
 import { MailConfigError } from '../../domain/mail-config/mail-config.errors';
 import { CliError, EXIT } from '../cli-context';
 import { table } from '../output';
-import { CommandRunner, positiveInteger, tenantIdArgument, timeOption } from './command-runner';
+import { type CommandRunner, positiveInteger, tenantIdArgument, timeOption } from './command-runner';
 
 const HISTORY_PAGE = 500;
 
@@ -21,7 +21,9 @@ function notFound<T>(tenantId: string): (error: unknown) => T {
 function renderView(v: MailConfigView): string {
   const smtp = v.smtp
     ? `${v.smtp.host}:${v.smtp.port} (${v.smtp.security}) as ${v.smtp.username}, from ${v.smtp.address}` +
-      (v.smtp.lastTest ? `; last test ${v.smtp.lastTest.ok ? 'ok' : `failed at ${v.smtp.lastTest.stage}: ${v.smtp.lastTest.message}`} (${v.smtp.lastTest.at})` : '; never tested')
+      (v.smtp.lastTest
+        ? `; last test ${v.smtp.lastTest.ok ? 'ok' : `failed at ${v.smtp.lastTest.stage}: ${v.smtp.lastTest.message}`} (${v.smtp.lastTest.at})`
+        : '; never tested')
     : 'not configured';
   const gmail = v.gmail.account ? `${v.gmail.status} (${v.gmail.account})` : v.gmail.status;
   return table([
@@ -32,14 +34,21 @@ function renderView(v: MailConfigView): string {
     ['default', v.default.address ?? '-'],
     ['gmail', gmail + (v.gmail.revokedReason ? `, revoked: ${v.gmail.revokedReason} at ${v.gmail.revokedAt}` : '')],
     ['smtp', smtp],
-    ['delivery', v.delivery.failing ? `failing since ${v.delivery.since} at ${v.delivery.stage}: ${v.delivery.message}` : 'ok'],
+    [
+      'delivery',
+      v.delivery.failing ? `failing since ${v.delivery.since} at ${v.delivery.stage}: ${v.delivery.message}` : 'ok',
+    ],
     ['version', `${v.version}, updated ${v.updatedAt}`],
   ]);
 }
 
 function renderHistory(events: HistoryEntry[]): string {
   if (events.length === 0) return 'no events match';
-  return events.map((e) => `${String(e.version).padStart(4)}  ${e.at}  ${e.type.padEnd(22)}  ${e.actor}  ${JSON.stringify(e.data)}`).join('\n');
+  return events
+    .map(
+      (e) => `${String(e.version).padStart(4)}  ${e.at}  ${e.type.padEnd(22)}  ${e.actor}  ${JSON.stringify(e.data)}`,
+    )
+    .join('\n');
 }
 
 /** Adds `tenant …` to the program (created with .command() so it inherits exitOverride and output settings). */

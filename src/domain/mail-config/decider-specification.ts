@@ -1,7 +1,7 @@
-import { MailConfigCommand } from './mail-config.commands';
+import { type MailConfigCommand } from './mail-config.commands';
 import { decide, fold } from './mail-config.decider';
-import { MailConfigErrorCode } from './mail-config.errors';
-import { MailConfigEvent } from './mail-config.events';
+import { type MailConfigErrorCode } from './mail-config.errors';
+import { type MailConfigEvent } from './mail-config.events';
 
 /** given(events).when(command).then(events) | .thenFails(code): specs read like the rules they check. */
 export function given(events: MailConfigEvent[]) {

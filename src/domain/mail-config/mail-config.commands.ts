@@ -1,4 +1,10 @@
-import { ConsentRevocationReason, EncryptedValue, Mode, SmtpSecurity, SmtpTestStage } from './mail-config.types';
+import {
+  type ConsentRevocationReason,
+  type EncryptedValue,
+  type Mode,
+  type SmtpSecurity,
+  type SmtpTestStage,
+} from './mail-config.types';
 
 /** Every time, id and ciphertext a decision needs arrives inside the command. */
 export type ProvisionMailConfig = {

@@ -1,6 +1,6 @@
 import { given } from './decider-specification';
 import { fold } from './mail-config.decider';
-import { MailConfigEvent } from './mail-config.events';
+import { type MailConfigEvent } from './mail-config.events';
 import { senderOf } from './mail-config.state';
 import { GMAIL_SEND_SCOPE } from './mail-config.types';
 
@@ -11,25 +11,43 @@ const provisioned: MailConfigEvent = {
   type: 'MailConfigProvisioned',
   data: { tenantId: 't-1', username: 'acme', defaultAddress: 'support.acme@smemetrics-email.com' },
 };
-const smtpSettings = { address: 'help@acme.example', host: 'smtp.acme.example', port: 587, security: 'starttls' as const, username: 'help@acme.example' };
+const smtpSettings = {
+  address: 'help@acme.example',
+  host: 'smtp.acme.example',
+  port: 587,
+  security: 'starttls' as const,
+  username: 'help@acme.example',
+};
 const smtpConfigured: MailConfigEvent = {
   type: 'SmtpConfigured',
   data: { ...smtpSettings, password: sealed('1'), passwordChanged: true, configuredAt: AT },
 };
 const gmailAuthorized: MailConfigEvent = {
   type: 'GmailAuthorized',
-  data: { account: 'owner@gmail.com', scopes: ['openid', 'email', GMAIL_SEND_SCOPE], refreshToken: sealed('rt'), authorizedAt: AT },
+  data: {
+    account: 'owner@gmail.com',
+    scopes: ['openid', 'email', GMAIL_SEND_SCOPE],
+    refreshToken: sealed('rt'),
+    authorizedAt: AT,
+  },
 };
-const toGmail: MailConfigEvent = { type: 'ModeChanged', data: { from: 'default', to: 'gmail', reason: 'gmail_authorized' } };
+const toGmail: MailConfigEvent = {
+  type: 'ModeChanged',
+  data: { from: 'default', to: 'gmail', reason: 'gmail_authorized' },
+};
 const erased: MailConfigEvent = { type: 'MailConfigErased', data: { erasedAt: AT } };
 
 describe('mail configuration decider', () => {
   describe('ProvisionMailConfig', () => {
     const cmd = (username = 'acme') =>
-      ({ type: 'ProvisionMailConfig', data: { tenantId: 't-1', username, senderDomain: 'smemetrics-email.com' } }) as const;
+      ({
+        type: 'ProvisionMailConfig',
+        data: { tenantId: 't-1', username, senderDomain: 'smemetrics-email.com' },
+      }) as const;
     it('provisions with the default support address', () => given([]).when(cmd()).then([provisioned]));
     it('is a no-op for the same username', () => given([provisioned]).when(cmd()).thenNothing());
-    it('refuses another username', () => given([provisioned]).when(cmd('other')).thenFails('USERNAME_CONFLICT', 'username'));
+    it('refuses another username', () =>
+      given([provisioned]).when(cmd('other')).thenFails('USERNAME_CONFLICT', 'username'));
     it('refuses an erased tenant', () => given([provisioned, erased]).when(cmd()).thenFails('TENANT_ERASED'));
   });
 
@@ -37,53 +55,98 @@ describe('mail configuration decider', () => {
     const to = (mode: 'default' | 'gmail' | 'smtp') => ({ type: 'ChangeMode', data: { mode } }) as const;
     it('refuses an unprovisioned tenant', () => given([]).when(to('default')).thenFails('NOT_PROVISIONED'));
     it('emits nothing for the current mode', () => given([provisioned]).when(to('default')).thenNothing());
-    it('refuses gmail without an authorization', () => given([provisioned]).when(to('gmail')).thenFails('GMAIL_NOT_AUTHORIZED', 'mode'));
+    it('refuses gmail without an authorization', () =>
+      given([provisioned]).when(to('gmail')).thenFails('GMAIL_NOT_AUTHORIZED', 'mode'));
     it('refuses gmail after consent was revoked', () =>
       given([
         provisioned,
         gmailAuthorized,
-        { type: 'ConsentRevoked', data: { reason: 'revoked_at_google', account: 'owner@gmail.com', revokedAt: AT, googleRevocation: null } },
+        {
+          type: 'ConsentRevoked',
+          data: { reason: 'revoked_at_google', account: 'owner@gmail.com', revokedAt: AT, googleRevocation: null },
+        },
       ])
         .when(to('gmail'))
         .thenFails('GMAIL_NOT_AUTHORIZED'));
-    it('refuses smtp before it is configured', () => given([provisioned]).when(to('smtp')).thenFails('SMTP_NOT_CONFIGURED', 'mode'));
+    it('refuses smtp before it is configured', () =>
+      given([provisioned]).when(to('smtp')).thenFails('SMTP_NOT_CONFIGURED', 'mode'));
     it('switches to smtp once configured', () =>
-      given([provisioned, smtpConfigured]).when(to('smtp')).then([{ type: 'ModeChanged', data: { from: 'default', to: 'smtp', reason: 'requested' } }]));
+      given([provisioned, smtpConfigured])
+        .when(to('smtp'))
+        .then([{ type: 'ModeChanged', data: { from: 'default', to: 'smtp', reason: 'requested' } }]));
     it('switches back to default', () =>
-      given([provisioned, gmailAuthorized, toGmail]).when(to('default')).then([{ type: 'ModeChanged', data: { from: 'gmail', to: 'default', reason: 'requested' } }]));
+      given([provisioned, gmailAuthorized, toGmail])
+        .when(to('default'))
+        .then([{ type: 'ModeChanged', data: { from: 'gmail', to: 'default', reason: 'requested' } }]));
     it('refuses an erased tenant', () => given([provisioned, erased]).when(to('default')).thenFails('TENANT_ERASED'));
   });
 
   describe('ConfigureSmtp', () => {
     const configure = (password: ReturnType<typeof sealed> | null, activate = false) =>
       ({ type: 'ConfigureSmtp', data: { ...smtpSettings, password, activate, at: AT } }) as const;
-    it('requires a password the first time', () => given([provisioned]).when(configure(null)).thenFails('SMTP_PASSWORD_REQUIRED', 'password'));
-    it('records the sealed password', () => given([provisioned]).when(configure(sealed('1'))).then([smtpConfigured]));
+    it('requires a password the first time', () =>
+      given([provisioned]).when(configure(null)).thenFails('SMTP_PASSWORD_REQUIRED', 'password'));
+    it('records the sealed password', () =>
+      given([provisioned])
+        .when(configure(sealed('1')))
+        .then([smtpConfigured]));
     it('keeps the stored password when none is given', () =>
       given([provisioned, smtpConfigured])
         .when(configure(null))
-        .then([{ type: 'SmtpConfigured', data: { ...smtpSettings, password: sealed('1'), passwordChanged: false, configuredAt: AT } }]));
+        .then([
+          {
+            type: 'SmtpConfigured',
+            data: { ...smtpSettings, password: sealed('1'), passwordChanged: false, configuredAt: AT },
+          },
+        ]));
     it('activates smtp in the same decision', () =>
       given([provisioned])
         .when(configure(sealed('1'), true))
-        .then([smtpConfigured, { type: 'ModeChanged', data: { from: 'default', to: 'smtp', reason: 'smtp_activated' } }]));
+        .then([
+          smtpConfigured,
+          { type: 'ModeChanged', data: { from: 'default', to: 'smtp', reason: 'smtp_activated' } },
+        ]));
     it('does not switch again when smtp is already active', () =>
-      given([provisioned, smtpConfigured, { type: 'ModeChanged', data: { from: 'default', to: 'smtp', reason: 'requested' } }])
+      given([
+        provisioned,
+        smtpConfigured,
+        { type: 'ModeChanged', data: { from: 'default', to: 'smtp', reason: 'requested' } },
+      ])
         .when(configure(sealed('2'), true))
-        .then([{ type: 'SmtpConfigured', data: { ...smtpSettings, password: sealed('2'), passwordChanged: true, configuredAt: AT } }]));
-    it('refuses an unprovisioned tenant', () => given([]).when(configure(sealed('1'))).thenFails('NOT_PROVISIONED'));
+        .then([
+          {
+            type: 'SmtpConfigured',
+            data: { ...smtpSettings, password: sealed('2'), passwordChanged: true, configuredAt: AT },
+          },
+        ]));
+    it('refuses an unprovisioned tenant', () =>
+      given([])
+        .when(configure(sealed('1')))
+        .thenFails('NOT_PROVISIONED'));
   });
 
   describe('RecordSmtpTest', () => {
     const tested = (ok: boolean) =>
-      ({ type: 'RecordSmtpTest', data: { ok, stage: ok ? 'done' : 'auth', message: 'm', durationMs: 12, at: AT } }) as const;
+      ({
+        type: 'RecordSmtpTest',
+        data: { ok, stage: ok ? 'done' : 'auth', message: 'm', durationMs: 12, at: AT },
+      }) as const;
     it('records the outcome of testing the saved configuration', () =>
       given([provisioned, smtpConfigured])
         .when(tested(false))
-        .then([{ type: 'SmtpConnectionTested', data: { ok: false, stage: 'auth', message: 'm', durationMs: 12, testedAt: AT } }]));
+        .then([
+          {
+            type: 'SmtpConnectionTested',
+            data: { ok: false, stage: 'auth', message: 'm', durationMs: 12, testedAt: AT },
+          },
+        ]));
     it('refuses when nothing is saved', () => given([provisioned]).when(tested(true)).thenFails('SMTP_NOT_CONFIGURED'));
     it('shows the last test in the state, cleared by a new configuration', () => {
-      const s = fold([provisioned, smtpConfigured, { type: 'SmtpConnectionTested', data: { ok: true, stage: 'done', message: 'ok', durationMs: 5, testedAt: AT } }]);
+      const s = fold([
+        provisioned,
+        smtpConfigured,
+        { type: 'SmtpConnectionTested', data: { ok: true, stage: 'done', message: 'ok', durationMs: 5, testedAt: AT } },
+      ]);
       expect(s.smtp?.lastTest).toEqual({ ok: true, stage: 'done', message: 'ok', at: AT });
       expect(fold([smtpConfigured], s).smtp?.lastTest).toBeNull();
     });
@@ -91,32 +154,60 @@ describe('mail configuration decider', () => {
 
   describe('AuthorizeGmail', () => {
     const authorize = (scopes: string[]) =>
-      ({ type: 'AuthorizeGmail', data: { account: 'owner@gmail.com', scopes, refreshToken: sealed('rt'), at: AT } }) as const;
+      ({
+        type: 'AuthorizeGmail',
+        data: { account: 'owner@gmail.com', scopes, refreshToken: sealed('rt'), at: AT },
+      }) as const;
     it('authorizes and switches to gmail in one decision', () =>
-      given([provisioned]).when(authorize(['openid', 'email', GMAIL_SEND_SCOPE])).then([gmailAuthorized, toGmail]));
-    it('refuses a grant without gmail.send', () => given([provisioned]).when(authorize(['openid', 'email'])).thenFails('GMAIL_SCOPE_MISSING'));
+      given([provisioned])
+        .when(authorize(['openid', 'email', GMAIL_SEND_SCOPE]))
+        .then([gmailAuthorized, toGmail]));
+    it('refuses a grant without gmail.send', () =>
+      given([provisioned])
+        .when(authorize(['openid', 'email']))
+        .thenFails('GMAIL_SCOPE_MISSING'));
     it('replaces an existing grant without switching again', () =>
-      given([provisioned, gmailAuthorized, toGmail]).when(authorize(['openid', 'email', GMAIL_SEND_SCOPE])).then([gmailAuthorized]));
-    it('refuses an unprovisioned tenant', () => given([]).when(authorize([GMAIL_SEND_SCOPE])).thenFails('NOT_PROVISIONED'));
+      given([provisioned, gmailAuthorized, toGmail])
+        .when(authorize(['openid', 'email', GMAIL_SEND_SCOPE]))
+        .then([gmailAuthorized]));
+    it('refuses an unprovisioned tenant', () =>
+      given([])
+        .when(authorize([GMAIL_SEND_SCOPE]))
+        .thenFails('NOT_PROVISIONED'));
   });
 
   describe('RevokeGmailConsent', () => {
-    const revoke = (reason: 'tenant_request' | 'revoked_at_google', googleRevocation: { ok: boolean; message: string | null } | null = null) =>
-      ({ type: 'RevokeGmailConsent', data: { reason, at: AT, googleRevocation } }) as const;
+    const revoke = (
+      reason: 'tenant_request' | 'revoked_at_google',
+      googleRevocation: { ok: boolean; message: string | null } | null = null,
+    ) => ({ type: 'RevokeGmailConsent', data: { reason, at: AT, googleRevocation } }) as const;
     it('records the revocation and falls back to default when gmail was active', () =>
       given([provisioned, gmailAuthorized, toGmail])
         .when(revoke('revoked_at_google'))
         .then([
-          { type: 'ConsentRevoked', data: { reason: 'revoked_at_google', account: 'owner@gmail.com', revokedAt: AT, googleRevocation: null } },
+          {
+            type: 'ConsentRevoked',
+            data: { reason: 'revoked_at_google', account: 'owner@gmail.com', revokedAt: AT, googleRevocation: null },
+          },
           { type: 'ModeChanged', data: { from: 'gmail', to: 'default', reason: 'consent_revoked' } },
         ]));
     it('keeps another active mode', () =>
-      given([provisioned, smtpConfigured, gmailAuthorized, { type: 'ModeChanged', data: { from: 'gmail', to: 'smtp', reason: 'requested' } }])
+      given([
+        provisioned,
+        smtpConfigured,
+        gmailAuthorized,
+        { type: 'ModeChanged', data: { from: 'gmail', to: 'smtp', reason: 'requested' } },
+      ])
         .when(revoke('tenant_request', { ok: false, message: 'Google did not answer' }))
         .then([
           {
             type: 'ConsentRevoked',
-            data: { reason: 'tenant_request', account: 'owner@gmail.com', revokedAt: AT, googleRevocation: { ok: false, message: 'Google did not answer' } },
+            data: {
+              reason: 'tenant_request',
+              account: 'owner@gmail.com',
+              revokedAt: AT,
+              googleRevocation: { ok: false, message: 'Google did not answer' },
+            },
           },
         ]));
     it('records nothing when consent is already gone (one record for many detections)', () =>
@@ -124,33 +215,73 @@ describe('mail configuration decider', () => {
         provisioned,
         gmailAuthorized,
         toGmail,
-        { type: 'ConsentRevoked', data: { reason: 'revoked_at_google', account: 'owner@gmail.com', revokedAt: AT, googleRevocation: null } },
+        {
+          type: 'ConsentRevoked',
+          data: { reason: 'revoked_at_google', account: 'owner@gmail.com', revokedAt: AT, googleRevocation: null },
+        },
       ])
         .when(revoke('revoked_at_google'))
         .thenNothing());
     it('records nothing when the revoked grant was already replaced by a new authorization', () =>
-      given([provisioned, gmailAuthorized, toGmail, { type: 'GmailAuthorized', data: { ...gmailAuthorized.data, authorizedAt: '2026-11-26T11:00:00.000Z' } }])
-        .when({ type: 'RevokeGmailConsent', data: { reason: 'revoked_at_google', at: AT, googleRevocation: null, grantAuthorizedAt: AT } })
+      given([
+        provisioned,
+        gmailAuthorized,
+        toGmail,
+        { type: 'GmailAuthorized', data: { ...gmailAuthorized.data, authorizedAt: '2026-11-26T11:00:00.000Z' } },
+      ])
+        .when({
+          type: 'RevokeGmailConsent',
+          data: { reason: 'revoked_at_google', at: AT, googleRevocation: null, grantAuthorizedAt: AT },
+        })
         .thenNothing());
     it('revokes when the revoked grant is the current one', () =>
       given([provisioned, gmailAuthorized])
-        .when({ type: 'RevokeGmailConsent', data: { reason: 'revoked_at_google', at: AT, googleRevocation: null, grantAuthorizedAt: AT } })
-        .then([{ type: 'ConsentRevoked', data: { reason: 'revoked_at_google', account: 'owner@gmail.com', revokedAt: AT, googleRevocation: null } }]));
-    it('records nothing when never authorized', () => given([provisioned]).when(revoke('tenant_request')).thenNothing());
+        .when({
+          type: 'RevokeGmailConsent',
+          data: { reason: 'revoked_at_google', at: AT, googleRevocation: null, grantAuthorizedAt: AT },
+        })
+        .then([
+          {
+            type: 'ConsentRevoked',
+            data: { reason: 'revoked_at_google', account: 'owner@gmail.com', revokedAt: AT, googleRevocation: null },
+          },
+        ]));
+    it('records nothing when never authorized', () =>
+      given([provisioned]).when(revoke('tenant_request')).thenNothing());
     it('forgets the refresh token', () => {
-      const s = fold([provisioned, gmailAuthorized, { type: 'ConsentRevoked', data: { reason: 'tenant_request', account: 'owner@gmail.com', revokedAt: AT, googleRevocation: null } }]);
-      expect(s.gmail).toMatchObject({ status: 'revoked', refreshToken: null, revokedReason: 'tenant_request', account: 'owner@gmail.com' });
+      const s = fold([
+        provisioned,
+        gmailAuthorized,
+        {
+          type: 'ConsentRevoked',
+          data: { reason: 'tenant_request', account: 'owner@gmail.com', revokedAt: AT, googleRevocation: null },
+        },
+      ]);
+      expect(s.gmail).toMatchObject({
+        status: 'revoked',
+        refreshToken: null,
+        revokedReason: 'tenant_request',
+        account: 'owner@gmail.com',
+      });
     });
   });
 
   describe('delivery health', () => {
-    const failure = { type: 'RecordDeliveryFailure', data: { mode: 'smtp', stage: 'connect', message: 'refused', consecutiveFailures: 3, at: AT } } as const;
-    const failing: MailConfigEvent = { type: 'DeliveryFailing', data: { mode: 'smtp', stage: 'connect', message: 'refused', consecutiveFailures: 3, since: AT } };
+    const failure = {
+      type: 'RecordDeliveryFailure',
+      data: { mode: 'smtp', stage: 'connect', message: 'refused', consecutiveFailures: 3, at: AT },
+    } as const;
+    const failing: MailConfigEvent = {
+      type: 'DeliveryFailing',
+      data: { mode: 'smtp', stage: 'connect', message: 'refused', consecutiveFailures: 3, since: AT },
+    };
     const success = { type: 'RecordDeliverySuccess', data: { mode: 'smtp', at: AT } } as const;
     it('enters the failing state once', () => given([provisioned]).when(failure).then([failing]));
     it('does not record every further failure', () => given([provisioned, failing]).when(failure).thenNothing());
     it('recovers on a success', () =>
-      given([provisioned, failing]).when(success).then([{ type: 'DeliveryRecovered', data: { mode: 'smtp', recoveredAt: AT } }]));
+      given([provisioned, failing])
+        .when(success)
+        .then([{ type: 'DeliveryRecovered', data: { mode: 'smtp', recoveredAt: AT } }]));
     it('records nothing for a success while healthy', () => given([provisioned]).when(success).thenNothing());
     it('refuses an unprovisioned tenant', () => given([]).when(failure).thenFails('NOT_PROVISIONED'));
   });
@@ -165,6 +296,14 @@ describe('mail configuration decider', () => {
   it('derives the sender from the active mode', () => {
     expect(senderOf(fold([provisioned]))).toBe('support.acme@smemetrics-email.com');
     expect(senderOf(fold([provisioned, gmailAuthorized, toGmail]))).toBe('owner@gmail.com');
-    expect(senderOf(fold([provisioned, smtpConfigured, { type: 'ModeChanged', data: { from: 'default', to: 'smtp', reason: 'requested' } }]))).toBe('help@acme.example');
+    expect(
+      senderOf(
+        fold([
+          provisioned,
+          smtpConfigured,
+          { type: 'ModeChanged', data: { from: 'default', to: 'smtp', reason: 'requested' } },
+        ]),
+      ),
+    ).toBe('help@acme.example');
   });
 });

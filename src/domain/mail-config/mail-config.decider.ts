@@ -1,8 +1,8 @@
-import { MailConfigCommand } from './mail-config.commands';
+import { type MailConfigCommand } from './mail-config.commands';
 import { MailConfigError } from './mail-config.errors';
-import { MailConfigEvent, ModeChanged } from './mail-config.events';
-import { initialState, MailConfigState } from './mail-config.state';
-import { defaultAddressFor, GMAIL_SEND_SCOPE, Mode } from './mail-config.types';
+import { type MailConfigEvent, type ModeChanged } from './mail-config.events';
+import { initialState, type MailConfigState } from './mail-config.state';
+import { defaultAddressFor, GMAIL_SEND_SCOPE, type Mode } from './mail-config.types';
 
 export { initialState };
 
@@ -63,7 +63,11 @@ export function decide(command: MailConfigCommand, state: MailConfigState): Mail
       const { password, activate, at, ...settings } = command.data;
       const kept = password ?? state.smtp?.password ?? null;
       if (kept === null) {
-        throw new MailConfigError('SMTP_PASSWORD_REQUIRED', 'password is required the first time SMTP is configured', 'password');
+        throw new MailConfigError(
+          'SMTP_PASSWORD_REQUIRED',
+          'password is required the first time SMTP is configured',
+          'password',
+        );
       }
       const configured: MailConfigEvent = {
         type: 'SmtpConfigured',

@@ -1,9 +1,9 @@
 import {
-  ConsentRevocationReason,
-  EncryptedValue,
-  Mode,
-  SmtpSecurity,
-  SmtpTestStage,
+  type ConsentRevocationReason,
+  type EncryptedValue,
+  type Mode,
+  type SmtpSecurity,
+  type SmtpTestStage,
 } from './mail-config.types';
 
 /** The persisted event type names. Renaming one breaks every stored stream: add, never rename. */

@@ -1,9 +1,9 @@
 import {
-  ConsentRevocationReason,
-  EncryptedValue,
-  Mode,
-  SmtpSecurity,
-  SmtpTestStage,
+  type ConsentRevocationReason,
+  type EncryptedValue,
+  type Mode,
+  type SmtpSecurity,
+  type SmtpTestStage,
 } from './mail-config.types';
 
 export interface GmailState {

@@ -1,10 +1,13 @@
 import { createPublicKey } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { AppConfig, JwtConfig, RateLimit } from '../../application/app-config';
+import { type AppConfig, type JwtConfig, type RateLimit } from '../../application/app-config';
 
 /** A bad environment variable: start-up stops with one line naming it. */
 export class ConfigError extends Error {
-  constructor(readonly variable: string, problem: string) {
+  constructor(
+    readonly variable: string,
+    problem: string,
+  ) {
     super(`${variable}: ${problem}`);
     this.name = 'ConfigError';
   }
@@ -29,7 +32,8 @@ function port(env: Env, name: string, fallback: number): number {
   const raw = value(env, name);
   if (raw === undefined) return fallback;
   const n = Number(raw);
-  if (!/^\d+$/.test(raw) || n < 0 || n > 65535) throw new ConfigError(name, `must be a port number 0-65535, got "${raw}"`);
+  if (!/^\d+$/.test(raw) || n < 0 || n > 65535)
+    throw new ConfigError(name, `must be a port number 0-65535, got "${raw}"`);
   return n;
 }
 
@@ -68,8 +72,13 @@ function jwt(env: Env): JwtConfig | null {
   }
   if (!publicKey) return null;
   // Env files often carry a PEM on one line with literal "\n".
-  const pem = publicKey.includes('-----BEGIN') ? publicKey.replace(/\\n/g, '\n') : existsSync(publicKey) ? readFileSync(publicKey, 'utf8') : null;
-  if (pem === null) throw new ConfigError('JWT_PUBLIC_KEY', 'must be a PEM public key or the path of a file holding one');
+  const pem = publicKey.includes('-----BEGIN')
+    ? publicKey.replace(/\\n/g, '\n')
+    : existsSync(publicKey)
+      ? readFileSync(publicKey, 'utf8')
+      : null;
+  if (pem === null)
+    throw new ConfigError('JWT_PUBLIC_KEY', 'must be a PEM public key or the path of a file holding one');
   try {
     if (createPublicKey(pem).asymmetricKeyType !== 'rsa') throw new Error();
   } catch {
@@ -83,7 +92,8 @@ function rateLimit(env: Env, name: string, fallback: RateLimit): RateLimit {
   const raw = value(env, name);
   if (raw === undefined) return fallback;
   const m = /^(\d{1,9})\/(\d{1,7})$/.exec(raw);
-  if (!m || Number(m[1]) < 1 || Number(m[2]) < 1) throw new ConfigError(name, `must look like <limit>/<seconds> with both at least 1, got "${raw}"`);
+  if (!m || Number(m[1]) < 1 || Number(m[2]) < 1)
+    throw new ConfigError(name, `must look like <limit>/<seconds> with both at least 1, got "${raw}"`);
   return { limit: Number(m[1]), windowSeconds: Number(m[2]) };
 }
 
@@ -97,7 +107,8 @@ function wholeOrNull(env: Env, name: string): number | null {
 function positiveInt(env: Env, name: string, fallback: number): number {
   const raw = value(env, name);
   if (raw === undefined) return fallback;
-  if (!/^\d{1,9}$/.test(raw) || Number(raw) < 1) throw new ConfigError(name, `must be a positive whole number, got "${raw}"`);
+  if (!/^\d{1,9}$/.test(raw) || Number(raw) < 1)
+    throw new ConfigError(name, `must be a positive whole number, got "${raw}"`);
   return Number(raw);
 }
 

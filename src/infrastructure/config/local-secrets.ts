@@ -32,7 +32,8 @@ export function environmentOrFile(
     return { value, file, generated: true };
   } catch (error) {
     // Another process created it first: use theirs, so both agree.
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return { value: readFileSync(file, 'utf8').trim(), file, generated: false };
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST')
+      return { value: readFileSync(file, 'utf8').trim(), file, generated: false };
     throw error;
   }
 }

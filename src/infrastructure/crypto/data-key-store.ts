@@ -34,7 +34,14 @@ export class DataKeyStore {
         'SELECT tenant_id, data_key_id, master_key_id, wrapped FROM data_keys WHERE tenant_id = ?',
       )
       .get(tenantId);
-    return row && { tenantId: row.tenant_id, dataKeyId: row.data_key_id, masterKeyId: row.master_key_id, wrapped: row.wrapped };
+    return (
+      row && {
+        tenantId: row.tenant_id,
+        dataKeyId: row.data_key_id,
+        masterKeyId: row.master_key_id,
+        wrapped: row.wrapped,
+      }
+    );
   }
 
   /** Inserts unless a key already exists (another request or instance won the race); returns the stored one. */

@@ -1,9 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { Cipher, CredentialUnavailableError, SecretContext } from '../../application/ports/cipher.port';
-import { EncryptedValue } from '../../domain/mail-config/mail-config.types';
+import { type Cipher, CredentialUnavailableError, type SecretContext } from '../../application/ports/cipher.port';
+import { type EncryptedValue } from '../../domain/mail-config/mail-config.types';
 import { open, seal } from './aes-gcm';
-import { DataKeyStore } from './data-key-store';
-import { MasterKeyRing } from './key-ring';
+import { type DataKeyStore } from './data-key-store';
+import { type MasterKeyRing } from './key-ring';
 
 const aadFor = (c: SecretContext) => `mail-config/v1\n${c.tenantId}\n${c.field}`;
 const wrapAad = (tenantId: string, dataKeyId: string) => `data-key/v1\n${tenantId}\n${dataKeyId}`;
@@ -76,7 +76,10 @@ export class EnvelopeCipher implements Cipher {
     if (stored.wrapped === null) {
       throw new CredentialUnavailableError('shredded', 'This tenant’s credentials were erased');
     }
-    const entry = { id: stored.dataKeyId, key: this.unwrap(tenantId, stored.dataKeyId, stored.masterKeyId, stored.wrapped) };
+    const entry = {
+      id: stored.dataKeyId,
+      key: this.unwrap(tenantId, stored.dataKeyId, stored.masterKeyId, stored.wrapped),
+    };
     this.cache.set(tenantId, entry);
     return entry;
   }
@@ -89,7 +92,10 @@ export class EnvelopeCipher implements Cipher {
     try {
       return open(master, wrapped, wrapAad(tenantId, dataKeyId));
     } catch {
-      throw new CredentialUnavailableError('integrity', `Master key "${masterKeyId}" does not open this tenant’s data key`);
+      throw new CredentialUnavailableError(
+        'integrity',
+        `Master key "${masterKeyId}" does not open this tenant’s data key`,
+      );
     }
   }
 }

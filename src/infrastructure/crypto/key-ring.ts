@@ -34,10 +34,7 @@ function decodeKey(variable: string, base64: string): Buffer {
  * ENCRYPTION_KEYS="id1:base64,id2:base64" (the active one named by ENCRYPTION_ACTIVE_KEY_ID, else
  * the last listed), or the single ENCRYPTION_KEY (id "primary"), or a generated key (id "local").
  */
-export function keyRingFromEnv(
-  env: Record<string, string | undefined>,
-  generated: () => Buffer,
-): MasterKeyRing {
+export function keyRingFromEnv(env: Record<string, string | undefined>, generated: () => Buffer): MasterKeyRing {
   const list = env.ENCRYPTION_KEYS?.trim();
   const single = env.ENCRYPTION_KEY?.trim();
   const keys = new Map<string, Buffer>();
@@ -52,7 +49,10 @@ export function keyRingFromEnv(
   }
   if (single) keys.set('primary', decodeKey('ENCRYPTION_KEY', single));
   if (keys.size === 0) keys.set('local', generated());
-  const activeId = env.ENCRYPTION_ACTIVE_KEY_ID?.trim() || (list ? [...keys.keys()].filter((k) => k !== 'primary').pop()! : [...keys.keys()][0]);
-  if (!keys.has(activeId)) throw new ConfigError('ENCRYPTION_ACTIVE_KEY_ID', `no key with id "${activeId}" in ENCRYPTION_KEYS`);
+  const activeId =
+    env.ENCRYPTION_ACTIVE_KEY_ID?.trim() ||
+    (list ? [...keys.keys()].filter((k) => k !== 'primary').pop()! : [...keys.keys()][0]);
+  if (!keys.has(activeId))
+    throw new ConfigError('ENCRYPTION_ACTIVE_KEY_ID', `no key with id "${activeId}" in ENCRYPTION_KEYS`);
   return new MasterKeyRing(keys, activeId);
 }

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { AppConfig } from '../../application/app-config';
-import { EventStore } from '../../application/ports/event-store.port';
+import { type AppConfig } from '../../application/app-config';
+import { type EventStore } from '../../application/ports/event-store.port';
 import { SqliteEventStore } from './sqlite.event-store';
 
 /** EVENTSTORE_CONNECTION_STRING selects EventStoreDB; without it, SQLite in DATA_DIR. */

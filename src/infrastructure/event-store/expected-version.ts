@@ -1,4 +1,4 @@
-import { ConcurrencyError, ExpectedVersion, NewEvent } from '../../application/ports/event-store.port';
+import { ConcurrencyError, type ExpectedVersion, type NewEvent } from '../../application/ports/event-store.port';
 
 /** `current` is the stream's last version, or null when the stream does not exist. */
 export function versionMatches(expected: ExpectedVersion, current: number | null): boolean {
@@ -37,7 +37,8 @@ export function storedRetryOf(
 ): number | null {
   if (current === null || events.length === 0) return null;
   const byPosition = expected === 'no_stream' || typeof expected === 'number';
-  const from = expected === 'no_stream' ? 1 : typeof expected === 'number' ? expected + 1 : stored.versionOf(events[0].eventId);
+  const from =
+    expected === 'no_stream' ? 1 : typeof expected === 'number' ? expected + 1 : stored.versionOf(events[0].eventId);
   if (from === null) return null;
   const ids = stored.idsFrom(from, events.length);
   if (ids.length === events.length && ids.every((id, i) => id === events[i].eventId)) return from + events.length - 1;

@@ -1,15 +1,15 @@
 import { EventEmitter } from 'node:events';
 import {
-  AppendResult,
-  EventStore,
-  ExpectedVersion,
-  NewEvent,
-  ReadAllOptions,
-  ReadStreamOptions,
-  StoredEvent,
-  SubscribeOptions,
-  Subscription,
-  SubscriptionHandler,
+  type AppendResult,
+  type EventStore,
+  type ExpectedVersion,
+  type NewEvent,
+  type ReadAllOptions,
+  type ReadStreamOptions,
+  type StoredEvent,
+  type SubscribeOptions,
+  type Subscription,
+  type SubscriptionHandler,
 } from '../../application/ports/event-store.port';
 import { assertExpectedVersion, storedRetryOf } from './expected-version';
 import { pollingSubscription } from './polling-subscription';

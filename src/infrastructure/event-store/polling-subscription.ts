@@ -1,10 +1,10 @@
-import { EventEmitter } from 'node:events';
+import { type EventEmitter } from 'node:events';
 import {
-  ReadAllOptions,
-  StoredEvent,
-  SubscribeOptions,
-  Subscription,
-  SubscriptionHandler,
+  type ReadAllOptions,
+  type StoredEvent,
+  type SubscribeOptions,
+  type Subscription,
+  type SubscriptionHandler,
 } from '../../application/ports/event-store.port';
 
 const BATCH = 500;

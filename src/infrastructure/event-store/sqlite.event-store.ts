@@ -1,16 +1,16 @@
 import Database from 'better-sqlite3';
 import { EventEmitter } from 'node:events';
 import {
-  AppendResult,
-  EventStore,
-  ExpectedVersion,
-  NewEvent,
-  ReadAllOptions,
-  ReadStreamOptions,
-  StoredEvent,
-  SubscribeOptions,
-  Subscription,
-  SubscriptionHandler,
+  type AppendResult,
+  type EventStore,
+  type ExpectedVersion,
+  type NewEvent,
+  type ReadAllOptions,
+  type ReadStreamOptions,
+  type StoredEvent,
+  type SubscribeOptions,
+  type Subscription,
+  type SubscriptionHandler,
 } from '../../application/ports/event-store.port';
 import { assertExpectedVersion, storedRetryOf } from './expected-version';
 import { pollingSubscription } from './polling-subscription';
@@ -64,7 +64,10 @@ export class SqliteEventStore implements EventStore {
   private readonly statements;
   private readonly appendTx: (streamId: string, events: NewEvent[], expected: ExpectedVersion) => AppendResult;
 
-  constructor(file: string, private readonly pollMs = 250) {
+  constructor(
+    file: string,
+    private readonly pollMs = 250,
+  ) {
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
@@ -96,7 +99,9 @@ export class SqliteEventStore implements EventStore {
       at: this.db.prepare<[string, number], { position: number }>(
         'SELECT position FROM events WHERE stream_id = ? AND version = ?',
       ),
-      readAll: this.db.prepare<[number, number], Row>('SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?'),
+      readAll: this.db.prepare<[number, number], Row>(
+        'SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?',
+      ),
       // `+stream_id` keeps SQLite off the (stream_id, version) index: with it, a prefix that
       // matches most streams meant reading every event and sorting them on each call (seconds at
       // a million events, on every subscription poll and readiness check); walking positions from
@@ -112,10 +117,12 @@ export class SqliteEventStore implements EventStore {
         // The usual append (expected version = current) cannot be a retry: a stored retry would
         // have moved the stream past `expected`. Skipping the look-up saves a query per command.
         const usual = typeof expected === 'number' && expected === current;
-        const retried = usual ? null : storedRetryOf(streamId, expected, events, current, {
-          idsFrom: (from, n) => this.statements.idsFrom.all(streamId, from, n).map((r) => r.event_id),
-          versionOf: (id) => this.statements.versionOf.get(streamId, id)?.version ?? null,
-        });
+        const retried = usual
+          ? null
+          : storedRetryOf(streamId, expected, events, current, {
+              idsFrom: (from, n) => this.statements.idsFrom.all(streamId, from, n).map((r) => r.event_id),
+              versionOf: (id) => this.statements.versionOf.get(streamId, id)?.version ?? null,
+            });
         if (retried !== null) {
           const position = this.statements.at.get(streamId, retried)!.position;
           return { nextExpectedVersion: retried, position: BigInt(position) };

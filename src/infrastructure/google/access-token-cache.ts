@@ -1,5 +1,10 @@
-import { AccessToken, GmailGrantRef, GoogleOAuth, GrantRevokedError } from '../../application/ports/google-oauth.port';
-import { GmailMetrics } from '../../application/metrics/gmail-metrics';
+import {
+  type AccessToken,
+  type GmailGrantRef,
+  type GoogleOAuth,
+  GrantRevokedError,
+} from '../../application/ports/google-oauth.port';
+import { type GmailMetrics } from '../../application/metrics/gmail-metrics';
 
 export interface AccessTokenCacheOptions {
   /** Refresh this long before Google's expiry, so a token never expires in flight; default 5 min. */

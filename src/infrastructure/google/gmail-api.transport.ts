@@ -1,14 +1,18 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { gmail, gmail_v1 } from 'googleapis/build/src/apis/gmail';
+import { gmail, type gmail_v1 } from 'googleapis/build/src/apis/gmail';
 import {
-  GmailGrantRef,
-  GmailTransport,
+  type GmailGrantRef,
+  type GmailTransport,
   GoogleRejectedError,
   GoogleUnavailableError,
   GrantRevokedError,
 } from '../../application/ports/google-oauth.port';
-import { MailTransportError, OutgoingMessage, SentMessage } from '../../application/ports/mail-transport.port';
-import { AccessTokenCache } from './access-token-cache';
+import {
+  MailTransportError,
+  type OutgoingMessage,
+  type SentMessage,
+} from '../../application/ports/mail-transport.port';
+import { type AccessTokenCache } from './access-token-cache';
 import { buildMime } from '../mail/mime';
 import { googleErrorCode, isTransient, networkReason, retryAfterMs, statusOf } from './google-errors';
 
@@ -64,7 +68,12 @@ export class GmailApiTransport implements GmailTransport {
       try {
         await this.api.users.messages.send(
           { userId: 'me', requestBody: { raw } },
-          { headers: { authorization: `Bearer ${token}` }, timeout: this.timeoutMs, retry: false, fetchImplementation: fetch },
+          {
+            headers: { authorization: `Bearer ${token}` },
+            timeout: this.timeoutMs,
+            retry: false,
+            fetchImplementation: fetch,
+          },
         );
         return { messageId: message.messageId, accepted: [...message.to, ...message.cc, ...message.bcc], rejected: [] };
       } catch (error) {
@@ -95,8 +104,10 @@ export class GmailApiTransport implements GmailTransport {
 
 function tokenFailure(error: unknown): Error {
   if (error instanceof GrantRevokedError) return error;
-  if (error instanceof GoogleUnavailableError) return new MailTransportError('auth', `No Gmail access token: ${error.message}`);
-  if (error instanceof GoogleRejectedError) return new MailTransportError('auth', `No Gmail access token: ${error.message}`);
+  if (error instanceof GoogleUnavailableError)
+    return new MailTransportError('auth', `No Gmail access token: ${error.message}`);
+  if (error instanceof GoogleRejectedError)
+    return new MailTransportError('auth', `No Gmail access token: ${error.message}`);
   // CredentialUnavailableError and anything unexpected: the caller knows these types.
   return error as Error;
 }
@@ -106,7 +117,9 @@ function sendFailure(error: unknown): MailTransportError {
   if (status === null) {
     const reason = networkReason(error);
     // Without an answer the message may or may not have been accepted.
-    return new MailTransportError('connect', `The Gmail API did not answer: ${reason}`, { uncertain: reason === 'timed out' });
+    return new MailTransportError('connect', `The Gmail API did not answer: ${reason}`, {
+      uncertain: reason === 'timed out',
+    });
   }
   const code = googleErrorCode((error as { response?: { data?: unknown } }).response?.data);
   const stage = status === 401 || status === 403 ? 'auth' : 'send';

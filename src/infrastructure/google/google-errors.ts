@@ -1,4 +1,8 @@
-import { GoogleRejectedError, GoogleUnavailableError, GrantRevokedError } from '../../application/ports/google-oauth.port';
+import {
+  GoogleRejectedError,
+  GoogleUnavailableError,
+  GrantRevokedError,
+} from '../../application/ports/google-oauth.port';
 
 export type GoogleOperation = 'token exchange' | 'token refresh' | 'revocation' | 'userinfo request' | 'Gmail send';
 
@@ -40,7 +44,12 @@ export function statusOf(error: unknown): number | null {
 /** A failure without an answer: timeout or network. Its wording never includes the library's message. */
 export function networkReason(error: unknown): string {
   const e = error as HttpFailure | null;
-  const names = [e?.name, e?.code, (e?.cause as HttpFailure | undefined)?.name, (e?.cause as HttpFailure | undefined)?.code].map(String);
+  const names = [
+    e?.name,
+    e?.code,
+    (e?.cause as HttpFailure | undefined)?.name,
+    (e?.cause as HttpFailure | undefined)?.code,
+  ].map(String);
   if (names.some((n) => /timeout|abort/i.test(n))) return 'timed out';
   const code = names.find((n) => /^E[A-Z_]{2,30}$/.test(n));
   return code ? `network error ${code}` : 'network error';
@@ -54,14 +63,20 @@ export function isTransient(error: unknown): boolean {
 
 /** Retry-After of a 429/503 answer, in milliseconds, when Google sent one in seconds. */
 export function retryAfterMs(error: unknown): number | null {
-  const headers = (error as HttpFailure | null)?.response?.headers as { get?: (name: string) => string | null } | undefined;
+  const headers = (error as HttpFailure | null)?.response?.headers as
+    { get?: (name: string) => string | null } | undefined;
   const raw = typeof headers?.get === 'function' ? headers.get('retry-after') : null;
   return raw && /^\d{1,4}$/.test(raw) ? Number(raw) * 1000 : null;
 }
 
 /** Translates a failed Google call into the port's errors. */
 export function toPortError(error: unknown, operation: GoogleOperation): Error {
-  if (error instanceof GrantRevokedError || error instanceof GoogleUnavailableError || error instanceof GoogleRejectedError) return error;
+  if (
+    error instanceof GrantRevokedError ||
+    error instanceof GoogleUnavailableError ||
+    error instanceof GoogleRejectedError
+  )
+    return error;
   const status = statusOf(error);
   if (status === null) return new GoogleUnavailableError(`Google’s ${operation} failed: ${networkReason(error)}`);
   const code = googleErrorCode((error as HttpFailure).response?.data);
@@ -69,5 +84,8 @@ export function toPortError(error: unknown, operation: GoogleOperation): Error {
   // code (or its verifier) is not valid, which is not a revocation of anything.
   if (operation === 'token refresh' && code === 'invalid_grant') return new GrantRevokedError();
   if (isTransient(error)) return new GoogleUnavailableError(`Google answered ${status} to the ${operation}`);
-  return new GoogleRejectedError(code ?? `http_${status}`, `Google refused the ${operation} (${code ?? `HTTP ${status}`})`);
+  return new GoogleRejectedError(
+    code ?? `http_${status}`,
+    `Google refused the ${operation} (${code ?? `HTTP ${status}`})`,
+  );
 }

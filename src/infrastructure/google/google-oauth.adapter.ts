@@ -1,11 +1,11 @@
 import { CodeChallengeMethod, OAuth2Client } from 'google-auth-library';
-import { GoogleOAuthConfig } from '../../application/app-config';
+import { type GoogleOAuthConfig } from '../../application/app-config';
 import {
-  AccessToken,
-  AuthorizationUrlRequest,
+  type AccessToken,
+  type AuthorizationUrlRequest,
   GMAIL_REQUESTED_SCOPES,
-  GoogleGrant,
-  GoogleOAuth,
+  type GoogleGrant,
+  type GoogleOAuth,
   GoogleRejectedError,
 } from '../../application/ports/google-oauth.port';
 import { googleErrorCode, statusOf, toPortError } from './google-errors';
@@ -53,7 +53,11 @@ export class GoogleOAuthAdapter implements GoogleOAuth {
       clientId: config.clientId,
       clientSecret: config.clientSecret,
       redirectUri: config.redirectUri,
-      endpoints: { oauth2AuthBaseUrl: endpoints.authUrl, oauth2TokenUrl: endpoints.tokenUrl, oauth2RevokeUrl: endpoints.revokeUrl },
+      endpoints: {
+        oauth2AuthBaseUrl: endpoints.authUrl,
+        oauth2TokenUrl: endpoints.tokenUrl,
+        oauth2RevokeUrl: endpoints.revokeUrl,
+      },
       transporterOptions: {
         timeout: options.timeoutMs ?? 10_000,
         // Node's own fetch: gaxios would otherwise load node-fetch, an ES module.
@@ -87,7 +91,8 @@ export class GoogleOAuthAdapter implements GoogleOAuth {
     } catch (error) {
       throw toPortError(error, 'token exchange');
     }
-    if (!tokens.access_token) throw new GoogleRejectedError('invalid_response', 'Google’s token answer held no access token');
+    if (!tokens.access_token)
+      throw new GoogleRejectedError('invalid_response', 'Google’s token answer held no access token');
     const accessToken = { token: tokens.access_token, expiresAt: expiryOf(tokens.expiry_date, 3_600_000) };
     return {
       account: await this.accountOf(accessToken.token),
@@ -100,7 +105,8 @@ export class GoogleOAuthAdapter implements GoogleOAuth {
   async refreshAccessToken(refreshToken: string): Promise<AccessToken> {
     try {
       const { tokens } = await this.client.refreshWith(refreshToken);
-      if (!tokens.access_token) throw new GoogleRejectedError('invalid_response', 'Google’s token answer held no access token');
+      if (!tokens.access_token)
+        throw new GoogleRejectedError('invalid_response', 'Google’s token answer held no access token');
       return { token: tokens.access_token, expiresAt: expiryOf(tokens.expiry_date, 3_600_000) };
     } catch (error) {
       throw toPortError(error, 'token refresh');
@@ -121,7 +127,11 @@ export class GoogleOAuthAdapter implements GoogleOAuth {
       });
     } catch (error) {
       // Google answers invalid_token for a token it no longer knows: it is revoked either way.
-      if (statusOf(error) === 400 && googleErrorCode((error as { response?: { data?: unknown } }).response?.data) === 'invalid_token') return;
+      if (
+        statusOf(error) === 400 &&
+        googleErrorCode((error as { response?: { data?: unknown } }).response?.data) === 'invalid_token'
+      )
+        return;
       throw toPortError(error, 'revocation');
     }
   }

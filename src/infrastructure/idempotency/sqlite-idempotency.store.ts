@@ -1,6 +1,10 @@
 import Database from 'better-sqlite3';
 import { createHash, randomUUID } from 'node:crypto';
-import { IdempotencyClaim, IdempotencyStore, StoredOutcome } from '../../application/ports/idempotency.port';
+import {
+  type IdempotencyClaim,
+  type IdempotencyStore,
+  type StoredOutcome,
+} from '../../application/ports/idempotency.port';
 
 export const IDEMPOTENCY_RETENTION_MS = 24 * 60 * 60 * 1000;
 

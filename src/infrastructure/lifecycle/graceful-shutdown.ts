@@ -7,7 +7,8 @@ export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
 export function shutdownTimeoutFrom(env: Record<string, string | undefined>): number {
   const raw = env.SHUTDOWN_TIMEOUT_MS?.trim();
   if (!raw) return DEFAULT_SHUTDOWN_TIMEOUT_MS;
-  if (!/^\d{1,7}$/.test(raw)) throw new ConfigError('SHUTDOWN_TIMEOUT_MS', `must be a number of milliseconds, got "${raw}"`);
+  if (!/^\d{1,7}$/.test(raw))
+    throw new ConfigError('SHUTDOWN_TIMEOUT_MS', `must be a number of milliseconds, got "${raw}"`);
   return Number(raw);
 }
 

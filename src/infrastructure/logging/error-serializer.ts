@@ -4,7 +4,16 @@
  * made (bearer header, form body with refresh token and client secret), an SMTP error the
  * session — so an allow-list, not redaction paths, decides what is written.
  */
-const DIAGNOSTIC_FIELDS = ['stage', 'reason', 'uncertain', 'responseCode', 'status', 'statusCode', 'errno', 'syscall'] as const;
+const DIAGNOSTIC_FIELDS = [
+  'stage',
+  'reason',
+  'uncertain',
+  'responseCode',
+  'status',
+  'statusCode',
+  'errno',
+  'syscall',
+] as const;
 const MAX_DEPTH = 3;
 
 export interface LoggedError {
@@ -23,13 +32,18 @@ function errorLike(value: unknown): (Error & Record<string, unknown>) | null {
   if (typeof value !== 'object' || value === null) return null;
   const raw = (value as { raw?: unknown }).raw;
   if (raw instanceof Error) return raw as Error & Record<string, unknown>;
-  return typeof (value as { message?: unknown }).message === 'string' ? (value as Error & Record<string, unknown>) : null;
+  return typeof (value as { message?: unknown }).message === 'string'
+    ? (value as Error & Record<string, unknown>)
+    : null;
 }
 
 export function serializeError(error: unknown, depth = 0): LoggedError | unknown {
   const e = errorLike(error);
   if (!e) return error;
-  const out: LoggedError = { type: e.constructor?.name && e.constructor !== Object ? e.constructor.name : String(e.name ?? 'Error'), message: String(e.message) };
+  const out: LoggedError = {
+    type: e.constructor?.name && e.constructor !== Object ? e.constructor.name : String(e.name ?? 'Error'),
+    message: String(e.message),
+  };
   if (typeof e.stack === 'string') out.stack = e.stack;
   if (typeof e.code === 'string' || typeof e.code === 'number') out.errorCode = String(e.code);
   for (const field of DIAGNOSTIC_FIELDS) {

@@ -4,7 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { serializeError } from './error-serializer';
 
-const REQUEST_ID = /^[A-Za-z0-9._:@\/-]{1,128}$/;
+const REQUEST_ID = /^[A-Za-z0-9._:@/-]{1,128}$/;
 
 /** X-Request-Id: kept when it is sane, generated otherwise, echoed back; stored as correlation id. */
 export function assignRequestId(req: IncomingMessage & { id?: string }, res: ServerResponse): string {
@@ -74,12 +74,20 @@ export function loggerOptions(level: string, pretty: boolean, stream?: Destinati
           return m ? { tenantId: m[1] } : {};
         },
         serializers: {
-          req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: pathOnly(req.url) }),
+          req: (req: { id: string; method: string; url: string }) => ({
+            id: req.id,
+            method: req.method,
+            url: pathOnly(req.url),
+          }),
           res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
           err: serializeError,
         },
-        autoLogging: { ignore: (req: IncomingMessage) => (req.url ?? '').startsWith('/health/') || req.url === '/metrics' },
-        ...(pretty && !stream && prettyInstalled() ? { transport: { target: 'pino-pretty', options: { singleLine: true } } } : {}),
+        autoLogging: {
+          ignore: (req: IncomingMessage) => (req.url ?? '').startsWith('/health/') || req.url === '/metrics',
+        },
+        ...(pretty && !stream && prettyInstalled()
+          ? { transport: { target: 'pino-pretty', options: { singleLine: true } } }
+          : {}),
       },
       stream as DestinationStream,
     ].filter(Boolean) as never,

@@ -1,4 +1,4 @@
-import { connect, Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 
 export const CONNECTION_FACTORY = Symbol('CONNECTION_FACTORY');
 

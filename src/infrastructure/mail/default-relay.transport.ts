@@ -1,10 +1,14 @@
 import { isIP } from 'node:net';
-import { DefaultRelayTransport, OutgoingMessage, SentMessage } from '../../application/ports/mail-transport.port';
-import { ConnectionFactory } from './connection-factory';
+import {
+  type DefaultRelayTransport,
+  type OutgoingMessage,
+  type SentMessage,
+} from '../../application/ports/mail-transport.port';
+import { type ConnectionFactory } from './connection-factory';
 import { buildMime } from './mime';
 import { sendPooled } from './smtp/pooled-send';
 import { SessionPool } from './smtp/session-pool';
-import { SessionPlan, SmtpSession } from './smtp/smtp-session';
+import { type SessionPlan, SmtpSession } from './smtp/smtp-session';
 import { SEND_BUDGET_MS, SEND_TIMEOUTS } from './smtp/timeouts';
 
 /**
@@ -31,9 +35,7 @@ export class SmtpRelayTransport implements DefaultRelayTransport {
       addresses: [host],
       servername: isIP(host) ? null : host,
       security: secure ? 'tls' : 'opportunistic',
-      auth: url.username
-        ? { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) }
-        : null,
+      auth: url.username ? { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) } : null,
       extraCa: options.extraCa,
       clientName: options.clientName,
       timeouts: SEND_TIMEOUTS,

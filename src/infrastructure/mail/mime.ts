@@ -1,5 +1,5 @@
 import MailComposer from 'nodemailer/lib/mail-composer';
-import { MailTransportError, OutgoingMessage } from '../../application/ports/mail-transport.port';
+import { MailTransportError, type OutgoingMessage } from '../../application/ports/mail-transport.port';
 
 export interface BuiltMessage {
   raw: Buffer;
@@ -14,7 +14,14 @@ const LINE_BREAK = /[\r\n]/;
  * Bcc itself before delivery), so it asks to keep it.
  */
 export function buildMime(message: OutgoingMessage, options: { keepBcc?: boolean } = {}): Promise<BuiltMessage> {
-  const headerFields = [message.from, message.subject, message.replyTo ?? '', ...message.to, ...message.cc, ...message.bcc];
+  const headerFields = [
+    message.from,
+    message.subject,
+    message.replyTo ?? '',
+    ...message.to,
+    ...message.cc,
+    ...message.bcc,
+  ];
   // The send use case already refuses these; a second guard here stops header injection at the last step too.
   if (headerFields.some((v) => LINE_BREAK.test(v))) {
     return Promise.reject(new MailTransportError('policy', 'A header field contains a line break'));
@@ -29,7 +36,11 @@ export function buildMime(message: OutgoingMessage, options: { keepBcc?: boolean
     subject: message.subject,
     text: message.text,
     html: message.html,
-    attachments: message.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, content: a.content })),
+    attachments: message.attachments.map((a) => ({
+      filename: a.filename,
+      contentType: a.contentType,
+      content: a.content,
+    })),
     // Content comes from API callers: never let it make us read files or fetch URLs.
     disableFileAccess: true,
     disableUrlAccess: true,

@@ -3,10 +3,10 @@ import { mkdirSync } from 'node:fs';
 import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
-  DefaultRelayTransport,
+  type DefaultRelayTransport,
   MailTransportError,
-  OutgoingMessage,
-  SentMessage,
+  type OutgoingMessage,
+  type SentMessage,
 } from '../../application/ports/mail-transport.port';
 import { buildMime } from './mime';
 
@@ -30,7 +30,10 @@ export class OutboxTransport implements DefaultRelayTransport {
       await writeFile(temporary, built.raw, { mode: 0o640 });
       await rename(temporary, join(this.dir, name));
     } catch (error) {
-      throw new MailTransportError('send', `The outbox could not be written (${(error as { code?: string }).code ?? 'I/O error'})`);
+      throw new MailTransportError(
+        'send',
+        `The outbox could not be written (${(error as { code?: string }).code ?? 'I/O error'})`,
+      );
     }
     return { messageId: message.messageId, accepted: built.envelope.to, rejected: [] };
   }

@@ -1,21 +1,21 @@
 import {
   MailTransportError,
-  OutgoingMessage,
-  SentMessage,
-  SmtpPoolKey,
-  SmtpServerSettings,
-  SmtpTestOptions,
-  SmtpTestReport,
-  TenantSmtpTransport,
+  type OutgoingMessage,
+  type SentMessage,
+  type SmtpPoolKey,
+  type SmtpServerSettings,
+  type SmtpTestOptions,
+  type SmtpTestReport,
+  type TenantSmtpTransport,
 } from '../../application/ports/mail-transport.port';
-import { ConnectionFactory } from './connection-factory';
+import { type ConnectionFactory } from './connection-factory';
 import { buildMime } from './mime';
 import { Deadline } from './smtp/deadline';
 import { sendPooled } from './smtp/pooled-send';
 import { SessionPool } from './smtp/session-pool';
-import { SmtpSession, StageTimeouts } from './smtp/smtp-session';
+import { SmtpSession, type StageTimeouts } from './smtp/smtp-session';
 import { SEND_BUDGET_MS, SEND_TIMEOUTS, TEST_BUDGET_MS, TEST_TIMEOUTS } from './smtp/timeouts';
-import { SmtpTargetGuard } from './ssrf/smtp-target-guard';
+import { type SmtpTargetGuard } from './ssrf/smtp-target-guard';
 
 export interface TenantSmtpOptions {
   extraCa: string[];
@@ -55,7 +55,11 @@ export class NodemailerTenantSmtpTransport implements TenantSmtpTransport {
       }
       const how = secure ? 'with TLS' : 'without encryption';
       const sent = options.sendTest ? ` and delivered a test message to ${options.sendTest.to.join(', ')}` : '';
-      return report(true, 'done', `Connected to ${server.host}:${server.port} ${how}, signed in as ${server.username}${sent}`);
+      return report(
+        true,
+        'done',
+        `Connected to ${server.host}:${server.port} ${how}, signed in as ${server.username}${sent}`,
+      );
     } catch (error) {
       if (error instanceof MailTransportError) return report(false, error.stage, error.message);
       throw error;

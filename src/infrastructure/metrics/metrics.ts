@@ -1,9 +1,9 @@
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
-import { CommandMetrics, CommandOutcome } from '../../application/mail-config/command-metrics';
-import { GmailMetrics, TokenRefreshOutcome } from '../../application/metrics/gmail-metrics';
-import { SendMetrics, SendOutcome } from '../../application/metrics/send-metrics';
-import { SmtpTestMetrics } from '../../application/metrics/smtp-test-metrics';
-import { Mode, MODES, SmtpTestStage } from '../../domain/mail-config/mail-config.types';
+import { type CommandMetrics, type CommandOutcome } from '../../application/mail-config/command-metrics';
+import { type GmailMetrics, type TokenRefreshOutcome } from '../../application/metrics/gmail-metrics';
+import { type SendMetrics, type SendOutcome } from '../../application/metrics/send-metrics';
+import { type SmtpTestMetrics } from '../../application/metrics/smtp-test-metrics';
+import { type Mode, MODES, type SmtpTestStage } from '../../domain/mail-config/mail-config.types';
 
 const SEND_OUTCOMES: SendOutcome[] = ['ok', 'failed', 'fallback'];
 const FAILING_STAGES: SmtpTestStage[] = ['policy', 'dns', 'connect', 'tls', 'auth', 'send'];

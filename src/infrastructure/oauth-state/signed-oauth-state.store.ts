@@ -1,14 +1,14 @@
 import { createHash, createHmac, hkdfSync, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import { Clock } from '../../application/ports/clock.port';
-import { ConcurrencyError, EventStore, StoredEvent } from '../../application/ports/event-store.port';
+import { type Clock } from '../../application/ports/clock.port';
+import { ConcurrencyError, type EventStore, type StoredEvent } from '../../application/ports/event-store.port';
 import {
-  ConsumedOAuthState,
-  IssuedOAuthState,
+  type ConsumedOAuthState,
+  type IssuedOAuthState,
   OAUTH_STATE_TTL_MS,
-  OAuthStateBinding,
-  OAuthStateStore,
+  type OAuthStateBinding,
+  type OAuthStateStore,
 } from '../../application/ports/oauth-state.port';
-import { MasterKeyRing } from '../crypto/key-ring';
+import { type MasterKeyRing } from '../crypto/key-ring';
 
 /** Outside `mailConfig-`: projections, audit and tenant history never see these streams. */
 export const OAUTH_STATE_STREAM_PREFIX = 'oauthState-';
@@ -54,10 +54,22 @@ export class SignedOAuthStateStore implements OAuthStateStore {
     const expiresAt = new Date(Math.floor((this.clock.now().getTime() + this.ttlMs) / 1000) * 1000);
     const exp = String(expiresAt.getTime() / 1000);
     const keyId = this.ring.activeId;
-    const data: IssuedData = { tenantId: binding.tenantId, returnUrl: binding.returnUrl, expiresAt: expiresAt.toISOString(), keyId };
+    const data: IssuedData = {
+      tenantId: binding.tenantId,
+      returnUrl: binding.returnUrl,
+      expiresAt: expiresAt.toISOString(),
+      keyId,
+    };
     await this.store.appendToStream(
       streamOf(nonce),
-      [{ eventId: randomUUID(), type: 'OAuthStateIssued', data, metadata: this.metadata(binding.actor, binding.correlationId) }],
+      [
+        {
+          eventId: randomUUID(),
+          type: 'OAuthStateIssued',
+          data,
+          metadata: this.metadata(binding.actor, binding.correlationId),
+        },
+      ],
       { expectedVersion: 'no_stream' },
     );
     const verifier = this.verifierFor(keyId, nonce);
@@ -83,7 +95,14 @@ export class SignedOAuthStateStore implements OAuthStateStore {
     try {
       await this.store.appendToStream(
         streamOf(nonce),
-        [{ eventId: randomUUID(), type: 'OAuthStateConsumed', data: {}, metadata: this.metadata('google-oauth-callback', issued.metadata.correlationId) }],
+        [
+          {
+            eventId: randomUUID(),
+            type: 'OAuthStateConsumed',
+            data: {},
+            metadata: this.metadata('google-oauth-callback', issued.metadata.correlationId),
+          },
+        ],
         { expectedVersion: issued.version },
       );
     } catch (error) {
@@ -92,7 +111,12 @@ export class SignedOAuthStateStore implements OAuthStateStore {
     }
     return {
       ok: true,
-      binding: { tenantId: issued.data.tenantId, returnUrl, actor: issued.metadata.actor, correlationId: issued.metadata.correlationId },
+      binding: {
+        tenantId: issued.data.tenantId,
+        returnUrl,
+        actor: issued.metadata.actor,
+        correlationId: issued.metadata.correlationId,
+      },
       codeVerifier: this.verifierFor(issued.data.keyId, nonce),
     };
   }

@@ -1,15 +1,15 @@
 import Database from 'better-sqlite3';
-import { StoredEvent } from '../../application/ports/event-store.port';
+import { type StoredEvent } from '../../application/ports/event-store.port';
 import {
-  AuditFilter,
-  ProjectionCheckpoint,
-  ReadModelCounts,
-  ReadModelStore,
-  ReadModelTransaction,
-  SkippedEventType,
-  TenantFilter,
-  TenantRecord,
-  TenantRow,
+  type AuditFilter,
+  type ProjectionCheckpoint,
+  type ReadModelCounts,
+  type ReadModelStore,
+  type ReadModelTransaction,
+  type SkippedEventType,
+  type TenantFilter,
+  type TenantRecord,
+  type TenantRow,
 } from '../../application/ports/read-model.port';
 import { READ_MODEL_SCHEMA } from './read-model.schema';
 import { containing, Where } from './sql-where';
@@ -161,7 +161,10 @@ export class SqliteReadModelStore implements ReadModelStore {
     if (filter.q) w.add("search LIKE ? ESCAPE '\\'", containing(filter.q));
     if (filter.afterTenantId !== undefined) w.add('tenant_id > ?', filter.afterTenantId);
     const sql = `SELECT record FROM tenants ${w.sql()} ORDER BY tenant_id LIMIT ?`;
-    return this.db.prepare<unknown[], TenantDbRow>(sql).all(...w.params, filter.limit).map(toRow);
+    return this.db
+      .prepare<unknown[], TenantDbRow>(sql)
+      .all(...w.params, filter.limit)
+      .map(toRow);
   }
 
   auditEvents(filter: AuditFilter): StoredEvent[] {

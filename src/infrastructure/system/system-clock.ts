@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Clock } from '../../application/ports/clock.port';
-import { IdGenerator } from '../../application/ports/id.port';
+import { type Clock } from '../../application/ports/clock.port';
+import { type IdGenerator } from '../../application/ports/id.port';
 
 export class SystemClock implements Clock {
   now(): Date {

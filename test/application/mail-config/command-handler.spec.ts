@@ -1,17 +1,17 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CommandContext, MailConfigCommandHandler } from '../../../src/application/mail-config/command-handler';
-import { CommandMetrics } from '../../../src/application/mail-config/command-metrics';
+import { type CommandContext, MailConfigCommandHandler } from '../../../src/application/mail-config/command-handler';
+import { type CommandMetrics } from '../../../src/application/mail-config/command-metrics';
 import { StateReader } from '../../../src/application/mail-config/state-reader';
 import {
-  AppendResult,
-  EventStore,
+  type AppendResult,
+  type EventStore,
   EventStoreUnavailableError,
-  ExpectedVersion,
-  NewEvent,
+  type ExpectedVersion,
+  type NewEvent,
 } from '../../../src/application/ports/event-store.port';
-import { MailConfigCommand } from '../../../src/domain/mail-config/mail-config.commands';
+import { type MailConfigCommand } from '../../../src/domain/mail-config/mail-config.commands';
 import { EventStoreDbEventStore } from '../../../src/infrastructure/event-store/eventstoredb/eventstoredb.event-store';
 import { InMemoryEventStore } from '../../../src/infrastructure/event-store/in-memory.event-store';
 import { SqliteEventStore } from '../../../src/infrastructure/event-store/sqlite.event-store';
@@ -27,20 +27,29 @@ import { startEsdbServer } from '../../support/esdb/esdb-server';
 type Factory = () => Promise<{ store: EventStore; cleanup: () => Promise<void> }>;
 
 const stores: Array<[string, Factory]> = [
-  ['in-memory', async () => {
-    const store = new InMemoryEventStore();
-    return { store, cleanup: () => store.close() };
-  }],
-  ['sqlite', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'handler-'));
-    const store = new SqliteEventStore(join(dir, 'events.db'));
-    return { store, cleanup: async () => (await store.close(), rmSync(dir, { recursive: true, force: true })) };
-  }],
-  ['eventstoredb (test server)', async () => {
-    const server = await startEsdbServer();
-    const store = new EventStoreDbEventStore(server.connectionString);
-    return { store, cleanup: async () => (await store.close(), await server.stop()) };
-  }],
+  [
+    'in-memory',
+    async () => {
+      const store = new InMemoryEventStore();
+      return { store, cleanup: () => store.close() };
+    },
+  ],
+  [
+    'sqlite',
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'handler-'));
+      const store = new SqliteEventStore(join(dir, 'events.db'));
+      return { store, cleanup: async () => (await store.close(), rmSync(dir, { recursive: true, force: true })) };
+    },
+  ],
+  [
+    'eventstoredb (test server)',
+    async () => {
+      const server = await startEsdbServer();
+      const store = new EventStoreDbEventStore(server.connectionString);
+      return { store, cleanup: async () => (await store.close(), await server.stop()) };
+    },
+  ],
 ];
 
 interface AppendCall {
@@ -59,7 +68,11 @@ class FlakyStore implements EventStore {
 
   constructor(private readonly inner: EventStore) {}
 
-  async appendToStream(streamId: string, events: NewEvent[], options: { expectedVersion: ExpectedVersion }): Promise<AppendResult> {
+  async appendToStream(
+    streamId: string,
+    events: NewEvent[],
+    options: { expectedVersion: ExpectedVersion },
+  ): Promise<AppendResult> {
     this.appends.push({ ids: events.map((e) => e.eventId), expectedVersion: options.expectedVersion });
     if (this.unreachable > 0) {
       this.unreachable--;
@@ -111,7 +124,13 @@ describe.each(stores)('command handler on %s', (_name, factory) => {
   beforeEach(async () => {
     ({ store: inner, cleanup } = await factory());
     store = new FlakyStore(inner);
-    handler = new MailConfigCommandHandler(store, new SystemClock(), new RandomIds(), new StateReader(store), noMetrics);
+    handler = new MailConfigCommandHandler(
+      store,
+      new SystemClock(),
+      new RandomIds(),
+      new StateReader(store),
+      noMetrics,
+    );
     tenant = `t-${Math.random().toString(36).slice(2, 10)}`;
     await handler.handle(tenant, provision(tenant), ctx);
     store.appends.length = 0;
@@ -135,7 +154,9 @@ describe.each(stores)('command handler on %s', (_name, factory) => {
 
   it('gives up after one re-send of the same append when the store stays unreachable', async () => {
     store.unreachable = 5;
-    await expect(handler.handle(tenant, configureSmtp('help@acme.example'), ctx)).rejects.toBeInstanceOf(EventStoreUnavailableError);
+    await expect(handler.handle(tenant, configureSmtp('help@acme.example'), ctx)).rejects.toBeInstanceOf(
+      EventStoreUnavailableError,
+    );
     expect(store.appends).toHaveLength(2);
     expect(store.appends[1]).toEqual(store.appends[0]);
     expect((await inner.readStream(stream())).map((e) => e.type)).toEqual(['MailConfigProvisioned']);
@@ -152,7 +173,9 @@ describe.each(stores)('command handler on %s', (_name, factory) => {
     store.appendToStream = async (s, events, options) => {
       if (!interfered) {
         interfered = true;
-        await inner.appendToStream(s, [{ ...events[0], eventId: '6f1c2a52-9d1e-4d33-9a43-3a7b0a0c6f01' }], { expectedVersion: 1 });
+        await inner.appendToStream(s, [{ ...events[0], eventId: '6f1c2a52-9d1e-4d33-9a43-3a7b0a0c6f01' }], {
+          expectedVersion: 1,
+        });
       }
       return original(s, events, options);
     };
@@ -187,7 +210,13 @@ describe('command handler, other tenants', () => {
       if (s === 'mailConfig-slow') await slow;
       return original(s, events, options);
     };
-    const handler = new MailConfigCommandHandler(store, new SystemClock(), new RandomIds(), new StateReader(store), noMetrics);
+    const handler = new MailConfigCommandHandler(
+      store,
+      new SystemClock(),
+      new RandomIds(),
+      new StateReader(store),
+      noMetrics,
+    );
     const slowCommand = handler.handle('slow', provision('slow'), ctx);
     await expect(handler.handle('fast', provision('fast'), ctx)).resolves.toMatchObject({ current: { version: 1 } });
     releaseSlow();

@@ -17,7 +17,9 @@ describe('Turns', () => {
       log.push(`${name} end`);
       return name;
     };
-    const results = await Promise.all(['a', 'b', 'c'].map((name) => turns.run('k', job(name), () => new Error('late'))));
+    const results = await Promise.all(
+      ['a', 'b', 'c'].map((name) => turns.run('k', job(name), () => new Error('late'))),
+    );
     expect(results).toEqual(['a', 'b', 'c']);
     expect(log).toEqual(['a start', 'a end', 'b start', 'b end', 'c start', 'c end']);
     expect(turns.busy).toBe(0);
@@ -26,9 +28,23 @@ describe('Turns', () => {
   it('lets other keys run meanwhile, and a failure does not block the next in line', async () => {
     const turns = new Turns(1000);
     const held = gate();
-    const first = turns.run('k', () => held.opened.then(() => Promise.reject(new Error('boom'))), () => new Error('late'));
-    await expect(turns.run('other', async () => 'free', () => new Error('late'))).resolves.toBe('free');
-    const second = turns.run('k', async () => 'next', () => new Error('late'));
+    const first = turns.run(
+      'k',
+      () => held.opened.then(() => Promise.reject(new Error('boom'))),
+      () => new Error('late'),
+    );
+    await expect(
+      turns.run(
+        'other',
+        async () => 'free',
+        () => new Error('late'),
+      ),
+    ).resolves.toBe('free');
+    const second = turns.run(
+      'k',
+      async () => 'next',
+      () => new Error('late'),
+    );
     held.open();
     await expect(first).rejects.toThrow('boom');
     await expect(second).resolves.toBe('next');
@@ -38,10 +54,22 @@ describe('Turns', () => {
     const turns = new Turns(50);
     const held = gate();
     const log: string[] = [];
-    const slow = turns.run('k', async () => (await held.opened, log.push('slow done')), () => new Error('late'));
-    const impatient = turns.run('k', async () => log.push('impatient ran'), () => new Error('waited too long'));
+    const slow = turns.run(
+      'k',
+      async () => (await held.opened, log.push('slow done')),
+      () => new Error('late'),
+    );
+    const impatient = turns.run(
+      'k',
+      async () => log.push('impatient ran'),
+      () => new Error('waited too long'),
+    );
     await expect(impatient).rejects.toThrow('waited too long');
-    const behind = turns.run('k', async () => log.push('behind ran'), () => new Error('late'));
+    const behind = turns.run(
+      'k',
+      async () => log.push('behind ran'),
+      () => new Error('late'),
+    );
     await tick();
     expect(log).toEqual([]);
     held.open();

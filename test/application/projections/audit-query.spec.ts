@@ -1,5 +1,9 @@
 import { AuditQuery } from '../../../src/application/audit/audit.query';
-import { HistoryEntry, HistoryQuery, InvalidCursorError } from '../../../src/application/mail-config/history.query';
+import {
+  type HistoryEntry,
+  HistoryQuery,
+  InvalidCursorError,
+} from '../../../src/application/mail-config/history.query';
 import {
   append,
   consentRevoked,
@@ -64,12 +68,15 @@ describe('cross-tenant audit', () => {
   });
 
   it('filters by type (several), tenant and an inclusive time window', async () => {
-    const types = async (f: Parameters<AuditQuery['events']>[0]) => (await audit.events(f)).events.map((e: HistoryEntry) => `${e.tenantId}:${e.type}`);
+    const types = async (f: Parameters<AuditQuery['events']>[0]) =>
+      (await audit.events(f)).events.map((e: HistoryEntry) => `${e.tenantId}:${e.type}`);
     expect(await types({ limit: 100, types: ['SmtpConnectionTested', 'ConsentRevoked'] })).toEqual([
       'acme:SmtpConnectionTested',
       'beta:ConsentRevoked',
     ]);
-    expect(await types({ limit: 100, tenantId: 'beta', types: ['MailConfigProvisioned'] })).toEqual(['beta:MailConfigProvisioned']);
+    expect(await types({ limit: 100, tenantId: 'beta', types: ['MailConfigProvisioned'] })).toEqual([
+      'beta:MailConfigProvisioned',
+    ]);
     expect(
       await types({ limit: 100, since: new Date('2026-11-26T10:02:00Z'), until: new Date('2026-11-26T10:03:00Z') }),
     ).toEqual(['acme:SmtpConfigured', 'beta:GmailAuthorized']);

@@ -2,11 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EventStore, NewEvent } from '../../../src/application/ports/event-store.port';
-import { ReadModelStore } from '../../../src/application/ports/read-model.port';
+import { type EventStore, type NewEvent } from '../../../src/application/ports/event-store.port';
+import { type ReadModelStore } from '../../../src/application/ports/read-model.port';
 import { ProjectionRunner } from '../../../src/application/projections/projection-runner';
-import { ProjectionSettings } from '../../../src/application/projections/projection-settings';
-import { MailConfigEvent } from '../../../src/domain/mail-config/mail-config.events';
+import { type ProjectionSettings } from '../../../src/application/projections/projection-settings';
+import { type MailConfigEvent } from '../../../src/domain/mail-config/mail-config.events';
 import { InMemoryEventStore } from '../../../src/infrastructure/event-store/in-memory.event-store';
 import { SqliteEventStore } from '../../../src/infrastructure/event-store/sqlite.event-store';
 import { SqliteReadModelStore } from '../../../src/infrastructure/read-models/sqlite.read-model-store';
@@ -17,10 +17,18 @@ export function recorded(
   actor = 'agent@acme.example',
   at = new Date().toISOString(),
 ): NewEvent {
-  return { eventId: randomUUID(), type: event.type, data: event.data, metadata: { actor, correlationId: randomUUID(), at } };
+  return {
+    eventId: randomUUID(),
+    type: event.type,
+    data: event.data,
+    metadata: { actor, correlationId: randomUUID(), at },
+  };
 }
 
-export const sealed = (n: number) => ({ keyId: 'tenant-key-1', ciphertext: Buffer.from(`sealed-${n}`).toString('base64') });
+export const sealed = (n: number) => ({
+  keyId: 'tenant-key-1',
+  ciphertext: Buffer.from(`sealed-${n}`).toString('base64'),
+});
 
 export const provisioned = (tenantId: string, username: string): MailConfigEvent => ({
   type: 'MailConfigProvisioned',
@@ -41,11 +49,22 @@ export const smtpConfigured = (address: string): MailConfigEvent => ({
 });
 export const smtpTested = (ok: boolean): MailConfigEvent => ({
   type: 'SmtpConnectionTested',
-  data: { ok, stage: ok ? 'done' : 'auth', message: ok ? 'ok' : '535 authentication failed', durationMs: 40, testedAt: new Date().toISOString() },
+  data: {
+    ok,
+    stage: ok ? 'done' : 'auth',
+    message: ok ? 'ok' : '535 authentication failed',
+    durationMs: 40,
+    testedAt: new Date().toISOString(),
+  },
 });
 export const gmailAuthorized = (account: string): MailConfigEvent => ({
   type: 'GmailAuthorized',
-  data: { account, scopes: ['https://www.googleapis.com/auth/gmail.send'], refreshToken: sealed(2), authorizedAt: new Date().toISOString() },
+  data: {
+    account,
+    scopes: ['https://www.googleapis.com/auth/gmail.send'],
+    refreshToken: sealed(2),
+    authorizedAt: new Date().toISOString(),
+  },
 });
 export const consentRevoked = (reason: 'revoked_at_google' | 'tenant_request'): MailConfigEvent => ({
   type: 'ConsentRevoked',
@@ -91,7 +110,11 @@ export class Sandbox {
     return store;
   }
 
-  runner(events: EventStore, readModels: ReadModelStore, overrides: Partial<ProjectionSettings> = {}): ProjectionRunner {
+  runner(
+    events: EventStore,
+    readModels: ReadModelStore,
+    overrides: Partial<ProjectionSettings> = {},
+  ): ProjectionRunner {
     const runner = new ProjectionRunner(events, readModels, clock, { ...settings, ...overrides });
     this.closers.unshift(() => runner.stop());
     return runner;

@@ -1,7 +1,16 @@
-import { EventStore } from '../../../src/application/ports/event-store.port';
-import { ReadModelStore } from '../../../src/application/ports/read-model.port';
+import { type EventStore } from '../../../src/application/ports/event-store.port';
+import { type ReadModelStore } from '../../../src/application/ports/read-model.port';
 import { rebuildReadModels } from '../../../src/application/projections/rebuild';
-import { append, provisioned, recorded, Sandbox, smtpConfigured, smtpTested, snapshot, waitFor } from './projection-fixtures';
+import {
+  append,
+  provisioned,
+  recorded,
+  Sandbox,
+  smtpConfigured,
+  smtpTested,
+  snapshot,
+  waitFor,
+} from './projection-fixtures';
 
 describe('projection runner under failure, lag and concurrent rebuilds', () => {
   let sandbox: Sandbox;
@@ -59,7 +68,14 @@ describe('projection runner under failure, lag and concurrent rebuilds', () => {
     const replaced = sandbox.eventStore('memory');
     await append(replaced, 'b', recorded(provisioned('b', 'b')));
     await sandbox.runner(replaced, readModels).start();
-    await waitFor(() => (readModels.tenants({ limit: 5 }).map((t) => t.tenantId).join() === 'b' ? true : undefined));
+    await waitFor(() =>
+      readModels
+        .tenants({ limit: 5 })
+        .map((t) => t.tenantId)
+        .join() === 'b'
+        ? true
+        : undefined,
+    );
   });
 
   it('lets a rebuild in another process race the live runner and still match a clean run', async () => {
@@ -67,7 +83,13 @@ describe('projection runner under failure, lag and concurrent rebuilds', () => {
     const live = sandbox.readModels();
     const runner = sandbox.runner(store, live);
     await runner.start();
-    for (let i = 0; i < 40; i++) await append(store, `t-${i}`, recorded(provisioned(`t-${i}`, `u${i}`)), recorded(smtpConfigured(`h@t${i}.example`)));
+    for (let i = 0; i < 40; i++)
+      await append(
+        store,
+        `t-${i}`,
+        recorded(provisioned(`t-${i}`, `u${i}`)),
+        recorded(smtpConfigured(`h@t${i}.example`)),
+      );
 
     // Another connection to the same file, as `npm run projections:rebuild` would open.
     const script = sandbox.readModels();
@@ -127,7 +149,11 @@ describe('projection lag with other streams in the store', () => {
       await waitFor(() => (readModels.checkpoint().position === 1n ? true : undefined));
       await runner.stop();
       for (let i = 0; i < 3; i++) {
-        await real.appendToStream(`oauthState-${i}`, [recorded({ type: 'OAuthStateIssued', data: {} }, 'a', new Date(0).toISOString())], { expectedVersion: 'no_stream' });
+        await real.appendToStream(
+          `oauthState-${i}`,
+          [recorded({ type: 'OAuthStateIssued', data: {} }, 'a', new Date(0).toISOString())],
+          { expectedVersion: 'no_stream' },
+        );
       }
 
       scans.length = 0;
@@ -135,7 +161,11 @@ describe('projection lag with other streams in the store', () => {
       expect((await runner.status()).lagMs).toBe(0);
       expect(scans).toEqual([1n, 4n]); // the second probe starts after the foreign range
 
-      await append(real, 'beta', recorded(provisioned('beta', 'beta'), 'b', new Date(Date.now() - 30_000).toISOString()));
+      await append(
+        real,
+        'beta',
+        recorded(provisioned('beta', 'beta'), 'b', new Date(Date.now() - 30_000).toISOString()),
+      );
       expect((await runner.status()).lagMs).toBeGreaterThanOrEqual(30_000);
     } finally {
       await sandbox.cleanup();

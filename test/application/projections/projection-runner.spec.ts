@@ -1,5 +1,10 @@
-import { EventStore, StoredEvent, SubscribeOptions, SubscriptionHandler } from '../../../src/application/ports/event-store.port';
-import { ReadModelStore } from '../../../src/application/ports/read-model.port';
+import {
+  type EventStore,
+  type StoredEvent,
+  type SubscribeOptions,
+  type SubscriptionHandler,
+} from '../../../src/application/ports/event-store.port';
+import { type ReadModelStore } from '../../../src/application/ports/read-model.port';
 import { applyEvent } from '../../../src/application/projections/mail-config.projection';
 import {
   append,
@@ -42,10 +47,19 @@ describe.each(['memory', 'sqlite'] as const)('projection runner on the %s event 
     await caughtUpTo(readModels, store);
 
     const started = Date.now();
-    await append(store, 'acme', recorded(smtpConfigured('help@acme.example'), 'ana@acme.example'), recorded(smtpTested(false)));
+    await append(
+      store,
+      'acme',
+      recorded(smtpConfigured('help@acme.example'), 'ana@acme.example'),
+      recorded(smtpTested(false)),
+    );
     await waitFor(() => (readModels.tenants({ limit: 10 })[0]?.status === 'needs_attention' ? true : undefined), 1000);
     expect(Date.now() - started).toBeLessThan(1000);
-    expect(readModels.tenants({ limit: 10 })[0]).toMatchObject({ tenantId: 'acme', attention: 'smtp_test_failed', sender: 'support.acme@smemetrics-email.com' });
+    expect(readModels.tenants({ limit: 10 })[0]).toMatchObject({
+      tenantId: 'acme',
+      attention: 'smtp_test_failed',
+      sender: 'support.acme@smemetrics-email.com',
+    });
     expect(readModels.counts()).toMatchObject({ tenants: 1, needsAttention: 1, smtpFailing: 1 });
   });
 
@@ -86,7 +100,13 @@ describe.each(['memory', 'sqlite'] as const)('projection runner on the %s event 
   it('ignores a redelivered event', async () => {
     const store = sandbox.eventStore(kind);
     const readModels = sandbox.readModels();
-    await append(store, 'acme', recorded(provisioned('acme', 'acme')), recorded(smtpConfigured('a@acme.example')), recorded(smtpTested(false)));
+    await append(
+      store,
+      'acme',
+      recorded(provisioned('acme', 'acme')),
+      recorded(smtpConfigured('a@acme.example')),
+      recorded(smtpTested(false)),
+    );
     await sandbox.runner(store, readModels).start();
     await caughtUpTo(readModels, store);
     const before = snapshot(readModels);
@@ -104,10 +124,19 @@ describe.each(['memory', 'sqlite'] as const)('projection runner on the %s event 
     await runner.start();
     await append(store, 'acme', recorded(provisioned('acme', 'acme')));
     await append(store, 'acme', recorded({ type: 'MailConfigArchived', data: { archivedAt: 'later' } }));
-    await append(store, 'acme', recorded(gmailAuthorized('owner@gmail.example')), recorded(modeChanged('default', 'gmail')));
+    await append(
+      store,
+      'acme',
+      recorded(gmailAuthorized('owner@gmail.example')),
+      recorded(modeChanged('default', 'gmail')),
+    );
     await caughtUpTo(readModels, store);
 
-    expect(readModels.tenants({ limit: 10 })[0]).toMatchObject({ mode: 'gmail', sender: 'owner@gmail.example', lastChangeAt: expect.any(String) });
+    expect(readModels.tenants({ limit: 10 })[0]).toMatchObject({
+      mode: 'gmail',
+      sender: 'owner@gmail.example',
+      lastChangeAt: expect.any(String),
+    });
     const status = await runner.status();
     expect(status.processed).toEqual({ applied: 3, skipped: 1, duplicate: 0 });
     expect(status.skippedTypes).toEqual([{ type: 'MailConfigArchived', count: 1, lastPosition: 2n }]);
@@ -126,12 +155,24 @@ describe.each(['memory', 'sqlite'] as const)('projection runner on the %s event 
       const id = `t-${String(i).padStart(2, '0')}`;
       await append(store, id, recorded(provisioned(id, `user${i}`)), recorded(smtpConfigured(`help@${id}.example`)));
       if (i % 3 === 0) await append(store, id, recorded(smtpTested(false)));
-      if (i % 4 === 0) await append(store, id, recorded(gmailAuthorized(`${id}@gmail.example`)), recorded(consentRevoked('revoked_at_google')));
+      if (i % 4 === 0)
+        await append(
+          store,
+          id,
+          recorded(gmailAuthorized(`${id}@gmail.example`)),
+          recorded(consentRevoked('revoked_at_google')),
+        );
       if (i % 5 === 0) await append(store, id, recorded({ type: 'MailConfigArchived', data: {} }));
     }
-    await store.appendToStream('oauthState-x', [recorded({ type: 'StateIssued', data: {} })], { expectedVersion: 'any' });
+    await store.appendToStream('oauthState-x', [recorded({ type: 'StateIssued', data: {} })], {
+      expectedVersion: 'any',
+    });
     await append(store, 't-29', recorded(modeChanged('default', 'smtp')));
-    await waitFor(async () => ((await runner.status()).checkpoint === (await store.readAll({ streamPrefix: 'mailConfig-' })).pop()!.position ? true : undefined));
+    await waitFor(async () =>
+      (await runner.status()).checkpoint === (await store.readAll({ streamPrefix: 'mailConfig-' })).pop()!.position
+        ? true
+        : undefined,
+    );
     const live = snapshot(readModels);
     expect(live.counts).toMatchObject({ tenants: 30, byMode: { default: 29, gmail: 0, smtp: 1 }, gmailRevoked: 8 });
 

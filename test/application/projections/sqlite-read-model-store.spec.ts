@@ -7,7 +7,11 @@ describe('SQLite read-model store', () => {
   afterEach(() => sandbox.cleanup());
 
   const record = (tenantId: string, username: string) =>
-    evolveTenantRecord(null, tenantId, provisioned(tenantId, username), { version: 1, at: '2026-11-26T10:00:00Z', actor: 'a' });
+    evolveTenantRecord(null, tenantId, provisioned(tenantId, username), {
+      version: 1,
+      at: '2026-11-26T10:00:00Z',
+      actor: 'a',
+    });
 
   it('commits a read-model change and its checkpoint together, or neither', () => {
     const store = sandbox.readModels();

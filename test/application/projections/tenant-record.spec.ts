@@ -1,6 +1,6 @@
-import { TenantRecord } from '../../../src/application/ports/read-model.port';
+import { type TenantRecord } from '../../../src/application/ports/read-model.port';
 import { evolveTenantRecord } from '../../../src/application/projections/tenant-record';
-import { MailConfigEvent } from '../../../src/domain/mail-config/mail-config.events';
+import { type MailConfigEvent } from '../../../src/domain/mail-config/mail-config.events';
 import {
   consentRevoked,
   gmailAuthorized,
@@ -13,16 +13,29 @@ import {
 function fold(...events: MailConfigEvent[]): TenantRecord {
   return events.reduce<TenantRecord | null>(
     (record, event, i) =>
-      evolveTenantRecord(record, 't-1', event, { version: i + 1, at: `2026-11-26T10:00:0${i}.000Z`, actor: `actor-${i + 1}` }),
+      evolveTenantRecord(record, 't-1', event, {
+        version: i + 1,
+        at: `2026-11-26T10:00:0${i}.000Z`,
+        actor: `actor-${i + 1}`,
+      }),
     null,
   )!;
 }
 
 const failing = (mode: 'default' | 'gmail' | 'smtp'): MailConfigEvent => ({
   type: 'DeliveryFailing',
-  data: { mode, stage: 'connect', message: 'connection refused', consecutiveFailures: 3, since: '2026-11-26T10:00:00Z' },
+  data: {
+    mode,
+    stage: 'connect',
+    message: 'connection refused',
+    consecutiveFailures: 3,
+    since: '2026-11-26T10:00:00Z',
+  },
 });
-const recovered: MailConfigEvent = { type: 'DeliveryRecovered', data: { mode: 'smtp', recoveredAt: '2026-11-26T10:01:00Z' } };
+const recovered: MailConfigEvent = {
+  type: 'DeliveryRecovered',
+  data: { mode: 'smtp', recoveredAt: '2026-11-26T10:01:00Z' },
+};
 
 describe('tenant dashboard record', () => {
   it('shows the sender of the active mode and who made the last change', () => {
@@ -39,15 +52,29 @@ describe('tenant dashboard record', () => {
       version: 3,
     });
     expect(fold(provisioned('t-1', 'acme')).sender).toBe('support.acme@smemetrics-email.com');
-    expect(fold(provisioned('t-1', 'acme'), gmailAuthorized('owner@gmail.example'), modeChanged('default', 'gmail')).sender).toBe(
-      'owner@gmail.example',
-    );
+    expect(
+      fold(provisioned('t-1', 'acme'), gmailAuthorized('owner@gmail.example'), modeChanged('default', 'gmail')).sender,
+    ).toBe('owner@gmail.example');
   });
 
   it('needs attention when Google revoked the consent, until Gmail is authorized again', () => {
-    const revoked = fold(provisioned('t-1', 'acme'), gmailAuthorized('a@gmail.example'), consentRevoked('revoked_at_google'), modeChanged('gmail', 'default'));
-    expect(revoked).toMatchObject({ status: 'needs_attention', attention: 'gmail_revoked', gmailRevokedAtGoogle: true });
-    const again = fold(provisioned('t-1', 'acme'), gmailAuthorized('a@gmail.example'), consentRevoked('revoked_at_google'), gmailAuthorized('a@gmail.example'));
+    const revoked = fold(
+      provisioned('t-1', 'acme'),
+      gmailAuthorized('a@gmail.example'),
+      consentRevoked('revoked_at_google'),
+      modeChanged('gmail', 'default'),
+    );
+    expect(revoked).toMatchObject({
+      status: 'needs_attention',
+      attention: 'gmail_revoked',
+      gmailRevokedAtGoogle: true,
+    });
+    const again = fold(
+      provisioned('t-1', 'acme'),
+      gmailAuthorized('a@gmail.example'),
+      consentRevoked('revoked_at_google'),
+      gmailAuthorized('a@gmail.example'),
+    );
     expect(again).toMatchObject({ status: 'ok', attention: null });
   });
 
@@ -58,17 +85,39 @@ describe('tenant dashboard record', () => {
 
   it('needs attention after a failed SMTP test, cleared by a passing test or new settings', () => {
     const base = [provisioned('t-1', 'acme'), smtpConfigured('help@acme.example')];
-    expect(fold(...base, smtpTested(false))).toMatchObject({ status: 'needs_attention', attention: 'smtp_test_failed', smtpFailing: true });
-    expect(fold(...base, smtpTested(false), smtpTested(true))).toMatchObject({ status: 'ok', attention: null, smtpFailing: false });
-    expect(fold(...base, smtpTested(false), smtpConfigured('help@acme.example'))).toMatchObject({ status: 'ok', attention: null });
+    expect(fold(...base, smtpTested(false))).toMatchObject({
+      status: 'needs_attention',
+      attention: 'smtp_test_failed',
+      smtpFailing: true,
+    });
+    expect(fold(...base, smtpTested(false), smtpTested(true))).toMatchObject({
+      status: 'ok',
+      attention: null,
+      smtpFailing: false,
+    });
+    expect(fold(...base, smtpTested(false), smtpConfigured('help@acme.example'))).toMatchObject({
+      status: 'ok',
+      attention: null,
+    });
   });
 
   it('needs attention while sends in the active mode fail, until they recover', () => {
     const base = [provisioned('t-1', 'acme'), smtpConfigured('help@acme.example'), modeChanged('default', 'smtp')];
-    expect(fold(...base, failing('smtp'))).toMatchObject({ status: 'needs_attention', attention: 'send_failing', smtpFailing: true });
-    expect(fold(...base, failing('smtp'), recovered)).toMatchObject({ status: 'ok', attention: null, smtpFailing: false });
+    expect(fold(...base, failing('smtp'))).toMatchObject({
+      status: 'needs_attention',
+      attention: 'send_failing',
+      smtpFailing: true,
+    });
+    expect(fold(...base, failing('smtp'), recovered)).toMatchObject({
+      status: 'ok',
+      attention: null,
+      smtpFailing: false,
+    });
     // After switching away from the failing mode, the failures no longer affect the tenant's mail.
-    expect(fold(...base, failing('smtp'), modeChanged('smtp', 'default'))).toMatchObject({ status: 'ok', attention: null });
+    expect(fold(...base, failing('smtp'), modeChanged('smtp', 'default'))).toMatchObject({
+      status: 'ok',
+      attention: null,
+    });
   });
 
   it('puts failing sends before a lost grant before a failed test', () => {
@@ -80,13 +129,17 @@ describe('tenant dashboard record', () => {
       consentRevoked('revoked_at_google'),
     );
     expect(r.attention).toBe('gmail_revoked');
-    expect(fold(provisioned('t-1', 'acme'), smtpConfigured('h@acme.example'), smtpTested(false), failing('default')).attention).toBe(
-      'send_failing',
-    );
+    expect(
+      fold(provisioned('t-1', 'acme'), smtpConfigured('h@acme.example'), smtpTested(false), failing('default'))
+        .attention,
+    ).toBe('send_failing');
   });
 
   it('is erased, with no attention, after erasure', () => {
-    const r = fold(provisioned('t-1', 'acme'), smtpConfigured('help@acme.example'), smtpTested(false), { type: 'MailConfigErased', data: { erasedAt: 'x' } });
+    const r = fold(provisioned('t-1', 'acme'), smtpConfigured('help@acme.example'), smtpTested(false), {
+      type: 'MailConfigErased',
+      data: { erasedAt: 'x' },
+    });
     expect(r).toMatchObject({ status: 'erased', attention: null, smtpFailing: false });
   });
 });

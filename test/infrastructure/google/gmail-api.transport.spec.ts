@@ -1,7 +1,11 @@
-import { GmailGrantRef, GoogleUnavailableError, GrantRevokedError } from '../../../src/application/ports/google-oauth.port';
-import { MailTransportError, OutgoingMessage } from '../../../src/application/ports/mail-transport.port';
+import {
+  type GmailGrantRef,
+  GoogleUnavailableError,
+  GrantRevokedError,
+} from '../../../src/application/ports/google-oauth.port';
+import { MailTransportError, type OutgoingMessage } from '../../../src/application/ports/mail-transport.port';
 import { AccessTokenCache } from '../../../src/infrastructure/google/access-token-cache';
-import { GmailApiTransport, GmailSendOptions } from '../../../src/infrastructure/google/gmail-api.transport';
+import { GmailApiTransport, type GmailSendOptions } from '../../../src/infrastructure/google/gmail-api.transport';
 import { GoogleStandIn } from '../../support/google/google-stand-in';
 import { adapterFor, authorizedGrant, REDIRECT_URI } from './google-fixtures';
 
@@ -40,14 +44,22 @@ describe('Gmail API transport and access-token cache against the stand-in Google
         return refreshToken!;
       },
     };
-    cache = new AccessTokenCache(adapter, { tokenRefreshed: (o) => refreshes.push(o), revocationDetected: () => undefined });
+    cache = new AccessTokenCache(adapter, {
+      tokenRefreshed: (o) => refreshes.push(o),
+      revocationDetected: () => undefined,
+    });
   });
   afterEach(() => google.close());
 
   it('sends the MailComposer message through users.messages.send as the account', async () => {
     const sent = await transport().send(
       grant,
-      message({ cc: ['cc@example.org'], bcc: ['hidden@example.org'], replyTo: 'help@acme.test', html: '<p>We fixed it.</p>' }),
+      message({
+        cc: ['cc@example.org'],
+        bcc: ['hidden@example.org'],
+        replyTo: 'help@acme.test',
+        html: '<p>We fixed it.</p>',
+      }),
     );
     expect(sent.accepted).toEqual(['customer@example.org', 'cc@example.org', 'hidden@example.org']);
     expect(google.sent).toHaveLength(1);
@@ -85,7 +97,13 @@ describe('Gmail API transport and access-token cache against the stand-in Google
   it('answers GrantRevokedError to ten concurrent sends after the user removed the app, with one token request', async () => {
     await transport().send(grant, message());
     google.revokeAccess();
-    const results = await Promise.all(Array.from({ length: 10 }, () => transport().send(grant, message()).catch((e) => e)));
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        transport()
+          .send(grant, message())
+          .catch((e) => e),
+      ),
+    );
     expect(results.every((r) => r instanceof GrantRevokedError)).toBe(true);
     expect(google.refreshRequests()).toBe(2);
     expect(google.sent).toHaveLength(1);
@@ -106,17 +124,28 @@ describe('Gmail API transport and access-token cache against the stand-in Google
     expect(refreshes).toEqual(['failed', 'failed', 'ok']);
     google.fail('refresh', { status: 503, times: 10 });
     cache.forget(grant.key);
-    const error = await transport({ attempts: 3 }).send(grant, message()).catch((e) => e);
+    const error = await transport({ attempts: 3 })
+      .send(grant, message())
+      .catch((e) => e);
     expect(error).toBeInstanceOf(MailTransportError);
     expect(error).not.toBeInstanceOf(GrantRevokedError);
-    expect(error).toMatchObject({ stage: 'auth', message: 'No Gmail access token: Google answered 503 to the token refresh' });
+    expect(error).toMatchObject({
+      stage: 'auth',
+      message: 'No Gmail access token: Google answered 503 to the token refresh',
+    });
   });
 
   it('gives up after its tries with a secret-free error naming the stage', async () => {
     google.fail('gmail', { status: 500, times: 10 });
-    const error = await transport({ attempts: 3 }).send(grant, message()).catch((e) => e);
+    const error = await transport({ attempts: 3 })
+      .send(grant, message())
+      .catch((e) => e);
     expect(error).toBeInstanceOf(MailTransportError);
-    expect(error).toMatchObject({ stage: 'send', message: 'The Gmail API refused the message (HTTP 500, backendError)', uncertain: true });
+    expect(error).toMatchObject({
+      stage: 'send',
+      message: 'The Gmail API refused the message (HTTP 500, backendError)',
+      uncertain: true,
+    });
     expect(google.sent).toHaveLength(0);
     const text = `${error.message} ${JSON.stringify(error)}`;
     for (const secret of google.issuedSecrets()) expect(text).not.toContain(secret);
@@ -129,12 +158,20 @@ describe('Gmail API transport and access-token cache against the stand-in Google
     await new Promise((r) => setTimeout(r, 500));
     expect(google.sent.length).toBeGreaterThanOrEqual(1);
     google.fail('gmail', { status: undefined, delayMs: 400, times: 2 });
-    const error = await transport({ timeoutMs: 100, attempts: 2 }).send(grant, message()).catch((e) => e);
-    expect(error).toMatchObject({ stage: 'connect', message: 'The Gmail API did not answer: timed out', uncertain: true });
+    const error = await transport({ timeoutMs: 100, attempts: 2 })
+      .send(grant, message())
+      .catch((e) => e);
+    expect(error).toMatchObject({
+      stage: 'connect',
+      message: 'The Gmail API did not answer: timed out',
+      uncertain: true,
+    });
   });
 
   it('refuses header injection before anything leaves', async () => {
-    const error = await transport().send(grant, message({ subject: 'Hi\r\nBcc: victim@example.org' })).catch((e) => e);
+    const error = await transport()
+      .send(grant, message({ subject: 'Hi\r\nBcc: victim@example.org' }))
+      .catch((e) => e);
     expect(error).toMatchObject({ stage: 'policy' });
     expect(google.sent).toHaveLength(0);
   });

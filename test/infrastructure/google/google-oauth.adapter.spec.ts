@@ -52,7 +52,9 @@ describe('Google OAuth adapter (google-auth-library) against the stand-in Google
     expect(wrong).toBeInstanceOf(GoogleRejectedError);
     expect(wrong).toMatchObject({ code: 'invalid_grant' });
     expect(wrong).not.toBeInstanceOf(GrantRevokedError);
-    await expect(adapter.exchangeCode(back.get('code')!, verifier)).resolves.toMatchObject({ account: 'owner@acme-mail.test' });
+    await expect(adapter.exchangeCode(back.get('code')!, verifier)).resolves.toMatchObject({
+      account: 'owner@acme-mail.test',
+    });
     const reused = await adapter.exchangeCode(back.get('code')!, verifier).catch((e) => e);
     expect(reused).toBeInstanceOf(GoogleRejectedError);
     expect(reused).not.toBeInstanceOf(GrantRevokedError);

@@ -2,13 +2,16 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Clock } from '../../../src/application/ports/clock.port';
-import { EventStore } from '../../../src/application/ports/event-store.port';
-import { OAuthStateBinding } from '../../../src/application/ports/oauth-state.port';
+import { type Clock } from '../../../src/application/ports/clock.port';
+import { type EventStore } from '../../../src/application/ports/event-store.port';
+import { type OAuthStateBinding } from '../../../src/application/ports/oauth-state.port';
 import { MasterKeyRing } from '../../../src/infrastructure/crypto/key-ring';
 import { InMemoryEventStore } from '../../../src/infrastructure/event-store/in-memory.event-store';
 import { SqliteEventStore } from '../../../src/infrastructure/event-store/sqlite.event-store';
-import { OAUTH_STATE_STREAM_PREFIX, SignedOAuthStateStore } from '../../../src/infrastructure/oauth-state/signed-oauth-state.store';
+import {
+  OAUTH_STATE_STREAM_PREFIX,
+  SignedOAuthStateStore,
+} from '../../../src/infrastructure/oauth-state/signed-oauth-state.store';
 
 class FakeClock implements Clock {
   constructor(public time = Date.parse('2026-11-26T10:00:00Z')) {}
@@ -17,7 +20,8 @@ class FakeClock implements Clock {
   }
 }
 
-const ring = (...ids: string[]) => new MasterKeyRing(new Map(ids.map((id) => [id, createHash('sha256').update(id).digest()])), ids[ids.length - 1]);
+const ring = (...ids: string[]) =>
+  new MasterKeyRing(new Map(ids.map((id) => [id, createHash('sha256').update(id).digest()])), ids[ids.length - 1]);
 const binding = (tenantId = 't-1'): OAuthStateBinding => ({
   tenantId,
   returnUrl: `https://app.example/settings/mail?tenant=${tenantId}`,
@@ -41,15 +45,27 @@ describe('signed OAuth state recorded in the event store', () => {
     expect(issued.expiresAt.getTime() - clock.time).toBeGreaterThan(9.9 * 60_000);
     expect(issued.expiresAt.getTime() - clock.time).toBeLessThanOrEqual(10 * 60_000);
     const consumed = await states.consume(issued.state);
-    expect(consumed).toEqual({ ok: true, binding: binding(), codeVerifier: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/) });
+    expect(consumed).toEqual({
+      ok: true,
+      binding: binding(),
+      codeVerifier: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+    });
     expect(s256((consumed as { codeVerifier: string }).codeVerifier)).toBe(issued.codeChallenge);
-    expect(await states.consume(issued.state)).toEqual({ ok: false, reason: 'replayed', returnUrl: binding().returnUrl });
+    expect(await states.consume(issued.state)).toEqual({
+      ok: false,
+      reason: 'replayed',
+      returnUrl: binding().returnUrl,
+    });
   });
 
   it('refuses an expired state without spending it', async () => {
     const issued = await states.issue(binding());
     clock.time += 10 * 60_000 + 1;
-    expect(await states.consume(issued.state)).toEqual({ ok: false, reason: 'expired', returnUrl: binding().returnUrl });
+    expect(await states.consume(issued.state)).toEqual({
+      ok: false,
+      reason: 'expired',
+      returnUrl: binding().returnUrl,
+    });
     clock.time -= 20 * 60_000;
     expect((await states.consume(issued.state)).ok).toBe(true);
   });
@@ -74,7 +90,11 @@ describe('signed OAuth state recorded in the event store', () => {
     const theirs = await states.issue(binding('t-theirs'));
     const [nonce, exp] = mine.state.split('.');
     const [, , theirMac] = theirs.state.split('.');
-    expect(await states.consume(`${nonce}.${exp}.${theirMac}`)).toEqual({ ok: false, reason: 'invalid', returnUrl: null });
+    expect(await states.consume(`${nonce}.${exp}.${theirMac}`)).toEqual({
+      ok: false,
+      reason: 'invalid',
+      returnUrl: null,
+    });
     // A service with another master key cannot forge or check ours.
     const other = new SignedOAuthStateStore(store, ring('someone-else'), clock);
     expect((await other.consume(mine.state)).ok).toBe(false);
@@ -95,7 +115,12 @@ describe('signed OAuth state recorded in the event store', () => {
     expect(all.map((e) => e.type)).toEqual(['OAuthStateIssued', 'OAuthStateConsumed']);
     expect(all.every((e) => e.streamId.startsWith(OAUTH_STATE_STREAM_PREFIX))).toBe(true);
     const stored = JSON.stringify(all, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
-    for (const secret of [issued.state, issued.state.split('.')[0], issued.state.split('.')[2], (consumed as { codeVerifier: string }).codeVerifier]) {
+    for (const secret of [
+      issued.state,
+      issued.state.split('.')[0],
+      issued.state.split('.')[2],
+      (consumed as { codeVerifier: string }).codeVerifier,
+    ]) {
       expect(stored).not.toContain(secret);
     }
   });
@@ -117,7 +142,10 @@ describe('single use across restarts and instances sharing a store', () => {
     await first.close();
     const second = new SqliteEventStore(file);
     try {
-      expect(await new SignedOAuthStateStore(second, ring('k1'), clock).consume(issued.state)).toMatchObject({ ok: false, reason: 'replayed' });
+      expect(await new SignedOAuthStateStore(second, ring('k1'), clock).consume(issued.state)).toMatchObject({
+        ok: false,
+        reason: 'replayed',
+      });
     } finally {
       await second.close();
     }
@@ -129,11 +157,16 @@ describe('single use across restarts and instances sharing a store', () => {
     const a = new SqliteEventStore(file);
     const b = new SqliteEventStore(file);
     try {
-      const instances = [new SignedOAuthStateStore(a, ring('k1'), clock), new SignedOAuthStateStore(b, ring('k1'), clock)];
+      const instances = [
+        new SignedOAuthStateStore(a, ring('k1'), clock),
+        new SignedOAuthStateStore(b, ring('k1'), clock),
+      ];
       const issued = await instances[0].issue(binding());
       const results = await Promise.all(Array.from({ length: 10 }, (_, i) => instances[i % 2].consume(issued.state)));
       expect(results.filter((r) => r.ok)).toHaveLength(1);
-      expect(results.filter((r) => !r.ok).map((r) => (r as { reason: string }).reason)).toEqual(Array(9).fill('replayed'));
+      expect(results.filter((r) => !r.ok).map((r) => (r as { reason: string }).reason)).toEqual(
+        Array(9).fill('replayed'),
+      );
     } finally {
       await a.close();
       await b.close();

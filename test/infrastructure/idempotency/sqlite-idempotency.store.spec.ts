@@ -19,7 +19,10 @@ describe('SQLite idempotency store', () => {
     await first.complete('t-1', 'key-1', { ok: true, messageId: '<a@b>' });
     first.close();
     const second = new SqliteIdempotencyStore(file);
-    expect(await second.claim('t-1', 'key-1', 'fp')).toEqual({ kind: 'completed', outcome: { ok: true, messageId: '<a@b>' } });
+    expect(await second.claim('t-1', 'key-1', 'fp')).toEqual({
+      kind: 'completed',
+      outcome: { ok: true, messageId: '<a@b>' },
+    });
     // Scoped per tenant, and the key is not stored as given.
     expect(await second.claim('t-2', 'key-1', 'fp')).toEqual({ kind: 'claimed' });
     second.close();

@@ -2,12 +2,12 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
-import { OutgoingMessage } from '../../../src/application/ports/mail-transport.port';
+import { type OutgoingMessage } from '../../../src/application/ports/mail-transport.port';
 import { TcpConnectionFactory } from '../../../src/infrastructure/mail/connection-factory';
 import { SmtpRelayTransport } from '../../../src/infrastructure/mail/default-relay.transport';
 import { OutboxTransport } from '../../../src/infrastructure/mail/outbox.transport';
 import { testCertificates } from '../../support/smtp/certs';
-import { Peer, PEER_PASSWORD, PEER_USER, startSmtpPeer } from '../../support/smtp/peers';
+import { type Peer, PEER_PASSWORD, PEER_USER, startSmtpPeer } from '../../support/smtp/peers';
 
 const message = (subject: string): OutgoingMessage => ({
   messageId: `<${subject.replace(/\W/g, '')}@smemetrics-email.com>`,
@@ -44,14 +44,20 @@ describe('default relay transports (mode 1)', () => {
     let plain: Peer;
     let implicit: Peer;
     beforeAll(async () => {
-      [plain, implicit] = await Promise.all([startSmtpPeer({ starttls: 'none', auth: false }), startSmtpPeer({ implicitTls: true })]);
+      [plain, implicit] = await Promise.all([
+        startSmtpPeer({ starttls: 'none', auth: false }),
+        startSmtpPeer({ implicitTls: true }),
+      ]);
     });
     afterAll(async () => {
       await Promise.all([plain.close(), implicit.close()]);
     });
 
     it('delivers over smtp:// without credentials', async () => {
-      const relay = new SmtpRelayTransport(`smtp://127.0.0.1:${plain.port}`, new TcpConnectionFactory(), { extraCa: [], clientName: 'mcs.test' });
+      const relay = new SmtpRelayTransport(`smtp://127.0.0.1:${plain.port}`, new TcpConnectionFactory(), {
+        extraCa: [],
+        clientName: 'mcs.test',
+      });
       await relay.send(message('Plain relay'));
       const [d] = await plain.inbox.waitFor(1);
       expect(d.mail.subject).toBe('Plain relay');
@@ -61,7 +67,10 @@ describe('default relay transports (mode 1)', () => {
 
     it('delivers over smtps:// with credentials from the URL', async () => {
       const url = `smtps://${encodeURIComponent(PEER_USER)}:${encodeURIComponent(PEER_PASSWORD)}@localhost:${implicit.port}`;
-      const relay = new SmtpRelayTransport(url, new TcpConnectionFactory(), { extraCa: [testCertificates().ca], clientName: 'mcs.test' });
+      const relay = new SmtpRelayTransport(url, new TcpConnectionFactory(), {
+        extraCa: [testCertificates().ca],
+        clientName: 'mcs.test',
+      });
       await relay.send(message('TLS relay'));
       const [d] = await implicit.inbox.waitFor(1);
       expect(d.mail.subject).toBe('TLS relay');

@@ -1,10 +1,17 @@
-import { OutgoingMessage, SmtpServerSettings } from '../../../src/application/ports/mail-transport.port';
+import { type OutgoingMessage, type SmtpServerSettings } from '../../../src/application/ports/mail-transport.port';
 import { TcpConnectionFactory } from '../../../src/infrastructure/mail/connection-factory';
-import { StageTimeouts } from '../../../src/infrastructure/mail/smtp/smtp-session';
+import { type StageTimeouts } from '../../../src/infrastructure/mail/smtp/smtp-session';
 import { SmtpTargetGuard } from '../../../src/infrastructure/mail/ssrf/smtp-target-guard';
 import { NodemailerTenantSmtpTransport } from '../../../src/infrastructure/mail/tenant-smtp.transport';
 import { testCertificates } from '../../support/smtp/certs';
-import { closedPort, Peer, PEER_PASSWORD, PEER_USER, startSilentPeer, startSmtpPeer } from '../../support/smtp/peers';
+import {
+  closedPort,
+  type Peer,
+  PEER_PASSWORD,
+  PEER_USER,
+  startSilentPeer,
+  startSmtpPeer,
+} from '../../support/smtp/peers';
 
 const FAST: StageTimeouts = { dns: 1000, connect: 1500, greeting: 1500, tls: 1500, auth: 1500, send: 1500 };
 
@@ -22,7 +29,10 @@ describe('tenant SMTP transport against loopback peers', () => {
       },
     };
     const ports = [starttls, selfSigned, noStarttls, implicit, silent, dropping].map((p) => p.port).concat(closed);
-    const guard = new SmtpTargetGuard({ allowedPorts: ports, allowPrivateHosts: true }, { resolve: async () => ['127.0.0.1'] });
+    const guard = new SmtpTargetGuard(
+      { allowedPorts: ports, allowPrivateHosts: true },
+      { resolve: async () => ['127.0.0.1'] },
+    );
     return new NodemailerTenantSmtpTransport(guard, recording, {
       extraCa: [testCertificates().ca],
       clientName: 'mcs.test',
@@ -89,7 +99,11 @@ describe('tenant SMTP transport against loopback peers', () => {
 
   it('reports auth with a message a tenant can act on for a wrong password, without the password', async () => {
     const report = await transport().verify(server(starttls, { password: 'wrong-password-123' }));
-    expect(report).toMatchObject({ ok: false, stage: 'auth', message: 'Authentication failed: the server rejected the username or password' });
+    expect(report).toMatchObject({
+      ok: false,
+      stage: 'auth',
+      message: 'Authentication failed: the server rejected the username or password',
+    });
     expect(JSON.stringify(report)).not.toContain('wrong-password-123');
   });
 
@@ -102,7 +116,9 @@ describe('tenant SMTP transport against loopback peers', () => {
   it('reports tls when STARTTLS is required but the server does not offer it, and never sends AUTH in plaintext', async () => {
     const report = await transport().verify(server(noStarttls, { port: noStarttls.port }));
     expect(report).toMatchObject({ ok: false, stage: 'tls' });
-    expect(report.message).toContain(`The server does not offer STARTTLS on port ${noStarttls.port} — try port 465 with TLS`);
+    expect(report.message).toContain(
+      `The server does not offer STARTTLS on port ${noStarttls.port} — try port 465 with TLS`,
+    );
     expect(noStarttls.logins).toEqual([]);
   });
 
@@ -144,12 +160,16 @@ describe('tenant SMTP transport against loopback peers', () => {
     const t = transport();
     const key = { tenantId: 'tenant-a', configVersion: 'v1' };
     const before = starttls.connections;
-    const sent = await t.send(server(starttls), key, message({
-      cc: ['cc@example.org'],
-      bcc: ['hidden@example.org'],
-      html: '<p>Body</p>',
-      attachments: [{ filename: 'report.csv', contentType: 'text/csv', content: Buffer.from('a,b\n1,2\n') }],
-    }));
+    const sent = await t.send(
+      server(starttls),
+      key,
+      message({
+        cc: ['cc@example.org'],
+        bcc: ['hidden@example.org'],
+        html: '<p>Body</p>',
+        attachments: [{ filename: 'report.csv', contentType: 'text/csv', content: Buffer.from('a,b\n1,2\n') }],
+      }),
+    );
     await t.send(server(starttls), key, message({ subject: 'Second' }));
     expect(starttls.connections - before).toBe(1);
     await t.send(server(starttls), { ...key, configVersion: 'v2' }, message({ subject: 'Third' }));
@@ -166,13 +186,18 @@ describe('tenant SMTP transport against loopback peers', () => {
 
   it('reports a timeout after the data was handed over as uncertain', async () => {
     const hanging = await startSmtpPeer({ hangAfterData: true });
-    const guard = new SmtpTargetGuard({ allowedPorts: [hanging.port], allowPrivateHosts: true }, { resolve: async () => ['127.0.0.1'] });
+    const guard = new SmtpTargetGuard(
+      { allowedPorts: [hanging.port], allowPrivateHosts: true },
+      { resolve: async () => ['127.0.0.1'] },
+    );
     const t = new NodemailerTenantSmtpTransport(guard, new TcpConnectionFactory(), {
       extraCa: [testCertificates().ca],
       clientName: 'mcs.test',
       sendTimeouts: FAST,
     });
-    const error = await t.send(server(hanging), { tenantId: 'tenant-c', configVersion: 'v1' }, message()).catch((e) => e);
+    const error = await t
+      .send(server(hanging), { tenantId: 'tenant-c', configVersion: 'v1' }, message())
+      .catch((e) => e);
     expect(error).toMatchObject({ stage: 'send', uncertain: true });
     expect(error.message).toMatch(/may or may not have been delivered/);
     t.close();
@@ -181,7 +206,9 @@ describe('tenant SMTP transport against loopback peers', () => {
 
   it('reports a connection lost after the data was handed over as uncertain', async () => {
     const t = transport();
-    await expect(t.send(server(dropping), { tenantId: 'tenant-b', configVersion: 'v1' }, message())).rejects.toMatchObject({
+    await expect(
+      t.send(server(dropping), { tenantId: 'tenant-b', configVersion: 'v1' }, message()),
+    ).rejects.toMatchObject({
       stage: 'send',
       uncertain: true,
     });

@@ -1,4 +1,4 @@
-import { EsdbServer, startEsdbServer } from './esdb-server';
+import { type EsdbServer, startEsdbServer } from './esdb-server';
 
 /**
  * The event store for one e2e service instance when E2E_STORE=esdb (see ../store-under-test.ts):

@@ -1,16 +1,16 @@
-import { handleBidiStreamingCall, handleClientStreamingCall, status as GrpcStatus } from '@grpc/grpc-js';
+import { type handleBidiStreamingCall, type handleClientStreamingCall, status as GrpcStatus } from '@grpc/grpc-js';
 import { Empty as GoogleEmpty } from 'google-protobuf/google/protobuf/empty_pb';
 import { Code } from '@eventstore/db-client/generated/code_pb';
 import { AllStreamPosition, BadRequest, Empty, StreamDeleted } from '@eventstore/db-client/generated/shared_pb';
 import {
-  AppendReq,
+  type AppendReq,
   AppendResp,
-  BatchAppendReq,
+  type BatchAppendReq,
   BatchAppendResp,
 } from '@eventstore/db-client/generated/streams_pb';
-import { AppendOutcome, EsdbLog, Expected, ProposedEvent } from './esdb-log';
+import { type AppendOutcome, type EsdbLog, type Expected, type ProposedEvent } from './esdb-log';
 import {
-  RpcError,
+  type RpcError,
   batchStatus,
   batchWrongExpectedVersion,
   expectedFrom,
@@ -30,7 +30,8 @@ function proposedEvent(message: Proposed): ProposedEvent | string {
   const type = message.getMetadataMap().get('type');
   const contentType = message.getMetadataMap().get('content-type');
   if (!id) return 'Event id is not a valid UUID.';
-  if (type === undefined || contentType === undefined) return 'Required metadata property is missing: type, content-type.';
+  if (type === undefined || contentType === undefined)
+    return 'Required metadata property is missing: type, content-type.';
   return { id, type, contentType, data: message.getData_asU8(), metadata: message.getCustomMetadata_asU8() };
 }
 
@@ -47,7 +48,9 @@ export function append(log: EsdbLog): handleClientStreamingCall<AppendReq, Appen
         if (!options) failure = rpcError(GrpcStatus.UNKNOWN, 'The first append message must carry the options.');
         return;
       }
-      const event = req.hasProposedMessage() ? proposedEvent(req.getProposedMessage()!) : 'Expected a proposed message.';
+      const event = req.hasProposedMessage()
+        ? proposedEvent(req.getProposedMessage()!)
+        : 'Expected a proposed message.';
       if (typeof event === 'string') failure = rpcError(GrpcStatus.INVALID_ARGUMENT, event);
       else events.push(event);
     });
@@ -61,7 +64,8 @@ export function append(log: EsdbLog): handleClientStreamingCall<AppendReq, Appen
       const outcome = log.append(stream, expected!, events);
       if (outcome.kind === 'stream-deleted') return callback(streamDeletedError(stream));
       const resp = new AppendResp();
-      if (outcome.kind === 'wrong-expected-version') resp.setWrongExpectedVersion(appendConflict(expected!, outcome.current));
+      if (outcome.kind === 'wrong-expected-version')
+        resp.setWrongExpectedVersion(appendConflict(expected!, outcome.current));
       else resp.setSuccess(appendSuccess(outcome));
       callback(null, resp);
     });
@@ -134,7 +138,12 @@ export function batchAppend(log: EsdbLog): handleBidiStreamingCall<BatchAppendRe
 }
 
 function badRequest(message: string) {
-  return batchStatus(Code.INVALID_ARGUMENT, message, new BadRequest().setMessage(message), 'event_store.client.BadRequest');
+  return batchStatus(
+    Code.INVALID_ARGUMENT,
+    message,
+    new BadRequest().setMessage(message),
+    'event_store.client.BadRequest',
+  );
 }
 
 function batchAnswer(outcome: AppendOutcome, write: PendingWrite): BatchAppendResp {

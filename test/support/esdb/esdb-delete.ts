@@ -1,7 +1,12 @@
-import { handleUnaryCall, status as GrpcStatus } from '@grpc/grpc-js';
+import { type handleUnaryCall, status as GrpcStatus } from '@grpc/grpc-js';
 import { Empty } from '@eventstore/db-client/generated/shared_pb';
-import { DeleteReq, DeleteResp, TombstoneReq, TombstoneResp } from '@eventstore/db-client/generated/streams_pb';
-import { AppendOutcome, EsdbLog, Expected } from './esdb-log';
+import {
+  type DeleteReq,
+  DeleteResp,
+  type TombstoneReq,
+  TombstoneResp,
+} from '@eventstore/db-client/generated/streams_pb';
+import { type AppendOutcome, type EsdbLog, type Expected } from './esdb-log';
 import { expectedFrom, rpcError, streamDeletedError, streamNameOf, wrongExpectedVersionError } from './esdb-messages';
 
 /** Streams.Delete (soft) and Streams.Tombstone (hard); both unary, both raise errors as gRPC status. */
@@ -21,7 +26,8 @@ function deletion<Req extends DeleteLike, Resp extends DeleteResp | TombstoneRes
     }
     const outcome = run(stream, expected);
     if (outcome.kind === 'stream-deleted') return callback(streamDeletedError(stream));
-    if (outcome.kind === 'wrong-expected-version') return callback(wrongExpectedVersionError(stream, expected, outcome.current));
+    if (outcome.kind === 'wrong-expected-version')
+      return callback(wrongExpectedVersionError(stream, expected, outcome.current));
     callback(null, respond(outcome.position));
   };
 }

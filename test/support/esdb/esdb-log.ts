@@ -75,7 +75,11 @@ export class EsdbLog {
   stream(name: string): { records: LogRecord[]; tombstoned: boolean; visible: LogRecord[] } | null {
     const s = this.streams.get(name);
     if (!s) return null;
-    return { records: s.records, tombstoned: s.tombstoned, visible: s.records.filter((r) => r.revision >= s.truncateBefore) };
+    return {
+      records: s.records,
+      tombstoned: s.tombstoned,
+      visible: s.records.filter((r) => r.revision >= s.truncateBefore),
+    };
   }
 
   /** Last revision of the stream (soft-deleted events still count, as in ESDB), or null. */
@@ -110,7 +114,11 @@ export class EsdbLog {
     const meta = new TextEncoder().encode(JSON.stringify({ $tb: Number(truncateBefore) }));
     const metaStream = `$$${stream}`;
     const written = this.write(metaStream, (this.currentRevision(metaStream) ?? NO_STREAM) + 1n, {
-      id: randomUUID(), type: '$metadata', contentType: 'application/json', data: meta, metadata: new Uint8Array(),
+      id: randomUUID(),
+      type: '$metadata',
+      contentType: 'application/json',
+      data: meta,
+      metadata: new Uint8Array(),
     });
     return { kind: 'success', revision: null, position: written.position };
   }
@@ -121,7 +129,11 @@ export class EsdbLog {
     const current = this.currentRevision(stream);
     if (!matches(expected, current)) return { kind: 'wrong-expected-version', current };
     const written = this.write(stream, TOMBSTONE_REVISION, {
-      id: randomUUID(), type: '$streamDeleted', contentType: 'application/octet-stream', data: new Uint8Array(), metadata: new Uint8Array(),
+      id: randomUUID(),
+      type: '$streamDeleted',
+      contentType: 'application/octet-stream',
+      data: new Uint8Array(),
+      metadata: new Uint8Array(),
     });
     this.streams.get(stream)!.tombstoned = true;
     return { kind: 'success', revision: null, position: written.position };
@@ -131,7 +143,11 @@ export class EsdbLog {
    * ESDB answers a re-sent write (same event ids at the place the expected version points to)
    * with the original result instead of writing again. A partial match is a conflict.
    */
-  private idempotentResult(records: LogRecord[], expected: Expected, events: ProposedEvent[]): LogRecord | 'conflict' | null {
+  private idempotentResult(
+    records: LogRecord[],
+    expected: Expected,
+    events: ProposedEvent[],
+  ): LogRecord | 'conflict' | null {
     if (events.length === 0 || records.length === 0) return null;
     let start: number;
     if (expected === 'any' || expected === 'exists') {

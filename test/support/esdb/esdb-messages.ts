@@ -5,7 +5,7 @@ import { Code } from '@eventstore/db-client/generated/code_pb';
 import { StreamIdentifier, UUID, WrongExpectedVersion } from '@eventstore/db-client/generated/shared_pb';
 import { Status } from '@eventstore/db-client/generated/status_pb';
 import { ReadResp } from '@eventstore/db-client/generated/streams_pb';
-import { Expected, LogRecord } from './esdb-log';
+import { type Expected, type LogRecord } from './esdb-log';
 
 /** Builders for the wire shapes the real server uses, from the client's own generated messages. */
 
@@ -53,7 +53,11 @@ export function eventResponse(record: LogRecord, structuredIds: boolean): ReadRe
     .setPreparePosition(record.position.toString())
     .setData(record.data)
     .setCustomMetadata(record.metadata);
-  recorded.getMetadataMap().set('type', record.type).set('content-type', record.contentType).set('created', record.created.toString());
+  recorded
+    .getMetadataMap()
+    .set('type', record.type)
+    .set('content-type', record.contentType)
+    .set('created', record.created.toString());
   const event = new ReadResp.ReadEvent().setEvent(recorded).setCommitPosition(record.position.toString());
   return new ReadResp().setEvent(event);
 }
@@ -109,7 +113,12 @@ export const wrongExpectedVersionError = (stream: string, expected: Expected, cu
   );
 
 /** BatchAppend reports failures per request as a google.rpc.Status with a packed detail message. */
-export function batchStatus(code: Code, message: string, detail: { serializeBinary(): Uint8Array }, typeName: string): Status {
+export function batchStatus(
+  code: Code,
+  message: string,
+  detail: { serializeBinary(): Uint8Array },
+  typeName: string,
+): Status {
   const any = new Any();
   any.pack(detail.serializeBinary(), typeName);
   return new Status().setCode(code).setMessage(message).setDetails(any);

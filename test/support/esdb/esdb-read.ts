@@ -1,9 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { ServerWritableStream, handleServerStreamingCall, status as GrpcStatus } from '@grpc/grpc-js';
+import { type ServerWritableStream, type handleServerStreamingCall, status as GrpcStatus } from '@grpc/grpc-js';
 import { ReadReq, ReadResp } from '@eventstore/db-client/generated/streams_pb';
-import { EsdbLog, LogRecord } from './esdb-log';
-import { RpcError, eventResponse, rpcError, streamDeletedError, streamIdentifier, streamNameOf } from './esdb-messages';
+import { type EsdbLog, type LogRecord } from './esdb-log';
+import {
+  type RpcError,
+  eventResponse,
+  rpcError,
+  streamDeletedError,
+  streamIdentifier,
+  streamNameOf,
+} from './esdb-messages';
 
 /** Streams.Read: reads of one stream or of $all, and catch-up subscriptions to either. */
 
@@ -16,7 +23,10 @@ class Session {
   private readonly gone = new EventEmitter();
   private ended = false;
 
-  constructor(private readonly call: Call, shutdown: AbortSignal) {
+  constructor(
+    private readonly call: Call,
+    shutdown: AbortSignal,
+  ) {
     const end = () => {
       this.ended = true;
       this.gone.emit('gone');
@@ -63,7 +73,8 @@ function filterOf(options: ReadReq.Options): Filter | null {
   const onStream = filter.hasStreamIdentifier();
   const prefixes = expression.getPrefixList();
   const regex = expression.getRegex() ? new RegExp(expression.getRegex()) : null;
-  const test = (value: string) => (prefixes.length ? prefixes.some((p) => value.startsWith(p)) : regex ? regex.test(value) : true);
+  const test = (value: string) =>
+    prefixes.length ? prefixes.some((p) => value.startsWith(p)) : regex ? regex.test(value) : true;
   const window = filter.hasMax() ? filter.getMax() : 32;
   return {
     matches: (record) => test(onStream ? record.stream : record.type),
@@ -92,7 +103,12 @@ export function read(log: EsdbLog, shutdown: AbortSignal): handleServerStreaming
 
 type Send = (record: LogRecord) => Promise<void>;
 
-async function readStream(log: EsdbLog, options: ReadReq.Options, session: Session, send: Send): Promise<RpcError | void> {
+async function readStream(
+  log: EsdbLog,
+  options: ReadReq.Options,
+  session: Session,
+  send: Send,
+): Promise<RpcError | void> {
   const at = options.getStream()!;
   const name = streamNameOf(at.getStreamIdentifier());
   const stream = log.stream(name);
@@ -104,9 +120,13 @@ async function readStream(log: EsdbLog, options: ReadReq.Options, session: Sessi
   const backwards = options.getReadDirection() === BACKWARDS;
   const Case = Options.StreamOptions.RevisionOptionCase;
   const from =
-    at.getRevisionOptionCase() === Case.REVISION ? BigInt(at.getRevision())
-    : at.getRevisionOptionCase() === Case.END ? (backwards ? BigInt(Number.MAX_SAFE_INTEGER) : null)
-    : 0n;
+    at.getRevisionOptionCase() === Case.REVISION
+      ? BigInt(at.getRevision())
+      : at.getRevisionOptionCase() === Case.END
+        ? backwards
+          ? BigInt(Number.MAX_SAFE_INTEGER)
+          : null
+        : 0n;
   const records = backwards
     ? stream.visible.filter((r) => from !== null && r.revision <= from).reverse()
     : stream.visible.filter((r) => from !== null && r.revision >= from);
@@ -123,7 +143,10 @@ async function readAll(log: EsdbLog, options: ReadReq.Options, send: Send): Prom
   let records: LogRecord[];
   if (at.getAllOptionCase() === Case.START) records = backwards ? [] : log.all;
   else if (at.getAllOptionCase() === Case.END) records = backwards ? [...log.all].reverse() : [];
-  else records = backwards ? log.all.filter((r) => r.position < position!).reverse() : log.all.filter((r) => r.position >= position!);
+  else
+    records = backwards
+      ? log.all.filter((r) => r.position < position!).reverse()
+      : log.all.filter((r) => r.position >= position!);
   const filter = filterOf(options);
   let left = Number(options.getCount());
   for (const record of records) {
@@ -140,7 +163,12 @@ async function readAll(log: EsdbLog, options: ReadReq.Options, send: Send): Prom
  * Filtered $all subscriptions also report checkpoints so a client can save progress when
  * nothing matches for a long time.
  */
-async function subscribe(log: EsdbLog, options: ReadReq.Options, session: Session, send: Send): Promise<RpcError | void> {
+async function subscribe(
+  log: EsdbLog,
+  options: ReadReq.Options,
+  session: Session,
+  send: Send,
+): Promise<RpcError | void> {
   const confirmation = new ReadResp.SubscriptionConfirmation().setSubscriptionId(randomUUID());
   await session.send(new ReadResp().setConfirmation(confirmation));
   const filter = filterOf(options);
@@ -158,7 +186,11 @@ async function subscribe(log: EsdbLog, options: ReadReq.Options, session: Sessio
   } else {
     const at = options.getStream()!;
     stream = streamNameOf(at.getStreamIdentifier());
-    const after = at.hasRevision() ? BigInt(at.getRevision()) : at.hasEnd() ? (log.currentRevision(stream) ?? -1n) : -1n;
+    const after = at.hasRevision()
+      ? BigInt(at.getRevision())
+      : at.hasEnd()
+        ? (log.currentRevision(stream) ?? -1n)
+        : -1n;
     accept = (record) => record.stream === stream && record.revision > after;
   }
   let considered = 0;
@@ -166,12 +198,15 @@ async function subscribe(log: EsdbLog, options: ReadReq.Options, session: Sessio
   while (session.alive) {
     if (index < log.all.length) {
       const record = log.all[index++];
-      if (stream !== null && record.stream === stream && record.type === '$streamDeleted') return streamDeletedError(stream);
+      if (stream !== null && record.stream === stream && record.type === '$streamDeleted')
+        return streamDeletedError(stream);
       if (accept(record)) await send(record);
       if (filter && ++considered >= filter.checkpointInterval) {
         considered = 0;
         const p = record.position.toString();
-        await session.send(new ReadResp().setCheckpoint(new ReadResp.Checkpoint().setCommitPosition(p).setPreparePosition(p)));
+        await session.send(
+          new ReadResp().setCheckpoint(new ReadResp.Checkpoint().setCommitPosition(p).setPreparePosition(p)),
+        );
       }
       continue;
     }

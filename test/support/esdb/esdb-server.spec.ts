@@ -11,11 +11,12 @@ import {
   WrongExpectedVersionError,
   jsonEvent,
 } from '@eventstore/db-client';
-import { EsdbServer, startEsdbServer } from './esdb-server';
+import { type EsdbServer, startEsdbServer } from './esdb-server';
 
 /** The test server answered through the real client, on both append paths. */
 
-const event = (type = 'Happened', id = randomUUID()) => jsonEvent({ id, type, data: { at: type }, metadata: { by: 'test' } });
+const event = (type = 'Happened', id = randomUUID()) =>
+  jsonEvent({ id, type, data: { at: type }, metadata: { by: 'test' } });
 const collect = async <T>(iterable: AsyncIterable<T>): Promise<T[]> => {
   const out: T[] = [];
   for await (const item of iterable) out.push(item);
@@ -47,10 +48,16 @@ describe.each([
 
   it('appends and reads a stream forwards, backwards, from a revision and with a count', async () => {
     const s = stream();
-    const result = await client.appendToStream(s, [event('A'), event('B'), event('C')], { expectedRevision: NO_STREAM });
+    const result = await client.appendToStream(s, [event('A'), event('B'), event('C')], {
+      expectedRevision: NO_STREAM,
+    });
     expect(result.nextExpectedRevision).toBe(2n);
     const forwards = await collect(client.readStream(s));
-    expect(forwards.map((e) => [e.event?.type, e.event?.revision])).toEqual([['A', 0n], ['B', 1n], ['C', 2n]]);
+    expect(forwards.map((e) => [e.event?.type, e.event?.revision])).toEqual([
+      ['A', 0n],
+      ['B', 1n],
+      ['C', 2n],
+    ]);
     expect(forwards[0].event?.data).toEqual({ at: 'A' });
     expect(forwards[0].event?.metadata).toEqual({ by: 'test' });
     expect(forwards[2].event?.position?.commit).toBe(result.position?.commit);
@@ -67,7 +74,9 @@ describe.each([
   it('reports wrong expected versions in the shape of this append path', async () => {
     const s = stream();
     await client.appendToStream(s, [event(), event()]);
-    const conflict = (await client.appendToStream(s, event(), { expectedRevision: 0n }).catch((e) => e)) as WrongExpectedVersionError;
+    const conflict = (await client
+      .appendToStream(s, event(), { expectedRevision: 0n })
+      .catch((e) => e)) as WrongExpectedVersionError;
     expect(conflict).toBeInstanceOf(WrongExpectedVersionError);
     expect([conflict.expectedVersion, conflict.actualVersion]).toEqual([0n, 1n]);
     const exists = await client.appendToStream(stream(), event(), { expectedRevision: STREAM_EXISTS }).catch((e) => e);
@@ -82,12 +91,17 @@ describe.each([
     const first = await client.appendToStream(s, batch, { expectedRevision: NO_STREAM });
     const again = await client.appendToStream(s, batch, { expectedRevision: NO_STREAM });
     const any = await client.appendToStream(s, batch);
-    expect([again.nextExpectedRevision, any.nextExpectedRevision]).toEqual([first.nextExpectedRevision, first.nextExpectedRevision]);
+    expect([again.nextExpectedRevision, any.nextExpectedRevision]).toEqual([
+      first.nextExpectedRevision,
+      first.nextExpectedRevision,
+    ]);
     expect(again.position?.commit).toBe(first.position?.commit);
     expect(await collect(client.readStream(s))).toHaveLength(2);
     // The same ids after a different event are not a retry but a conflict.
     await client.appendToStream(s, event(), { expectedRevision: 1n });
-    await expect(client.appendToStream(s, batch, { expectedRevision: 1n })).rejects.toBeInstanceOf(WrongExpectedVersionError);
+    await expect(client.appendToStream(s, batch, { expectedRevision: 1n })).rejects.toBeInstanceOf(
+      WrongExpectedVersionError,
+    );
   });
 
   it('reads $all forwards from a position inclusively and backwards exclusively, system events included', async () => {

@@ -1,6 +1,6 @@
 import { setMaxListeners } from 'node:events';
-import { Server, ServerCredentials, handleUnaryCall } from '@grpc/grpc-js';
-import { Empty } from '@eventstore/db-client/generated/shared_pb';
+import { Server, ServerCredentials, type handleUnaryCall } from '@grpc/grpc-js';
+import { type Empty } from '@eventstore/db-client/generated/shared_pb';
 import { ServerFeaturesService } from '@eventstore/db-client/generated/serverfeatures_grpc_pb';
 import { SupportedMethod, SupportedMethods } from '@eventstore/db-client/generated/serverfeatures_pb';
 import { StreamsService } from '@eventstore/db-client/generated/streams_grpc_pb';

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import {
-  AllStreamSubscription,
+  type AllStreamSubscription,
   EventStoreDBClient,
   START,
   eventTypeFilter,
   jsonEvent,
   streamNameFilter,
 } from '@eventstore/db-client';
-import { EsdbServer, startEsdbServer } from './esdb-server';
+import { type EsdbServer, startEsdbServer } from './esdb-server';
 
 /** Catch-up subscriptions of the test server, observed through the real client. */
 
@@ -54,7 +54,10 @@ describe('test EventStoreDB subscriptions', () => {
   it('confirms, delivers history, says caught-up once, then live events; the prefix filter excludes others', async () => {
     await client.appendToStream(`mine-${unique}`, [event('H1'), event('H2')]);
     await client.appendToStream(`other-${unique}`, event('X'));
-    const subscription = client.subscribeToAll({ fromPosition: START, filter: streamNameFilter({ prefixes: ['mine-'] }) });
+    const subscription = client.subscribeToAll({
+      fromPosition: START,
+      filter: streamNameFilter({ prefixes: ['mine-'] }),
+    });
     let confirmed = false;
     subscription.on('confirmation', () => (confirmed = true));
     const seen = record(subscription);
@@ -71,7 +74,10 @@ describe('test EventStoreDB subscriptions', () => {
   it('starts after the given position, exclusively, and filters on event type', async () => {
     const first = await client.appendToStream(`mine-${unique}`, event('Keep1'));
     await client.appendToStream(`mine-${unique}`, [event('Drop'), event('Keep2')]);
-    const subscription = client.subscribeToAll({ fromPosition: first.position, filter: eventTypeFilter({ prefixes: ['Keep'] }) });
+    const subscription = client.subscribeToAll({
+      fromPosition: first.position,
+      filter: eventTypeFilter({ prefixes: ['Keep'] }),
+    });
     const seen = record(subscription);
     await until(() => seen.includes(CAUGHT_UP));
     expect(seen).toEqual(['mine:Keep2', CAUGHT_UP]);

@@ -1,4 +1,4 @@
-import { startTestService, TestService, TestServiceOptions, uniqueTenant } from '../app';
+import { startTestService, type TestService, type TestServiceOptions, uniqueTenant } from '../app';
 import { request } from '../http';
 import { GoogleStandIn } from './google-stand-in';
 
@@ -64,7 +64,12 @@ export class GmailHarness {
     const url = new URL(callback, PUBLIC_ORIGIN);
     const res = await request('GET', `${this.svc.url}${url.pathname}${url.search}`, { token: null });
     const location = res.headers.get('location');
-    return { callback: url, callbackStatus: res.status, callbackHeaders: res.headers, location: location ? new URL(location) : null };
+    return {
+      callback: url,
+      callbackStatus: res.status,
+      callbackHeaders: res.headers,
+      location: location ? new URL(location) : null,
+    };
   }
 
   /** Start + consent; returns the outcome query of the final redirect. */
@@ -82,7 +87,9 @@ export class GmailHarness {
     return res.body;
   }
 
-  async history(tenant: string): Promise<{ type: string; version: number; actor: string; correlationId: string; data: any }[]> {
+  async history(
+    tenant: string,
+  ): Promise<{ type: string; version: number; actor: string; correlationId: string; data: any }[]> {
     const res = await this.svc.api.get(`/v1/tenants/${tenant}/mail-config/history?limit=500`);
     expect(res.status).toBe(200);
     return res.body.events;

@@ -1,16 +1,16 @@
-import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
-import { AddressInfo } from 'node:net';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { type AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { gmailSend, GmailSentMessage } from './gmail-endpoint';
-import { ConsentDecision, Endpoint, GoogleState, InjectedFailure } from './google-state';
+import { gmailSend, type GmailSentMessage } from './gmail-endpoint';
+import { type ConsentDecision, type Endpoint, GoogleState, type InjectedFailure } from './google-state';
 import {
   authorize,
-  AuthorizationRequestRecord,
+  type AuthorizationRequestRecord,
   json,
-  RegisteredClient,
-  RevocationRecord,
+  type RegisteredClient,
+  type RevocationRecord,
   revokeEndpoint,
-  StandInResponse,
+  type StandInResponse,
   tokenEndpoint,
   userinfoEndpoint,
 } from './oauth-endpoints';
@@ -44,7 +44,12 @@ export class GoogleStandIn {
     this.state = new GoogleState(defaultAccount);
   }
 
-  static async start(options: { redirectUri: string; account?: string; clientId?: string; clientSecret?: string }): Promise<GoogleStandIn> {
+  static async start(options: {
+    redirectUri: string;
+    account?: string;
+    clientId?: string;
+    clientSecret?: string;
+  }): Promise<GoogleStandIn> {
     const server = createServer();
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -145,7 +150,8 @@ export class GoogleStandIn {
       answer = json(404, { error: { code: 404, message: 'Not Found', status: 'NOT_FOUND' } });
     }
     if (res.destroyed) return;
-    const payload = answer.body === undefined ? '' : typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body);
+    const payload =
+      answer.body === undefined ? '' : typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body);
     res.writeHead(answer.status, answer.headers ?? { 'content-type': 'text/plain; charset=utf-8' });
     res.end(payload);
   }
@@ -155,11 +161,16 @@ export class GoogleStandIn {
     if (!failure) return null;
     if (failure.delayMs) await sleep(failure.delayMs);
     if (failure.status === undefined) return null;
-    const headers: Record<string, string> = failure.retryAfterSeconds !== undefined ? { 'retry-after': String(failure.retryAfterSeconds) } : {};
+    const headers: Record<string, string> =
+      failure.retryAfterSeconds !== undefined ? { 'retry-after': String(failure.retryAfterSeconds) } : {};
     if (endpoint === 'gmail') {
       const status = failure.status;
       const reason = status === 429 ? 'rateLimitExceeded' : 'backendError';
-      return json(status, { error: { code: status, message: 'Injected failure', errors: [{ reason }], status: 'UNAVAILABLE' } }, headers);
+      return json(
+        status,
+        { error: { code: status, message: 'Injected failure', errors: [{ reason }], status: 'UNAVAILABLE' } },
+        headers,
+      );
     }
     return json(failure.status, { error: 'internal_failure', error_description: 'Injected failure' }, headers);
   }

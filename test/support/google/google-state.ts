@@ -39,8 +39,7 @@ export interface IssuedAccessToken {
 
 /** The user's answer on the consent screen, queued by a test; the default approves everything. */
 export type ConsentDecision =
-  | { kind: 'approve'; account?: string; untick?: string[]; withoutRefreshToken?: boolean }
-  | { kind: 'deny' };
+  { kind: 'approve'; account?: string; untick?: string[]; withoutRefreshToken?: boolean } | { kind: 'deny' };
 
 export type Endpoint = 'token' | 'refresh' | 'revoke' | 'userinfo' | 'gmail';
 

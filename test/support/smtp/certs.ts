@@ -26,17 +26,52 @@ export function testCertificates(): TestCertificates {
   const dir = mkdtempSync(join(tmpdir(), 'mcs-certs-'));
   const ecKey = (name: string) => openssl(['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', name], dir);
   ecKey('ca.key');
-  openssl(['req', '-x509', '-new', '-key', 'ca.key', '-sha256', '-days', '2', '-subj', '/CN=mcs test CA', '-out', 'ca.pem'], dir);
+  openssl(
+    ['req', '-x509', '-new', '-key', 'ca.key', '-sha256', '-days', '2', '-subj', '/CN=mcs test CA', '-out', 'ca.pem'],
+    dir,
+  );
   ecKey('server.key');
   openssl(['req', '-new', '-key', 'server.key', '-subj', '/CN=localhost', '-out', 'server.csr'], dir);
   writeFileSync(join(dir, 'server.ext'), 'subjectAltName=DNS:localhost\nextendedKeyUsage=serverAuth\n');
   openssl(
-    ['x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '2', '-sha256', '-extfile', 'server.ext', '-out', 'server.pem'],
+    [
+      'x509',
+      '-req',
+      '-in',
+      'server.csr',
+      '-CA',
+      'ca.pem',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-days',
+      '2',
+      '-sha256',
+      '-extfile',
+      'server.ext',
+      '-out',
+      'server.pem',
+    ],
     dir,
   );
   ecKey('self.key');
   openssl(
-    ['req', '-x509', '-new', '-key', 'self.key', '-sha256', '-days', '2', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost', '-out', 'self.pem'],
+    [
+      'req',
+      '-x509',
+      '-new',
+      '-key',
+      'self.key',
+      '-sha256',
+      '-days',
+      '2',
+      '-subj',
+      '/CN=localhost',
+      '-addext',
+      'subjectAltName=DNS:localhost',
+      '-out',
+      'self.pem',
+    ],
     dir,
   );
   const read = (name: string) => readFileSync(join(dir, name), 'utf8');

@@ -1,5 +1,5 @@
-import { ParsedMail, simpleParser } from 'mailparser';
-import { Readable } from 'node:stream';
+import { type ParsedMail, simpleParser } from 'mailparser';
+import { type Readable } from 'node:stream';
 
 export interface Delivery {
   envelope: { from: string; to: string[] };

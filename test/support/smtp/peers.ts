@@ -1,5 +1,5 @@
-import { createServer, Server, Socket } from 'node:net';
-import { SMTPServer, SMTPServerOptions } from 'smtp-server';
+import { createServer, type Server, type Socket } from 'node:net';
+import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 import { testCertificates } from './certs';
 import { Inbox } from './inbox';
 

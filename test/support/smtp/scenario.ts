@@ -1,8 +1,12 @@
-import { TestService } from '../app';
+import { type TestService } from '../app';
 import { PEER_PASSWORD, PEER_USER } from './peers';
 
 /** Provisions a tenant (username acme-<suffix>) and returns its default address. */
-export async function provision(svc: TestService, tenant: string, username = `u${tenant.replace(/[^a-z0-9]/gi, '').toLowerCase()}`) {
+export async function provision(
+  svc: TestService,
+  tenant: string,
+  username = `u${tenant.replace(/[^a-z0-9]/gi, '').toLowerCase()}`,
+) {
   const res = await svc.api.post(`/v1/tenants/${tenant}/mail-config`, { username });
   if (res.status !== 201) throw new Error(`provision failed: ${res.status} ${res.text}`);
   return res.body.default.address as string;

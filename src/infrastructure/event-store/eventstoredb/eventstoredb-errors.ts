@@ -1,5 +1,9 @@
 import { ErrorType, WrongExpectedVersionError, isCommandError } from '@eventstore/db-client';
-import { ConcurrencyError, EventStoreUnavailableError, ExpectedVersion } from '../../../application/ports/event-store.port';
+import {
+  ConcurrencyError,
+  EventStoreUnavailableError,
+  type ExpectedVersion,
+} from '../../../application/ports/event-store.port';
 
 /** The client's errors in the port's terms; anything unrecognised is passed on unchanged. */
 
@@ -25,7 +29,10 @@ export function isUnreachable(error: unknown): boolean {
   return code === GRPC_UNAVAILABLE || code === GRPC_DEADLINE_EXCEEDED || code === GRPC_CANCELLED;
 }
 
-export function translateError(error: unknown, context: { streamId?: string; expectedVersion?: ExpectedVersion } = {}): Error {
+export function translateError(
+  error: unknown,
+  context: { streamId?: string; expectedVersion?: ExpectedVersion } = {},
+): Error {
   if (error instanceof WrongExpectedVersionError && context.streamId !== undefined) {
     const actual = error.actualVersion;
     const actualVersion = typeof actual === 'bigint' ? Number(actual) + 1 : null;

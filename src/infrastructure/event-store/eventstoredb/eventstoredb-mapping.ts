@@ -1,15 +1,20 @@
 import {
   ANY,
-  AppendExpectedRevision,
-  EventData,
-  JSONType,
+  type AppendExpectedRevision,
+  type EventData,
+  type JSONType,
   NO_STREAM,
-  Position,
-  RecordedEvent,
+  type Position,
+  type RecordedEvent,
   STREAM_EXISTS,
   jsonEvent,
 } from '@eventstore/db-client';
-import { EventMetadata, ExpectedVersion, NewEvent, StoredEvent } from '../../../application/ports/event-store.port';
+import {
+  type EventMetadata,
+  type ExpectedVersion,
+  type NewEvent,
+  type StoredEvent,
+} from '../../../application/ports/event-store.port';
 
 /** Translation between the port's language (versions from 1, positions as bigint) and the client's. */
 

@@ -1,16 +1,16 @@
 import {
-  AllStreamResolvedEvent,
-  AllStreamSubscription,
-  EventStoreDBClient,
+  type AllStreamResolvedEvent,
+  type AllStreamSubscription,
+  type EventStoreDBClient,
   START,
   excludeSystemEvents,
   streamNameFilter,
 } from '@eventstore/db-client';
 import {
   EventStoreUnavailableError,
-  SubscribeOptions,
-  Subscription,
-  SubscriptionHandler,
+  type SubscribeOptions,
+  type Subscription,
+  type SubscriptionHandler,
 } from '../../../application/ports/event-store.port';
 import { translateError } from './eventstoredb-errors';
 import { fromPosition, isSystemEvent, toStoredEvent } from './eventstoredb-mapping';
@@ -22,7 +22,11 @@ const CAUGHT_UP = Symbol('caught-up');
  * Events are handed over one at a time and the next is read only when the handler's promise
  * settles; the client's stream buffers a few and gRPC flow control holds back the rest.
  */
-export function subscribeToAll(client: EventStoreDBClient, options: SubscribeOptions, handler: SubscriptionHandler): Subscription {
+export function subscribeToAll(
+  client: EventStoreDBClient,
+  options: SubscribeOptions,
+  handler: SubscriptionHandler,
+): Subscription {
   const subscription = client.subscribeToAll({
     fromPosition: options.after === undefined ? START : fromPosition(options.after),
     filter: options.streamPrefix ? streamNameFilter({ prefixes: [options.streamPrefix] }) : excludeSystemEvents(),

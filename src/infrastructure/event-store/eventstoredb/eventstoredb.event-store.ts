@@ -2,24 +2,24 @@ import {
   BACKWARDS,
   END,
   EventStoreDBClient,
-  ReadPosition,
-  ResolvedEvent,
+  type ReadPosition,
+  type ResolvedEvent,
   START,
   StreamNotFoundError,
-  StreamingRead,
+  type StreamingRead,
 } from '@eventstore/db-client';
 import {
-  AppendResult,
+  type AppendResult,
   ConcurrencyError,
-  EventStore,
-  ExpectedVersion,
-  NewEvent,
-  ReadAllOptions,
-  ReadStreamOptions,
-  StoredEvent,
-  SubscribeOptions,
-  Subscription,
-  SubscriptionHandler,
+  type EventStore,
+  type ExpectedVersion,
+  type NewEvent,
+  type ReadAllOptions,
+  type ReadStreamOptions,
+  type StoredEvent,
+  type SubscribeOptions,
+  type Subscription,
+  type SubscriptionHandler,
 } from '../../../application/ports/event-store.port';
 import { versionMatches } from '../expected-version';
 import { translateError, withDeadline } from './eventstoredb-errors';
@@ -56,7 +56,10 @@ export class EventStoreDbEventStore implements EventStore {
     const fromRevision = BigInt(Math.max(1, options.fromVersion ?? 1) - 1);
     const maxCount = options.maxCount ?? Number.MAX_SAFE_INTEGER;
     try {
-      const read = await this.collect(this.client.readStream(streamId, { fromRevision, maxCount }), `a read of ${streamId}`);
+      const read = await this.collect(
+        this.client.readStream(streamId, { fromRevision, maxCount }),
+        `a read of ${streamId}`,
+      );
       return read.flatMap(({ event, commitPosition }) => (event ? [toStoredEvent(event, commitPosition)] : []));
     } catch (error) {
       if (error instanceof StreamNotFoundError) return [];
@@ -166,7 +169,8 @@ export class EventStoreDbEventStore implements EventStore {
       `a read of ${streamId}`,
     ).catch((error) => (error instanceof StreamNotFoundError ? [] : Promise.reject(error)));
     const last = read[0]?.event ? toStoredEvent(read[0].event, read[0].commitPosition) : null;
-    if (!versionMatches(expected, last?.version ?? null)) throw new ConcurrencyError(streamId, expected, last?.version ?? null);
+    if (!versionMatches(expected, last?.version ?? null))
+      throw new ConcurrencyError(streamId, expected, last?.version ?? null);
     return { nextExpectedVersion: last?.version ?? 0, position: last?.position ?? 0n };
   }
 

@@ -1,8 +1,8 @@
-import { MailTransportError, SentMessage } from '../../../application/ports/mail-transport.port';
-import { BuiltMessage } from '../mime';
+import { MailTransportError, type SentMessage } from '../../../application/ports/mail-transport.port';
+import { type BuiltMessage } from '../mime';
 import { Deadline } from './deadline';
-import { SessionPool } from './session-pool';
-import { SmtpSession } from './smtp-session';
+import { type SessionPool } from './session-pool';
+import { type SmtpSession } from './smtp-session';
 
 export interface PooledSend {
   pool: SessionPool;

@@ -1,8 +1,8 @@
-import SMTPConnection from 'nodemailer/lib/smtp-connection';
-import { Socket } from 'node:net';
+import type SMTPConnection from 'nodemailer/lib/smtp-connection';
+import { type Socket } from 'node:net';
 import { rootCertificates } from 'node:tls';
-import { ConnectionFactory } from '../connection-factory';
-import { Deadline } from './deadline';
+import { type ConnectionFactory } from '../connection-factory';
+import { type Deadline } from './deadline';
 import type { SessionPlan } from './session-plan';
 import { connectFailure } from './smtp-failures';
 
@@ -12,13 +12,22 @@ export async function openSocket(plan: SessionPlan, factory: ConnectionFactory, 
   let lastError: Error | null = null;
   for (const address of plan.addresses) {
     try {
-      return await factory.connect({ address, port: plan.port, servername: plan.servername, timeoutMs: deadline.limit(connectMs) });
+      return await factory.connect({
+        address,
+        port: plan.port,
+        servername: plan.servername,
+        timeoutMs: deadline.limit(connectMs),
+      });
     } catch (error) {
       lastError = error as Error;
       if (deadline.remaining() <= 0) break;
     }
   }
-  throw connectFailure(lastError ?? new Error('no address'), { host: plan.host, port: plan.port, security: plan.security }, connectMs);
+  throw connectFailure(
+    lastError ?? new Error('no address'),
+    { host: plan.host, port: plan.port, security: plan.security },
+    connectMs,
+  );
 }
 
 /** Greeting, EHLO and (unless plaintext) the TLS handshake. */

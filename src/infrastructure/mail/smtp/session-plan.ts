@@ -1,4 +1,4 @@
-import { SmtpSecurity } from '../../../domain/mail-config/mail-config.types';
+import { type SmtpSecurity } from '../../../domain/mail-config/mail-config.types';
 
 /** What one SMTP session will do: where it connects, how it secures and authenticates, and its time budget. */
 /** `opportunistic`: STARTTLS when offered, plaintext otherwise (the platform relay on smtp://). */

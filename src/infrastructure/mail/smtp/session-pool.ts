@@ -1,4 +1,4 @@
-import { SmtpSession } from './smtp-session';
+import { type SmtpSession } from './smtp-session';
 
 // Enough for a busy tenant's concurrent sends to reuse sessions instead of reconnecting.
 const MAX_IDLE_PER_KEY = 16;

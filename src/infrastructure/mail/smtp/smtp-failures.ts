@@ -24,7 +24,10 @@ export function serverSaid(error: SmtpError | null | undefined): string {
 export function connectFailure(error: SmtpError, c: FailureContext, timeoutMs: number): MailTransportError {
   switch (error.code) {
     case 'ECONNREFUSED':
-      return new MailTransportError('connect', `Nothing accepts connections on ${label(c)} (connection refused); check the host and the port`);
+      return new MailTransportError(
+        'connect',
+        `Nothing accepts connections on ${label(c)} (connection refused); check the host and the port`,
+      );
     case 'ETIMEDOUT':
       return new MailTransportError(
         'connect',
@@ -60,7 +63,10 @@ export function handshakeFailure(
   if (error.code === 'EPROTOCOL') {
     return new MailTransportError('connect', `${label(c)} did not answer like an SMTP server${serverSaid(error)}`);
   }
-  return new MailTransportError('connect', `${label(c)} closed the SMTP session before it was ready${serverSaid(error)}`);
+  return new MailTransportError(
+    'connect',
+    `${label(c)} closed the SMTP session before it was ready${serverSaid(error)}`,
+  );
 }
 
 export function tlsFailure(error: SmtpError | null, c: FailureContext, timeoutMs: number): MailTransportError {
@@ -73,24 +79,45 @@ export function tlsFailure(error: SmtpError | null, c: FailureContext, timeoutMs
     );
   }
   if (error.command === 'STARTTLS' && error.response) {
-    return new MailTransportError('tls', `The server does not offer STARTTLS on port ${c.port} — try port 465 with TLS${serverSaid(error)}`);
+    return new MailTransportError(
+      'tls',
+      `The server does not offer STARTTLS on port ${c.port} — try port 465 with TLS${serverSaid(error)}`,
+    );
   }
   const m = error.message;
   if (/self[- ]signed/i.test(m)) {
-    return new MailTransportError('tls', `The certificate of ${c.host} is self-signed and not trusted; the server needs a certificate from a trusted authority`);
+    return new MailTransportError(
+      'tls',
+      `The certificate of ${c.host} is self-signed and not trusted; the server needs a certificate from a trusted authority`,
+    );
   }
   if (/altnames|does not match|Hostname\/IP/i.test(m)) {
-    return new MailTransportError('tls', `The certificate presented by the server is not valid for ${c.host}; use the host name the certificate was issued for`);
+    return new MailTransportError(
+      'tls',
+      `The certificate presented by the server is not valid for ${c.host}; use the host name the certificate was issued for`,
+    );
   }
   if (/expired/i.test(m)) return new MailTransportError('tls', `The certificate of ${c.host} has expired`);
   if (/not yet valid/i.test(m)) return new MailTransportError('tls', `The certificate of ${c.host} is not valid yet`);
   if (/unable to (get|verify)|issuer|certificate chain/i.test(m)) {
-    return new MailTransportError('tls', `The certificate of ${c.host} was not issued by a trusted authority (or the server does not send its intermediate certificates)`);
+    return new MailTransportError(
+      'tls',
+      `The certificate of ${c.host} was not issued by a trusted authority (or the server does not send its intermediate certificates)`,
+    );
   }
-  if (/wrong version number|packet length|unknown protocol|http request|ECONNRESET|closed/i.test(m) && c.security === 'tls') {
-    return new MailTransportError('tls', `The server on port ${c.port} does not speak TLS right away; choose security starttls (usually port 587)`);
+  if (
+    /wrong version number|packet length|unknown protocol|http request|ECONNRESET|closed/i.test(m) &&
+    c.security === 'tls'
+  ) {
+    return new MailTransportError(
+      'tls',
+      `The server on port ${c.port} does not speak TLS right away; choose security starttls (usually port 587)`,
+    );
   }
-  return new MailTransportError('tls', `The TLS handshake with ${label(c)} failed: ${m.replace(/^Error initiating TLS - /, '').slice(0, 200)}`);
+  return new MailTransportError(
+    'tls',
+    `The TLS handshake with ${label(c)} failed: ${m.replace(/^Error initiating TLS - /, '').slice(0, 200)}`,
+  );
 }
 
 export function authFailure(error: SmtpError | null, c: FailureContext, timeoutMs: number): MailTransportError {
@@ -99,12 +126,21 @@ export function authFailure(error: SmtpError | null, c: FailureContext, timeoutM
     case 535:
       return new MailTransportError('auth', 'Authentication failed: the server rejected the username or password');
     case 534:
-      return new MailTransportError('auth', `Authentication failed: the server wants another sign-in method, often an app password${serverSaid(error)}`);
+      return new MailTransportError(
+        'auth',
+        `Authentication failed: the server wants another sign-in method, often an app password${serverSaid(error)}`,
+      );
     case 538:
     case 530:
-      return new MailTransportError('auth', `Authentication failed: the server requires an encrypted connection first${serverSaid(error)}`);
+      return new MailTransportError(
+        'auth',
+        `Authentication failed: the server requires an encrypted connection first${serverSaid(error)}`,
+      );
     case 454:
-      return new MailTransportError('auth', `Authentication is temporarily unavailable on the server; try again later${serverSaid(error)}`);
+      return new MailTransportError(
+        'auth',
+        `Authentication is temporarily unavailable on the server; try again later${serverSaid(error)}`,
+      );
     default:
       return new MailTransportError('auth', `Authentication failed${serverSaid(error)}`);
   }
@@ -120,7 +156,12 @@ export function authNotOffered(c: FailureContext): MailTransportError {
 }
 
 /** `handedOver`: the server had said 354 and the message data was on its way. */
-export function sendFailure(error: SmtpError | null, handedOver: boolean, c: FailureContext, timeoutMs: number): MailTransportError {
+export function sendFailure(
+  error: SmtpError | null,
+  handedOver: boolean,
+  c: FailureContext,
+  timeoutMs: number,
+): MailTransportError {
   const lost = !error || ['ETIMEDOUT', 'ECONNECTION', 'ESOCKET'].includes(error.code ?? '');
   if (lost && handedOver) {
     return new MailTransportError(
@@ -129,9 +170,15 @@ export function sendFailure(error: SmtpError | null, handedOver: boolean, c: Fai
       { uncertain: true },
     );
   }
-  if (lost) return new MailTransportError('send', `The connection to ${label(c)} was lost before the message was sent${serverSaid(error)}`);
-  if (error.command === 'MAIL FROM') return new MailTransportError('send', `The server refused the sender address${serverSaid(error)}`);
-  if (error.command === 'RCPT TO') return new MailTransportError('send', `The server refused the recipients${serverSaid(error)}`);
+  if (lost)
+    return new MailTransportError(
+      'send',
+      `The connection to ${label(c)} was lost before the message was sent${serverSaid(error)}`,
+    );
+  if (error.command === 'MAIL FROM')
+    return new MailTransportError('send', `The server refused the sender address${serverSaid(error)}`);
+  if (error.command === 'RCPT TO')
+    return new MailTransportError('send', `The server refused the recipients${serverSaid(error)}`);
   if (error.code === 'EMESSAGE' && error.command === 'DATA' && error.response) {
     return new MailTransportError('send', `The server rejected the message${serverSaid(error)}`);
   }

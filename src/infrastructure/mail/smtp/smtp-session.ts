@@ -1,14 +1,14 @@
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
 import { MailTransportError } from '../../../application/ports/mail-transport.port';
-import { ConnectionFactory } from '../connection-factory';
-import { Deadline } from './deadline';
+import { type ConnectionFactory } from '../connection-factory';
+import { type Deadline } from './deadline';
 import { connectionOptions, handshakeBudget, openSocket } from './session-connection';
-import { SessionPlan } from './session-plan';
+import { type SessionPlan } from './session-plan';
 export type { SessionPlan, SessionSecurity, StageTimeouts } from './session-plan';
 import {
   authFailure,
   authNotOffered,
-  FailureContext,
+  type FailureContext,
   handshakeFailure,
   scrub,
   secretForms,
@@ -32,7 +32,10 @@ export class SmtpSession {
   private closed = false;
   messagesSent = 0;
 
-  private constructor(conn: SMTPConnection, private readonly plan: SessionPlan) {
+  private constructor(
+    conn: SMTPConnection,
+    private readonly plan: SessionPlan,
+  ) {
     this.conn = conn as ConnectionState;
     this.context = { host: plan.host, port: plan.port, security: plan.security };
     // nodemailer emits 'error' for every failure; without a listener one would crash the process.
@@ -67,12 +70,17 @@ export class SmtpSession {
     return this.conn.secure;
   }
 
-  async send(envelope: { from: string; to: string[] }, raw: Buffer, timeoutMs: number): Promise<SMTPConnection.SentMessageInfo> {
+  async send(
+    envelope: { from: string; to: string[] },
+    raw: Buffer,
+    timeoutMs: number,
+  ): Promise<SMTPConnection.SentMessageInfo> {
     const info = await this.step<SMTPConnection.SentMessageInfo>(
       timeoutMs,
       ({ ok, fail }) => this.conn.send(envelope, raw, (error, result) => (error ? fail(error) : ok(result))),
       (error) => {
-        const handedOver = typeof this.conn.lastServerResponse === 'string' && this.conn.lastServerResponse.startsWith('354');
+        const handedOver =
+          typeof this.conn.lastServerResponse === 'string' && this.conn.lastServerResponse.startsWith('354');
         return sendFailure(error, handedOver, this.context, timeoutMs);
       },
     );
@@ -103,12 +111,16 @@ export class SmtpSession {
       ({ ok }) => this.conn.connect(() => ok()),
       (error) => {
         // Implicit TLS: nothing is said before the handshake ends, so not secure yet means "in TLS".
-        const inTls = !!this.conn.upgrading || error?.code === 'ETLS' || (this.plan.security === 'tls' && !this.conn.secure);
+        const inTls =
+          !!this.conn.upgrading || error?.code === 'ETLS' || (this.plan.security === 'tls' && !this.conn.secure);
         return handshakeFailure(error, inTls, this.conn.lastServerResponse !== false, this.context, timeoutMs);
       },
     ).then(() => {
       if (this.plan.security === 'starttls' && !this.conn.secure) {
-        throw new MailTransportError('tls', `The server does not offer STARTTLS on port ${this.plan.port} — try port 465 with TLS`);
+        throw new MailTransportError(
+          'tls',
+          `The server does not offer STARTTLS on port ${this.plan.port} — try port 465 with TLS`,
+        );
       }
     });
   }
@@ -142,7 +154,9 @@ export class SmtpSession {
         settle(() => {
           // nodemailer's own timers (greeting, socket inactivity) mean the same as ours: no answer in time.
           const failure = toFailure((error as { code?: string } | null)?.code === 'ETIMEDOUT' ? null : error);
-          reject(new MailTransportError(failure.stage, scrub(failure.message, secrets), { uncertain: failure.uncertain }));
+          reject(
+            new MailTransportError(failure.stage, scrub(failure.message, secrets), { uncertain: failure.uncertain }),
+          );
         });
       const timer = setTimeout(() => {
         fail(null);

@@ -1,9 +1,8 @@
 import { isIPv6 } from 'node:net';
-import { BlockedKind, blockedKind, formatIpv4, Ip, parseIp, parseIpv4 } from './ip-ranges';
+import { type BlockedKind, blockedKind, formatIpv4, type Ip, parseIp, parseIpv4 } from './ip-ranges';
 
 export type NormalisedHost =
-  | { kind: 'ip'; ip: Ip; address: string; blocked: BlockedKind | null }
-  | { kind: 'name'; name: string };
+  { kind: 'ip'; ip: Ip; address: string; blocked: BlockedKind | null } | { kind: 'name'; name: string };
 
 const LABEL = '[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?';
 const DNS_NAME = new RegExp(`^(?=.{1,253}$)${LABEL}(?:\\.${LABEL})*$`);

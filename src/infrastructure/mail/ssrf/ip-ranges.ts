@@ -2,13 +2,7 @@ import { isIPv4, isIPv6 } from 'node:net';
 
 /** Why an address may not be the target of a tenant's SMTP connection. */
 export type BlockedKind =
-  | 'unspecified'
-  | 'loopback'
-  | 'private'
-  | 'link-local'
-  | 'shared (carrier-grade NAT)'
-  | 'multicast'
-  | 'reserved';
+  'unspecified' | 'loopback' | 'private' | 'link-local' | 'shared (carrier-grade NAT)' | 'multicast' | 'reserved';
 
 export interface Ip {
   family: 4 | 6;

@@ -1,7 +1,7 @@
 import { MailTransportError } from '../../../application/ports/mail-transport.port';
-import { HostResolver } from './host-resolver';
+import { type HostResolver } from './host-resolver';
 import { HostSyntaxError, normaliseHost } from './host-name';
-import { BlockedKind, blockedKind, parseIp } from './ip-ranges';
+import { type BlockedKind, blockedKind, parseIp } from './ip-ranges';
 
 export interface SmtpTargetPolicy {
   allowedPorts: number[];
@@ -54,7 +54,9 @@ export class SmtpTargetGuard {
     }
     if (host.kind === 'ip') {
       if (host.blocked && !this.policy.allowPrivateHosts) {
-        throw refuse(`${host.address} is ${describe(host.blocked)}; the SMTP server must have a public internet address`);
+        throw refuse(
+          `${host.address} is ${describe(host.blocked)}; the SMTP server must have a public internet address`,
+        );
       }
       return { host: host.address, port, addresses: [host.address], servername: null };
     }
@@ -79,13 +81,20 @@ export class SmtpTargetGuard {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
-        () => reject(new MailTransportError('dns', `Looking up ${name} took longer than ${Math.round(timeoutMs / 1000)} s; try again later`)),
+        () =>
+          reject(
+            new MailTransportError(
+              'dns',
+              `Looking up ${name} took longer than ${Math.round(timeoutMs / 1000)} s; try again later`,
+            ),
+          ),
         timeoutMs,
       );
     });
     try {
       const addresses = await Promise.race([this.resolver.resolve(name), timeout]);
-      if (addresses.length === 0) throw new MailTransportError('dns', `The host name ${name} has no address (no A or AAAA record)`);
+      if (addresses.length === 0)
+        throw new MailTransportError('dns', `The host name ${name} has no address (no A or AAAA record)`);
       return addresses;
     } catch (error) {
       if (error instanceof MailTransportError) throw error;
@@ -93,7 +102,10 @@ export class SmtpTargetGuard {
       if (code === 'ENOTFOUND' || code === 'ENODATA') {
         throw new MailTransportError('dns', `The host name ${name} does not exist; check its spelling`);
       }
-      throw new MailTransportError('dns', `The host name ${name} could not be looked up right now (${code ?? 'DNS error'}); try again later`);
+      throw new MailTransportError(
+        'dns',
+        `The host name ${name} could not be looked up right now (${code ?? 'DNS error'}); try again later`,
+      );
     } finally {
       clearTimeout(timer);
     }

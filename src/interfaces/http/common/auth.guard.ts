@@ -47,7 +47,8 @@ export class AuthGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const access =
-      this.reflector.getAllAndOverride<Access>(ACCESS_KEY, [context.getHandler(), context.getClass()]) ?? 'tenant-write';
+      this.reflector.getAllAndOverride<Access>(ACCESS_KEY, [context.getHandler(), context.getClass()]) ??
+      'tenant-write';
     if (access === 'public') return true;
     const req = context.switchToHttp().getRequest<Request & { caller?: Caller }>();
     const token = bearer(req);

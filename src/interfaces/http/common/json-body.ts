@@ -14,6 +14,8 @@ export function jsonBody(limit: string): RequestHandler {
     parse(req, res, (error?: unknown) => {
       if (!error) return next();
       const known = bodyParserProblem(error as never);
-      next(new ProblemException(known ?? problem(400, 'bad-request', 'Bad request', 'The request body could not be read')));
+      next(
+        new ProblemException(known ?? problem(400, 'bad-request', 'Bad request', 'The request body could not be read')),
+      );
     });
 }

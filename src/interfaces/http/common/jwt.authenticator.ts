@@ -1,8 +1,8 @@
 import { PassportStrategy } from '@nestjs/passport';
-import { Passport, PassportStatic } from 'passport';
-import { ExtractJwt, Strategy, StrategyOptionsWithoutRequest } from 'passport-jwt';
-import { JwtConfig } from '../../../application/app-config';
-import { Caller, CallerAuthenticator } from './caller';
+import { Passport, type PassportStatic } from 'passport';
+import { ExtractJwt, Strategy, type StrategyOptionsWithoutRequest } from 'passport-jwt';
+import { type JwtConfig } from '../../../application/app-config';
+import { type Caller, type CallerAuthenticator } from './caller';
 import { TENANT_ID } from './tenant-id.pipe';
 
 const STRATEGY = 'mcs-jwt';
@@ -73,8 +73,10 @@ export class JwtAuthenticator implements CallerAuthenticator {
     if (!JWT_SHAPE.test(token)) return Promise.resolve(null);
     const req = { headers: { authorization: `Bearer ${token}` } };
     return new Promise((resolve) => {
-      const middleware = this.passport.authenticate(STRATEGY, { session: false }, (error: unknown, caller: Caller | false) =>
-        resolve(error || !caller ? null : caller),
+      const middleware = this.passport.authenticate(
+        STRATEGY,
+        { session: false },
+        (error: unknown, caller: Caller | false) => resolve(error || !caller ? null : caller),
       );
       middleware(req, {}, () => resolve(null));
     });

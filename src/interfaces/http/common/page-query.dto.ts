@@ -4,7 +4,11 @@ import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validato
 
 /** `limit` and `cursor` of every paged list (history, audit, dashboard tenants): one rule for all. */
 export class PageQueryDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: 500, description: 'Page size (default 100; 50 for the dashboard tenant list)' })
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: 500,
+    description: 'Page size (default 100; 50 for the dashboard tenant list)',
+  })
   @IsOptional()
   @Type(() => Number)
   @IsInt({ message: 'limit must be an integer 1-500' })

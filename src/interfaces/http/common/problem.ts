@@ -26,7 +26,13 @@ export class ProblemException extends Error {
 
 const TYPE_BASE = 'https://smemetrics-email.com/problems/';
 
-export function problem(status: number, slug: string, title: string, detail: string, extra: Partial<Problem> = {}): Problem {
+export function problem(
+  status: number,
+  slug: string,
+  title: string,
+  detail: string,
+  extra: Partial<Problem> = {},
+): Problem {
   return { type: `${TYPE_BASE}${slug}`, title, status, detail, ...extra };
 }
 

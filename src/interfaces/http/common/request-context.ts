@@ -1,8 +1,8 @@
-import { createParamDecorator, ExecutionContext } from '@nestjs/common';
+import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { assignRequestId } from '../../../infrastructure/logging/logger-options';
-import { CommandContext } from '../../../application/mail-config/command-handler';
-import { Caller } from './caller';
+import { type CommandContext } from '../../../application/mail-config/command-handler';
+import { type Caller } from './caller';
 import { validationProblem } from './problem';
 
 /** Runs where the request logger did not (routes excluded from it): the same id rules. */
@@ -11,7 +11,6 @@ export function requestIdMiddleware(req: Request, res: Response, next: NextFunct
   next();
 }
 
-// eslint-disable-next-line no-control-regex
 const CONTROL = /[\x00-\x1f\x7f-\x9f\u2028\u2029]/;
 
 /**

@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { Caller, CallerAuthenticator, CallerTokens } from './caller';
+import { type Caller, type CallerAuthenticator, type CallerTokens } from './caller';
 
 const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
 

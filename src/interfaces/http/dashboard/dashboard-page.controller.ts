@@ -41,7 +41,10 @@ export class DashboardPageController {
   @Get('assets/dashboard.js')
   @AccessRule('public')
   script(@Res() res: Response): void {
-    res.set({ 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'no-cache' }).type('text/javascript').send(DASHBOARD_JS);
+    res
+      .set({ 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'no-cache' })
+      .type('text/javascript')
+      .send(DASHBOARD_JS);
   }
 
   @Get('assets/dashboard.css')
@@ -59,7 +62,9 @@ export class DashboardPageController {
       throw new ProblemException(problem(401, 'unauthorized', 'Unauthorized', 'That token is not valid'));
     }
     if (caller.kind !== 'support') {
-      throw new ProblemException(problem(403, 'forbidden', 'Forbidden', 'That token does not give access to the support dashboard'));
+      throw new ProblemException(
+        problem(403, 'forbidden', 'Forbidden', 'That token does not give access to the support dashboard'),
+      );
     }
     res.cookie(SUPPORT_COOKIE, body.token, {
       httpOnly: true,

@@ -1,7 +1,10 @@
 import { Body, Controller, Delete, HttpCode, Param, Post, UseFilters } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { RevokeGmailAuthorization } from '../../../application/gmail/revoke-gmail-authorization';
-import { GmailAuthorizationStarted, StartGmailAuthorization } from '../../../application/gmail/start-gmail-authorization';
+import {
+  GmailAuthorizationStarted,
+  StartGmailAuthorization,
+} from '../../../application/gmail/start-gmail-authorization';
 import { CommandContext } from '../../../application/mail-config/command-handler';
 import { MailConfigService } from '../../../application/mail-config/mail-config.service';
 import { MailConfigView } from '../../../application/mail-config/mail-config.view';
@@ -39,7 +42,10 @@ export class GmailAuthorizationController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Withdraw Gmail consent: revoke at Google (best effort, outcome recorded) and here' })
   @ApiOkResponse({ description: 'The tenant view' })
-  async withdraw(@Param('tenantId', TenantIdPipe) tenantId: string, @Ctx() ctx: CommandContext): Promise<MailConfigView> {
+  async withdraw(
+    @Param('tenantId', TenantIdPipe) tenantId: string,
+    @Ctx() ctx: CommandContext,
+  ): Promise<MailConfigView> {
     return this.service.present(tenantId, await this.revoke.execute(tenantId, ctx));
   }
 }

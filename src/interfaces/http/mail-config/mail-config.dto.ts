@@ -26,7 +26,10 @@ export class SmtpSettingsDto {
   @SmtpField.address()
   address: string;
 
-  @ApiPropertyOptional({ description: 'Required the first time; left out later, the stored one is kept', writeOnly: true })
+  @ApiPropertyOptional({
+    description: 'Required the first time; left out later, the stored one is kept',
+    writeOnly: true,
+  })
   @IsOptional()
   @SmtpField.password()
   password?: string;
@@ -39,7 +42,10 @@ export class SmtpSettingsDto {
   @SmtpField.port()
   port: number;
 
-  @ApiPropertyOptional({ enum: ['tls', 'starttls', 'none'], description: 'Defaults from the port: 465 → tls, else starttls' })
+  @ApiPropertyOptional({
+    enum: ['tls', 'starttls', 'none'],
+    description: 'Defaults from the port: 465 → tls, else starttls',
+  })
   @IsOptional()
   @SmtpField.security()
   security?: SmtpSecurity;
@@ -80,4 +86,3 @@ export class HistoryQueryDto extends PageQueryDto {
   @Matches(/^[A-Za-z]{1,64}$/, { each: true, message: 'type must be an event type name' })
   type?: string[];
 }
-

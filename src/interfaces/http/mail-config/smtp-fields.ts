@@ -3,11 +3,11 @@ import { Transform } from 'class-transformer';
 import { IsBoolean, IsEmail, IsIn, IsInt, IsString, Length, Matches, Max, MaxLength, Min } from 'class-validator';
 import { domainToASCII } from 'node:url';
 
-// eslint-disable-next-line no-control-regex
 export const NO_CONTROL = /^[^\x00-\x1f\x7f]*$/;
 
 /** An IP literal (v4, or v6 in brackets or not) or a DNS name. */
-export const HOST = /^(?=.{1,253}$)(\[[0-9a-f:.]+\]|[0-9a-f:]*:[0-9a-f:.]+|([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)(\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)*)$/i;
+export const HOST =
+  /^(?=.{1,253}$)(\[[0-9a-f:.]+\]|[0-9a-f:]*:[0-9a-f:.]+|([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)(\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)*)$/i;
 
 /**
  * One spelling per host, so policy checks and the stored value agree: IDN to punycode (UTS #46,
@@ -16,7 +16,6 @@ export const HOST = /^(?=.{1,253}$)(\[[0-9a-f:.]+\]|[0-9a-f:]*:[0-9a-f:.]+|([a-z
  */
 export function normaliseHost(raw: string): string {
   const trimmed = raw.trim();
-  // eslint-disable-next-line no-control-regex
   const ascii = /[^\x00-\x7f]/.test(trimmed) ? domainToASCII(trimmed) || trimmed : trimmed;
   return ascii.toLowerCase().replace(/\.$/, '');
 }

@@ -16,15 +16,18 @@ import {
 } from 'class-validator';
 
 /** Header fields: CR or LF (or any control character) would let a value start a header of its own. */
-// eslint-disable-next-line no-control-regex
 const NO_CONTROL = /^[^\x00-\x1f\x7f]*$/;
-const MIME_TYPE = /^[a-z0-9!#$&^_.+-]{1,64}\/[a-z0-9!#$&^_.+-]{1,64}(\s*;\s*[a-z0-9_-]+=("[^"\x00-\x1f]*"|[^;\s"\x00-\x1f]+))*$/i;
+const MIME_TYPE =
+  /^[a-z0-9!#$&^_.+-]{1,64}\/[a-z0-9!#$&^_.+-]{1,64}(\s*;\s*[a-z0-9_-]+=("[^"\x00-\x1f]*"|[^;\s"\x00-\x1f]+))*$/i;
 const recipients = (field: string) => [
   IsEmail({}, { each: true, message: `${field} must hold email addresses` }),
   Matches(NO_CONTROL, { each: true, message: `${field} must not contain CR, LF or other control characters` }),
   ArrayMaxSize(100, { message: `${field} may hold at most 100 addresses` }),
 ];
-const apply = (decorators: PropertyDecorator[]): PropertyDecorator => (target, key) => decorators.forEach((d) => d(target, key));
+const apply =
+  (decorators: PropertyDecorator[]): PropertyDecorator =>
+  (target, key) =>
+    decorators.forEach((d) => d(target, key));
 
 export class AttachmentDto {
   @ApiProperty({ example: 'invoice.pdf' })

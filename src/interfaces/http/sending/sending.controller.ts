@@ -16,7 +16,9 @@ const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,128}$/;
 function idempotencyKey(raw: string | undefined): string | null {
   if (raw === undefined) return null;
   if (!IDEMPOTENCY_KEY.test(raw)) {
-    throw validationProblem([{ field: 'Idempotency-Key', message: 'Idempotency-Key must be 1-128 visible ASCII characters' }]);
+    throw validationProblem([
+      { field: 'Idempotency-Key', message: 'Idempotency-Key must be 1-128 visible ASCII characters' },
+    ]);
   }
   return raw;
 }
@@ -30,7 +32,11 @@ export class SendingController {
   @Post()
   @HttpCode(200)
   @TenantRateLimit('send')
-  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Same key within 24 h: the first result, nothing sent again' })
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description: 'Same key within 24 h: the first result, nothing sent again',
+  })
   async send(
     @Param('tenantId', TenantIdPipe) tenantId: string,
     @Body() body: SendMessageDto,
@@ -50,11 +56,17 @@ export class SendingController {
     if (outcome.ok) return outcome.result;
     const { stage, message, uncertain, mode } = outcome.failure;
     throw new ProblemException(
-      problem(502, uncertain ? 'delivery-uncertain' : 'delivery-failed', uncertain ? 'Delivery uncertain' : 'Delivery failed', message, {
-        stage,
-        uncertain,
-        mode,
-      }),
+      problem(
+        502,
+        uncertain ? 'delivery-uncertain' : 'delivery-failed',
+        uncertain ? 'Delivery uncertain' : 'Delivery failed',
+        message,
+        {
+          stage,
+          uncertain,
+          mode,
+        },
+      ),
       answer.replayed ? { 'Idempotent-Replayed': 'true' } : {},
     );
   }
@@ -63,11 +75,15 @@ export class SendingController {
 function translate(error: unknown): unknown {
   if (error instanceof IdempotencyConflictError) {
     return error.reason === 'in_progress'
-      ? new ProblemException(problem(409, 'idempotency-in-progress', 'Request in progress', error.message), { 'Retry-After': '1' })
+      ? new ProblemException(problem(409, 'idempotency-in-progress', 'Request in progress', error.message), {
+          'Retry-After': '1',
+        })
       : new ProblemException(problem(422, 'idempotency-key-reused', 'Idempotency-Key reused', error.message));
   }
   if (error instanceof ModeUnavailableError) {
-    return new ProblemException(problem(503, 'mode-unavailable', 'Mode unavailable', error.message, { mode: error.mode }));
+    return new ProblemException(
+      problem(503, 'mode-unavailable', 'Mode unavailable', error.message, { mode: error.mode }),
+    );
   }
   return error;
 }

@@ -25,7 +25,14 @@ export class SmtpTestController {
   ): Promise<SmtpTestReport> {
     const b = body ?? new SmtpTestDto();
     const candidate = isCandidate(b)
-      ? { address: b.address!, host: b.host!, port: b.port!, security: b.security, username: b.username, password: b.password }
+      ? {
+          address: b.address!,
+          host: b.host!,
+          port: b.port!,
+          security: b.security,
+          username: b.username,
+          password: b.password,
+        }
       : null;
     return this.smtpTest.test(tenantId, candidate, b.sendTo ?? null, ctx);
   }
