@@ -1,5 +1,6 @@
 import { DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { CqrsModule } from '@nestjs/cqrs';
 import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { loggerOptions } from './infrastructure/logging/logger-options';
@@ -27,6 +28,7 @@ export class AppModule implements NestModule {
       imports: [
         LoggerModule.forRoot(loggerOptions(config.logLevel, config.nodeEnv !== 'production', options.logStream)),
         CoreModule.register(options),
+        CqrsModule.forRoot(),
         ...FEATURES,
       ],
       controllers: [HealthController],

@@ -1,4 +1,5 @@
 import { DynamicModule, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
 import { LoggerModule } from 'nestjs-pino';
 import { join } from 'node:path';
 import { destination } from 'pino';
@@ -26,6 +27,7 @@ export class CliModule implements OnApplicationShutdown {
       imports: [
         LoggerModule.forRoot(loggerOptions(options.logLevel, false, destination({ fd: 2, sync: true }))),
         CoreModule.register(options),
+        CqrsModule.forRoot(),
         MailConfigModule,
         // The feature modules bring their controllers, whose guards need the throttler.
         SecurityModule,

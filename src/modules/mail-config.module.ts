@@ -1,5 +1,8 @@
 import { Module } from '@nestjs/common';
-import { MailConfigCommandHandler } from '../application/mail-config/command-handler';
+import { ProvisionMailConfigHandler } from '../application/mail-config/commands/provision-mail-config.command';
+import { MailConfigPresenter } from '../application/mail-config/mail-config.presenter';
+import { GetMailConfigHandler } from '../application/mail-config/queries/get-mail-config.query';
+import { DecideAndAppend } from '../application/mail-config/decide-and-append';
 import { CredentialStatusService } from '../application/mail-config/credential-status';
 import { HistoryQuery } from '../application/mail-config/history.query';
 import { MailConfigService } from '../application/mail-config/mail-config.service';
@@ -9,7 +12,23 @@ import { MailConfigController } from '../interfaces/http/mail-config/mail-config
 /** Tenant configuration: provision, view (with time travel), mode, SMTP settings, history, erasure. */
 @Module({
   controllers: [MailConfigController],
-  providers: [StateReader, MailConfigCommandHandler, MailConfigService, HistoryQuery, CredentialStatusService],
-  exports: [StateReader, MailConfigCommandHandler, MailConfigService, HistoryQuery, CredentialStatusService],
+  providers: [
+    StateReader,
+    DecideAndAppend,
+    MailConfigService,
+    HistoryQuery,
+    CredentialStatusService,
+    MailConfigPresenter,
+    ProvisionMailConfigHandler,
+    GetMailConfigHandler,
+  ],
+  exports: [
+    StateReader,
+    DecideAndAppend,
+    MailConfigService,
+    HistoryQuery,
+    CredentialStatusService,
+    MailConfigPresenter,
+  ],
 })
 export class MailConfigModule {}

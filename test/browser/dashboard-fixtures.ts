@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { MailConfigCommandHandler } from '../../src/application/mail-config/command-handler';
+import { DecideAndAppend } from '../../src/application/mail-config/decide-and-append';
 import { CIPHER, type Cipher } from '../../src/application/ports/cipher.port';
 import { type MailConfigCommand } from '../../src/domain/mail-config/mail-config.commands';
 import { GMAIL_SEND_SCOPE } from '../../src/domain/mail-config/mail-config.types';
@@ -18,7 +18,7 @@ export async function recordTrouble(
   trouble: Trouble,
   actor = 'watcher@platform',
 ): Promise<void> {
-  const handler = svc.running.app.get(MailConfigCommandHandler);
+  const handler = svc.running.app.get(DecideAndAppend);
   const cipher = svc.running.app.get<Cipher>(CIPHER);
   const at = () => new Date().toISOString();
   const run = (command: MailConfigCommand) => handler.handle(tenantId, command, { actor, correlationId: randomUUID() });

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
-import { MailConfigCommandHandler } from '../../src/application/mail-config/command-handler';
+import { DecideAndAppend } from '../../src/application/mail-config/decide-and-append';
 import { GrantRevokedError } from '../../src/application/ports/mail-transport.port';
 import { ModeSenderRegistry } from '../../src/application/sending/mode-senders';
 import { GMAIL_SEND_SCOPE } from '../../src/domain/mail-config/mail-config.types';
@@ -197,7 +197,7 @@ describe('POST /v1/tenants/{id}/messages', () => {
     // Stands in for the Gmail sender of issue 5: only the registration contract is exercised here.
     const gmail = { mode: 'gmail' as const, send: jest.fn(async () => Promise.reject(new GrantRevokedError())) };
     app.get(ModeSenderRegistry).register(gmail);
-    await app.get(MailConfigCommandHandler).handle(
+    await app.get(DecideAndAppend).handle(
       t,
       {
         type: 'AuthorizeGmail',

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { MailConfigError } from '../../domain/mail-config/mail-config.errors';
 import { GMAIL_SEND_SCOPE } from '../../domain/mail-config/mail-config.types';
 import { APP_CONFIG, AppConfig } from '../app-config';
-import { MailConfigCommandHandler } from '../mail-config/command-handler';
+import { DecideAndAppend } from '../mail-config/decide-and-append';
 import { GMAIL_REFRESH_TOKEN_FIELD } from '../mail-config/credential-status';
 import { Cipher, CIPHER, CredentialUnavailableError } from '../ports/cipher.port';
 import { Clock, CLOCK } from '../ports/clock.port';
@@ -41,7 +41,7 @@ export class CompleteGmailAuthorization {
     @Inject(CIPHER) private readonly cipher: Cipher,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly commands: MailConfigCommandHandler,
+    private readonly commands: DecideAndAppend,
   ) {}
 
   async execute(callback: GoogleCallback, correlationId: string): Promise<string | null> {

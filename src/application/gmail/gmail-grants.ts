@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { MailConfigState } from '../../domain/mail-config/mail-config.state';
-import { CommandContext, MailConfigCommandHandler } from '../mail-config/command-handler';
+import { CommandContext, DecideAndAppend } from '../mail-config/decide-and-append';
 import { GMAIL_REFRESH_TOKEN_FIELD } from '../mail-config/credential-status';
 import { GMAIL_METRICS, GmailMetrics } from '../metrics/gmail-metrics';
 import { Cipher, CIPHER } from '../ports/cipher.port';
@@ -20,7 +20,7 @@ export class GmailGrants {
   private readonly logger = new Logger('Gmail');
 
   constructor(
-    private readonly commands: MailConfigCommandHandler,
+    private readonly commands: DecideAndAppend,
     @Inject(CIPHER) private readonly cipher: Cipher,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(GMAIL_METRICS) private readonly metrics: GmailMetrics,

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EncryptedValue } from '../../domain/mail-config/mail-config.types';
-import { CommandContext } from '../mail-config/command-handler';
+import { CommandContext } from '../mail-config/decide-and-append';
 import { StateReader } from '../mail-config/state-reader';
 import { Cipher, CIPHER } from '../ports/cipher.port';
 import { Clock, CLOCK } from '../ports/clock.port';

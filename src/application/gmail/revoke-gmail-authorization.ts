@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { MailConfigError } from '../../domain/mail-config/mail-config.errors';
 import { APP_CONFIG, AppConfig } from '../app-config';
-import { CommandContext, MailConfigCommandHandler } from '../mail-config/command-handler';
+import { CommandContext, DecideAndAppend } from '../mail-config/decide-and-append';
 import { StateReader, TenantState } from '../mail-config/state-reader';
 import { Cipher, CIPHER } from '../ports/cipher.port';
 import { Clock, CLOCK } from '../ports/clock.port';
@@ -26,7 +26,7 @@ export class RevokeGmailAuthorization {
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly reader: StateReader,
-    private readonly commands: MailConfigCommandHandler,
+    private readonly commands: DecideAndAppend,
     private readonly retries: GoogleRevocationRetry,
   ) {}
 

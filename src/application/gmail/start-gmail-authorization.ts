@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { MailConfigError } from '../../domain/mail-config/mail-config.errors';
 import { APP_CONFIG, AppConfig } from '../app-config';
-import { CommandContext } from '../mail-config/command-handler';
+import { CommandContext } from '../mail-config/decide-and-append';
 import { StateReader } from '../mail-config/state-reader';
 import { GOOGLE_OAUTH, GoogleOAuth } from '../ports/google-oauth.port';
 import { OAUTH_STATE_STORE, OAuthStateStore } from '../ports/oauth-state.port';

@@ -4,9 +4,10 @@ import { Mode, SmtpSecurity } from '../../domain/mail-config/mail-config.types';
 import { APP_CONFIG, AppConfig } from '../app-config';
 import { Cipher, CIPHER } from '../ports/cipher.port';
 import { Clock, CLOCK } from '../ports/clock.port';
-import { CommandContext, MailConfigCommandHandler } from './command-handler';
-import { CredentialStatusService, SMTP_PASSWORD_FIELD } from './credential-status';
-import { toView, MailConfigView } from './mail-config.view';
+import { CommandContext, DecideAndAppend } from './decide-and-append';
+import { SMTP_PASSWORD_FIELD } from './credential-status';
+import { MailConfigPresenter } from './mail-config.presenter';
+import { type MailConfigView } from './mail-config.view';
 import { StateReader, TenantState } from './state-reader';
 
 export interface SmtpSettingsInput {
@@ -29,43 +30,16 @@ export function securityFor(port: number, chosen?: SmtpSecurity): SmtpSecurity {
 @Injectable()
 export class MailConfigService {
   constructor(
-    private readonly commands: MailConfigCommandHandler,
+    private readonly commands: DecideAndAppend,
     private readonly reader: StateReader,
     @Inject(CIPHER) private readonly cipher: Cipher,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly credentials: CredentialStatusService,
+    private readonly presenter: MailConfigPresenter,
   ) {}
 
-  /** The view, with whether each stored secret can still be opened. */
-  async present(tenantId: string, current: TenantState): Promise<MailConfigView> {
-    return toView(tenantId, current, await this.credentials.of(tenantId, current.state));
-  }
-
-  async provision(
-    tenantId: string,
-    username: string,
-    ctx: CommandContext,
-  ): Promise<{ created: boolean; view: MailConfigView }> {
-    const { current, events } = await this.commands.handle(
-      tenantId,
-      { type: 'ProvisionMailConfig', data: { tenantId, username, senderDomain: this.config.defaultSenderDomain } },
-      ctx,
-    );
-    return { created: events.length > 0, view: await this.present(tenantId, current) };
-  }
-
-  async view(tenantId: string, at?: Date): Promise<MailConfigView> {
-    const loaded = at ? await this.reader.loadAt(tenantId, at) : await this.reader.load(tenantId);
-    if (loaded.version === 0) {
-      throw new MailConfigError(
-        'NOT_PROVISIONED',
-        at
-          ? 'This tenant’s mail configuration did not exist at that time'
-          : 'This tenant’s mail configuration has not been provisioned',
-      );
-    }
-    return this.present(tenantId, loaded);
+  private present(tenantId: string, current: TenantState): Promise<MailConfigView> {
+    return this.presenter.present(tenantId, current);
   }
 
   async changeMode(tenantId: string, mode: Mode, ctx: CommandContext): Promise<MailConfigView> {

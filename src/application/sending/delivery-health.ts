@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { MailConfigState } from '../../domain/mail-config/mail-config.state';
 import { Mode } from '../../domain/mail-config/mail-config.types';
-import { CommandContext, MailConfigCommandHandler } from '../mail-config/command-handler';
+import { CommandContext, DecideAndAppend } from '../mail-config/decide-and-append';
 import { Clock, CLOCK } from '../ports/clock.port';
 
 export const DELIVERY_FAILURE_THRESHOLD = Symbol('DELIVERY_FAILURE_THRESHOLD');
@@ -18,7 +18,7 @@ export class DeliveryHealth {
   private readonly consecutive = new Map<string, { mode: Mode; count: number }>();
 
   constructor(
-    private readonly commands: MailConfigCommandHandler,
+    private readonly commands: DecideAndAppend,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(DELIVERY_FAILURE_THRESHOLD) private readonly threshold: number,
   ) {}
@@ -50,7 +50,7 @@ export class DeliveryHealth {
   private async record(
     tenantId: string,
     ctx: CommandContext,
-    command: Parameters<MailConfigCommandHandler['handle']>[1],
+    command: Parameters<DecideAndAppend['handle']>[1],
   ): Promise<void> {
     try {
       await this.commands.handle(tenantId, command, ctx);

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { MailConfigError } from '../../domain/mail-config/mail-config.errors';
 import { MailConfigState, senderOf } from '../../domain/mail-config/mail-config.state';
 import { Mode } from '../../domain/mail-config/mail-config.types';
-import { CommandContext, MailConfigCommandHandler } from '../mail-config/command-handler';
+import { CommandContext, DecideAndAppend } from '../mail-config/decide-and-append';
 import { StateReader } from '../mail-config/state-reader';
 import { GMAIL_METRICS, GmailMetrics } from '../metrics/gmail-metrics';
 import { SEND_METRICS, SendMetrics } from '../metrics/send-metrics';
@@ -44,7 +44,7 @@ export class SendMessageUseCase {
 
   constructor(
     private readonly reader: StateReader,
-    private readonly commands: MailConfigCommandHandler,
+    private readonly commands: DecideAndAppend,
     private readonly senders: ModeSenderRegistry,
     private readonly health: DeliveryHealth,
     @Inject(IDEMPOTENCY_STORE) private readonly idempotency: IdempotencyStore,

@@ -3,7 +3,7 @@ import { MailConfigError } from '../../domain/mail-config/mail-config.errors';
 import { MailConfigState } from '../../domain/mail-config/mail-config.state';
 import { SmtpSecurity } from '../../domain/mail-config/mail-config.types';
 import { SMTP_PASSWORD_FIELD } from '../mail-config/credential-status';
-import { CommandContext, MailConfigCommandHandler } from '../mail-config/command-handler';
+import { CommandContext, DecideAndAppend } from '../mail-config/decide-and-append';
 import { securityFor } from '../mail-config/mail-config.service';
 import { StateReader } from '../mail-config/state-reader';
 import { SMTP_TEST_METRICS, SmtpTestMetrics } from '../metrics/smtp-test-metrics';
@@ -40,7 +40,7 @@ export class TestSmtpUseCase {
 
   constructor(
     private readonly reader: StateReader,
-    private readonly commands: MailConfigCommandHandler,
+    private readonly commands: DecideAndAppend,
     @Inject(TENANT_SMTP_TRANSPORT) private readonly transport: TenantSmtpTransport,
     @Inject(CIPHER) private readonly cipher: Cipher,
     @Inject(CLOCK) private readonly clock: Clock,

@@ -1,6 +1,7 @@
 import { type Command } from 'commander';
 import { type HistoryEntry, HistoryQuery } from '../../application/mail-config/history.query';
-import { MailConfigService } from '../../application/mail-config/mail-config.service';
+import { QueryBus } from '@nestjs/cqrs';
+import { GetMailConfigQuery } from '../../application/mail-config/queries/get-mail-config.query';
 import { type MailConfigView } from '../../application/mail-config/mail-config.view';
 import { MailConfigError } from '../../domain/mail-config/mail-config.errors';
 import { CliError, EXIT } from '../cli-context';
@@ -62,7 +63,10 @@ export function tenantCommand(program: Command, run: CommandRunner): Command {
     .option('--at <time>', 'ISO 8601 time: the configuration as it was then', timeOption)
     .action((tenantId: string, opts: { at?: Date }, cmd: Command) =>
       run(cmd, async (app, out) => {
-        const view = await app.get(MailConfigService).view(tenantId, opts.at).catch(notFound<MailConfigView>(tenantId));
+        const view = await app
+          .get(QueryBus)
+          .execute(new GetMailConfigQuery(tenantId, opts.at))
+          .catch(notFound<MailConfigView>(tenantId));
         out.result(view, () => renderView(view));
       }),
     );

@@ -5,8 +5,8 @@ import {
   GmailAuthorizationStarted,
   StartGmailAuthorization,
 } from '../../../application/gmail/start-gmail-authorization';
-import { CommandContext } from '../../../application/mail-config/command-handler';
-import { MailConfigService } from '../../../application/mail-config/mail-config.service';
+import { CommandContext } from '../../../application/mail-config/decide-and-append';
+import { MailConfigPresenter } from '../../../application/mail-config/mail-config.presenter';
 import { MailConfigView } from '../../../application/mail-config/mail-config.view';
 import { Ctx } from '../common/request-context';
 import { TenantIdPipe } from '../common/tenant-id.pipe';
@@ -22,7 +22,7 @@ export class GmailAuthorizationController {
   constructor(
     private readonly start: StartGmailAuthorization,
     private readonly revoke: RevokeGmailAuthorization,
-    private readonly service: MailConfigService,
+    private readonly presenter: MailConfigPresenter,
   ) {}
 
   @Post('authorizations')
@@ -46,6 +46,6 @@ export class GmailAuthorizationController {
     @Param('tenantId', TenantIdPipe) tenantId: string,
     @Ctx() ctx: CommandContext,
   ): Promise<MailConfigView> {
-    return this.service.present(tenantId, await this.revoke.execute(tenantId, ctx));
+    return this.presenter.present(tenantId, await this.revoke.execute(tenantId, ctx));
   }
 }

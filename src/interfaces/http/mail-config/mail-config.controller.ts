@@ -1,7 +1,10 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Res } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { ProvisionMailConfigCommand } from '../../../application/mail-config/commands/provision-mail-config.command';
+import { GetMailConfigQuery } from '../../../application/mail-config/queries/get-mail-config.query';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { CommandContext } from '../../../application/mail-config/command-handler';
+import { CommandContext } from '../../../application/mail-config/decide-and-append';
 import { HistoryPage, HistoryQuery } from '../../../application/mail-config/history.query';
 import { MailConfigView } from '../../../application/mail-config/mail-config.view';
 import { MailConfigService } from '../../../application/mail-config/mail-config.service';
@@ -15,6 +18,8 @@ import { ChangeModeDto, HistoryQueryDto, ProvisionDto, SmtpSettingsDto, ViewQuer
 @Controller('v1/tenants/:tenantId/mail-config')
 export class MailConfigController {
   constructor(
+    private readonly commandBus: CommandBus,
+    private readonly queryBus: QueryBus,
     private readonly service: MailConfigService,
     private readonly history: HistoryQuery,
   ) {}
@@ -26,7 +31,9 @@ export class MailConfigController {
     @Ctx() ctx: CommandContext,
     @Res({ passthrough: true }) res: Response,
   ): Promise<MailConfigView> {
-    const { created, view } = await this.service.provision(tenantId, body.username, ctx);
+    const { created, view } = await this.commandBus.execute(
+      new ProvisionMailConfigCommand(tenantId, body.username, ctx),
+    );
     res.status(created ? 201 : 200);
     return view;
   }
@@ -34,7 +41,7 @@ export class MailConfigController {
   @Get()
   @AccessRule('tenant-read')
   view(@Param('tenantId', TenantIdPipe) tenantId: string, @Query() query: ViewQueryDto): Promise<MailConfigView> {
-    return this.service.view(tenantId, query.at ? new Date(query.at) : undefined);
+    return this.queryBus.execute(new GetMailConfigQuery(tenantId, query.at ? new Date(query.at) : undefined));
   }
 
   @Put('mode')

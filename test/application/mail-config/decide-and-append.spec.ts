@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type CommandContext, MailConfigCommandHandler } from '../../../src/application/mail-config/command-handler';
+import { type CommandContext, DecideAndAppend } from '../../../src/application/mail-config/decide-and-append';
 import { type CommandMetrics } from '../../../src/application/mail-config/command-metrics';
 import { StateReader } from '../../../src/application/mail-config/state-reader';
 import {
@@ -116,7 +116,7 @@ const configureSmtp = (address: string, activate = true): MailConfigCommand => (
 describe.each(stores)('command handler on %s', (_name, factory) => {
   let inner: EventStore;
   let store: FlakyStore;
-  let handler: MailConfigCommandHandler;
+  let handler: DecideAndAppend;
   let cleanup: () => Promise<void>;
   let tenant: string;
   const stream = () => `mailConfig-${tenant}`;
@@ -124,7 +124,7 @@ describe.each(stores)('command handler on %s', (_name, factory) => {
   beforeEach(async () => {
     ({ store: inner, cleanup } = await factory());
     store = new FlakyStore(inner);
-    handler = new MailConfigCommandHandler(
+    handler = new DecideAndAppend(
       store,
       new SystemClock(),
       new RandomIds(),
@@ -210,7 +210,7 @@ describe('command handler, other tenants', () => {
       if (s === 'mailConfig-slow') await slow;
       return original(s, events, options);
     };
-    const handler = new MailConfigCommandHandler(
+    const handler = new DecideAndAppend(
       store,
       new SystemClock(),
       new RandomIds(),

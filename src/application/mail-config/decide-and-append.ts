@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { MailConfigCommand } from '../../domain/mail-config/mail-config.commands';
 import { decide, evolve } from '../../domain/mail-config/mail-config.decider';
 import { MailConfigEvent } from '../../domain/mail-config/mail-config.events';
+import type { CommandContext } from '../common/command-context';
 import { Clock, CLOCK } from '../ports/clock.port';
 import {
   ConcurrencyError,
@@ -18,12 +19,7 @@ import { StateReader, TenantState } from './state-reader';
 import { streamOf } from './streams';
 import { Turns } from './turns';
 
-/** Who and what a command comes from: stored as the metadata of every event it records. */
-export interface CommandContext {
-  actor: string;
-  correlationId: string;
-  causationId?: string;
-}
+export type { CommandContext };
 
 export interface CommandResult {
   /** The tenant's state and version after the command (unchanged when it decided nothing). */
@@ -56,7 +52,7 @@ const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  * writing the events twice. Only a conflict leads to a new decision, and so to new ids.
  */
 @Injectable()
-export class MailConfigCommandHandler {
+export class DecideAndAppend {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
