@@ -23,6 +23,8 @@ FROM toolchain AS build
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+# Besides compiling, the build copies the pages' static files (src/interfaces/web: HTML, CSS, browser
+# script) to dist/interfaces/web, where the compiled controllers look for them; the runtime gets both with dist.
 RUN npm run build
 
 # --- runtime ---------------------------------------------------------------------------------------

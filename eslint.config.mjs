@@ -43,7 +43,9 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
+    // The pages' own scripts, served as they are (no bundler): ES2022 that evergreen browsers run, with
+    // the browser's globals and none of Node's.
     files: ['src/interfaces/web/**/*.js'],
-    languageOptions: { globals: { ...globals.browser }, sourceType: 'script' },
+    languageOptions: { globals: { ...globals.browser }, ecmaVersion: 2022, sourceType: 'script' },
   },
 );

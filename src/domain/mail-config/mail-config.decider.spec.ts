@@ -1,8 +1,17 @@
-import { given } from './decider-specification';
-import { fold } from './mail-config.decider';
+import { DeciderSpecification } from '../../../test/support/decider-specification';
+import { fold, mailConfigDecider } from './mail-config.decider';
+import { type MailConfigErrorCode } from './mail-config.errors';
 import { type MailConfigEvent } from './mail-config.events';
 import { senderOf } from './mail-config.state';
 import { GMAIL_SEND_SCOPE } from './mail-config.types';
+
+const { given } = DeciderSpecification.for(mailConfigDecider);
+/** The domain error a refused command throws: its code and, when it is about one, the request field. */
+const refused = (code: MailConfigErrorCode, field?: string) => ({
+  name: 'MailConfigError',
+  code,
+  ...(field ? { field } : {}),
+});
 
 const AT = '2026-11-26T10:00:00.000Z';
 const sealed = (n: string) => ({ keyId: 'dek:k1', ciphertext: `ct-${n}` });
@@ -45,18 +54,18 @@ describe('mail configuration decider', () => {
         data: { tenantId: 't-1', username, senderDomain: 'smemetrics-email.com' },
       }) as const;
     it('provisions with the default support address', () => given([]).when(cmd()).then([provisioned]));
-    it('is a no-op for the same username', () => given([provisioned]).when(cmd()).thenNothing());
+    it('is a no-op for the same username', () => given([provisioned]).when(cmd()).then([]));
     it('refuses another username', () =>
-      given([provisioned]).when(cmd('other')).thenFails('USERNAME_CONFLICT', 'username'));
-    it('refuses an erased tenant', () => given([provisioned, erased]).when(cmd()).thenFails('TENANT_ERASED'));
+      given([provisioned]).when(cmd('other')).then(refused('USERNAME_CONFLICT', 'username')));
+    it('refuses an erased tenant', () => given([provisioned, erased]).when(cmd()).then(refused('TENANT_ERASED')));
   });
 
   describe('ChangeMode', () => {
     const to = (mode: 'default' | 'gmail' | 'smtp') => ({ type: 'ChangeMode', data: { mode } }) as const;
-    it('refuses an unprovisioned tenant', () => given([]).when(to('default')).thenFails('NOT_PROVISIONED'));
-    it('emits nothing for the current mode', () => given([provisioned]).when(to('default')).thenNothing());
+    it('refuses an unprovisioned tenant', () => given([]).when(to('default')).then(refused('NOT_PROVISIONED')));
+    it('emits nothing for the current mode', () => given([provisioned]).when(to('default')).then([]));
     it('refuses gmail without an authorization', () =>
-      given([provisioned]).when(to('gmail')).thenFails('GMAIL_NOT_AUTHORIZED', 'mode'));
+      given([provisioned]).when(to('gmail')).then(refused('GMAIL_NOT_AUTHORIZED', 'mode')));
     it('refuses gmail after consent was revoked', () =>
       given([
         provisioned,
@@ -67,9 +76,9 @@ describe('mail configuration decider', () => {
         },
       ])
         .when(to('gmail'))
-        .thenFails('GMAIL_NOT_AUTHORIZED'));
+        .then(refused('GMAIL_NOT_AUTHORIZED')));
     it('refuses smtp before it is configured', () =>
-      given([provisioned]).when(to('smtp')).thenFails('SMTP_NOT_CONFIGURED', 'mode'));
+      given([provisioned]).when(to('smtp')).then(refused('SMTP_NOT_CONFIGURED', 'mode')));
     it('switches to smtp once configured', () =>
       given([provisioned, smtpConfigured])
         .when(to('smtp'))
@@ -78,14 +87,15 @@ describe('mail configuration decider', () => {
       given([provisioned, gmailAuthorized, toGmail])
         .when(to('default'))
         .then([{ type: 'ModeChanged', data: { from: 'gmail', to: 'default', reason: 'requested' } }]));
-    it('refuses an erased tenant', () => given([provisioned, erased]).when(to('default')).thenFails('TENANT_ERASED'));
+    it('refuses an erased tenant', () =>
+      given([provisioned, erased]).when(to('default')).then(refused('TENANT_ERASED')));
   });
 
   describe('ConfigureSmtp', () => {
     const configure = (password: ReturnType<typeof sealed> | null, activate = false) =>
       ({ type: 'ConfigureSmtp', data: { ...smtpSettings, password, activate, at: AT } }) as const;
     it('requires a password the first time', () =>
-      given([provisioned]).when(configure(null)).thenFails('SMTP_PASSWORD_REQUIRED', 'password'));
+      given([provisioned]).when(configure(null)).then(refused('SMTP_PASSWORD_REQUIRED', 'password')));
     it('records the sealed password', () =>
       given([provisioned])
         .when(configure(sealed('1')))
@@ -122,7 +132,7 @@ describe('mail configuration decider', () => {
     it('refuses an unprovisioned tenant', () =>
       given([])
         .when(configure(sealed('1')))
-        .thenFails('NOT_PROVISIONED'));
+        .then(refused('NOT_PROVISIONED')));
   });
 
   describe('RecordSmtpTest', () => {
@@ -140,7 +150,8 @@ describe('mail configuration decider', () => {
             data: { ok: false, stage: 'auth', message: 'm', durationMs: 12, testedAt: AT },
           },
         ]));
-    it('refuses when nothing is saved', () => given([provisioned]).when(tested(true)).thenFails('SMTP_NOT_CONFIGURED'));
+    it('refuses when nothing is saved', () =>
+      given([provisioned]).when(tested(true)).then(refused('SMTP_NOT_CONFIGURED')));
     it('shows the last test in the state, cleared by a new configuration', () => {
       const s = fold([
         provisioned,
@@ -165,7 +176,7 @@ describe('mail configuration decider', () => {
     it('refuses a grant without gmail.send', () =>
       given([provisioned])
         .when(authorize(['openid', 'email']))
-        .thenFails('GMAIL_SCOPE_MISSING'));
+        .then(refused('GMAIL_SCOPE_MISSING')));
     it('replaces an existing grant without switching again', () =>
       given([provisioned, gmailAuthorized, toGmail])
         .when(authorize(['openid', 'email', GMAIL_SEND_SCOPE]))
@@ -173,7 +184,7 @@ describe('mail configuration decider', () => {
     it('refuses an unprovisioned tenant', () =>
       given([])
         .when(authorize([GMAIL_SEND_SCOPE]))
-        .thenFails('NOT_PROVISIONED'));
+        .then(refused('NOT_PROVISIONED')));
   });
 
   describe('RevokeGmailConsent', () => {
@@ -221,7 +232,7 @@ describe('mail configuration decider', () => {
         },
       ])
         .when(revoke('revoked_at_google'))
-        .thenNothing());
+        .then([]));
     it('records nothing when the revoked grant was already replaced by a new authorization', () =>
       given([
         provisioned,
@@ -233,7 +244,7 @@ describe('mail configuration decider', () => {
           type: 'RevokeGmailConsent',
           data: { reason: 'revoked_at_google', at: AT, googleRevocation: null, grantAuthorizedAt: AT },
         })
-        .thenNothing());
+        .then([]));
     it('revokes when the revoked grant is the current one', () =>
       given([provisioned, gmailAuthorized])
         .when({
@@ -246,8 +257,7 @@ describe('mail configuration decider', () => {
             data: { reason: 'revoked_at_google', account: 'owner@gmail.com', revokedAt: AT, googleRevocation: null },
           },
         ]));
-    it('records nothing when never authorized', () =>
-      given([provisioned]).when(revoke('tenant_request')).thenNothing());
+    it('records nothing when never authorized', () => given([provisioned]).when(revoke('tenant_request')).then([]));
     it('forgets the refresh token', () => {
       const s = fold([
         provisioned,
@@ -277,20 +287,20 @@ describe('mail configuration decider', () => {
     };
     const success = { type: 'RecordDeliverySuccess', data: { mode: 'smtp', at: AT } } as const;
     it('enters the failing state once', () => given([provisioned]).when(failure).then([failing]));
-    it('does not record every further failure', () => given([provisioned, failing]).when(failure).thenNothing());
+    it('does not record every further failure', () => given([provisioned, failing]).when(failure).then([]));
     it('recovers on a success', () =>
       given([provisioned, failing])
         .when(success)
         .then([{ type: 'DeliveryRecovered', data: { mode: 'smtp', recoveredAt: AT } }]));
-    it('records nothing for a success while healthy', () => given([provisioned]).when(success).thenNothing());
-    it('refuses an unprovisioned tenant', () => given([]).when(failure).thenFails('NOT_PROVISIONED'));
+    it('records nothing for a success while healthy', () => given([provisioned]).when(success).then([]));
+    it('refuses an unprovisioned tenant', () => given([]).when(failure).then(refused('NOT_PROVISIONED')));
   });
 
   describe('EraseMailConfig', () => {
     const erase = { type: 'EraseMailConfig', data: { at: AT } } as const;
     it('records the erasure', () => given([provisioned, smtpConfigured]).when(erase).then([erased]));
-    it('refuses a second erasure', () => given([provisioned, erased]).when(erase).thenFails('TENANT_ERASED'));
-    it('refuses an unprovisioned tenant', () => given([]).when(erase).thenFails('NOT_PROVISIONED'));
+    it('refuses a second erasure', () => given([provisioned, erased]).when(erase).then(refused('TENANT_ERASED')));
+    it('refuses an unprovisioned tenant', () => given([]).when(erase).then(refused('NOT_PROVISIONED')));
   });
 
   it('derives the sender from the active mode', () => {

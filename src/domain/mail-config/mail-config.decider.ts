@@ -202,3 +202,6 @@ export function evolve(state: MailConfigState, event: MailConfigEvent): MailConf
 export function fold(events: readonly MailConfigEvent[], state: MailConfigState = initialState()): MailConfigState {
   return events.reduce(evolve, state);
 }
+
+/** The aggregate's rules as one value, so generic tooling (specifications, replays) can take any decider. */
+export const mailConfigDecider = { decide, evolve, initialState } as const;

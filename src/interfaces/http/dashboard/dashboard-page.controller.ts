@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Post, Req, Res, UseFilters } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Req, Res, UseFilters } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { IsString, Length } from 'class-validator';
 import type { Request, Response } from 'express';
@@ -6,9 +6,7 @@ import { AccessRule } from '../common/access';
 import { SUPPORT_COOKIE } from '../common/auth.guard';
 import { Caller, CALLER_AUTHENTICATORS, CallerAuthenticator } from '../common/caller';
 import { problem, ProblemException } from '../common/problem';
-import { DASHBOARD_CSS } from './page/dashboard.css';
-import { DASHBOARD_JS } from './page/dashboard.client';
-import { DASHBOARD_PAGE } from './page/dashboard.html';
+import { dashboardPages } from './page/dashboard-pages';
 import { setPageHeaders } from './page-headers';
 import { SignInPageFilter } from './sign-in-page.filter';
 
@@ -28,6 +26,9 @@ const SESSION_SECONDS = 8 * 60 * 60;
 @ApiExcludeController()
 @Controller('dashboard')
 export class DashboardPageController {
+  // Read (and the sign-in page rendered) when Nest builds the controller at start-up, not per request.
+  private readonly pages = dashboardPages();
+
   constructor(@Inject(CALLER_AUTHENTICATORS) private readonly authenticators: CallerAuthenticator[]) {}
 
   @Get()
@@ -35,22 +36,16 @@ export class DashboardPageController {
   @UseFilters(SignInPageFilter)
   page(@Res() res: Response): void {
     setPageHeaders(res);
-    res.type('html').send(DASHBOARD_PAGE);
+    res.type('html').send(this.pages.dashboard);
   }
 
-  @Get('assets/dashboard.js')
+  /** The page's script and stylesheet hold no data, so they need no credentials (the sign-in form uses them). */
+  @Get('assets/:file')
   @AccessRule('public')
-  script(@Res() res: Response): void {
-    res
-      .set({ 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'no-cache' })
-      .type('text/javascript')
-      .send(DASHBOARD_JS);
-  }
-
-  @Get('assets/dashboard.css')
-  @AccessRule('public')
-  stylesheet(@Res() res: Response): void {
-    res.set({ 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'no-cache' }).type('text/css').send(DASHBOARD_CSS);
+  asset(@Param('file') file: string, @Res() res: Response): void {
+    const asset = this.pages.asset(file);
+    if (!asset) throw new ProblemException(problem(404, 'not-found', 'Not found', 'No such dashboard asset'));
+    res.set({ 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'no-cache' }).type(asset.type).send(asset.body);
   }
 
   @Post('session')

@@ -2,7 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter } from '@nestjs/common';
 import type { Response } from 'express';
 import { ProblemException } from '../common/problem';
 import { ProblemFilter } from '../common/problem.filter';
-import { signInPage } from './page/dashboard.html';
+import { dashboardPages } from './page/dashboard-pages';
 import { setPageHeaders } from './page-headers';
 
 /**
@@ -12,6 +12,7 @@ import { setPageHeaders } from './page-headers';
 @Catch()
 export class SignInPageFilter implements ExceptionFilter {
   private readonly problems = new ProblemFilter();
+  private readonly pages = dashboardPages();
 
   catch(error: unknown, host: ArgumentsHost): void {
     const status = error instanceof ProblemException ? error.problem.status : 0;
@@ -19,6 +20,6 @@ export class SignInPageFilter implements ExceptionFilter {
     const res = host.switchToHttp().getResponse<Response>();
     setPageHeaders(res);
     res.status(status).set(error instanceof ProblemException ? error.headers : {});
-    res.type('html').send(signInPage(status));
+    res.type('html').send(this.pages.signIn(status));
   }
 }

@@ -1,5 +1,5 @@
 import { evolveTenantRecord } from '../../../src/application/projections/tenant-record';
-import { provisioned, Sandbox } from './projection-fixtures';
+import { provisioned, Sandbox } from '../../application/projections/projection-fixtures';
 
 describe('SQLite read-model store', () => {
   let sandbox: Sandbox;

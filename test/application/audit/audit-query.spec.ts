@@ -14,7 +14,7 @@ import {
   smtpConfigured,
   smtpTested,
   waitFor,
-} from './projection-fixtures';
+} from '../projections/projection-fixtures';
 
 describe('cross-tenant audit', () => {
   let sandbox: Sandbox;
