@@ -124,13 +124,7 @@ describe.each(stores)('command handler on %s', (_name, factory) => {
   beforeEach(async () => {
     ({ store: inner, cleanup } = await factory());
     store = new FlakyStore(inner);
-    handler = new DecideAndAppend(
-      store,
-      new SystemClock(),
-      new RandomIds(),
-      new StateReader(store),
-      noMetrics,
-    );
+    handler = new DecideAndAppend(store, new SystemClock(), new RandomIds(), new StateReader(store), noMetrics);
     tenant = `t-${Math.random().toString(36).slice(2, 10)}`;
     await handler.handle(tenant, provision(tenant), ctx);
     store.appends.length = 0;
@@ -210,13 +204,7 @@ describe('command handler, other tenants', () => {
       if (s === 'mailConfig-slow') await slow;
       return original(s, events, options);
     };
-    const handler = new DecideAndAppend(
-      store,
-      new SystemClock(),
-      new RandomIds(),
-      new StateReader(store),
-      noMetrics,
-    );
+    const handler = new DecideAndAppend(store, new SystemClock(), new RandomIds(), new StateReader(store), noMetrics);
     const slowCommand = handler.handle('slow', provision('slow'), ctx);
     await expect(handler.handle('fast', provision('fast'), ctx)).resolves.toMatchObject({ current: { version: 1 } });
     releaseSlow();
