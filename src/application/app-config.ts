@@ -17,6 +17,8 @@ export interface JwtConfig {
   key: string;
   issuer: string | null;
   audience: string | null;
+  /** JWT_MAX_AGE: the longest lifetime (exp − iat) a token may claim, in seconds. */
+  maxAgeSeconds: number;
 }
 
 /** A per-tenant rate limit: at most `limit` requests per `windowSeconds`. */

@@ -9,6 +9,7 @@ import { client, request } from '../support/http';
 import { expectProblem, forbidden, recordsNothing, signJwt, smtpSettings, unauthorized } from './hostile';
 
 const SECRET = 'hs256-shared-secret-of-the-main-application-0123456789';
+const now = () => Math.floor(Date.now() / 1000);
 const hs = (claims: Record<string, unknown>) => signJwt(claims, { alg: 'HS256', secret: SECRET });
 const NOT_THIS_TENANT = forbidden('This token is not valid for that tenant');
 const SUPPORT_READ_ONLY = forbidden('Support staff may read tenant configuration but not change it');
@@ -73,11 +74,28 @@ describe('hostile callers: JWTs and static tokens (HS256)', () => {
     ['with a tenant claim that is not a string', () => hs({ tenant: ['t-x'] })],
     ['truncated', () => hs({ tenant: 't-x' }).slice(0, -5)],
     ['not a JWT at all', () => 'a.b'],
+    // Issue 18 item 6: tokens that never end, or claim to come from the future, are refused.
+    ['without exp', () => hs({ tenant: 't-x', exp: undefined })],
+    [
+      'with exp but no iat, lasting longer than JWT_MAX_AGE',
+      () => hs({ tenant: 't-x', iat: undefined, exp: now() + 7200 }),
+    ],
+    ['with a lifetime over JWT_MAX_AGE', () => hs({ tenant: 't-x', iat: now(), exp: now() + 3600 + 300 })],
+    ['issued in the future', () => hs({ tenant: 't-x', iat: now() + 600, exp: now() + 900 })],
+    ['with a non-numeric exp', () => hs({ tenant: 't-x', exp: '9999999999' })],
   ])('answers 401 to a JWT %s, records nothing and does not say why', async (_, token) => {
     const res = await recordsNothing(svc, () => as(token()).post('/v1/tenants/t-x/mail-config', { username: 'acme' }));
     expect(res.status).toBe(401);
     expect(res.headers.get('www-authenticate')).toBe('Bearer');
     expectProblem(res, unauthorized);
+  });
+
+  it('accepts a JWT issued a little in the future or just expired, within the clock skew', async () => {
+    const t = uniqueTenant();
+    const early = as(hs({ sub: 'skewed', tenant: t, iat: now() + 30, exp: now() + 330 }));
+    expect((await early.post(`/v1/tenants/${t}/mail-config`, { username: 'acme' })).status).toBe(201);
+    const late = as(hs({ sub: 'skewed', tenant: t, iat: now() - 330, exp: now() - 30 }));
+    expect((await late.get(`/v1/tenants/${t}/mail-config`)).status).toBe(200);
   });
 
   it('lets a JWT with role support read a tenant but not change it', async () => {
@@ -183,6 +201,7 @@ describe('JWT and rate limit configuration', () => {
 
   it.each([
     [{ JWT_SECRET: 'short' }, 'JWT_SECRET: must be at least 32 characters'],
+    [{ JWT_SECRET: SECRET, JWT_MAX_AGE: '1h' }, 'JWT_MAX_AGE: must be a number of seconds from 1 to 86400, got "1h"'],
     [{ JWT_SECRET: SECRET, JWT_PUBLIC_KEY: rsa }, 'JWT_PUBLIC_KEY: set either JWT_SECRET or JWT_PUBLIC_KEY, not both'],
     [
       { JWT_PUBLIC_KEY: '/nonexistent/jwt.pem' },
@@ -204,7 +223,7 @@ describe('JWT and rate limit configuration', () => {
 
   it('reads a one-line PEM with escaped newlines, and the limits', () => {
     const config = parseConfig({ JWT_PUBLIC_KEY: rsa.replace(/\n/g, '\\n'), THROTTLE_SEND: '5/10' });
-    expect(config.jwt).toEqual({ algorithm: 'RS256', key: rsa, issuer: null, audience: null });
+    expect(config.jwt).toEqual({ algorithm: 'RS256', key: rsa, issuer: null, audience: null, maxAgeSeconds: 3600 });
     expect(config.rateLimits.send).toEqual({ limit: 5, windowSeconds: 10 });
     expect(parseConfig({}).jwt).toBeNull();
   });

@@ -60,11 +60,25 @@ function bool(env: Env, name: string): boolean {
   throw new ConfigError(name, `must be true or false, got "${raw}"`);
 }
 
+/** JWT_MAX_AGE in seconds (default one hour): tokens claiming a longer life are refused. */
+function jwtMaxAge(env: Env): number {
+  const raw = value(env, 'JWT_MAX_AGE');
+  if (raw === undefined) return 3600;
+  const seconds = Number(raw);
+  if (!/^\d+$/.test(raw) || seconds < 1 || seconds > 86_400)
+    throw new ConfigError('JWT_MAX_AGE', `must be a number of seconds from 1 to 86400, got "${raw}"`);
+  return seconds;
+}
+
 /** JWT_SECRET (HS256, ≥ 32 chars) or JWT_PUBLIC_KEY (RS256, PEM or a file holding it); never both. */
 function jwt(env: Env): JwtConfig | null {
   const secret = value(env, 'JWT_SECRET');
   const publicKey = value(env, 'JWT_PUBLIC_KEY');
-  const claims = { issuer: value(env, 'JWT_ISSUER') ?? null, audience: value(env, 'JWT_AUDIENCE') ?? null };
+  const claims = {
+    issuer: value(env, 'JWT_ISSUER') ?? null,
+    audience: value(env, 'JWT_AUDIENCE') ?? null,
+    maxAgeSeconds: jwtMaxAge(env),
+  };
   if (secret && publicKey) throw new ConfigError('JWT_PUBLIC_KEY', 'set either JWT_SECRET or JWT_PUBLIC_KEY, not both');
   if (secret) {
     if (secret.length < 32) throw new ConfigError('JWT_SECRET', 'must be at least 32 characters');

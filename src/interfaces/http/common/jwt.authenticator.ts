@@ -13,6 +13,23 @@ export interface MainApplicationClaims {
   sub?: unknown;
   tenant?: unknown;
   role?: unknown;
+  exp?: unknown;
+  iat?: unknown;
+}
+
+/** Clocks of the main application and this service may disagree by this much. */
+export const CLOCK_SKEW_SECONDS = 60;
+
+/**
+ * A token must say when it ends, may not claim a life longer than JWT_MAX_AGE, and may not have
+ * been issued in the future: a leaked token then stops working by itself.
+ */
+export function lifetimeAcceptable(claims: MainApplicationClaims, maxAgeSeconds: number, nowSeconds: number): boolean {
+  if (typeof claims.exp !== 'number' || !Number.isFinite(claims.exp)) return false;
+  if (claims.iat !== undefined && (typeof claims.iat !== 'number' || !Number.isFinite(claims.iat))) return false;
+  const issued = typeof claims.iat === 'number' ? claims.iat : nowSeconds;
+  if (issued > nowSeconds + CLOCK_SKEW_SECONDS) return false;
+  return claims.exp - issued <= maxAgeSeconds + CLOCK_SKEW_SECONDS;
 }
 
 /**
@@ -44,6 +61,7 @@ function jwtStrategy(passport: PassportStatic, config: JwtConfig) {
     ...(config.issuer ? { issuer: config.issuer } : {}),
     ...(config.audience ? { audience: config.audience } : {}),
     ignoreExpiration: false,
+    jsonWebTokenOptions: { clockTolerance: CLOCK_SKEW_SECONDS },
   };
   class MainApplicationJwtStrategy extends PassportStrategy(Strategy, STRATEGY) {
     constructor() {
@@ -55,6 +73,7 @@ function jwtStrategy(passport: PassportStatic, config: JwtConfig) {
     }
 
     validate(claims: MainApplicationClaims): Caller | false {
+      if (!lifetimeAcceptable(claims, config.maxAgeSeconds, Date.now() / 1000)) return false;
       return callerFromClaims(claims);
     }
   }
