@@ -97,6 +97,16 @@ describe.each(targets)('EventStoreDB node behaviour: %s', (name, start) => {
       expect(deleted.position?.commit).toBeDefined();
     });
 
+    it('counts a stream with only metadata as existing for an append expecting exists', async () => {
+      const s = stream();
+      await expect(client.appendToStream(s, event(), { expectedRevision: STREAM_EXISTS })).rejects.toBeInstanceOf(
+        WrongExpectedVersionError,
+      );
+      await client.setStreamMetadata(s, { maxCount: 10 });
+      const appended = await client.appendToStream(s, event('First'), { expectedRevision: STREAM_EXISTS });
+      expect(appended.nextExpectedRevision).toBe(0n);
+    });
+
     it.each([
       ['any', ANY],
       ['no_stream', NO_STREAM],

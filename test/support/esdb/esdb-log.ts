@@ -104,7 +104,7 @@ export class EsdbLog {
     const retry = this.idempotentResult(stream, state?.records ?? [], expected, events);
     if (retry === 'conflict') return { kind: 'wrong-expected-version', current };
     if (retry) return { kind: 'success', revision: retry.revision, position: retry.position };
-    if (!matches(expected, current, softDeleted)) return { kind: 'wrong-expected-version', current };
+    if (!this.holds(stream, expected)) return { kind: 'wrong-expected-version', current };
     if (events.length === 0) return { kind: 'success', revision: current, position: null };
     let revision = current ?? NO_STREAM;
     let last: LogRecord | undefined;
@@ -122,8 +122,7 @@ export class EsdbLog {
     const state = this.streams.get(stream);
     if (state?.tombstoned) return { kind: 'stream-deleted' };
     const current = this.currentRevision(stream);
-    if (!matches(expected, current, state?.truncateBefore === TOMBSTONE_REVISION))
-      return { kind: 'wrong-expected-version', current };
+    if (!this.holds(stream, expected)) return { kind: 'wrong-expected-version', current };
     if (current === null && this.currentRevision(`$$${stream}`) === null) {
       return { kind: 'wrong-expected-version', current: null };
     }
@@ -135,8 +134,7 @@ export class EsdbLog {
     const state = this.streams.get(stream);
     if (state?.tombstoned) return { kind: 'stream-deleted' };
     const current = this.currentRevision(stream);
-    if (!matches(expected, current, state?.truncateBefore === TOMBSTONE_REVISION))
-      return { kind: 'wrong-expected-version', current };
+    if (!this.holds(stream, expected)) return { kind: 'wrong-expected-version', current };
     const written = this.write(stream, TOMBSTONE_REVISION, {
       id: randomUUID(),
       type: '$streamDeleted',
@@ -146,6 +144,19 @@ export class EsdbLog {
     });
     this.streams.get(stream)!.tombstoned = true;
     return { kind: 'success', revision: null, position: written.position };
+  }
+
+  /**
+   * The expected-version check of a node's commit: a soft-deleted stream counts as absent
+   * (no_stream may recreate it, exists fails), a stream with only metadata as existing.
+   */
+  private holds(stream: string, expected: Expected): boolean {
+    const current = this.currentRevision(stream);
+    const softDeleted = this.streams.get(stream)?.truncateBefore === TOMBSTONE_REVISION;
+    if (expected === 'any') return true;
+    if (expected === 'no_stream') return current === null || softDeleted;
+    if (expected === 'exists') return !softDeleted && (current ?? this.currentRevision(`$$${stream}`)) !== null;
+    return current === expected;
   }
 
   /**
@@ -211,12 +222,4 @@ export class EsdbLog {
     this.changes.emit('append');
     return record;
   }
-}
-
-/** A soft-deleted stream counts as not existing: no_stream may recreate it, exists fails. */
-export function matches(expected: Expected, current: bigint | null, softDeleted = false): boolean {
-  if (expected === 'any') return true;
-  if (expected === 'no_stream') return current === null || softDeleted;
-  if (expected === 'exists') return current !== null && !softDeleted;
-  return current === expected;
 }
