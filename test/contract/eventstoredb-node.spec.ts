@@ -90,11 +90,15 @@ describe.each(targets)('EventStoreDB node behaviour: %s', (name, start) => {
       },
     );
 
-    it('soft-deletes a stream that exists only through its metadata', async () => {
+    it('soft-deletes a stream that exists only through its metadata, and recreates it on the next append', async () => {
       const s = stream();
       await client.setStreamMetadata(s, { maxCount: 10 });
       const deleted = await client.deleteStream(s, { expectedRevision: NO_STREAM });
       expect(deleted.position?.commit).toBeDefined();
+      const appended = await client.appendToStream(s, event('First'), { expectedRevision: NO_STREAM });
+      expect(appended.nextExpectedRevision).toBe(0n);
+      const meta = await collect(client.readStream(`$$${s}`));
+      expect(meta.map((e) => (e.event?.data as { $tb?: number }).$tb)).toEqual([undefined, expect.any(Number), 0]);
     });
 
     it('counts a stream with only metadata as existing for an append expecting exists', async () => {

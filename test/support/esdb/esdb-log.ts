@@ -190,8 +190,9 @@ export class EsdbLog {
 
   /** Writes the stream's $tb to "$$<stream>" and applies it to reads. */
   private truncate(stream: string, before: bigint): LogRecord {
-    const state = this.streams.get(stream);
-    if (state) state.truncateBefore = before;
+    // A stream known only by its metadata gets a state too, so its soft delete is remembered.
+    const state = this.streams.get(stream) ?? this.newStream(stream);
+    state.truncateBefore = before;
     const metaStream = `$$${stream}`;
     // JSON.stringify cannot write a 64-bit integer, and the node writes $tb as a number.
     const data = new TextEncoder().encode(`{"$tb":${before}}`);
@@ -205,8 +206,7 @@ export class EsdbLog {
   }
 
   private write(stream: string, revision: bigint, event: ProposedEvent): LogRecord {
-    let state = this.streams.get(stream);
-    if (!state) this.streams.set(stream, (state = { records: [], tombstoned: false, truncateBefore: 0n }));
+    const state = this.streams.get(stream) ?? this.newStream(stream);
     const record: LogRecord = {
       ...event,
       stream,
@@ -221,5 +221,11 @@ export class EsdbLog {
     this.byEventId.set(record.id, record);
     this.changes.emit('append');
     return record;
+  }
+
+  private newStream(stream: string): StreamState {
+    const state: StreamState = { records: [], tombstoned: false, truncateBefore: 0n };
+    this.streams.set(stream, state);
+    return state;
   }
 }
