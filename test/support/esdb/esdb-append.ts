@@ -1,7 +1,13 @@
 import { type handleBidiStreamingCall, type handleClientStreamingCall, status as GrpcStatus } from '@grpc/grpc-js';
 import { Empty as GoogleEmpty } from 'google-protobuf/google/protobuf/empty_pb';
 import { Code } from '@eventstore/db-client/generated/code_pb';
-import { AllStreamPosition, BadRequest, Empty, StreamDeleted } from '@eventstore/db-client/generated/shared_pb';
+import {
+  AllStreamPosition,
+  BadRequest,
+  Empty,
+  MaximumAppendSizeExceeded,
+  StreamDeleted,
+} from '@eventstore/db-client/generated/shared_pb';
 import {
   type AppendReq,
   AppendResp,
@@ -14,6 +20,7 @@ import {
   batchStatus,
   batchWrongExpectedVersion,
   expectedFrom,
+  maxAppendSizeError,
   parseUuid,
   rpcError,
   streamDeletedError,
@@ -35,11 +42,19 @@ function proposedEvent(message: Proposed): ProposedEvent | string {
   return { id, type, contentType, data: message.getData_asU8(), metadata: message.getCustomMetadata_asU8() };
 }
 
-/** Client streaming: one options message, then the proposed events, then the single answer. */
-export function append(log: EsdbLog): handleClientStreamingCall<AppendReq, AppendResp> {
+/** What a node counts against its maximum append size: data, metadata and the type in UTF-16. */
+const sizeOf = (event: ProposedEvent) => event.data.length + event.metadata.length + 2 * event.type.length;
+
+/**
+ * Client streaming: one options message, then the proposed events, then the single answer.
+ * The answer waits for the end of the request even when the write already failed, where a node
+ * answers at once; the client cannot tell the difference.
+ */
+export function append(log: EsdbLog, maxAppendSize: number): handleClientStreamingCall<AppendReq, AppendResp> {
   return (call, callback) => {
     let options: AppendReq.Options | undefined;
     const events: ProposedEvent[] = [];
+    let size = 0;
     let failure: RpcError | null = null;
     call.on('data', (req: AppendReq) => {
       if (failure) return;
@@ -51,7 +66,9 @@ export function append(log: EsdbLog): handleClientStreamingCall<AppendReq, Appen
       const event = req.hasProposedMessage()
         ? proposedEvent(req.getProposedMessage()!)
         : 'Expected a proposed message.';
-      if (typeof event === 'string') failure = rpcError(GrpcStatus.INVALID_ARGUMENT, event);
+      if (typeof event === 'string') return void (failure = rpcError(GrpcStatus.INVALID_ARGUMENT, event));
+      size += sizeOf(event);
+      if (size > maxAppendSize) failure = maxAppendSizeError(maxAppendSize);
       else events.push(event);
     });
     call.on('end', () => {
@@ -97,13 +114,17 @@ interface PendingWrite {
   stream: string;
   expected: Expected | null;
   events: ProposedEvent[];
+  size: number;
 }
 
 /**
  * Bidirectional: requests carry a correlation id; the first chunk of a write carries the options,
  * the last one is_final. One answer per write, possibly out of order with other writes.
  */
-export function batchAppend(log: EsdbLog): handleBidiStreamingCall<BatchAppendReq, BatchAppendResp> {
+export function batchAppend(
+  log: EsdbLog,
+  maxAppendSize: number,
+): handleBidiStreamingCall<BatchAppendReq, BatchAppendResp> {
   return (call) => {
     const pending = new Map<string, PendingWrite>();
     call.on('data', (req: BatchAppendReq) => {
@@ -111,7 +132,7 @@ export function batchAppend(log: EsdbLog): handleBidiStreamingCall<BatchAppendRe
       const options = req.getOptions();
       if (options) {
         const expected = expectedFrom(options.getExpectedStreamPositionCase(), options.getStreamPosition());
-        pending.set(key, { stream: streamNameOf(options.getStreamIdentifier()), expected, events: [] });
+        pending.set(key, { stream: streamNameOf(options.getStreamIdentifier()), expected, events: [], size: 0 });
       }
       const write = pending.get(key);
       if (!write) return; // the server drops chunks of writes it does not know (e.g. already failed)
@@ -124,6 +145,11 @@ export function batchAppend(log: EsdbLog): handleBidiStreamingCall<BatchAppendRe
           return answer(new BatchAppendResp().setError(badRequest(event)));
         }
         write.events.push(event);
+        write.size += sizeOf(event);
+        if (write.size > maxAppendSize) {
+          pending.delete(key);
+          return answer(new BatchAppendResp().setError(tooLarge(maxAppendSize)));
+        }
       }
       if (!req.getIsFinal()) return;
       pending.delete(key);
@@ -140,16 +166,25 @@ export function batchAppend(log: EsdbLog): handleBidiStreamingCall<BatchAppendRe
 function badRequest(message: string) {
   return batchStatus(
     Code.INVALID_ARGUMENT,
-    message,
+    'BadRequest',
     new BadRequest().setMessage(message),
     'event_store.client.BadRequest',
+  );
+}
+
+function tooLarge(maxAppendSize: number) {
+  return batchStatus(
+    Code.INVALID_ARGUMENT,
+    'MaximumAppendSizeExceeded',
+    new MaximumAppendSizeExceeded().setMaxappendsize(maxAppendSize),
+    'event_store.client.MaximumAppendSizeExceeded',
   );
 }
 
 function batchAnswer(outcome: AppendOutcome, write: PendingWrite): BatchAppendResp {
   if (outcome.kind === 'stream-deleted') {
     const detail = new StreamDeleted().setStreamIdentifier(streamIdentifier(write.stream));
-    const status = batchStatus(Code.FAILED_PRECONDITION, 'StreamDeleted', detail, 'event_store.client.StreamDeleted');
+    const status = batchStatus(Code.NOT_FOUND, 'StreamDeleted', detail, 'event_store.client.StreamDeleted');
     return new BatchAppendResp().setError(status);
   }
   if (outcome.kind === 'wrong-expected-version') {

@@ -43,7 +43,10 @@ const NO_STREAM = -1n;
 interface StreamState {
   records: LogRecord[];
   tombstoned: boolean;
-  /** Soft delete: revisions below this are hidden from stream reads ($tb in the stream metadata). */
+  /**
+   * Soft delete ($tb in the stream metadata): revisions below this are hidden from stream reads.
+   * While deleted it is the maximum revision, as on a real node; the next append lowers it.
+   */
   truncateBefore: bigint;
 }
 
@@ -52,6 +55,11 @@ export class EsdbLog {
   /** Emits 'append' after every write so live subscriptions wake up. */
   readonly changes = new EventEmitter().setMaxListeners(0);
   private readonly streams = new Map<string, StreamState>();
+  /**
+   * The last record written with each event id, for retries with expected version any/exists:
+   * a real node looks them up in a cache of committed event ids rather than scanning the stream.
+   */
+  private readonly byEventId = new Map<string, LogRecord>();
   private nextPosition = 0n;
 
   constructor(seedSystemEvents = true) {
@@ -92,42 +100,41 @@ export class EsdbLog {
     const state = this.streams.get(stream);
     if (state?.tombstoned) return { kind: 'stream-deleted' };
     const current = this.currentRevision(stream);
-    const retry = this.idempotentResult(state?.records ?? [], expected, events);
+    const softDeleted = state?.truncateBefore === TOMBSTONE_REVISION;
+    const retry = this.idempotentResult(stream, state?.records ?? [], expected, events);
     if (retry === 'conflict') return { kind: 'wrong-expected-version', current };
     if (retry) return { kind: 'success', revision: retry.revision, position: retry.position };
-    if (!matches(expected, current)) return { kind: 'wrong-expected-version', current };
+    if (!this.holds(stream, expected)) return { kind: 'wrong-expected-version', current };
     if (events.length === 0) return { kind: 'success', revision: current, position: null };
     let revision = current ?? NO_STREAM;
     let last: LogRecord | undefined;
     for (const event of events) last = this.write(stream, ++revision, event);
+    // Appending to a soft-deleted stream recreates it: the node rewrites $tb to the first new revision.
+    if (softDeleted) this.truncate(stream, (current ?? NO_STREAM) + 1n);
     return { kind: 'success', revision, position: last!.position };
   }
 
-  /** Soft delete: ESDB records it as stream metadata ($tb) written to "$$<stream>". */
+  /**
+   * Soft delete: ESDB records it as stream metadata ($tb) written to "$$<stream>". A stream that
+   * has neither events nor metadata cannot be deleted: the node answers wrong expected version.
+   */
   softDelete(stream: string, expected: Expected): AppendOutcome {
     const state = this.streams.get(stream);
     if (state?.tombstoned) return { kind: 'stream-deleted' };
     const current = this.currentRevision(stream);
-    if (!matches(expected, current)) return { kind: 'wrong-expected-version', current };
-    const truncateBefore = (current ?? NO_STREAM) + 1n;
-    if (state) state.truncateBefore = truncateBefore;
-    const meta = new TextEncoder().encode(JSON.stringify({ $tb: Number(truncateBefore) }));
-    const metaStream = `$$${stream}`;
-    const written = this.write(metaStream, (this.currentRevision(metaStream) ?? NO_STREAM) + 1n, {
-      id: randomUUID(),
-      type: '$metadata',
-      contentType: 'application/json',
-      data: meta,
-      metadata: new Uint8Array(),
-    });
-    return { kind: 'success', revision: null, position: written.position };
+    if (!this.holds(stream, expected)) return { kind: 'wrong-expected-version', current };
+    if (current === null && this.currentRevision(`$$${stream}`) === null) {
+      return { kind: 'wrong-expected-version', current: null };
+    }
+    return { kind: 'success', revision: null, position: this.truncate(stream, TOMBSTONE_REVISION).position };
   }
 
   /** Hard delete: a "$streamDeleted" record in the stream itself; the name can never be used again. */
   tombstone(stream: string, expected: Expected): AppendOutcome {
-    if (this.streams.get(stream)?.tombstoned) return { kind: 'stream-deleted' };
+    const state = this.streams.get(stream);
+    if (state?.tombstoned) return { kind: 'stream-deleted' };
     const current = this.currentRevision(stream);
-    if (!matches(expected, current)) return { kind: 'wrong-expected-version', current };
+    if (!this.holds(stream, expected)) return { kind: 'wrong-expected-version', current };
     const written = this.write(stream, TOMBSTONE_REVISION, {
       id: randomUUID(),
       type: '$streamDeleted',
@@ -140,31 +147,66 @@ export class EsdbLog {
   }
 
   /**
-   * ESDB answers a re-sent write (same event ids at the place the expected version points to)
-   * with the original result instead of writing again. A partial match is a conflict.
+   * The expected-version check of a node's commit: a soft-deleted stream counts as absent
+   * (no_stream may recreate it, exists fails), a stream with only metadata as existing.
+   */
+  private holds(stream: string, expected: Expected): boolean {
+    const current = this.currentRevision(stream);
+    const softDeleted = this.streams.get(stream)?.truncateBefore === TOMBSTONE_REVISION;
+    if (expected === 'any') return true;
+    if (expected === 'no_stream') return current === null || softDeleted;
+    if (expected === 'exists') return !softDeleted && (current ?? this.currentRevision(`$$${stream}`)) !== null;
+    return current === expected;
+  }
+
+  /**
+   * ESDB answers a re-sent write with the original result instead of writing again: with any or
+   * exists when every event id was last written to this stream, with a revision or no_stream when
+   * the same ids sit right after it. A partial match is a conflict.
    */
   private idempotentResult(
+    stream: string,
     records: LogRecord[],
     expected: Expected,
     events: ProposedEvent[],
   ): LogRecord | 'conflict' | null {
     if (events.length === 0 || records.length === 0) return null;
-    let start: number;
+    let last: LogRecord | undefined;
     if (expected === 'any' || expected === 'exists') {
-      start = records.findIndex((r) => r.id === events[0].id);
-      if (start < 0) return null;
-    } else {
-      start = Number((expected === 'no_stream' ? NO_STREAM : expected) + 1n);
-      if (records[start]?.id !== events[0].id) return null;
+      for (const [i, event] of events.entries()) {
+        last = this.byEventId.get(event.id);
+        if (last?.stream !== stream) return i === 0 ? null : 'conflict';
+      }
+      return last!;
     }
-    const slice = records.slice(start, start + events.length);
-    const same = slice.length === events.length && slice.every((r, i) => r.id === events[i].id);
-    return same ? slice[slice.length - 1] : 'conflict';
+    const start = Number((expected === 'no_stream' ? NO_STREAM : expected) + 1n);
+    if (records[start]?.id !== events[0].id) return null;
+    for (const [i, event] of events.entries()) {
+      last = records[start + i];
+      if (last?.id !== event.id) return 'conflict';
+    }
+    return last!;
+  }
+
+  /** Writes the stream's $tb to "$$<stream>" and applies it to reads. */
+  private truncate(stream: string, before: bigint): LogRecord {
+    // A stream known only by its metadata gets a state too, so its soft delete is remembered.
+    const state = this.streams.get(stream) ?? this.newStream(stream);
+    state.truncateBefore = before;
+    const metaStream = `$$${stream}`;
+    // JSON.stringify cannot write a 64-bit integer, and the node writes $tb as a number.
+    const data = new TextEncoder().encode(`{"$tb":${before}}`);
+    return this.write(metaStream, (this.currentRevision(metaStream) ?? NO_STREAM) + 1n, {
+      id: randomUUID(),
+      type: '$metadata',
+      contentType: 'application/json',
+      data,
+      metadata: new Uint8Array(),
+    });
   }
 
   private write(stream: string, revision: bigint, event: ProposedEvent): LogRecord {
-    let state = this.streams.get(stream);
-    if (!state) this.streams.set(stream, (state = { records: [], tombstoned: false, truncateBefore: 0n }));
+    const state = this.streams.get(stream) ?? this.newStream(stream);
     const record: LogRecord = {
       ...event,
       stream,
@@ -176,14 +218,14 @@ export class EsdbLog {
     this.nextPosition += BigInt(64 + stream.length + event.type.length + event.data.length + event.metadata.length);
     state.records.push(record);
     this.all.push(record);
+    this.byEventId.set(record.id, record);
     this.changes.emit('append');
     return record;
   }
-}
 
-export function matches(expected: Expected, current: bigint | null): boolean {
-  if (expected === 'any') return true;
-  if (expected === 'no_stream') return current === null;
-  if (expected === 'exists') return current !== null;
-  return current === expected;
+  private newStream(stream: string): StreamState {
+    const state: StreamState = { records: [], tombstoned: false, truncateBefore: 0n };
+    this.streams.set(stream, state);
+    return state;
+  }
 }

@@ -98,19 +98,29 @@ export const streamDeletedError = (stream: string) =>
     'stream-name': stream,
   });
 
-/** The shape Delete and Tombstone use; appends report the conflict inside their response instead. */
+/**
+ * The shape Delete and Tombstone use (both say "Delete", as a node since 22.10 does); appends report
+ * the conflict inside their response instead. A missing stream's version is -1, never empty.
+ */
 export const wrongExpectedVersionError = (stream: string, expected: Expected, current: bigint | null) =>
   rpcError(
     GrpcStatus.FAILED_PRECONDITION,
-    `Append failed due to WrongExpectedVersion. Stream: ${stream}, ` +
-      `Expected version: ${expectedAsLong(expected)}, Actual version: ${current ?? ''}`,
+    `Delete failed due to WrongExpectedVersion. Stream: ${stream}, ` +
+      `Expected version: ${expectedAsLong(expected)}, Actual version: ${current ?? -1n}`,
     {
       exception: 'wrong-expected-version',
       'stream-name': stream,
       'expected-version': expectedAsLong(expected).toString(),
-      'actual-version': current === null ? '' : current.toString(),
+      'actual-version': (current ?? -1n).toString(),
     },
   );
+
+/** A classic Append over the size limit fails as a whole, before anything is written. */
+export const maxAppendSizeError = (maxAppendSize: number) =>
+  rpcError(GrpcStatus.INVALID_ARGUMENT, `Maximum Append Size of ${maxAppendSize} Exceeded.`, {
+    exception: 'maximum-append-size-exceeded',
+    'maximum-append-size': maxAppendSize.toString(),
+  });
 
 /** BatchAppend reports failures per request as a google.rpc.Status with a packed detail message. */
 export function batchStatus(

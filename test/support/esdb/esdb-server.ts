@@ -22,6 +22,8 @@ export interface EsdbServerOptions {
   serverVersion?: string;
   /** Start with a couple of system events in $all, as a real node has. Default true. */
   seedSystemEvents?: boolean;
+  /** Bytes one write may carry (data, metadata, type); a node's default is 1 MiB. */
+  maxAppendSize?: number;
 }
 
 export interface EsdbServer {
@@ -41,6 +43,7 @@ export async function startEsdbServer(options: EsdbServerOptions = {}): Promise<
   const log = new EsdbLog(options.seedSystemEvents ?? true);
   const advertiseBatchAppend = options.advertiseBatchAppend ?? true;
   const serverVersion = options.serverVersion ?? '24.10.0';
+  const maxAppendSize = options.maxAppendSize ?? 1024 * 1024;
   let server: Server | null = null;
   let shutdown = new AbortController();
   let port = options.port ?? 0;
@@ -70,8 +73,8 @@ export async function startEsdbServer(options: EsdbServerOptions = {}): Promise<
     next.addService(ServerFeaturesService, { getSupportedMethods: counted('getSupportedMethods', supportedMethods) });
     next.addService(StreamsService, {
       read: counted('read', read(log, shutdown.signal)),
-      append: counted('append', append(log)),
-      batchAppend: counted('batchAppend', batchAppend(log)),
+      append: counted('append', append(log, maxAppendSize)),
+      batchAppend: counted('batchAppend', batchAppend(log, maxAppendSize)),
       delete: counted('delete', deleteStream(log)),
       tombstone: counted('tombstone', tombstoneStream(log)),
     });
