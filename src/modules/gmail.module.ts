@@ -12,7 +12,8 @@ import { StartGmailAuthorization } from '../application/gmail/start-gmail-author
 import { GMAIL_METRICS, GmailMetrics } from '../application/metrics/gmail-metrics';
 import { CLOCK, Clock } from '../application/ports/clock.port';
 import { EVENT_STORE, EventStore } from '../application/ports/event-store.port';
-import { GMAIL_TRANSPORT, GmailTransport, GOOGLE_OAUTH, GoogleOAuth } from '../application/ports/google-oauth.port';
+import { GMAIL_TRANSPORT, GmailTransport } from '../application/ports/gmail-transport.port';
+import { GOOGLE_OAUTH, GoogleOAuth } from '../application/ports/google-oauth.port';
 import { OAUTH_STATE_STORE } from '../application/ports/oauth-state.port';
 import { ModeSenderRegistry } from '../application/sending/mode-senders';
 import { MasterKeyRing } from '../infrastructure/crypto/key-ring';

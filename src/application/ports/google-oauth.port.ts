@@ -1,12 +1,12 @@
 import { GMAIL_SEND_SCOPE } from '../../domain/mail-config/mail-config.types';
-import { GrantRevokedError, type OutgoingMessage, type SentMessage } from './mail-transport.port';
+import { GrantRevokedError } from './mail-transport.port';
 
 /**
- * Google as the application sees it: the OAuth round trip, tokens and the Gmail API. No
- * google-auth-library or googleapis type crosses this file; infrastructure/google translates.
+ * Google as the application sees it: the OAuth round trip and its tokens (sending through the
+ * Gmail API is gmail-transport.port.ts). No library type crosses this file; infrastructure/google
+ * translates.
  */
 export const GOOGLE_OAUTH = Symbol('GOOGLE_OAUTH');
-export const GMAIL_TRANSPORT = Symbol('GMAIL_TRANSPORT');
 
 /** What we ask Google for, and nothing wider: send mail, and learn which account granted it. */
 export const GMAIL_REQUESTED_SCOPES: readonly string[] = ['openid', 'email', GMAIL_SEND_SCOPE];
@@ -72,26 +72,4 @@ export interface GoogleOAuth {
   refreshAccessToken(refreshToken: string): Promise<AccessToken>;
   /** Revokes the token and with it the grant. A token Google no longer knows counts as revoked. */
   revoke(token: string): Promise<void>;
-}
-
-/**
- * A tenant's Gmail grant as the Gmail transport needs it. `key` changes with every
- * authorization, so a replaced grant never reuses an access token of the previous one; the
- * refresh token is opened only when a refresh is actually needed.
- */
-export interface GmailGrantRef {
-  tenantId: string;
-  key: string;
-  refreshToken: () => Promise<string>;
-}
-
-/** Mode 2: sends through the Gmail API as the authorized account. */
-export interface GmailTransport {
-  /**
-   * Throws GrantRevokedError when Google answers invalid_grant, MailTransportError otherwise
-   * (after retrying transient failures).
-   */
-  send(grant: GmailGrantRef, message: OutgoingMessage): Promise<SentMessage>;
-  /** A refresh now, bypassing the cache (the scheduled consent check). Throws like refreshAccessToken. */
-  refreshNow(grant: GmailGrantRef): Promise<void>;
 }

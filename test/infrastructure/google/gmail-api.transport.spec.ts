@@ -1,8 +1,5 @@
-import {
-  type GmailGrantRef,
-  GoogleUnavailableError,
-  GrantRevokedError,
-} from '../../../src/application/ports/google-oauth.port';
+import { type GmailGrantRef } from '../../../src/application/ports/gmail-transport.port';
+import { GoogleUnavailableError, GrantRevokedError } from '../../../src/application/ports/google-oauth.port';
 import { MailTransportError, type OutgoingMessage } from '../../../src/application/ports/mail-transport.port';
 import { AccessTokenCache } from '../../../src/infrastructure/google/access-token-cache';
 import { GmailApiTransport, type GmailSendOptions } from '../../../src/infrastructure/google/gmail-api.transport';
@@ -39,6 +36,7 @@ describe('Gmail API transport and access-token cache against the stand-in Google
     grant = {
       tenantId: 't-1',
       key: 't-1:grant-1',
+      authorizedAt: '2026-11-26T10:00:00.000Z',
       refreshToken: async () => {
         refreshTokenReads++;
         return refreshToken!;
