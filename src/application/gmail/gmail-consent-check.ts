@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { MAIL_CONFIG_STREAM_PREFIX, tenantOf } from '../mail-config/streams';
 import { StateReader } from '../mail-config/state-reader';
 import { EVENT_STORE, EventStore } from '../ports/event-store.port';
-import { GMAIL_TRANSPORT, GmailTransport, GrantRevokedError } from '../ports/google-oauth.port';
+import { GMAIL_TRANSPORT, GmailTransport, GrantRevokedError } from '../ports/gmail-transport.port';
 import { ID_GENERATOR, IdGenerator } from '../ports/id.port';
 import { GmailGrants } from './gmail-grants';
 
@@ -54,7 +54,7 @@ export class GmailConsentCheck {
         await this.transport.refreshNow(grant);
       } catch (error) {
         if (error instanceof GrantRevokedError) {
-          if (await this.grants.recordRevokedAtGoogle(tenantId, grant.key, ctx)) result.revoked++;
+          if (await this.grants.recordRevokedAtGoogle(tenantId, grant, ctx)) result.revoked++;
         } else {
           result.failed++;
           this.logger.warn(
