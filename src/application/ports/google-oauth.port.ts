@@ -1,5 +1,6 @@
 import { GMAIL_SEND_SCOPE } from '../../domain/mail-config/mail-config.types';
 import { GrantRevokedError } from './mail-transport.port';
+import { type OAuthStateBinding, type OAuthStateRefusal } from './oauth-state.port';
 
 /**
  * Google as the application sees it: the OAuth round trip and its tokens (sending through the
@@ -37,39 +38,54 @@ export class GoogleRejectedError extends Error {
   }
 }
 
-export interface AuthorizationUrlRequest {
-  /** Opaque, signed, single-use value Google hands back to the callback. */
-  state: string;
-  /** base64url(SHA-256(code verifier)): PKCE with S256. */
-  codeChallenge: string;
-}
-
 export interface AccessToken {
   token: string;
   expiresAt: Date;
 }
 
-/** The outcome of exchanging an authorization code. */
-export interface GoogleGrant {
-  /** The account's email address, read from userinfo. */
-  account: string;
-  /** What the user actually granted: granular consent lets them untick scopes. */
-  grantedScopes: string[];
-  /** null when Google sent none (it only does on a consent with offline access). */
-  refreshToken: string | null;
-  accessToken: AccessToken;
-}
-
+/** Google's tokens after the consent: refresh and revocation (google-auth-library behind it). */
 export interface GoogleOAuth {
-  /** The consent URL: our scopes only, offline access, consent prompt, PKCE S256, the state. */
-  authorizationUrl(request: AuthorizationUrlRequest): string;
-  /**
-   * Exchanges the code with the PKCE verifier, then reads the account email from userinfo.
-   * Throws GoogleUnavailableError or GoogleRejectedError.
-   */
-  exchangeCode(code: string, codeVerifier: string): Promise<GoogleGrant>;
   /** A fresh access token. Throws GrantRevokedError (invalid_grant) or GoogleUnavailableError / GoogleRejectedError. */
   refreshAccessToken(refreshToken: string): Promise<AccessToken>;
   /** Revokes the token and with it the grant. A token Google no longer knows counts as revoked. */
   revoke(token: string): Promise<void>;
 }
+
+/**
+ * The consent round trip (passport-google-oauth20 behind it): the consent URL with our scopes
+ * only, offline access, a consent prompt, PKCE S256 and the signed single-use state; and, at the
+ * callback, the state spent before anything else, the code exchanged, the account read.
+ */
+export const GOOGLE_CONSENT = Symbol('GOOGLE_CONSENT');
+
+export interface ConsentStarted {
+  authorizationUrl: string;
+  expiresAt: Date;
+}
+
+export interface GoogleConsent {
+  /** Issues the state for this binding (the PKCE verifier sealed with it) and answers the consent URL. */
+  begin(binding: OAuthStateBinding): Promise<ConsentStarted>;
+}
+
+/** The grant a consent gave, as the token answer and userinfo describe it. */
+export interface GoogleGrant {
+  /** The account's email address, read from userinfo (verified, lower-cased). */
+  account: string;
+  /** What the user actually granted (the token answer's scope): granular consent lets them untick scopes. */
+  grantedScopes: string[];
+  /** null when Google sent none (it only does on a consent with offline access). */
+  refreshToken: string | null;
+}
+
+/**
+ * Where the browser's return from Google came to. The state is always looked at first: every
+ * outcome but `state_refused` has spent it, so it names the binding to record for and return to.
+ */
+export type ConsentReturn =
+  /** `returnUrl` only when the state is authentic (expired or replayed), never for a forged one. */
+  | { outcome: 'state_refused'; reason: OAuthStateRefusal; returnUrl: string | null }
+  | { outcome: 'denied'; binding: OAuthStateBinding }
+  /** The exchange, userinfo, or Google's own error parameter; `why` is safe to log (no token or code). */
+  | { outcome: 'failed'; binding: OAuthStateBinding; why: string }
+  | { outcome: 'granted'; binding: OAuthStateBinding; grant: GoogleGrant };

@@ -30,7 +30,7 @@ describe('Gmail API transport and access-token cache against the stand-in Google
   beforeEach(async () => {
     google = await GoogleStandIn.start({ redirectUri: REDIRECT_URI });
     const adapter = adapterFor(google, { retries: 0, timeoutMs: 2000 });
-    const { refreshToken } = await authorizedGrant(google, adapter);
+    const { refreshToken } = await authorizedGrant(google);
     refreshTokenReads = 0;
     refreshes = [];
     grant = {

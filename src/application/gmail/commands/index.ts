@@ -1,0 +1,4 @@
+/** Gmail's use cases as the interface layer dispatches them (messages only; handlers stay in their files). */
+export { CompleteGmailAuthorizationCommand } from './complete-gmail-authorization.command';
+export { RevokeGmailAuthorizationCommand } from './revoke-gmail-authorization.command';
+export { type GmailAuthorizationStarted, StartGmailAuthorizationCommand } from './start-gmail-authorization.command';
