@@ -3,12 +3,14 @@ import { APP_CONFIG, AppConfig } from '../application/app-config';
 import { CompleteGmailAuthorizationHandler } from '../application/gmail/commands/complete-gmail-authorization.command';
 import { RevokeGmailAuthorizationHandler } from '../application/gmail/commands/revoke-gmail-authorization.command';
 import { StartGmailAuthorizationHandler } from '../application/gmail/commands/start-gmail-authorization.command';
-import { GmailConsentCheck } from '../application/gmail/gmail-consent-check';
+import { AuthorizedGmailTenants } from '../application/gmail/authorized-gmail-tenants';
+import { CheckGmailConsentsHandler } from '../application/gmail/commands/check-gmail-consents.command';
 import { GmailGrants } from '../application/gmail/gmail-grants';
 import { GmailModeSender } from '../application/gmail/gmail-mode.sender';
 import { GmailScheduler } from '../application/gmail/gmail-scheduler';
 import { GMAIL_SETTINGS, gmailSettingsFrom } from '../application/gmail/gmail-settings';
-import { GoogleRevocationRetry } from '../application/gmail/google-revocation-retry';
+import { GoogleRevocationQueue } from '../application/gmail/google-revocation-queue';
+import { RetryGoogleRevocationsHandler } from '../application/gmail/commands/retry-google-revocations.command';
 import { GMAIL_METRICS, GmailMetrics } from '../application/metrics/gmail-metrics';
 import { CLOCK, Clock } from '../application/ports/clock.port';
 import { EVENT_STORE, EventStore } from '../application/ports/event-store.port';
@@ -68,9 +70,11 @@ import { SendingModule } from './sending.module';
     StartGmailAuthorizationHandler,
     CompleteGmailAuthorizationHandler,
     RevokeGmailAuthorizationHandler,
-    GoogleRevocationRetry,
+    GoogleRevocationQueue,
+    AuthorizedGmailTenants,
     GmailGrants,
-    GmailConsentCheck,
+    CheckGmailConsentsHandler,
+    RetryGoogleRevocationsHandler,
     GmailScheduler,
     GmailModeSender,
   ],

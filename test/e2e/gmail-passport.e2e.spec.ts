@@ -1,4 +1,3 @@
-import { GmailConsentCheck } from '../../src/application/gmail/gmail-consent-check';
 import { GmailHarness } from '../support/google/gmail-harness';
 
 /** The consent round trip runs through passport-google-oauth20: what Google sees proves it. */
@@ -23,7 +22,7 @@ describe('the Google consent through passport-google-oauth20, seen from the stan
       },
     ]);
     // The refresh after it is google-auth-library's (gaxios), which keeps refresh and revocation.
-    await h.svc.running.app.get(GmailConsentCheck).runOnce();
+    await h.consentCheck.runOnce();
     const refresh = h.google.tokenRequests.at(-1)!;
     expect(refresh.grantType).toBe('refresh_token');
     expect(refresh.userAgent).not.toBe('Node-oauth');
@@ -41,7 +40,7 @@ describe('the Google consent through passport-google-oauth20, seen from the stan
     const tenant = await h.provisioned();
     expect(await h.authorize(tenant)).toEqual({ gmail: 'authorized' });
     expect((await h.send(tenant)).body.mode).toBe('gmail');
-    await h.svc.running.app.get(GmailConsentCheck).runOnce();
+    await h.consentCheck.runOnce();
     const withdrawn = await h.svc.api.delete(`/v1/tenants/${tenant}/mail-config/gmail/authorization`);
     expect(withdrawn.body.gmail.googleRevocation).toEqual({ ok: true, message: null });
     h.google.nextConsent({ kind: 'deny' });

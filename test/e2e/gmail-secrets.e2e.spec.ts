@@ -1,5 +1,3 @@
-import { GmailConsentCheck } from '../../src/application/gmail/gmail-consent-check';
-import { GoogleRevocationRetry } from '../../src/application/gmail/google-revocation-retry';
 import { dataDirContains } from '../support/files';
 import { GMAIL_SEND } from '../support/google/google-state';
 import { GmailHarness } from '../support/google/gmail-harness';
@@ -42,7 +40,7 @@ describe('Gmail secrets never leave in plaintext', () => {
     expect(
       keep(await svc.api.delete(`/v1/tenants/${b}/mail-config/gmail/authorization`)).body.gmail.googleRevocation.ok,
     ).toBe(false);
-    expect(await svc.running.app.get(GoogleRevocationRetry).runOnce({ dueOnly: false })).toEqual({
+    expect(await h.revocationRetry.runOnce({ dueOnly: false })).toEqual({
       attempted: 1,
       revoked: 1,
     });
@@ -51,7 +49,7 @@ describe('Gmail secrets never leave in plaintext', () => {
     google.nextConsent({ kind: 'approve', account: 'c@acme-mail.test' });
     expect(await consent(c)).toBe('authorized');
     google.revokeAccess('c@acme-mail.test');
-    expect((await svc.running.app.get(GmailConsentCheck).runOnce()).revoked).toBe(1);
+    expect((await h.consentCheck.runOnce()).revoked).toBe(1);
     google.fail('token', { status: 400, times: 1 });
     expect(await consent(c)).toBe('error');
     google.nextConsent({ kind: 'approve', untick: [GMAIL_SEND] });

@@ -11,7 +11,7 @@ import { CLOCK, type Clock } from '../../ports/clock.port';
 import { GOOGLE_OAUTH, type GoogleOAuth } from '../../ports/google-oauth.port';
 import { requireActiveTenant, requireGoogle } from '../gmail-preconditions';
 import { revokeAtGoogle } from '../google-revocation';
-import { GoogleRevocationRetry } from '../google-revocation-retry';
+import { GoogleRevocationQueue } from '../google-revocation-queue';
 
 /**
  * DELETE …/gmail/authorization: the tenant withdraws consent. Google is asked to revoke the
@@ -39,7 +39,7 @@ export class RevokeGmailAuthorizationHandler implements ICommandHandler<RevokeGm
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly reader: StateReader,
     private readonly decideAndAppend: DecideAndAppend,
-    private readonly retries: GoogleRevocationRetry,
+    private readonly retries: GoogleRevocationQueue,
     private readonly presenter: MailConfigPresenter,
   ) {}
 
