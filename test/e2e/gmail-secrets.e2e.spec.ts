@@ -77,6 +77,11 @@ describe('Gmail secrets never leave in plaintext', () => {
     // The scan reaches the stores: with the embedded event store, the history is under DATA_DIR.
     if (process.env.E2E_STORE !== 'esdb')
       expect(dataDirContains(svc.dataDir, 'GmailAuthorized').length).toBeGreaterThan(0);
+    // Nor in any URL Google was asked for (the state goes to Google in the consent URL by design).
+    const urls = google.requests.map((r) => r.url).join('\n');
+    expect(google.requests.filter((r) => r.url.startsWith('/v1/userinfo')).length).toBeGreaterThanOrEqual(3);
+    for (const secret of [...google.issuedSecrets(), ...google.tokenRequests.map((r) => r.codeVerifier ?? '')])
+      if (secret) expect(urls).not.toContain(secret);
     for (const secret of secrets) {
       expect(responses).not.toContain(secret);
       expect(logs).not.toContain(secret);

@@ -11,6 +11,8 @@ type WithConsent = Request & { [CONSENT]?: ConsentReturn };
  * exchanges the code and reads the account, and leaves what came of it on the request for the
  * controller. It never refuses the request: every outcome, a forged state included, ends in a
  * redirect the use case decides. Without Google configured it lets the use case answer 503.
+ * Not @nestjs/passport's AuthGuard: that one authenticates through the process-wide passport
+ * instance, where strategies are keyed by name, and it turns every failure into a 401.
  */
 @Injectable()
 export class GoogleConsentGuard implements CanActivate {
