@@ -1,32 +1,38 @@
 import { Inject, Module, OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../application/app-config';
-import { CompleteGmailAuthorization } from '../application/gmail/complete-gmail-authorization';
-import { GmailConsentCheck } from '../application/gmail/gmail-consent-check';
+import { CompleteGmailAuthorizationHandler } from '../application/gmail/commands/complete-gmail-authorization.command';
+import { RevokeGmailAuthorizationHandler } from '../application/gmail/commands/revoke-gmail-authorization.command';
+import { StartGmailAuthorizationHandler } from '../application/gmail/commands/start-gmail-authorization.command';
+import { AuthorizedGmailTenants } from '../application/gmail/authorized-gmail-tenants';
+import { CheckGmailConsentsHandler } from '../application/gmail/commands/check-gmail-consents.command';
 import { GmailGrants } from '../application/gmail/gmail-grants';
 import { GmailModeSender } from '../application/gmail/gmail-mode.sender';
 import { GmailScheduler } from '../application/gmail/gmail-scheduler';
 import { GMAIL_SETTINGS, gmailSettingsFrom } from '../application/gmail/gmail-settings';
-import { GoogleRevocationRetry } from '../application/gmail/google-revocation-retry';
-import { RevokeGmailAuthorization } from '../application/gmail/revoke-gmail-authorization';
-import { StartGmailAuthorization } from '../application/gmail/start-gmail-authorization';
+import { GoogleRevocationQueue } from '../application/gmail/google-revocation-queue';
+import { RetryGoogleRevocationsHandler } from '../application/gmail/commands/retry-google-revocations.command';
 import { GMAIL_METRICS, GmailMetrics } from '../application/metrics/gmail-metrics';
 import { CLOCK, Clock } from '../application/ports/clock.port';
 import { EVENT_STORE, EventStore } from '../application/ports/event-store.port';
-import { GMAIL_TRANSPORT, GmailTransport, GOOGLE_OAUTH, GoogleOAuth } from '../application/ports/google-oauth.port';
-import { OAUTH_STATE_STORE } from '../application/ports/oauth-state.port';
+import { GMAIL_TRANSPORT, GmailTransport } from '../application/ports/gmail-transport.port';
+import { GOOGLE_CONSENT, GOOGLE_OAUTH, GoogleOAuth } from '../application/ports/google-oauth.port';
+import { OAUTH_STATE_STORE, OAuthStateStore } from '../application/ports/oauth-state.port';
 import { ModeSenderRegistry } from '../application/sending/mode-senders';
 import { MasterKeyRing } from '../infrastructure/crypto/key-ring';
 import { AccessTokenCache } from '../infrastructure/google/access-token-cache';
 import { GmailApiTransport } from '../infrastructure/google/gmail-api.transport';
+import { PassportGoogleConsent } from '../infrastructure/google/google-consent';
 import { GoogleOAuthAdapter } from '../infrastructure/google/google-oauth.adapter';
 import { SignedOAuthStateStore } from '../infrastructure/oauth-state/signed-oauth-state.store';
 import { GmailAuthorizationController } from '../interfaces/http/gmail/gmail-authorization.controller';
+import { GoogleConsentGuard } from '../interfaces/http/gmail/google-consent.guard';
 import { GoogleOAuthCallbackController } from '../interfaces/http/gmail/google-oauth-callback.controller';
 import { MailConfigModule } from './mail-config.module';
 import { SendingModule } from './sending.module';
 
 /**
- * Gmail mode: the OAuth round trip, tenant revocation, the consent check and the Gmail API
+ * Gmail mode: the OAuth round trip (the consent through passport-google-oauth20, tokens after it
+ * through google-auth-library), tenant revocation, the consent check and the Gmail API
  * transport (registered as the gmail sender of the send use case). Without
  * GOOGLE_CLIENT_ID/SECRET/REDIRECT_URI the Google providers are null and the Gmail routes
  * answer 503 naming what is missing.
@@ -53,13 +59,22 @@ import { SendingModule } from './sending.module';
       useFactory: (store: EventStore, ring: MasterKeyRing, clock: Clock) =>
         new SignedOAuthStateStore(store, ring, clock),
     },
+    {
+      provide: GOOGLE_CONSENT,
+      inject: [APP_CONFIG, OAUTH_STATE_STORE],
+      useFactory: (config: AppConfig, states: OAuthStateStore) =>
+        config.google ? new PassportGoogleConsent(config.google, config.googleEndpoints, states) : null,
+    },
+    GoogleConsentGuard,
     { provide: GMAIL_SETTINGS, inject: [APP_CONFIG], useFactory: gmailSettingsFrom },
-    StartGmailAuthorization,
-    CompleteGmailAuthorization,
-    RevokeGmailAuthorization,
-    GoogleRevocationRetry,
+    StartGmailAuthorizationHandler,
+    CompleteGmailAuthorizationHandler,
+    RevokeGmailAuthorizationHandler,
+    GoogleRevocationQueue,
+    AuthorizedGmailTenants,
     GmailGrants,
-    GmailConsentCheck,
+    CheckGmailConsentsHandler,
+    RetryGoogleRevocationsHandler,
     GmailScheduler,
     GmailModeSender,
   ],

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { EVENT_STORE } from '../../src/application/ports/event-store.port';
 import { MasterKeyRing } from '../../src/infrastructure/crypto/key-ring';
 import { SignedOAuthStateStore } from '../../src/infrastructure/oauth-state/signed-oauth-state.store';
@@ -118,11 +118,15 @@ describe('Gmail authorization over HTTP against the stand-in Google', () => {
     const past = new SignedOAuthStateStore(app.get(EVENT_STORE), app.get(MasterKeyRing), {
       now: () => new Date(Date.now() - 11 * 60_000),
     });
-    const issued = await past.issue({ tenantId: tenant, returnUrl: RETURN_URL, actor: 'agent', correlationId: 'c-1' });
+    const verifier = randomBytes(32).toString('base64url');
+    const issued = await past.issue(
+      { tenantId: tenant, returnUrl: RETURN_URL, actor: 'agent', correlationId: 'c-1' },
+      verifier,
+    );
     const started = await h.startAuthorization(tenant);
     const url = new URL(started.body.authorizationUrl);
     url.searchParams.set('state', issued.state);
-    url.searchParams.set('code_challenge', issued.codeChallenge);
+    url.searchParams.set('code_challenge', createHash('sha256').update(verifier).digest('base64url'));
     const trip = await h.followConsent(url.toString());
     expect(trip.location!.toString()).toBe(`${RETURN_URL}?gmail=error&reason=state_invalid`);
     expect((await h.history(tenant)).map((e) => e.type)).toEqual(['MailConfigProvisioned']);
@@ -171,7 +175,8 @@ describe('Gmail authorization over HTTP against the stand-in Google', () => {
 
   it('ends a failed exchange or a grant without refresh token in exchange_failed, never overwriting a stored grant', async () => {
     const tenant = await h.provisioned();
-    h.google.fail('token', { status: 500, times: 3 });
+    // One try: an authorization code is single-use, so a failed exchange is not retried.
+    h.google.fail('token', { status: 500 });
     expect(await h.authorize(tenant)).toEqual({ gmail: 'error', reason: 'exchange_failed' });
     expect((await h.history(tenant)).map((e) => e.type)).toEqual(['MailConfigProvisioned']);
 

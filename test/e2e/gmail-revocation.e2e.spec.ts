@@ -1,4 +1,3 @@
-import { GoogleRevocationRetry } from '../../src/application/gmail/google-revocation-retry';
 import { GmailHarness } from '../support/google/gmail-harness';
 
 describe('tenant revocation of Gmail consent', () => {
@@ -80,7 +79,7 @@ describe('tenant revocation of Gmail consent', () => {
     const revoked = (await h.history(tenant)).find((e) => e.type === 'ConsentRevoked')!;
     expect(revoked.data.googleRevocation).toEqual({ ok: false, message: 'Google answered 503 to the revocation' });
 
-    const retry = h.svc.running.app.get(GoogleRevocationRetry);
+    const retry = h.revocationRetry;
     expect((await retry.pending()).map((p) => [p.tenantId, p.attempts])).toEqual([[tenant, 1]]);
     // Not due yet: the first retry waits a minute.
     expect(await retry.runOnce()).toEqual({ attempted: 0, revoked: 0 });
@@ -102,7 +101,7 @@ describe('tenant revocation of Gmail consent', () => {
     expect((await withdraw(tenant)).body.gmail.googleRevocation.ok).toBe(false);
     h.google.nextConsent({ kind: 'approve', account: 'again@acme-mail.test' });
     expect(await h.authorize(tenant)).toEqual({ gmail: 'authorized' });
-    const retry = h.svc.running.app.get(GoogleRevocationRetry);
+    const retry = h.revocationRetry;
     const revocations = h.google.revocations.length;
     expect(await retry.runOnce({ dueOnly: false })).toEqual({ attempted: 1, revoked: 0 });
     expect(h.google.revocations).toHaveLength(revocations);

@@ -1,5 +1,3 @@
-import { GmailConsentCheck } from '../../src/application/gmail/gmail-consent-check';
-import { GoogleRevocationRetry } from '../../src/application/gmail/google-revocation-retry';
 import { dataDirContains } from '../support/files';
 import { GMAIL_SEND } from '../support/google/google-state';
 import { GmailHarness } from '../support/google/gmail-harness';
@@ -42,7 +40,7 @@ describe('Gmail secrets never leave in plaintext', () => {
     expect(
       keep(await svc.api.delete(`/v1/tenants/${b}/mail-config/gmail/authorization`)).body.gmail.googleRevocation.ok,
     ).toBe(false);
-    expect(await svc.running.app.get(GoogleRevocationRetry).runOnce({ dueOnly: false })).toEqual({
+    expect(await h.revocationRetry.runOnce({ dueOnly: false })).toEqual({
       attempted: 1,
       revoked: 1,
     });
@@ -51,7 +49,7 @@ describe('Gmail secrets never leave in plaintext', () => {
     google.nextConsent({ kind: 'approve', account: 'c@acme-mail.test' });
     expect(await consent(c)).toBe('authorized');
     google.revokeAccess('c@acme-mail.test');
-    expect((await svc.running.app.get(GmailConsentCheck).runOnce()).revoked).toBe(1);
+    expect((await h.consentCheck.runOnce()).revoked).toBe(1);
     google.fail('token', { status: 400, times: 1 });
     expect(await consent(c)).toBe('error');
     google.nextConsent({ kind: 'approve', untick: [GMAIL_SEND] });
@@ -79,6 +77,11 @@ describe('Gmail secrets never leave in plaintext', () => {
     // The scan reaches the stores: with the embedded event store, the history is under DATA_DIR.
     if (process.env.E2E_STORE !== 'esdb')
       expect(dataDirContains(svc.dataDir, 'GmailAuthorized').length).toBeGreaterThan(0);
+    // Nor in any URL Google was asked for (the state goes to Google in the consent URL by design).
+    const urls = google.requests.map((r) => r.url).join('\n');
+    expect(google.requests.filter((r) => r.url.startsWith('/v1/userinfo')).length).toBeGreaterThanOrEqual(3);
+    for (const secret of [...google.issuedSecrets(), ...google.tokenRequests.map((r) => r.codeVerifier ?? '')])
+      if (secret) expect(urls).not.toContain(secret);
     for (const secret of secrets) {
       expect(responses).not.toContain(secret);
       expect(logs).not.toContain(secret);

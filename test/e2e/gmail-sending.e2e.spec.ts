@@ -1,7 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
-import { GmailConsentCheck } from '../../src/application/gmail/gmail-consent-check';
 import { GmailHarness } from '../support/google/gmail-harness';
 
 const outbox = (h: GmailHarness) => {
@@ -148,7 +147,7 @@ describe('the scheduled consent check', () => {
     h.google.nextConsent({ kind: 'approve', account: 'flaky@acme-mail.test' });
     await h.authorize(flaky);
     h.google.revokeAccess('gone@acme-mail.test');
-    const check = h.svc.running.app.get(GmailConsentCheck);
+    const check = h.consentCheck;
 
     const result = await check.runOnce();
     expect(result).toEqual({ checked: 3, revoked: 1, failed: 0 });

@@ -1,3 +1,4 @@
+import { createHash, randomBytes } from 'node:crypto';
 import { EVENT_STORE } from '../../src/application/ports/event-store.port';
 import { MasterKeyRing } from '../../src/infrastructure/crypto/key-ring';
 import { SignedOAuthStateStore } from '../../src/infrastructure/oauth-state/signed-oauth-state.store';
@@ -60,15 +61,14 @@ describe('hostile OAuth round trips', () => {
     const past = new SignedOAuthStateStore(app.get(EVENT_STORE), app.get(MasterKeyRing), {
       now: () => new Date(Date.now() - 11 * 60_000),
     });
-    const issued = await past.issue({
-      tenantId: tenant,
-      returnUrl: RETURN_URL,
-      actor: 'agent',
-      correlationId: 'c-expired',
-    });
+    const verifier = randomBytes(32).toString('base64url');
+    const issued = await past.issue(
+      { tenantId: tenant, returnUrl: RETURN_URL, actor: 'agent', correlationId: 'c-expired' },
+      verifier,
+    );
     const url = new URL((await h.startAuthorization(tenant)).body.authorizationUrl);
     url.searchParams.set('state', issued.state);
-    url.searchParams.set('code_challenge', issued.codeChallenge);
+    url.searchParams.set('code_challenge', createHash('sha256').update(verifier).digest('base64url'));
     await refused(await atGoogle(url.toString()), STATE_INVALID_HERE);
     expect((await h.view(tenant)).gmail.status).toBe('not_authorized');
   });

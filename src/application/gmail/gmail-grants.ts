@@ -6,10 +6,7 @@ import { GMAIL_REFRESH_TOKEN_FIELD } from '../mail-config/credential-status';
 import { GMAIL_METRICS, GmailMetrics } from '../metrics/gmail-metrics';
 import { Cipher, CIPHER } from '../ports/cipher.port';
 import { Clock, CLOCK } from '../ports/clock.port';
-import { GmailGrantRef } from '../ports/google-oauth.port';
-
-/** Thrown inside a command decision to abandon it: the grant it was about is no longer the tenant's. */
-class GrantNoLongerCurrent extends Error {}
+import { GmailGrantRef } from '../ports/gmail-transport.port';
 
 /**
  * A tenant's Gmail grant as the transport uses it, and the one way a revocation noticed at
@@ -28,42 +25,41 @@ export class GmailGrants {
 
   /** null unless Gmail is authorized. The key names this very grant: a re-authorization gets a new one. */
   grantOf(tenantId: string, state: MailConfigState): GmailGrantRef | null {
-    const sealed = state.gmail.status === 'authorized' ? state.gmail.refreshToken : null;
-    if (!sealed) return null;
+    const { gmail } = state;
+    const sealed = gmail.status === 'authorized' ? gmail.refreshToken : null;
+    if (!sealed || !gmail.authorizedAt) return null;
     const digest = createHash('sha256').update(sealed.ciphertext).digest('base64url').slice(0, 22);
     return {
       tenantId,
       key: `${tenantId}:${sealed.keyId}:${digest}`,
+      authorizedAt: gmail.authorizedAt,
       // Opened only when a refresh is due; the plaintext lives for that one call.
       refreshToken: () => this.cipher.decrypt(sealed, { tenantId, field: GMAIL_REFRESH_TOKEN_FIELD }),
     };
   }
 
   /**
-   * Google answered invalid_grant for `grantKey`: records ConsentRevoked{revoked_at_google} (and
-   * the switch to the default mode) unless that grant is already revoked or was replaced by a
-   * new authorization meanwhile. Ten concurrent detections record it once: the append is
-   * expected-version guarded and, decided again on the newer state, the others find nothing to do.
-   * Returns whether this call recorded it.
+   * Google answered invalid_grant for `grant`: records ConsentRevoked{revoked_at_google} (and
+   * the switch to the default mode). Whether the revocation is still about the tenant's current
+   * grant is the decider's rule (grantAuthorizedAt): a grant already revoked or replaced by a new
+   * authorization meanwhile records nothing. Ten concurrent detections record it once: the append
+   * is expected-version guarded and, decided again on the newer state, the others find nothing
+   * to do. Returns whether this call recorded it.
    */
-  async recordRevokedAtGoogle(tenantId: string, grantKey: string, ctx: CommandContext): Promise<boolean> {
-    let events;
-    try {
-      ({ events } = await this.commands.handle(
-        tenantId,
-        (current) => {
-          if (this.grantOf(tenantId, current.state)?.key !== grantKey) throw new GrantNoLongerCurrent();
-          return {
-            type: 'RevokeGmailConsent',
-            data: { reason: 'revoked_at_google', at: this.clock.now().toISOString(), googleRevocation: null },
-          };
+  async recordRevokedAtGoogle(tenantId: string, grant: GmailGrantRef, ctx: CommandContext): Promise<boolean> {
+    const { events } = await this.commands.handle(
+      tenantId,
+      {
+        type: 'RevokeGmailConsent',
+        data: {
+          reason: 'revoked_at_google',
+          at: this.clock.now().toISOString(),
+          googleRevocation: null,
+          grantAuthorizedAt: grant.authorizedAt,
         },
-        ctx,
-      ));
-    } catch (error) {
-      if (error instanceof GrantNoLongerCurrent) return false;
-      throw error;
-    }
+      },
+      ctx,
+    );
     const recorded = events.some((e) => e.type === 'ConsentRevoked');
     if (recorded) {
       this.metrics.revocationDetected();

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { GMAIL_TRANSPORT, GmailTransport, GrantRevokedError } from '../ports/google-oauth.port';
+import { GMAIL_TRANSPORT, GmailTransport, GrantRevokedError } from '../ports/gmail-transport.port';
 import { OutgoingMessage, SentMessage } from '../ports/mail-transport.port';
 import { ModeSender, SendingTenant } from '../sending/mode-senders';
 import { GmailGrants } from './gmail-grants';

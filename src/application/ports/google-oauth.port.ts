@@ -1,12 +1,13 @@
 import { GMAIL_SEND_SCOPE } from '../../domain/mail-config/mail-config.types';
-import { GrantRevokedError, type OutgoingMessage, type SentMessage } from './mail-transport.port';
+import { GrantRevokedError } from './mail-transport.port';
+import { type OAuthStateBinding, type OAuthStateRefusal } from './oauth-state.port';
 
 /**
- * Google as the application sees it: the OAuth round trip, tokens and the Gmail API. No
- * google-auth-library or googleapis type crosses this file; infrastructure/google translates.
+ * Google as the application sees it: the OAuth round trip and its tokens (sending through the
+ * Gmail API is gmail-transport.port.ts). No library type crosses this file; infrastructure/google
+ * translates.
  */
 export const GOOGLE_OAUTH = Symbol('GOOGLE_OAUTH');
-export const GMAIL_TRANSPORT = Symbol('GMAIL_TRANSPORT');
 
 /** What we ask Google for, and nothing wider: send mail, and learn which account granted it. */
 export const GMAIL_REQUESTED_SCOPES: readonly string[] = ['openid', 'email', GMAIL_SEND_SCOPE];
@@ -37,37 +38,13 @@ export class GoogleRejectedError extends Error {
   }
 }
 
-export interface AuthorizationUrlRequest {
-  /** Opaque, signed, single-use value Google hands back to the callback. */
-  state: string;
-  /** base64url(SHA-256(code verifier)): PKCE with S256. */
-  codeChallenge: string;
-}
-
 export interface AccessToken {
   token: string;
   expiresAt: Date;
 }
 
-/** The outcome of exchanging an authorization code. */
-export interface GoogleGrant {
-  /** The account's email address, read from userinfo. */
-  account: string;
-  /** What the user actually granted: granular consent lets them untick scopes. */
-  grantedScopes: string[];
-  /** null when Google sent none (it only does on a consent with offline access). */
-  refreshToken: string | null;
-  accessToken: AccessToken;
-}
-
+/** Google's tokens after the consent: refresh and revocation (google-auth-library behind it). */
 export interface GoogleOAuth {
-  /** The consent URL: our scopes only, offline access, consent prompt, PKCE S256, the state. */
-  authorizationUrl(request: AuthorizationUrlRequest): string;
-  /**
-   * Exchanges the code with the PKCE verifier, then reads the account email from userinfo.
-   * Throws GoogleUnavailableError or GoogleRejectedError.
-   */
-  exchangeCode(code: string, codeVerifier: string): Promise<GoogleGrant>;
   /** A fresh access token. Throws GrantRevokedError (invalid_grant) or GoogleUnavailableError / GoogleRejectedError. */
   refreshAccessToken(refreshToken: string): Promise<AccessToken>;
   /** Revokes the token and with it the grant. A token Google no longer knows counts as revoked. */
@@ -75,23 +52,40 @@ export interface GoogleOAuth {
 }
 
 /**
- * A tenant's Gmail grant as the Gmail transport needs it. `key` changes with every
- * authorization, so a replaced grant never reuses an access token of the previous one; the
- * refresh token is opened only when a refresh is actually needed.
+ * The consent round trip (passport-google-oauth20 behind it): the consent URL with our scopes
+ * only, offline access, a consent prompt, PKCE S256 and the signed single-use state; and, at the
+ * callback, the state spent before anything else, the code exchanged, the account read.
  */
-export interface GmailGrantRef {
-  tenantId: string;
-  key: string;
-  refreshToken: () => Promise<string>;
+export const GOOGLE_CONSENT = Symbol('GOOGLE_CONSENT');
+
+export interface ConsentStarted {
+  authorizationUrl: string;
+  expiresAt: Date;
 }
 
-/** Mode 2: sends through the Gmail API as the authorized account. */
-export interface GmailTransport {
-  /**
-   * Throws GrantRevokedError when Google answers invalid_grant, MailTransportError otherwise
-   * (after retrying transient failures).
-   */
-  send(grant: GmailGrantRef, message: OutgoingMessage): Promise<SentMessage>;
-  /** A refresh now, bypassing the cache (the scheduled consent check). Throws like refreshAccessToken. */
-  refreshNow(grant: GmailGrantRef): Promise<void>;
+export interface GoogleConsent {
+  /** Issues the state for this binding (the PKCE verifier sealed with it) and answers the consent URL. */
+  begin(binding: OAuthStateBinding): Promise<ConsentStarted>;
 }
+
+/** The grant a consent gave, as the token answer and userinfo describe it. */
+export interface GoogleGrant {
+  /** The account's email address, read from userinfo (verified, lower-cased). */
+  account: string;
+  /** What the user actually granted (the token answer's scope): granular consent lets them untick scopes. */
+  grantedScopes: string[];
+  /** null when Google sent none (it only does on a consent with offline access). */
+  refreshToken: string | null;
+}
+
+/**
+ * Where the browser's return from Google came to. The state is always looked at first: every
+ * outcome but `state_refused` has spent it, so it names the binding to record for and return to.
+ */
+export type ConsentReturn =
+  /** `returnUrl` only when the state is authentic (expired or replayed), never for a forged one. */
+  | { outcome: 'state_refused'; reason: OAuthStateRefusal; returnUrl: string | null }
+  | { outcome: 'denied'; binding: OAuthStateBinding }
+  /** The exchange, userinfo, or Google's own error parameter; `why` is safe to log (no token or code). */
+  | { outcome: 'failed'; binding: OAuthStateBinding; why: string }
+  | { outcome: 'granted'; binding: OAuthStateBinding; grant: GoogleGrant };

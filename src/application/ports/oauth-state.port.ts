@@ -1,6 +1,7 @@
 /**
  * The `state` of the OAuth round trip: signed, bound to a tenant and a return URL, valid for a
- * short time and usable once, across restarts and across instances sharing a store.
+ * short time and usable once, across restarts and across instances sharing a store. It also
+ * keeps the round trip's PKCE verifier, sealed, until the callback needs it.
  */
 export const OAUTH_STATE_STORE = Symbol('OAUTH_STATE_STORE');
 
@@ -19,8 +20,6 @@ export interface OAuthStateBinding {
 
 export interface IssuedOAuthState {
   state: string;
-  /** base64url(SHA-256(verifier)) for the consent URL; the verifier itself never leaves the store. */
-  codeChallenge: string;
   expiresAt: Date;
 }
 
@@ -37,7 +36,11 @@ export type ConsumedOAuthState =
   | { ok: false; reason: OAuthStateRefusal; returnUrl: string | null };
 
 export interface OAuthStateStore {
-  issue(binding: OAuthStateBinding): Promise<IssuedOAuthState>;
+  /**
+   * A state for this binding. `codeVerifier` is the round trip's PKCE verifier (RFC 7636 characters,
+   * 43 to 128 of them): kept sealed, never in the state itself, and handed back by consume() only.
+   */
+  issue(binding: OAuthStateBinding, codeVerifier: string): Promise<IssuedOAuthState>;
   /** Exactly one consume() of an issued state succeeds, whatever the number of callers. */
   consume(state: string): Promise<ConsumedOAuthState>;
 }

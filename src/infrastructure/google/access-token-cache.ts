@@ -1,9 +1,5 @@
-import {
-  type AccessToken,
-  type GmailGrantRef,
-  type GoogleOAuth,
-  GrantRevokedError,
-} from '../../application/ports/google-oauth.port';
+import { type GmailGrantRef } from '../../application/ports/gmail-transport.port';
+import { type AccessToken, type GoogleOAuth, GrantRevokedError } from '../../application/ports/google-oauth.port';
 import { type GmailMetrics } from '../../application/metrics/gmail-metrics';
 
 export interface AccessTokenCacheOptions {

@@ -1,8 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { gmail, type gmail_v1 } from 'googleapis/build/src/apis/gmail';
+import { type GmailGrantRef, type GmailTransport } from '../../application/ports/gmail-transport.port';
 import {
-  type GmailGrantRef,
-  type GmailTransport,
   GoogleRejectedError,
   GoogleUnavailableError,
   GrantRevokedError,

@@ -1,20 +1,11 @@
-import { CodeChallengeMethod, OAuth2Client } from 'google-auth-library';
+import { OAuth2Client } from 'google-auth-library';
 import { type GoogleOAuthConfig } from '../../application/app-config';
-import {
-  type AccessToken,
-  type AuthorizationUrlRequest,
-  GMAIL_REQUESTED_SCOPES,
-  type GoogleGrant,
-  type GoogleOAuth,
-  GoogleRejectedError,
-} from '../../application/ports/google-oauth.port';
+import { type AccessToken, type GoogleOAuth, GoogleRejectedError } from '../../application/ports/google-oauth.port';
 import { googleErrorCode, statusOf, toPortError } from './google-errors';
 
 export interface GoogleEndpoints {
-  authUrl: string;
   tokenUrl: string;
   revokeUrl: string;
-  userinfoUrl: string;
 }
 
 export interface GoogleCallOptions {
@@ -37,9 +28,10 @@ const expiryOf = (expiryDate: number | null | undefined, fallbackMs: number) =>
   new Date(typeof expiryDate === 'number' ? expiryDate : Date.now() + fallbackMs);
 
 /**
- * google-auth-library's OAuth2Client with every endpoint taken from configuration (tests,
- * proxies). Every request has a timeout and a bounded number of retries; nothing a library
- * says leaves this adapter, only the port's errors with messages built here.
+ * google-auth-library's OAuth2Client for the tokens after the consent (refresh, revocation; the
+ * consent itself is passport's, see google-consent.ts), with every endpoint taken from
+ * configuration (tests, proxies). Every request has a timeout and a bounded number of retries;
+ * nothing a library says leaves this adapter, only the port's errors with messages built here.
  */
 export class GoogleOAuthAdapter implements GoogleOAuth {
   private readonly client: Client;
@@ -54,7 +46,6 @@ export class GoogleOAuthAdapter implements GoogleOAuth {
       clientSecret: config.clientSecret,
       redirectUri: config.redirectUri,
       endpoints: {
-        oauth2AuthBaseUrl: endpoints.authUrl,
         oauth2TokenUrl: endpoints.tokenUrl,
         oauth2RevokeUrl: endpoints.revokeUrl,
       },
@@ -70,36 +61,6 @@ export class GoogleOAuthAdapter implements GoogleOAuth {
         },
       },
     });
-  }
-
-  authorizationUrl({ state, codeChallenge }: AuthorizationUrlRequest): string {
-    return this.client.generateAuthUrl({
-      scope: [...GMAIL_REQUESTED_SCOPES],
-      access_type: 'offline',
-      // Google only sends a refresh token on a consent: ask for one every time.
-      prompt: 'consent',
-      state,
-      code_challenge: codeChallenge,
-      code_challenge_method: CodeChallengeMethod.S256,
-    });
-  }
-
-  async exchangeCode(code: string, codeVerifier: string): Promise<GoogleGrant> {
-    let tokens;
-    try {
-      ({ tokens } = await this.client.getToken({ code, codeVerifier }));
-    } catch (error) {
-      throw toPortError(error, 'token exchange');
-    }
-    if (!tokens.access_token)
-      throw new GoogleRejectedError('invalid_response', 'Google’s token answer held no access token');
-    const accessToken = { token: tokens.access_token, expiresAt: expiryOf(tokens.expiry_date, 3_600_000) };
-    return {
-      account: await this.accountOf(accessToken.token),
-      grantedScopes: (tokens.scope ?? '').split(' ').filter(Boolean),
-      refreshToken: tokens.refresh_token ?? null,
-      accessToken,
-    };
   }
 
   async refreshAccessToken(refreshToken: string): Promise<AccessToken> {
@@ -134,24 +95,5 @@ export class GoogleOAuthAdapter implements GoogleOAuth {
         return;
       throw toPortError(error, 'revocation');
     }
-  }
-
-  /** OpenID Connect userinfo: the address of the account that granted the consent. */
-  private async accountOf(accessToken: string): Promise<string> {
-    let data: { email?: unknown; email_verified?: unknown };
-    try {
-      ({ data } = await this.client.transporter.request<{ email?: unknown; email_verified?: unknown }>({
-        url: this.endpoints.userinfoUrl,
-        method: 'GET',
-        headers: { authorization: `Bearer ${accessToken}` },
-        responseType: 'json',
-      }));
-    } catch (error) {
-      throw toPortError(error, 'userinfo request');
-    }
-    if (typeof data?.email !== 'string' || !data.email.includes('@') || data.email_verified === false) {
-      throw new GoogleRejectedError('invalid_userinfo', 'Google’s userinfo did not name a verified email address');
-    }
-    return data.email.toLowerCase();
   }
 }

@@ -1,4 +1,13 @@
-import { createHash, createHmac, hkdfSync, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  createHmac,
+  hkdfSync,
+  randomBytes,
+  randomUUID,
+  timingSafeEqual,
+} from 'node:crypto';
 import { type Clock } from '../../application/ports/clock.port';
 import { ConcurrencyError, type EventStore, type StoredEvent } from '../../application/ports/event-store.port';
 import {
@@ -21,7 +30,16 @@ interface IssuedData {
   expiresAt: string;
   /** Master key the state was signed under, so a key rotation does not void states in flight. */
   keyId: string;
+  /**
+   * The PKCE verifier, AES-256-GCM sealed under a key derived from the master key and the nonce:
+   * without the state in hand (the nonce is stored only as a hash) it cannot be opened. Absent
+   * on states issued before verifiers came from outside; theirs is derived from the nonce.
+   */
+  sealedVerifier?: string;
 }
+
+/** RFC 7636: 43 to 128 unreserved characters. */
+const VERIFIER = /^[A-Za-z0-9._~-]{43,128}$/;
 
 const b64url = (b: Buffer) => b.toString('base64url');
 
@@ -36,8 +54,9 @@ const b64url = (b: Buffer) => b.toString('base64url');
  * concurrent consumers, on any instance, before or after a restart, exactly one wins: the
  * same optimistic concurrency that guards every aggregate, covered by the store contract suite.
  *
- * The PKCE verifier is not stored at all: it is an HMAC of the nonce, recomputed at the
- * callback. The stream is named by a hash of the nonce and holds no secret.
+ * The PKCE verifier comes from whoever starts the round trip (passport-oauth2 draws it) and is
+ * kept sealed in OAuthStateIssued. The stream is named by a hash of the nonce and holds no
+ * secret in the clear.
  */
 export class SignedOAuthStateStore implements OAuthStateStore {
   private readonly keys = new Map<string, Buffer>();
@@ -49,7 +68,8 @@ export class SignedOAuthStateStore implements OAuthStateStore {
     private readonly ttlMs = OAUTH_STATE_TTL_MS,
   ) {}
 
-  async issue(binding: OAuthStateBinding): Promise<IssuedOAuthState> {
+  async issue(binding: OAuthStateBinding, codeVerifier: string): Promise<IssuedOAuthState> {
+    if (!VERIFIER.test(codeVerifier)) throw new Error('a PKCE code verifier has 43 to 128 unreserved characters');
     const nonce = b64url(randomBytes(32));
     const expiresAt = new Date(Math.floor((this.clock.now().getTime() + this.ttlMs) / 1000) * 1000);
     const exp = String(expiresAt.getTime() / 1000);
@@ -59,6 +79,7 @@ export class SignedOAuthStateStore implements OAuthStateStore {
       returnUrl: binding.returnUrl,
       expiresAt: expiresAt.toISOString(),
       keyId,
+      sealedVerifier: this.seal(keyId, nonce, codeVerifier),
     };
     await this.store.appendToStream(
       streamOf(nonce),
@@ -72,12 +93,7 @@ export class SignedOAuthStateStore implements OAuthStateStore {
       ],
       { expectedVersion: 'no_stream' },
     );
-    const verifier = this.verifierFor(keyId, nonce);
-    return {
-      state: `${nonce}.${exp}.${this.mac(keyId, nonce, exp, data)}`,
-      codeChallenge: b64url(createHash('sha256').update(verifier).digest()),
-      expiresAt,
-    };
+    return { state: `${nonce}.${exp}.${this.mac(keyId, nonce, exp, data)}`, expiresAt };
   }
 
   async consume(state: string): Promise<ConsumedOAuthState> {
@@ -117,7 +133,10 @@ export class SignedOAuthStateStore implements OAuthStateStore {
         actor: issued.metadata.actor,
         correlationId: issued.metadata.correlationId,
       },
-      codeVerifier: this.verifierFor(issued.data.keyId, nonce),
+      codeVerifier:
+        issued.data.sealedVerifier === undefined
+          ? this.verifierFor(issued.data.keyId, nonce)
+          : this.open(issued.data.keyId, nonce, issued.data.sealedVerifier),
     };
   }
 
@@ -133,7 +152,25 @@ export class SignedOAuthStateStore implements OAuthStateStore {
     return b64url(createHmac('sha256', this.key(keyId)).update(signed).digest());
   }
 
-  /** 43 characters of [A-Za-z0-9_-]: a valid RFC 7636 verifier with 256 bits of entropy. */
+  private seal(keyId: string, nonce: string, verifier: string): string {
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', this.sealKey(keyId, nonce), iv);
+    const sealed = Buffer.concat([cipher.update(verifier, 'utf8'), cipher.final()]);
+    return b64url(Buffer.concat([iv, cipher.getAuthTag(), sealed]));
+  }
+
+  private open(keyId: string, nonce: string, sealed: string): string {
+    const raw = Buffer.from(sealed, 'base64url');
+    const decipher = createDecipheriv('aes-256-gcm', this.sealKey(keyId, nonce), raw.subarray(0, 12));
+    decipher.setAuthTag(raw.subarray(12, 28));
+    return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8');
+  }
+
+  private sealKey(keyId: string, nonce: string): Buffer {
+    return Buffer.from(hkdfSync('sha256', this.key(keyId), Buffer.from(nonce), 'oauth-state/pkce-seal/v1', 32));
+  }
+
+  /** States issued before the verifier came from outside: an HMAC of the nonce, never stored. */
   private verifierFor(keyId: string, nonce: string): string {
     return b64url(createHmac('sha256', this.key(keyId)).update(`oauth-pkce/v1\n${nonce}`).digest());
   }

@@ -1,8 +1,8 @@
 import { type AppConfig } from '../../../src/application/app-config';
-import { type GmailConsentCheck } from '../../../src/application/gmail/gmail-consent-check';
+import { type CommandBus } from '@nestjs/cqrs';
+import { CheckGmailConsentsCommand, RetryGoogleRevocationsCommand } from '../../../src/application/gmail/commands';
 import { GmailScheduler } from '../../../src/application/gmail/gmail-scheduler';
 import { gmailSettingsFrom } from '../../../src/application/gmail/gmail-settings';
-import { type GoogleRevocationRetry } from '../../../src/application/gmail/google-revocation-retry';
 import { parseConfig } from '../../../src/infrastructure/config/config';
 
 const config = (env: Record<string, string>): AppConfig => parseConfig({ DATA_DIR: '/tmp/unused', ...env });
@@ -24,40 +24,50 @@ describe('Gmail schedule', () => {
     ).toBeNull();
   });
 
-  it('runs the check and the retries on their intervals, a failing run included, until shutdown', async () => {
-    let checks = 0;
-    let retries = 0;
-    const check = {
-      runOnce: async () => {
-        checks++;
-        throw new Error('Google is down');
-      },
-    } as unknown as GmailConsentCheck;
-    const retry = {
-      runOnce: async () => {
-        retries++;
+  const ids = { next: () => 'run-id' };
+
+  it('dispatches the check and the retries on their intervals, a failing run included, until shutdown', async () => {
+    const dispatched: unknown[] = [];
+    const commandBus = {
+      execute: async (command: unknown) => {
+        dispatched.push(command);
+        if (command instanceof CheckGmailConsentsCommand) throw new Error('Google is down');
         return { attempted: 0, revoked: 0 };
       },
-    } as unknown as GoogleRevocationRetry;
-    const scheduler = new GmailScheduler({ consentCheckIntervalMs: 20, revocationRetryIntervalMs: 30 }, check, retry);
+    } as unknown as CommandBus;
+    const scheduler = new GmailScheduler(
+      { consentCheckIntervalMs: 20, revocationRetryIntervalMs: 30 },
+      commandBus,
+      ids,
+    );
     scheduler.onApplicationBootstrap();
     await new Promise((r) => setTimeout(r, 200));
     scheduler.onApplicationShutdown();
-    const [c, r] = [checks, retries];
-    expect(c).toBeGreaterThanOrEqual(3);
-    expect(r).toBeGreaterThanOrEqual(2);
+    const checks = dispatched.filter((c) => c instanceof CheckGmailConsentsCommand);
+    const retries = dispatched.filter((c) => c instanceof RetryGoogleRevocationsCommand);
+    expect(checks.length).toBeGreaterThanOrEqual(3);
+    expect(retries.length).toBeGreaterThanOrEqual(2);
+    expect(checks[0]).toEqual(
+      new CheckGmailConsentsCommand({ actor: 'system:gmail-consent-check', correlationId: 'run-id' }),
+    );
+    expect(retries[0]).toMatchObject({ dueOnly: true, context: { actor: 'system:google-revocation-retry' } });
+    const count = dispatched.length;
     await new Promise((resolve) => setTimeout(resolve, 100));
-    expect([checks, retries]).toEqual([c, r]);
+    expect(dispatched).toHaveLength(count);
   });
 
   it('schedules nothing when both are off', async () => {
     let runs = 0;
-    const none = {
-      runOnce: async () => {
+    const commandBus = {
+      execute: async () => {
         runs++;
       },
-    } as unknown as GmailConsentCheck & GoogleRevocationRetry;
-    const scheduler = new GmailScheduler({ consentCheckIntervalMs: null, revocationRetryIntervalMs: null }, none, none);
+    } as unknown as CommandBus;
+    const scheduler = new GmailScheduler(
+      { consentCheckIntervalMs: null, revocationRetryIntervalMs: null },
+      commandBus,
+      ids,
+    );
     scheduler.onApplicationBootstrap();
     await new Promise((r) => setTimeout(r, 60));
     scheduler.onApplicationShutdown();

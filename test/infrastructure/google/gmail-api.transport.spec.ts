@@ -1,8 +1,5 @@
-import {
-  type GmailGrantRef,
-  GoogleUnavailableError,
-  GrantRevokedError,
-} from '../../../src/application/ports/google-oauth.port';
+import { type GmailGrantRef } from '../../../src/application/ports/gmail-transport.port';
+import { GoogleUnavailableError, GrantRevokedError } from '../../../src/application/ports/google-oauth.port';
 import { MailTransportError, type OutgoingMessage } from '../../../src/application/ports/mail-transport.port';
 import { AccessTokenCache } from '../../../src/infrastructure/google/access-token-cache';
 import { GmailApiTransport, type GmailSendOptions } from '../../../src/infrastructure/google/gmail-api.transport';
@@ -33,12 +30,13 @@ describe('Gmail API transport and access-token cache against the stand-in Google
   beforeEach(async () => {
     google = await GoogleStandIn.start({ redirectUri: REDIRECT_URI });
     const adapter = adapterFor(google, { retries: 0, timeoutMs: 2000 });
-    const { refreshToken } = await authorizedGrant(google, adapter);
+    const { refreshToken } = await authorizedGrant(google);
     refreshTokenReads = 0;
     refreshes = [];
     grant = {
       tenantId: 't-1',
       key: 't-1:grant-1',
+      authorizedAt: '2026-11-26T10:00:00.000Z',
       refreshToken: async () => {
         refreshTokenReads++;
         return refreshToken!;

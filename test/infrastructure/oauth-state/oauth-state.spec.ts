@@ -28,7 +28,7 @@ const binding = (tenantId = 't-1'): OAuthStateBinding => ({
   actor: 'agent@acme.test',
   correlationId: 'req-1',
 });
-const s256 = (v: string) => createHash('sha256').update(v).digest('base64url');
+const verifier = (seed = 'v') => createHash('sha256').update(seed).digest('base64url');
 
 describe('signed OAuth state recorded in the event store', () => {
   let clock: FakeClock;
@@ -41,16 +41,11 @@ describe('signed OAuth state recorded in the event store', () => {
   });
 
   it('gives back its binding and a PKCE verifier matching the S256 challenge, once', async () => {
-    const issued = await states.issue(binding());
+    const issued = await states.issue(binding(), verifier());
     expect(issued.expiresAt.getTime() - clock.time).toBeGreaterThan(9.9 * 60_000);
     expect(issued.expiresAt.getTime() - clock.time).toBeLessThanOrEqual(10 * 60_000);
     const consumed = await states.consume(issued.state);
-    expect(consumed).toEqual({
-      ok: true,
-      binding: binding(),
-      codeVerifier: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
-    });
-    expect(s256((consumed as { codeVerifier: string }).codeVerifier)).toBe(issued.codeChallenge);
+    expect(consumed).toEqual({ ok: true, binding: binding(), codeVerifier: verifier() });
     expect(await states.consume(issued.state)).toEqual({
       ok: false,
       reason: 'replayed',
@@ -59,7 +54,7 @@ describe('signed OAuth state recorded in the event store', () => {
   });
 
   it('refuses an expired state without spending it', async () => {
-    const issued = await states.issue(binding());
+    const issued = await states.issue(binding(), verifier());
     clock.time += 10 * 60_000 + 1;
     expect(await states.consume(issued.state)).toEqual({
       ok: false,
@@ -71,7 +66,7 @@ describe('signed OAuth state recorded in the event store', () => {
   });
 
   it('refuses tampered, unknown and garbage states without naming a redirect', async () => {
-    const { state } = await states.issue(binding());
+    const { state } = await states.issue(binding(), verifier());
     const [nonce, exp, mac] = state.split('.');
     const flip = (s: string) => (s[5] === 'A' ? `${s.slice(0, 5)}B${s.slice(6)}` : `${s.slice(0, 5)}A${s.slice(6)}`);
     const refused = { ok: false, reason: 'invalid', returnUrl: null };
@@ -86,8 +81,8 @@ describe('signed OAuth state recorded in the event store', () => {
   });
 
   it('refuses a state whose signature belongs to another tenant’s binding', async () => {
-    const mine = await states.issue(binding('t-mine'));
-    const theirs = await states.issue(binding('t-theirs'));
+    const mine = await states.issue(binding('t-mine'), verifier());
+    const theirs = await states.issue(binding('t-theirs'), verifier());
     const [nonce, exp] = mine.state.split('.');
     const [, , theirMac] = theirs.state.split('.');
     expect(await states.consume(`${nonce}.${exp}.${theirMac}`)).toEqual({
@@ -101,15 +96,39 @@ describe('signed OAuth state recorded in the event store', () => {
   });
 
   it('still accepts a state issued before a master key rotation', async () => {
-    const issued = await states.issue(binding());
+    const issued = await states.issue(binding(), verifier());
     const rotated = new SignedOAuthStateStore(store, ring('k1', 'k2'), clock);
     const consumed = await rotated.consume(issued.state);
-    expect(consumed.ok).toBe(true);
-    expect(s256((consumed as { codeVerifier: string }).codeVerifier)).toBe(issued.codeChallenge);
+    expect(consumed).toMatchObject({ ok: true, codeVerifier: verifier() });
+  });
+
+  it('keeps only an RFC 7636 verifier, and hands back the verifier of a state issued before verifiers came from outside', async () => {
+    await expect(states.issue(binding(), 'too-short')).rejects.toThrow('43 to 128');
+    await expect(states.issue(binding(), `${verifier()}\n`)).rejects.toThrow('43 to 128');
+    // Issued by the previous version: OAuthStateIssued without a sealed verifier.
+    const older = new Proxy(store, {
+      get: (target, name, receiver) =>
+        name === 'appendToStream'
+          ? (id: string, events: { data: Record<string, unknown> }[], options: unknown) =>
+              target.appendToStream(
+                id,
+                events.map(({ data: { sealedVerifier: _, ...data }, ...rest }) => ({ ...rest, data })) as never,
+                options as never,
+              )
+          : Reflect.get(target, name, receiver),
+    });
+    const issued = await new SignedOAuthStateStore(older, ring('k1'), clock).issue(binding(), verifier());
+    const consumed = await states.consume(issued.state);
+    expect(consumed).toEqual({
+      ok: true,
+      binding: binding(),
+      codeVerifier: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+    });
+    expect((consumed as { codeVerifier: string }).codeVerifier).not.toBe(verifier());
   });
 
   it('records no state, nonce, verifier or tenant-visible event, outside the tenant streams', async () => {
-    const issued = await states.issue(binding());
+    const issued = await states.issue(binding(), verifier());
     const consumed = await states.consume(issued.state);
     const all = await store.readAll();
     expect(all.map((e) => e.type)).toEqual(['OAuthStateIssued', 'OAuthStateConsumed']);
@@ -137,7 +156,7 @@ describe('single use across restarts and instances sharing a store', () => {
     const file = join(dir, 'events.db');
     const clock = new FakeClock();
     const first = new SqliteEventStore(file);
-    const issued = await new SignedOAuthStateStore(first, ring('k1'), clock).issue(binding());
+    const issued = await new SignedOAuthStateStore(first, ring('k1'), clock).issue(binding(), verifier());
     expect((await new SignedOAuthStateStore(first, ring('k1'), clock).consume(issued.state)).ok).toBe(true);
     await first.close();
     const second = new SqliteEventStore(file);
@@ -161,7 +180,7 @@ describe('single use across restarts and instances sharing a store', () => {
         new SignedOAuthStateStore(a, ring('k1'), clock),
         new SignedOAuthStateStore(b, ring('k1'), clock),
       ];
-      const issued = await instances[0].issue(binding());
+      const issued = await instances[0].issue(binding(), verifier());
       const results = await Promise.all(Array.from({ length: 10 }, (_, i) => instances[i % 2].consume(issued.state)));
       expect(results.filter((r) => r.ok)).toHaveLength(1);
       expect(results.filter((r) => !r.ok).map((r) => (r as { reason: string }).reason)).toEqual(

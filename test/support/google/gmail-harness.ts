@@ -1,3 +1,6 @@
+import { CommandBus } from '@nestjs/cqrs';
+import { CheckGmailConsentsCommand, RetryGoogleRevocationsCommand } from '../../../src/application/gmail/commands';
+import { GoogleRevocationQueue } from '../../../src/application/gmail/google-revocation-queue';
 import { startTestService, type TestService, type TestServiceOptions, uniqueTenant } from '../app';
 import { request } from '../http';
 import { GoogleStandIn } from './google-stand-in';
@@ -33,6 +36,27 @@ export class GmailHarness {
       env: { ...google.env(), OAUTH_RETURN_URL_ORIGINS: `${APP_ORIGIN},http://localhost:3000`, ...(options.env ?? {}) },
     });
     return new GmailHarness(google, svc);
+  }
+
+  /** The scheduler's consent check, dispatched through the command bus as the scheduler does. */
+  readonly consentCheck = {
+    runOnce: () =>
+      this.commands.execute(
+        new CheckGmailConsentsCommand({ actor: 'system:gmail-consent-check', correlationId: 'test' }),
+      ),
+  };
+
+  /** The scheduler's revocation retries, and the queue they work on. */
+  readonly revocationRetry = {
+    runOnce: ({ dueOnly = true }: { dueOnly?: boolean } = {}) =>
+      this.commands.execute(
+        new RetryGoogleRevocationsCommand({ actor: 'system:google-revocation-retry', correlationId: 'test' }, dueOnly),
+      ),
+    pending: () => this.svc.running.app.get(GoogleRevocationQueue).pending(),
+  };
+
+  private get commands(): CommandBus {
+    return this.svc.running.app.get(CommandBus);
   }
 
   async close(): Promise<void> {

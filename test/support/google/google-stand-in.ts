@@ -19,7 +19,18 @@ export interface TokenRequestRecord {
   grantType: string | null;
   /** The PKCE verifier the client presented (a secret of the client, kept to check it never leaks). */
   codeVerifier: string | null;
+  /** Which client library asked: node-oauth (passport) says `Node-oauth`, gaxios names itself. */
+  userAgent: string | null;
+  /** The form's field names in the order sent: each library has its own. */
+  fields: string[];
   at: number;
+}
+
+export interface RequestRecord {
+  method: string;
+  /** Path and query exactly as received. */
+  url: string;
+  authorization: string | null;
 }
 
 /**
@@ -34,6 +45,9 @@ export class GoogleStandIn {
   readonly tokenRequests: TokenRequestRecord[] = [];
   readonly revocations: RevocationRecord[] = [];
   readonly sent: GmailSentMessage[] = [];
+  /** Every request the stand-in received, in order. */
+  readonly requests: RequestRecord[] = [];
+  private readonly stalled = new Set<ServerResponse>();
 
   private constructor(
     private readonly server: Server,
@@ -120,6 +134,7 @@ export class GoogleStandIn {
   }
 
   close(): Promise<void> {
+    this.stalled.forEach((res) => res.destroy());
     this.server.closeAllConnections();
     return new Promise((resolve) => this.server.close(() => resolve()));
   }
@@ -130,12 +145,19 @@ export class GoogleStandIn {
     const form = new URLSearchParams(/x-www-form-urlencoded/.test(req.headers['content-type'] ?? '') ? body : '');
     const authorization = req.headers.authorization;
     const route = `${req.method} ${url.pathname}`;
-    let answer: StandInResponse;
+    this.requests.push({ method: req.method ?? '', url: req.url ?? '', authorization: authorization ?? null });
+    let answer: StandInResponse | typeof STALL;
     if (route === 'GET /o/oauth2/v2/auth') {
       answer = authorize(url.searchParams, this.state, this.client, this.authorizationRequests);
     } else if (route === 'POST /token') {
       const grantType = form.get('grant_type');
-      this.tokenRequests.push({ grantType, codeVerifier: form.get('code_verifier'), at: Date.now() });
+      this.tokenRequests.push({
+        grantType,
+        codeVerifier: form.get('code_verifier'),
+        userAgent: req.headers['user-agent'] ?? null,
+        fields: [...form.keys()],
+        at: Date.now(),
+      });
       answer =
         (await this.injected('token')) ??
         (grantType === 'refresh_token' ? await this.injected('refresh') : null) ??
@@ -149,6 +171,12 @@ export class GoogleStandIn {
     } else {
       answer = json(404, { error: { code: 404, message: 'Not Found', status: 'NOT_FOUND' } });
     }
+    if (answer === STALL) {
+      // Never answers: the connection stays open until the client gives up or the stand-in closes.
+      this.stalled.add(res);
+      res.on('close', () => this.stalled.delete(res));
+      return;
+    }
     if (res.destroyed) return;
     const payload =
       answer.body === undefined ? '' : typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body);
@@ -156,9 +184,10 @@ export class GoogleStandIn {
     res.end(payload);
   }
 
-  private async injected(endpoint: Endpoint): Promise<StandInResponse | null> {
+  private async injected(endpoint: Endpoint): Promise<StandInResponse | typeof STALL | null> {
     const failure = this.state.takeFailure(endpoint);
     if (!failure) return null;
+    if (failure.stall) return STALL;
     if (failure.delayMs) await sleep(failure.delayMs);
     if (failure.status === undefined) return null;
     const headers: Record<string, string> =
@@ -175,6 +204,8 @@ export class GoogleStandIn {
     return json(failure.status, { error: 'internal_failure', error_description: 'Injected failure' }, headers);
   }
 }
+
+const STALL = Symbol('stall');
 
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {

@@ -43,10 +43,12 @@ export type ConsentDecision =
 
 export type Endpoint = 'token' | 'refresh' | 'revoke' | 'userinfo' | 'gmail';
 
-/** An injected failure: answer `status` (or hang for `delayMs` first) the next `times` calls. */
+/** An injected failure: answer `status` (or hang for `delayMs` first, or never answer) the next `times` calls. */
 export interface InjectedFailure {
   status?: number;
   delayMs?: number;
+  /** Never answers: the request hangs until the client gives up. */
+  stall?: boolean;
   times: number;
   retryAfterSeconds?: number;
 }

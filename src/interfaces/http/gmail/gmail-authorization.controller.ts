@@ -1,13 +1,13 @@
 import { Body, Controller, Delete, HttpCode, Param, Post, UseFilters } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { RevokeGmailAuthorization } from '../../../application/gmail/revoke-gmail-authorization';
+import { CommandBus } from '@nestjs/cqrs';
+import type { CommandContext } from '../../../application/common/command-context';
 import {
-  GmailAuthorizationStarted,
-  StartGmailAuthorization,
-} from '../../../application/gmail/start-gmail-authorization';
-import { CommandContext } from '../../../application/mail-config/decide-and-append';
-import { MailConfigPresenter } from '../../../application/mail-config/mail-config.presenter';
-import { MailConfigView } from '../../../application/mail-config/mail-config.view';
+  type GmailAuthorizationStarted,
+  RevokeGmailAuthorizationCommand,
+  StartGmailAuthorizationCommand,
+} from '../../../application/gmail/commands';
+import type { MailConfigView } from '../../../application/mail-config/mail-config.view';
 import { Ctx } from '../common/request-context';
 import { TenantIdPipe } from '../common/tenant-id.pipe';
 import { TenantRateLimit } from '../common/throttle';
@@ -19,11 +19,7 @@ import { GmailAuthorizationStartedDto, StartGmailAuthorizationDto } from './gmai
 @Controller('v1/tenants/:tenantId/mail-config/gmail')
 @UseFilters(GmailProblemFilter)
 export class GmailAuthorizationController {
-  constructor(
-    private readonly start: StartGmailAuthorization,
-    private readonly revoke: RevokeGmailAuthorization,
-    private readonly presenter: MailConfigPresenter,
-  ) {}
+  constructor(private readonly commandBus: CommandBus) {}
 
   @Post('authorizations')
   @HttpCode(201)
@@ -35,17 +31,14 @@ export class GmailAuthorizationController {
     @Body() body: StartGmailAuthorizationDto,
     @Ctx() ctx: CommandContext,
   ): Promise<GmailAuthorizationStarted> {
-    return this.start.execute(tenantId, body.returnUrl, ctx);
+    return this.commandBus.execute(new StartGmailAuthorizationCommand(tenantId, body.returnUrl, ctx));
   }
 
   @Delete('authorization')
   @HttpCode(200)
   @ApiOperation({ summary: 'Withdraw Gmail consent: revoke at Google (best effort, outcome recorded) and here' })
   @ApiOkResponse({ description: 'The tenant view' })
-  async withdraw(
-    @Param('tenantId', TenantIdPipe) tenantId: string,
-    @Ctx() ctx: CommandContext,
-  ): Promise<MailConfigView> {
-    return this.presenter.present(tenantId, await this.revoke.execute(tenantId, ctx));
+  withdraw(@Param('tenantId', TenantIdPipe) tenantId: string, @Ctx() ctx: CommandContext): Promise<MailConfigView> {
+    return this.commandBus.execute(new RevokeGmailAuthorizationCommand(tenantId, ctx));
   }
 }

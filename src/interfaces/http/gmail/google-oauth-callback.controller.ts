@@ -1,14 +1,15 @@
-import { Controller, Get, Req, Res, UseFilters } from '@nestjs/common';
+import { Controller, Get, Res, UseFilters, UseGuards } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
 import { ApiFoundResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
-import { CompleteGmailAuthorization } from '../../../application/gmail/complete-gmail-authorization';
-import { CommandContext } from '../../../application/mail-config/decide-and-append';
+import type { Response } from 'express';
+import { CompleteGmailAuthorizationCommand } from '../../../application/gmail/commands';
+import type { CommandContext } from '../../../application/common/command-context';
+import type { ConsentReturn } from '../../../application/ports/google-oauth.port';
 import { AccessRule } from '../common/access';
 import { problem, ProblemException } from '../common/problem';
 import { Ctx } from '../common/request-context';
 import { GmailProblemFilter } from './gmail-problem.filter';
-
-const single = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+import { ConsentReturned, GoogleConsentGuard } from './google-consent.guard';
 
 /** The browser coming back from Google: no bearer token, the signed state says who it is for. */
 @ApiTags('gmail')
@@ -16,9 +17,10 @@ const single = (value: unknown): string | undefined => (typeof value === 'string
 @AccessRule('public')
 @UseFilters(GmailProblemFilter)
 export class GoogleOAuthCallbackController {
-  constructor(private readonly complete: CompleteGmailAuthorization) {}
+  constructor(private readonly commandBus: CommandBus) {}
 
   @Get('callback')
+  @UseGuards(GoogleConsentGuard)
   @ApiOperation({ summary: 'OAuth redirect URI: records the grant and sends the browser to the returnUrl' })
   @ApiQuery({ name: 'code', required: false })
   @ApiQuery({ name: 'state', required: false })
@@ -26,13 +28,12 @@ export class GoogleOAuthCallbackController {
   @ApiFoundResponse({
     description: 'returnUrl?gmail=authorized | denied | error&reason=scope_missing|state_invalid|exchange_failed',
   })
-  async callback(@Req() req: Request, @Res() res: Response, @Ctx() ctx: CommandContext): Promise<void> {
-    // Read by hand rather than through a DTO: Google adds parameters of its own (scope, authuser, prompt, hd…).
-    const { code, state, error } = req.query;
-    const location = await this.complete.execute(
-      { code: single(code), state: single(state), error: single(error) },
-      ctx.correlationId,
-    );
+  async callback(
+    @ConsentReturned() consent: ConsentReturn | null,
+    @Res() res: Response,
+    @Ctx() ctx: CommandContext,
+  ): Promise<void> {
+    const location = await this.commandBus.execute(new CompleteGmailAuthorizationCommand(consent, ctx));
     if (location === null) {
       throw new ProblemException(
         problem(

@@ -1,13 +1,9 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { EncryptedValue } from '../../domain/mail-config/mail-config.types';
 import { CommandContext } from '../mail-config/decide-and-append';
-import { StateReader } from '../mail-config/state-reader';
-import { Cipher, CIPHER } from '../ports/cipher.port';
 import { Clock, CLOCK } from '../ports/clock.port';
 import { ConcurrencyError, EVENT_STORE, EventStore, ExpectedVersion, StoredEvent } from '../ports/event-store.port';
-import { GOOGLE_OAUTH, GoogleOAuth } from '../ports/google-oauth.port';
 import { ID_GENERATOR, IdGenerator } from '../ports/id.port';
-import { revokeAtGoogle } from './google-revocation';
 
 /** Outside `mailConfig-`: a work queue, not tenant history (ConsentRevoked already holds the first outcome). */
 export const GOOGLE_REVOCATION_STREAM_PREFIX = 'googleRevocation-';
@@ -19,7 +15,7 @@ interface PendingData {
   message: string | null;
   failedAt: string;
 }
-interface AttemptData {
+export interface AttemptData {
   /** Version of the GoogleRevocationPending event this try is about. */
   pendingVersion: number;
   ok: boolean;
@@ -40,32 +36,23 @@ export interface PendingRevocation {
   pendingVersion: number;
 }
 
-const MAX_ATTEMPTS = 10;
-const FIRST_DELAY_MS = 60_000;
-const MAX_DELAY_MS = 6 * 60 * 60_000;
-
 /**
- * Revocations Google did not confirm when the tenant withdrew consent, retried with backoff
- * (1 min doubling to 6 h, ten tries). Kept in the event store, which every instance shares;
- * two instances retrying the same entry both reach Google (revoking twice is harmless) and
- * only one records the outcome (expected version).
+ * Revocations Google did not confirm when the tenant withdrew consent, waiting for a retry (see
+ * RetryGoogleRevocationsCommand). Kept in the event store, which every instance shares; two
+ * instances retrying the same entry both reach Google (revoking twice is harmless) and only one
+ * records the outcome (expected version).
  */
 @Injectable()
-export class GoogleRevocationRetry {
-  private readonly logger = new Logger('GoogleRevocationRetry');
+export class GoogleRevocationQueue {
   /** By tenant and pending version: a tenant may have more than one grant waiting to be revoked. */
   private readonly entries = new Map<string, PendingRevocation>();
   private readonly streamVersions = new Map<string, number>();
   private position: bigint | undefined;
-  private running: Promise<{ attempted: number; revoked: number }> | null = null;
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
-    @Inject(GOOGLE_OAUTH) private readonly google: GoogleOAuth | null,
-    @Inject(CIPHER) private readonly cipher: Cipher,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(ID_GENERATOR) private readonly ids: IdGenerator,
-    private readonly reader: StateReader,
   ) {}
 
   async enqueue(
@@ -84,63 +71,20 @@ export class GoogleRevocationRetry {
     return [...this.entries.values()];
   }
 
-  /** Tries every entry that is due (or every entry, with dueOnly false); one run at a time. */
-  runOnce(options: { dueOnly?: boolean } = {}): Promise<{ attempted: number; revoked: number }> {
-    this.running ??= this.run(options.dueOnly ?? true).finally(() => (this.running = null));
-    return this.running;
-  }
-
-  private async run(dueOnly: boolean): Promise<{ attempted: number; revoked: number }> {
-    const result = { attempted: 0, revoked: 0 };
-    if (!this.google) return result;
-    const ctx = { actor: 'system:google-revocation-retry', correlationId: this.ids.next() };
-    for (const entry of await this.pending()) {
-      if (dueOnly && !this.isDue(entry)) continue;
-      result.attempted++;
-      const outcome = await this.attempt(this.google, entry);
-      if (outcome.ok) result.revoked++;
-      this.logger.log(
-        `Google revocation for tenant ${entry.tenantId}, try ${outcome.attempt}: ${outcome.ok ? 'revoked' : outcome.message}${outcome.final ? ' (final)' : ''}`,
-      );
-      // Another instance may have recorded its own try meanwhile: then ours is not recorded, theirs counts.
-      await this.append(
-        entry.tenantId,
-        'GoogleRevocationAttempted',
-        outcome,
-        this.streamVersions.get(entry.tenantId) ?? 'any',
-        ctx,
-      ).catch((error) => {
-        if (!(error instanceof ConcurrencyError)) throw error;
-      });
-    }
-    await this.catchUp();
-    return result;
-  }
-
-  private async attempt(google: GoogleOAuth, entry: PendingRevocation): Promise<AttemptData> {
-    const at = this.clock.now().toISOString();
-    const attempt = entry.attempts + 1;
-    const { gmail } = (await this.reader.load(entry.tenantId)).state;
-    // Google revokes a user's whole grant to this client: revoking the old token of an account
-    // that authorized again would also end the new authorization.
-    if (gmail.status === 'authorized' && gmail.account === entry.account) {
-      return {
-        pendingVersion: entry.pendingVersion,
-        ok: false,
-        message: 'Superseded: the same account authorized Gmail again',
-        attempt,
-        final: true,
-        at,
-      };
-    }
-    const outcome = await revokeAtGoogle(google, this.cipher, entry.tenantId, entry.refreshToken);
-    const final = outcome.ok || !outcome.retry || attempt >= MAX_ATTEMPTS;
-    return { pendingVersion: entry.pendingVersion, ok: outcome.ok, message: outcome.message, attempt, final, at };
-  }
-
-  private isDue(entry: PendingRevocation): boolean {
-    const wait = Math.min(MAX_DELAY_MS, FIRST_DELAY_MS * 2 ** (entry.attempts - 1));
-    return this.clock.now().getTime() >= Date.parse(entry.lastAt) + wait;
+  /**
+   * Records one try of `entry`. Another instance may have recorded its own try meanwhile: then
+   * ours is not recorded, theirs counts.
+   */
+  async recordAttempt(entry: PendingRevocation, attempt: AttemptData, ctx: CommandContext): Promise<void> {
+    await this.append(
+      entry.tenantId,
+      'GoogleRevocationAttempted',
+      attempt,
+      this.streamVersions.get(entry.tenantId) ?? 'any',
+      ctx,
+    ).catch((error) => {
+      if (!(error instanceof ConcurrencyError)) throw error;
+    });
   }
 
   /** Folds the queue streams appended since the last look, by this or any other instance. */
