@@ -6,7 +6,8 @@ import { type CommandRunner, positiveInteger } from './command-runner';
 function render(r: RotateKeysResult, stopAfter: number | undefined): string {
   if (r.remaining > 0) {
     return (
-      `${r.rewrapped} data key(s) re-wrapped under "${r.activeKeyId}", then stopped as asked (--stop-after ${stopAfter}); ` +
+      `${r.rewrapped} data key(s) re-wrapped under "${r.activeKeyId}", ` +
+      `then stopped as asked (--stop-after ${stopAfter}); ` +
       `${r.remaining} still wrapped by another master key: run keys rotate again to re-wrap the rest`
     );
   }

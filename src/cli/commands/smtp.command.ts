@@ -41,9 +41,10 @@ export function smtpCommand(program: Command, run: CommandRunner): Command {
             }
             throw error;
           });
+        const delivered = opts.sendTo ? `; test message sent to ${opts.sendTo}` : '';
         out.result({ tenantId, ...report }, () =>
           report.ok
-            ? `SMTP test of ${tenantId} passed in ${report.durationMs} ms${opts.sendTo ? `; test message sent to ${opts.sendTo}` : ''}`
+            ? `SMTP test of ${tenantId} passed in ${report.durationMs} ms${delivered}`
             : `SMTP test of ${tenantId} failed at ${report.stage} after ${report.durationMs} ms: ${report.message}`,
         );
         return report.ok ? EXIT.ok : EXIT.checkFailed;

@@ -44,7 +44,8 @@ const interrupted = (mode: Mode): DeliveryOutcome => ({
     mode,
     stage: 'send',
     message:
-      'An earlier request with this Idempotency-Key was interrupted while sending; the message may or may not have been sent',
+      'An earlier request with this Idempotency-Key was interrupted while sending; ' +
+      'the message may or may not have been sent',
     uncertain: true,
   },
 });
