@@ -6,8 +6,8 @@ function keyStore(pending: number, async: boolean) {
   const store = {
     rewrapped: 0,
     rotate(onProgress?: RotationProgress) {
-      const work = () => {
-        const total = pending - store.rewrapped;
+      const work = (): number => {
+        const total: number = pending - store.rewrapped;
         for (let i = 1; i <= total; i++) {
           store.rewrapped += 1;
           onProgress?.(i, total);
