@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { call } from './http';
@@ -54,7 +55,14 @@ export async function rebuildProjections(repoRoot: string, dataDir: string): Pro
   const t0 = Date.now();
   const child = spawn('npm', ['run', '--silent', 'projections:rebuild'], {
     cwd: repoRoot,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DATA_DIR: dataDir, NODE_ENV: 'production' },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      DATA_DIR: dataDir,
+      NODE_ENV: 'production',
+      // The CLI starts only with a master key; a rebuild opens no secret, so any key will do.
+      ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

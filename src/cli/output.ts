@@ -18,9 +18,13 @@ export function output(json: boolean, everyMs = 250): Output {
       process.stdout.write(`${json ? toJson(data) : render()}\n`);
     },
     progress(line, final = false) {
-      const now = Date.now();
-      if (!final && now - last < everyMs) return;
-      last = now;
+      // Final lines (a heading, a last count) stand outside the cadence: the first step after a
+      // heading is still shown.
+      if (!final) {
+        const now = Date.now();
+        if (now - last < everyMs) return;
+        last = now;
+      }
       process.stderr.write(`${line}\n`);
     },
   };

@@ -4,7 +4,12 @@ import { LoggerModule } from 'nestjs-pino';
 import { join } from 'node:path';
 import { destination } from 'pino';
 import { APP_CONFIG, AppConfig } from '../application/app-config';
+import { RotateKeysHandler } from '../application/keys/commands/rotate-keys.command';
+import { CIPHER } from '../application/ports/cipher.port';
+import { KEY_ROTATION, MASTER_KEYS } from '../application/ports/key-rotation.port';
 import { READ_MODEL_STORE, ReadModelStore } from '../application/ports/read-model.port';
+import { RebuildProjectionsHandler } from '../application/projections/commands/rebuild-projections.command';
+import { MasterKeyRing } from '../infrastructure/crypto/key-ring';
 import { loggerOptions } from '../infrastructure/logging/logger-options';
 import { READ_MODELS_FILE, SqliteReadModelStore } from '../infrastructure/read-models/sqlite.read-model-store';
 import { CoreModule, ServiceOptions } from './core.module';
@@ -15,6 +20,7 @@ import { SendingModule } from './sending.module';
 /**
  * What the operator CLI runs on: the service's own core and feature modules, without HTTP and
  * without the live projection runner (a CLI process must not start following the event store).
+ * The operator-only commands (projections rebuild, keys rotate) have their handlers here.
  * Logs go to stderr, so stdout carries only the command's output.
  */
 @Module({})
@@ -39,6 +45,10 @@ export class CliModule implements OnApplicationShutdown {
           useFactory: (config: AppConfig) => new SqliteReadModelStore(join(config.dataDir, READ_MODELS_FILE)),
           inject: [APP_CONFIG],
         },
+        { provide: KEY_ROTATION, useExisting: CIPHER },
+        { provide: MASTER_KEYS, useExisting: MasterKeyRing },
+        RebuildProjectionsHandler,
+        RotateKeysHandler,
       ],
     };
   }

@@ -11,8 +11,9 @@ import { APP_CONFIG, AppConfig } from '../application/app-config';
 import { AuditQuery } from '../application/audit/audit.query';
 import { ReadinessRegistry } from '../application/health/readiness';
 import { READ_MODEL_STORE, ReadModelStore } from '../application/ports/read-model.port';
-import { DashboardQuery } from '../application/projections/dashboard.query';
 import { ProjectionRunner } from '../application/projections/projection-runner';
+import { GetDashboardSummaryHandler } from '../application/projections/queries/get-dashboard-summary.query';
+import { GetDashboardTenantsHandler } from '../application/projections/queries/get-dashboard-tenants.query';
 import {
   DEFAULT_PROJECTION_SETTINGS,
   PROJECTION_SETTINGS,
@@ -45,10 +46,11 @@ function settingsFrom(config: AppConfig): ProjectionSettings {
     },
     { provide: PROJECTION_SETTINGS, useFactory: settingsFrom, inject: [APP_CONFIG] },
     ProjectionRunner,
-    DashboardQuery,
+    GetDashboardSummaryHandler,
+    GetDashboardTenantsHandler,
     AuditQuery,
   ],
-  exports: [ProjectionRunner, DashboardQuery, AuditQuery, READ_MODEL_STORE],
+  exports: [ProjectionRunner, AuditQuery, READ_MODEL_STORE],
 })
 export class ProjectionsModule implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy, OnApplicationShutdown {
   constructor(

@@ -6,9 +6,9 @@ import { DEFAULT_RELAY_TRANSPORT, TENANT_SMTP_TRANSPORT } from '../application/p
 import { DefaultModeSender } from '../application/sending/default-mode.sender';
 import { DELIVERY_FAILURE_THRESHOLD, DeliveryHealth } from '../application/sending/delivery-health';
 import { ModeSenderRegistry } from '../application/sending/mode-senders';
-import { SendMessageUseCase } from '../application/sending/send-message.use-case';
+import { SendMessageHandler } from '../application/sending/commands/send-message.command';
 import { SmtpModeSender } from '../application/sending/smtp-mode.sender';
-import { TestSmtpUseCase } from '../application/smtp-test/test-smtp.use-case';
+import { TestSmtpHandler } from '../application/smtp-test/commands/test-smtp.command';
 import { SqliteIdempotencyStore } from '../infrastructure/idempotency/sqlite-idempotency.store';
 import { CONNECTION_FACTORY, ConnectionFactory, TcpConnectionFactory } from '../infrastructure/mail/connection-factory';
 import { SmtpRelayTransport } from '../infrastructure/mail/default-relay.transport';
@@ -69,10 +69,10 @@ const EXTRA_CA = Symbol('EXTRA_CA');
     DefaultModeSender,
     SmtpModeSender,
     DeliveryHealth,
-    SendMessageUseCase,
-    TestSmtpUseCase,
+    SendMessageHandler,
+    TestSmtpHandler,
   ],
-  exports: [ModeSenderRegistry, SendMessageUseCase, DEFAULT_RELAY_TRANSPORT, HOST_RESOLVER, CONNECTION_FACTORY],
+  exports: [ModeSenderRegistry, DEFAULT_RELAY_TRANSPORT, HOST_RESOLVER, CONNECTION_FACTORY],
 })
 export class SendingModule implements OnModuleInit, OnApplicationShutdown {
   constructor(

@@ -206,7 +206,7 @@ describe('operator CLI', () => {
       const res = await runCli(['keys', 'rotate', '--json'], both);
       expect(res.code).toBe(0);
       // One data key per tenant with a secret: t-cli-smtp, t-cli-reachable, t-cli-down.
-      expect(res.json).toEqual({ activeKeyId: 'k2', rewrapped: 3, retirableKeyIds: ['k1'] });
+      expect(res.json).toEqual({ activeKeyId: 'k2', rewrapped: 3, remaining: 0, retirableKeyIds: ['k1'] });
       expect(res.stderr).toContain('re-wrapped 3/3 data keys');
 
       const again = await runCli(['keys', 'rotate'], both);

@@ -19,6 +19,23 @@ const outboxFiles = (svc: TestService) => {
   }
 };
 
+/** Gmail authorized (and so the active mode) without a consent round trip: the sender under test is a stand-in. */
+async function authorizeGmail(svc: TestService, tenantId: string, account: string): Promise<void> {
+  await svc.running.app.get(DecideAndAppend).handle(
+    tenantId,
+    {
+      type: 'AuthorizeGmail',
+      data: {
+        account,
+        scopes: [GMAIL_SEND_SCOPE],
+        refreshToken: { keyId: 'test', ciphertext: 'sealed' },
+        at: new Date().toISOString(),
+      },
+    },
+    { actor: 'test', correlationId: 'test' },
+  );
+}
+
 describe('POST /v1/tenants/{id}/messages', () => {
   let relayPeer: Peer, tenantPeer: Peer, dropping: Peer;
   let closed: number;
@@ -121,6 +138,59 @@ describe('POST /v1/tenants/{id}/messages', () => {
     expect(tenantPeer.inbox.deliveries.filter((d) => d.mail.subject === `idempotent ${t}`)).toHaveLength(1);
     const reused = await outboxSvc.api.post(`/v1/tenants/${t}/messages`, { ...body, subject: 'another' }, headers);
     expect(reused.status).toBe(422);
+    expect(reused.body).toEqual({
+      type: 'https://smemetrics-email.com/problems/idempotency-key-reused',
+      title: 'Idempotency-Key reused',
+      status: 422,
+      detail: 'This Idempotency-Key was already used for a different message',
+    });
+  });
+
+  it('answers 409 with Retry-After to the same Idempotency-Key while the first request is still sending', async () => {
+    const t = uniqueTenant();
+    await provision(relaySvc, t, 'hooli');
+    const app = relaySvc.running.app;
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const gmail = {
+      mode: 'gmail' as const,
+      send: jest.fn(async (_t: unknown, m: { messageId: string }) => {
+        await held;
+        return { messageId: m.messageId, accepted: ['customer@example.org'], rejected: [] };
+      }),
+    };
+    app.get(ModeSenderRegistry).register(gmail);
+    await authorizeGmail(relaySvc, t, 'owner@hooli.example');
+    const headers = { 'Idempotency-Key': `held-${t}` };
+    const first = relaySvc.api.post(`/v1/tenants/${t}/messages`, message(), headers);
+    while (gmail.send.mock.calls.length === 0) await new Promise((r) => setTimeout(r, 10));
+    const second = await relaySvc.api.post(`/v1/tenants/${t}/messages`, message(), headers);
+    release();
+    expect(second.status).toBe(409);
+    expect(second.headers.get('retry-after')).toBe('1');
+    expect(second.body).toEqual({
+      type: 'https://smemetrics-email.com/problems/idempotency-in-progress',
+      title: 'Request in progress',
+      status: 409,
+      detail: 'A request with this Idempotency-Key is still being processed; retry when it has finished',
+    });
+    expect((await first).status).toBe(200);
+    expect(gmail.send).toHaveBeenCalledTimes(1);
+  });
+
+  it('answers 503 naming the mode when no sender serves the tenant’s active mode', async () => {
+    const t = uniqueTenant();
+    await provision(outboxSvc, t, 'piedpiper');
+    await authorizeGmail(outboxSvc, t, 'owner@piedpiper.example');
+    const res = await outboxSvc.api.post(`/v1/tenants/${t}/messages`, message());
+    expect(res.status).toBe(503);
+    expect(res.body).toEqual({
+      type: 'https://smemetrics-email.com/problems/mode-unavailable',
+      title: 'Mode unavailable',
+      status: 503,
+      detail: 'Sending in mode gmail is not available on this service',
+      mode: 'gmail',
+    });
   });
 
   it.each([
@@ -197,19 +267,7 @@ describe('POST /v1/tenants/{id}/messages', () => {
     // Stands in for the Gmail sender of issue 5: only the registration contract is exercised here.
     const gmail = { mode: 'gmail' as const, send: jest.fn(async () => Promise.reject(new GrantRevokedError())) };
     app.get(ModeSenderRegistry).register(gmail);
-    await app.get(DecideAndAppend).handle(
-      t,
-      {
-        type: 'AuthorizeGmail',
-        data: {
-          account: 'owner@initech.example',
-          scopes: [GMAIL_SEND_SCOPE],
-          refreshToken: { keyId: 'test', ciphertext: 'sealed' },
-          at: new Date().toISOString(),
-        },
-      },
-      { actor: 'test', correlationId: 'test' },
-    );
+    await authorizeGmail(relaySvc, t, 'owner@initech.example');
     const res = await relaySvc.api.post(`/v1/tenants/${t}/messages`, message({ subject: `fallback ${t}` }));
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({

@@ -45,12 +45,6 @@ export interface SmtpServerSettings {
   password: string;
 }
 
-/** Identifies a pool of connections: a new configuration version gets new connections. */
-export interface SmtpPoolKey {
-  tenantId: string;
-  configVersion: string;
-}
-
 export interface SmtpTestReport {
   ok: boolean;
   stage: SmtpTestStage;
@@ -66,14 +60,17 @@ export interface SmtpTestOptions {
 
 /** Mode 1: the platform relay, or the outbox directory when no relay is configured. */
 export interface DefaultRelayTransport {
-  readonly kind: 'relay' | 'outbox';
   send(message: OutgoingMessage): Promise<SentMessage>;
 }
 
-/** Mode 3: the tenant's server, behind the SSRF policy, staged so failures can be named. */
+/**
+ * Mode 3: the tenant's server, behind the SSRF policy, staged so failures can be named. How
+ * connections are kept between sends is the adapter's business: it may reuse one of the
+ * tenant's while the settings stay exactly the same.
+ */
 export interface TenantSmtpTransport {
   verify(server: SmtpServerSettings, options?: SmtpTestOptions): Promise<SmtpTestReport>;
-  send(server: SmtpServerSettings, pool: SmtpPoolKey, message: OutgoingMessage): Promise<SentMessage>;
+  send(tenantId: string, server: SmtpServerSettings, message: OutgoingMessage): Promise<SentMessage>;
 }
 
 /**

@@ -1,16 +1,18 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { MailConfigState } from '../../domain/mail-config/mail-config.state';
 import { Mode } from '../../domain/mail-config/mail-config.types';
-import { CommandContext, DecideAndAppend } from '../mail-config/decide-and-append';
+import type { CommandContext } from '../common/command-context';
+import { DecideAndAppend } from '../mail-config/decide-and-append';
 import { Clock, CLOCK } from '../ports/clock.port';
 
 export const DELIVERY_FAILURE_THRESHOLD = Symbol('DELIVERY_FAILURE_THRESHOLD');
 
 /**
- * Turns send outcomes into the tenant's send health: after `threshold` consecutive failures in
- * the active mode it records DeliveryFailing, and the next success records DeliveryRecovered.
- * One event per transition: the decider ignores a failure while already failing in that mode.
- * The running count lives in memory; the failing state itself is in the event stream.
+ * Counts consecutive failed sends per tenant and mode and reports them to the decider once the
+ * count reaches `threshold`; a success after failures is reported too. Whether that is a
+ * transition (DeliveryFailing, DeliveryRecovered) is the decider's rule alone: a failure while
+ * already failing in that mode decides nothing. The count lives in memory; the failing state
+ * itself is in the event stream.
  */
 @Injectable()
 export class DeliveryHealth {
@@ -25,13 +27,14 @@ export class DeliveryHealth {
 
   async succeeded(tenantId: string, state: MailConfigState, mode: Mode, ctx: CommandContext): Promise<void> {
     this.consecutive.delete(tenantId);
+    // The folded state says whether anything is failing: a healthy tenant's send (the hot path)
+    // then costs no command.
     if (!state.delivery.failing) return;
     await this.record(tenantId, ctx, { type: 'RecordDeliverySuccess', data: { mode, at: this.now() } });
   }
 
   async failed(
     tenantId: string,
-    state: MailConfigState,
     mode: Mode,
     failure: { stage: string; message: string },
     ctx: CommandContext,
@@ -39,7 +42,7 @@ export class DeliveryHealth {
     const previous = this.consecutive.get(tenantId);
     const count = previous?.mode === mode ? previous.count + 1 : 1;
     this.consecutive.set(tenantId, { mode, count });
-    if (count < this.threshold || (state.delivery.failing && state.delivery.mode === mode)) return;
+    if (count < this.threshold) return;
     await this.record(tenantId, ctx, {
       type: 'RecordDeliveryFailure',
       data: { mode, stage: failure.stage, message: failure.message, consecutiveFailures: count, at: this.now() },

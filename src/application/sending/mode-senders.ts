@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { MailConfigState } from '../../domain/mail-config/mail-config.state';
 import { Mode } from '../../domain/mail-config/mail-config.types';
+import { ApplicationError } from '../common/application-error';
 import { OutgoingMessage, SentMessage } from '../ports/mail-transport.port';
 
 /** The tenant a message is sent for, as folded from its events just before the send. */
@@ -36,10 +37,9 @@ export class ModeSenderRegistry {
   }
 }
 
-/** No sender is registered for the tenant's active mode (its feature is not configured). */
-export class ModeUnavailableError extends Error {
+/** MODE_UNAVAILABLE: no sender is registered for the tenant's active mode (its feature is not configured). */
+export class ModeUnavailableError extends ApplicationError {
   constructor(readonly mode: Mode) {
-    super(`Sending in mode ${mode} is not available on this service`);
-    this.name = 'ModeUnavailableError';
+    super('MODE_UNAVAILABLE', `Sending in mode ${mode} is not available on this service`, undefined, { mode });
   }
 }

@@ -1,5 +1,6 @@
-import { type DeliveryStage } from '../ports/mail-transport.port';
 import { type Mode } from '../../domain/mail-config/mail-config.types';
+import { ApplicationError } from '../common/application-error';
+import { type DeliveryStage } from '../ports/mail-transport.port';
 
 export interface SendMessageInput {
   to: string[];
@@ -29,17 +30,26 @@ export interface SendFailure {
   uncertain: boolean;
 }
 
-/** What a send decided; stored under its Idempotency-Key and answered again to a retry. */
-export type SendOutcome = { ok: true; result: SendResult } | { ok: false; failure: SendFailure };
+/** How a delivery ended; stored under its Idempotency-Key and answered again to a retry. */
+export type DeliveryOutcome = { ok: true; result: SendResult } | { ok: false; failure: SendFailure };
 
-/** The Idempotency-Key cannot be honoured for this request. */
-export class IdempotencyConflictError extends Error {
-  constructor(readonly reason: 'in_progress' | 'mismatch') {
+export interface SendAnswer {
+  outcome: DeliveryOutcome;
+  /** True when this is the stored answer to an earlier request with the same Idempotency-Key. */
+  replayed: boolean;
+}
+
+/**
+ * The Idempotency-Key cannot be honoured for this request: IDEMPOTENCY_IN_PROGRESS (the first
+ * request is still running: retry shortly) or IDEMPOTENCY_KEY_REUSED (another message used it).
+ */
+export class IdempotencyConflictError extends ApplicationError {
+  constructor(reason: 'in_progress' | 'mismatch') {
     super(
+      reason === 'in_progress' ? 'IDEMPOTENCY_IN_PROGRESS' : 'IDEMPOTENCY_KEY_REUSED',
       reason === 'in_progress'
         ? 'A request with this Idempotency-Key is still being processed; retry when it has finished'
         : 'This Idempotency-Key was already used for a different message',
     );
-    this.name = 'IdempotencyConflictError';
   }
 }

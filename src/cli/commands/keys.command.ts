@@ -1,8 +1,23 @@
+import { CommandBus } from '@nestjs/cqrs';
 import { type Command } from 'commander';
-import { CIPHER } from '../../application/ports/cipher.port';
-import { type EnvelopeCipher } from '../../infrastructure/crypto/envelope.cipher';
-import { MasterKeyRing } from '../../infrastructure/crypto/key-ring';
-import { type CommandRunner } from './command-runner';
+import { RotateKeysCommand, type RotateKeysResult } from '../../application/keys/commands/rotate-keys.command';
+import { type CommandRunner, positiveInteger } from './command-runner';
+
+function render(r: RotateKeysResult, stopAfter: number | undefined): string {
+  if (r.remaining > 0) {
+    return (
+      `${r.rewrapped} data key(s) re-wrapped under "${r.activeKeyId}", ` +
+      `then stopped as asked (--stop-after ${stopAfter}); ` +
+      `${r.remaining} still wrapped by another master key: run keys rotate again to re-wrap the rest`
+    );
+  }
+  return (
+    `${r.rewrapped} data key(s) re-wrapped; every data key is now wrapped by "${r.activeKeyId}"` +
+    (r.retirableKeyIds.length
+      ? `; ${r.retirableKeyIds.map((id) => `"${id}"`).join(', ')} may be removed from the key ring`
+      : '')
+  );
+}
 
 /** Adds `keys …` to the program (created with .command() so it inherits exitOverride and output settings). */
 export function keysCommand(program: Command, run: CommandRunner): Command {
@@ -14,23 +29,18 @@ export function keysCommand(program: Command, run: CommandRunner): Command {
       're-wrap every tenant data key under the active master key (ENCRYPTION_ACTIVE_KEY_ID, else the last of ' +
         'ENCRYPTION_KEYS); events are untouched; an interrupted run can simply be run again',
     )
-    .action((_opts: unknown, cmd: Command) =>
+    .option('--stop-after <n>', 're-wrap at most n data keys in this run (to spread the work)', positiveInteger)
+    .action((opts: { stopAfter?: number }, cmd: Command) =>
       run(cmd, async (app, out) => {
-        const ring = app.get(MasterKeyRing);
-        const cipher = app.get<EnvelopeCipher>(CIPHER);
-        out.progress(`re-wrapping data keys under master key "${ring.activeId}"…`, true);
-        const rewrapped = cipher.rotate((done, total) =>
-          out.progress(`re-wrapped ${done}/${total} data keys`, done === total),
+        out.progress('re-wrapping data keys under the active master key…', true);
+        const result = await app.get(CommandBus).execute(
+          new RotateKeysCommand({
+            stopAfter: opts.stopAfter,
+            onProgress: (done, total) =>
+              out.progress(`re-wrapped ${done}/${total} data keys`, done === total || done === opts.stopAfter),
+          }),
         );
-        const retirable = ring.ids().filter((id) => id !== ring.activeId);
-        out.result(
-          { activeKeyId: ring.activeId, rewrapped, retirableKeyIds: retirable },
-          () =>
-            `${rewrapped} data key(s) re-wrapped; every data key is now wrapped by "${ring.activeId}"` +
-            (retirable.length
-              ? `; ${retirable.map((id) => `"${id}"`).join(', ')} may be removed from the key ring`
-              : ''),
-        );
+        out.result(result, () => render(result, opts.stopAfter));
       }),
     );
   return keys;

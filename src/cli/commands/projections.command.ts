@@ -1,10 +1,10 @@
+import { CommandBus } from '@nestjs/cqrs';
 import { type Command } from 'commander';
-import { EVENT_STORE, type EventStore } from '../../application/ports/event-store.port';
-import { READ_MODEL_STORE, type ReadModelStore } from '../../application/ports/read-model.port';
-import { rebuildReadModels } from '../../application/projections/rebuild';
+import { RebuildProjectionsCommand } from '../../application/projections/commands/rebuild-projections.command';
 import { type CommandRunner } from './command-runner';
 
-const percent = (position: bigint, head: bigint) => (head === 0n ? 100 : Number((position * 100n) / head));
+const percent = (position: bigint, head: bigint) =>
+  head === 0n ? 100 : Math.min(100, Number((position * 100n) / head));
 
 /** Adds `projections …` to the program (created with .command() so it inherits exitOverride and output settings). */
 export function projectionsCommand(program: Command, run: CommandRunner): Command {
@@ -20,22 +20,23 @@ export function projectionsCommand(program: Command, run: CommandRunner): Comman
     )
     .action((_opts: unknown, cmd: Command) =>
       run(cmd, async (app, out) => {
-        const events = app.get<EventStore>(EVENT_STORE);
-        const readModels = app.get<ReadModelStore>(READ_MODEL_STORE);
-        const started = Date.now();
         out.progress('rebuilding read models…', true);
-        const result = await rebuildReadModels(events, readModels, (p) =>
-          out.progress(
-            `rebuilding read models: ${p.events} events, position ${p.position}/${p.head} (${percent(p.position, p.head)}%)`,
-          ),
-        );
-        const durationMs = Date.now() - started;
-        out.progress(`rebuilt: ${result.events} events in ${durationMs} ms`, true);
+        const result = await app
+          .get(CommandBus)
+          .execute(
+            new RebuildProjectionsCommand((p) =>
+              out.progress(
+                `rebuilding read models: ${p.events} events, position ${p.position}/${p.head} ` +
+                  `(${percent(p.position, p.head)}%)`,
+              ),
+            ),
+          );
+        out.progress(`rebuilt: ${result.events} events in ${result.durationMs} ms`, true);
         out.result(
-          { ...result, durationMs },
+          result,
           () =>
             `read models rebuilt from ${result.events} events (applied ${result.applied}, skipped ${result.skipped}, ` +
-            `duplicate ${result.duplicate}); checkpoint ${result.position}, in ${durationMs} ms`,
+            `duplicate ${result.duplicate}); checkpoint ${result.position}, in ${result.durationMs} ms`,
         );
       }),
     );

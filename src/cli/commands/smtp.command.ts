@@ -1,7 +1,8 @@
+import { CommandBus } from '@nestjs/cqrs';
 import { type Command, InvalidArgumentError } from 'commander';
 import { randomUUID } from 'node:crypto';
 import { type SmtpTestReport } from '../../application/ports/mail-transport.port';
-import { TestSmtpUseCase } from '../../application/smtp-test/test-smtp.use-case';
+import { TestSmtpCommand } from '../../application/smtp-test/commands/test-smtp.command';
 import { MailConfigError } from '../../domain/mail-config/mail-config.errors';
 import { CliError, EXIT } from '../cli-context';
 import { type CommandRunner, tenantIdArgument } from './command-runner';
@@ -32,17 +33,18 @@ export function smtpCommand(program: Command, run: CommandRunner): Command {
         out.progress(`testing the saved SMTP settings of ${tenantId}…`, true);
         const ctx = { actor: opts.actor.slice(0, 200), correlationId: randomUUID() };
         const report: SmtpTestReport = await app
-          .get(TestSmtpUseCase)
-          .test(tenantId, null, opts.sendTo ?? null, ctx)
+          .get(CommandBus)
+          .execute(new TestSmtpCommand(tenantId, null, opts.sendTo ?? null, ctx))
           .catch((error: unknown) => {
             if (error instanceof MailConfigError && NOTHING_TO_TEST.has(error.code)) {
               throw new CliError(EXIT.notFound, `tenant ${tenantId}: ${error.message}`);
             }
             throw error;
           });
+        const delivered = opts.sendTo ? `; test message sent to ${opts.sendTo}` : '';
         out.result({ tenantId, ...report }, () =>
           report.ok
-            ? `SMTP test of ${tenantId} passed in ${report.durationMs} ms${opts.sendTo ? `; test message sent to ${opts.sendTo}` : ''}`
+            ? `SMTP test of ${tenantId} passed in ${report.durationMs} ms${delivered}`
             : `SMTP test of ${tenantId} failed at ${report.stage} after ${report.durationMs} ms: ${report.message}`,
         );
         return report.ok ? EXIT.ok : EXIT.checkFailed;

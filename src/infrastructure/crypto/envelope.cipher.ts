@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { type Cipher, CredentialUnavailableError, type SecretContext } from '../../application/ports/cipher.port';
+import { type KeyRotation } from '../../application/ports/key-rotation.port';
 import { type EncryptedValue } from '../../domain/mail-config/mail-config.types';
 import { open, seal } from './aes-gcm';
 import { type DataKeyStore } from './data-key-store';
@@ -14,7 +15,7 @@ const wrapAad = (tenantId: string, dataKeyId: string) => `data-key/v1\n${tenantI
  * Shredding a tenant destroys its data key, so its ciphertexts in the immutable history become
  * unrecoverable with every key the service still holds.
  */
-export class EnvelopeCipher implements Cipher {
+export class EnvelopeCipher implements Cipher, KeyRotation {
   private readonly cache = new Map<string, { id: string; key: Buffer }>();
 
   constructor(

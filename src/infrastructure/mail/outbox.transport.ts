@@ -16,8 +16,6 @@ import { buildMime } from './mime';
  * renamed, so a reader of the directory never sees half a message.
  */
 export class OutboxTransport implements DefaultRelayTransport {
-  readonly kind = 'outbox' as const;
-
   constructor(private readonly dir: string) {
     mkdirSync(dir, { recursive: true });
   }

@@ -1,8 +1,8 @@
+import { createHmac, randomBytes } from 'node:crypto';
 import {
   MailTransportError,
   type OutgoingMessage,
   type SentMessage,
-  type SmtpPoolKey,
   type SmtpServerSettings,
   type SmtpTestOptions,
   type SmtpTestReport,
@@ -28,6 +28,8 @@ export interface TenantSmtpOptions {
 /** Mode 3 on nodemailer: every session goes through the SSRF guard first, tests and sends alike. */
 export class NodemailerTenantSmtpTransport implements TenantSmtpTransport {
   private readonly pool = new SessionPool();
+  /** Keys the settings' fingerprint: a digest of a password must not be computable outside this process. */
+  private readonly fingerprintKey = randomBytes(32);
 
   constructor(
     private readonly guard: SmtpTargetGuard,
@@ -68,13 +70,14 @@ export class NodemailerTenantSmtpTransport implements TenantSmtpTransport {
     }
   }
 
-  async send(server: SmtpServerSettings, key: SmtpPoolKey, message: OutgoingMessage): Promise<SentMessage> {
+  /** One pool per tenant; any change to the settings (password included) retires its connections. */
+  async send(tenantId: string, server: SmtpServerSettings, message: OutgoingMessage): Promise<SentMessage> {
     const timeouts = this.options.sendTimeouts ?? SEND_TIMEOUTS;
     return sendPooled(
       {
         pool: this.pool,
-        name: key.tenantId,
-        version: key.configVersion,
+        name: tenantId,
+        version: this.fingerprint(server),
         open: (deadline) => this.open(server, deadline, timeouts),
         sendTimeoutMs: timeouts.send,
         budgetMs: SEND_BUDGET_MS,
@@ -86,6 +89,12 @@ export class NodemailerTenantSmtpTransport implements TenantSmtpTransport {
 
   close(): void {
     this.pool.closeAll();
+  }
+
+  private fingerprint({ host, port, security, username, password }: SmtpServerSettings): string {
+    return createHmac('sha256', this.fingerprintKey)
+      .update(JSON.stringify([host, port, security, username, password]))
+      .digest('base64url');
   }
 
   private async open(server: SmtpServerSettings, deadline: Deadline, timeouts: StageTimeouts): Promise<SmtpSession> {

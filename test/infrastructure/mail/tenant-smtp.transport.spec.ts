@@ -156,13 +156,12 @@ describe('tenant SMTP transport against loopback peers', () => {
     expect(report.message).toContain('without encryption');
   });
 
-  it('sends with From, recipients, body and attachments intact, reusing one pooled session per config version', async () => {
+  it('sends with From, recipients, body and attachments intact, reusing one pooled session while the settings stay the same', async () => {
     const t = transport();
-    const key = { tenantId: 'tenant-a', configVersion: 'v1' };
     const before = starttls.connections;
     const sent = await t.send(
+      'tenant-a',
       server(starttls),
-      key,
       message({
         cc: ['cc@example.org'],
         bcc: ['hidden@example.org'],
@@ -170,9 +169,10 @@ describe('tenant SMTP transport against loopback peers', () => {
         attachments: [{ filename: 'report.csv', contentType: 'text/csv', content: Buffer.from('a,b\n1,2\n') }],
       }),
     );
-    await t.send(server(starttls), key, message({ subject: 'Second' }));
+    await t.send('tenant-a', server(starttls), message({ subject: 'Second' }));
     expect(starttls.connections - before).toBe(1);
-    await t.send(server(starttls), { ...key, configVersion: 'v2' }, message({ subject: 'Third' }));
+    // Another tenant never rides on tenant-a's session, even with identical settings.
+    await t.send('tenant-z', server(starttls), message({ subject: 'Third' }));
     expect(starttls.connections - before).toBe(2);
     const deliveries = await starttls.inbox.waitFor(3);
     const first = deliveries.find((d) => d.mail.messageId === sent.messageId)!;
@@ -181,6 +181,22 @@ describe('tenant SMTP transport against loopback peers', () => {
     expect(first.mail.headers.has('bcc')).toBe(false);
     expect(first.mail.attachments[0]).toMatchObject({ filename: 'report.csv', contentType: 'text/csv' });
     expect(first.mail.attachments[0].content.toString()).toBe('a,b\n1,2\n');
+    t.close();
+  });
+
+  it('opens a new session once the saved settings change: a changed password is tried, not the pooled login', async () => {
+    const t = transport();
+    const before = starttls.connections;
+    const logins = starttls.logins.length;
+    await t.send('tenant-d', server(starttls), message());
+    await expect(t.send('tenant-d', server(starttls, { password: 'changed-Pa55' }), message())).rejects.toMatchObject({
+      stage: 'auth',
+    });
+    expect(starttls.connections - before).toBe(2);
+    expect(starttls.logins.slice(logins)).toEqual([
+      { user: PEER_USER, ok: true },
+      { user: PEER_USER, ok: false },
+    ]);
     t.close();
   });
 
@@ -195,9 +211,7 @@ describe('tenant SMTP transport against loopback peers', () => {
       clientName: 'mcs.test',
       sendTimeouts: FAST,
     });
-    const error = await t
-      .send(server(hanging), { tenantId: 'tenant-c', configVersion: 'v1' }, message())
-      .catch((e) => e);
+    const error = await t.send('tenant-c', server(hanging), message()).catch((e) => e);
     expect(error).toMatchObject({ stage: 'send', uncertain: true });
     expect(error.message).toMatch(/may or may not have been delivered/);
     t.close();
@@ -206,9 +220,7 @@ describe('tenant SMTP transport against loopback peers', () => {
 
   it('reports a connection lost after the data was handed over as uncertain', async () => {
     const t = transport();
-    await expect(
-      t.send(server(dropping), { tenantId: 'tenant-b', configVersion: 'v1' }, message()),
-    ).rejects.toMatchObject({
+    await expect(t.send('tenant-b', server(dropping), message())).rejects.toMatchObject({
       stage: 'send',
       uncertain: true,
     });

@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Response } from 'express';
+import { ApplicationError } from '../../../application/common/application-error';
 import { UnknownEventTypeError } from '../../../application/mail-config/event-codec';
 import { InvalidCursorError } from '../../../application/mail-config/history.query';
 import { CredentialUnavailableError } from '../../../application/ports/cipher.port';
@@ -16,6 +17,13 @@ const DOMAIN_STATUS: Record<MailConfigErrorCode, [number, string, string]> = {
   SMTP_PASSWORD_REQUIRED: [400, 'validation', 'Invalid request'],
   SMTP_NOT_ACTIVE_MODE: [409, 'smtp-not-active', 'SMTP is not the active mode'],
   TENANT_ERASED: [410, 'tenant-erased', 'Tenant erased'],
+};
+
+/** ApplicationError codes of sending: status, slug, title and headers; `details` become members. */
+const APPLICATION_STATUS: Record<string, [number, string, string, Record<string, string>]> = {
+  IDEMPOTENCY_IN_PROGRESS: [409, 'idempotency-in-progress', 'Request in progress', { 'Retry-After': '1' }],
+  IDEMPOTENCY_KEY_REUSED: [422, 'idempotency-key-reused', 'Idempotency-Key reused', {}],
+  MODE_UNAVAILABLE: [503, 'mode-unavailable', 'Mode unavailable', {}],
 };
 
 /** Errors of the body parser (express), recognised by their `type`. */
@@ -39,6 +47,10 @@ export function toProblem(error: unknown): { problem: Problem; headers: Record<s
       problem: problem(status, slug, title, error.message, { code: error.code, ...(errors ? { errors } : {}) }),
       headers: {},
     };
+  }
+  if (error instanceof ApplicationError && error.code in APPLICATION_STATUS) {
+    const [status, slug, title, headers] = APPLICATION_STATUS[error.code];
+    return { problem: problem(status, slug, title, error.message, { ...error.details }), headers };
   }
   if (error instanceof ConcurrencyError) {
     return {

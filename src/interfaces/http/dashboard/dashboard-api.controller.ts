@@ -1,6 +1,14 @@
 import { Controller, Get, Query } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { DashboardQuery, DashboardSummary, TenantPage } from '../../../application/projections/dashboard.query';
+import {
+  type DashboardSummary,
+  GetDashboardSummaryQuery,
+} from '../../../application/projections/queries/get-dashboard-summary.query';
+import {
+  GetDashboardTenantsQuery,
+  type TenantPage,
+} from '../../../application/projections/queries/get-dashboard-tenants.query';
 import { AccessRule } from '../common/access';
 import { TenantListQueryDto } from './dashboard.dto';
 
@@ -10,17 +18,18 @@ import { TenantListQueryDto } from './dashboard.dto';
 @AccessRule('support')
 @Controller('v1/dashboard')
 export class DashboardApiController {
-  constructor(private readonly dashboard: DashboardQuery) {}
+  constructor(private readonly queries: QueryBus) {}
 
   @Get('summary')
   @ApiOkResponse({ description: 'tenants, byMode, needsAttention, gmailRevoked, smtpFailing, checkpoint, lagMs' })
   summary(): Promise<DashboardSummary> {
-    return this.dashboard.summary();
+    return this.queries.execute(new GetDashboardSummaryQuery());
   }
 
   @Get('tenants')
   @ApiOkResponse({ description: '{ tenants: [...], nextCursor }, ordered by tenant id' })
   tenants(@Query() query: TenantListQueryDto): Promise<TenantPage> {
-    return this.dashboard.tenants({ ...query, limit: query.limit ?? 50 });
+    const { mode, status, q, limit, cursor } = query;
+    return this.queries.execute(new GetDashboardTenantsQuery({ mode, status, q, limit: limit ?? 50, cursor }));
   }
 }

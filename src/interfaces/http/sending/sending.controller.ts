@@ -1,10 +1,10 @@
 import { Body, Controller, Headers, HttpCode, Param, Post, Res } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { CommandContext } from '../../../application/mail-config/decide-and-append';
-import { ModeUnavailableError } from '../../../application/sending/mode-senders';
-import { SendMessageUseCase } from '../../../application/sending/send-message.use-case';
-import { IdempotencyConflictError, SendResult } from '../../../application/sending/send-message.types';
+import type { CommandContext } from '../../../application/common/command-context';
+import { SendMessageCommand } from '../../../application/sending/commands/send-message.command';
+import type { SendResult } from '../../../application/sending/send-message.types';
 import { problem, ProblemException, validationProblem } from '../common/problem';
 import { Ctx } from '../common/request-context';
 import { TenantIdPipe } from '../common/tenant-id.pipe';
@@ -27,8 +27,9 @@ function idempotencyKey(raw: string | undefined): string | null {
 @ApiBearerAuth()
 @Controller('v1/tenants/:tenantId/messages')
 export class SendingController {
-  constructor(private readonly sending: SendMessageUseCase) {}
+  constructor(private readonly commands: CommandBus) {}
 
+  /** 200 with the result once sent; a delivery that failed is the 502 of the contract, replayed like a success. */
   @Post()
   @HttpCode(200)
   @TenantRateLimit('send')
@@ -44,13 +45,7 @@ export class SendingController {
     @Ctx() ctx: CommandContext,
     @Res({ passthrough: true }) res: Response,
   ): Promise<SendResult> {
-    const key = idempotencyKey(rawKey);
-    let answer;
-    try {
-      answer = await this.sending.send(tenantId, body, key, ctx);
-    } catch (error) {
-      throw translate(error);
-    }
+    const answer = await this.commands.execute(new SendMessageCommand(tenantId, body, idempotencyKey(rawKey), ctx));
     if (answer.replayed) res.setHeader('Idempotent-Replayed', 'true');
     const { outcome } = answer;
     if (outcome.ok) return outcome.result;
@@ -61,29 +56,9 @@ export class SendingController {
         uncertain ? 'delivery-uncertain' : 'delivery-failed',
         uncertain ? 'Delivery uncertain' : 'Delivery failed',
         message,
-        {
-          stage,
-          uncertain,
-          mode,
-        },
+        { stage, uncertain, mode },
       ),
       answer.replayed ? { 'Idempotent-Replayed': 'true' } : {},
     );
   }
-}
-
-function translate(error: unknown): unknown {
-  if (error instanceof IdempotencyConflictError) {
-    return error.reason === 'in_progress'
-      ? new ProblemException(problem(409, 'idempotency-in-progress', 'Request in progress', error.message), {
-          'Retry-After': '1',
-        })
-      : new ProblemException(problem(422, 'idempotency-key-reused', 'Idempotency-Key reused', error.message));
-  }
-  if (error instanceof ModeUnavailableError) {
-    return new ProblemException(
-      problem(503, 'mode-unavailable', 'Mode unavailable', error.message, { mode: error.mode }),
-    );
-  }
-  return error;
 }

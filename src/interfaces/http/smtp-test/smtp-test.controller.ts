@@ -1,8 +1,9 @@
 import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { CommandContext } from '../../../application/mail-config/decide-and-append';
-import { SmtpTestReport } from '../../../application/ports/mail-transport.port';
-import { TestSmtpUseCase } from '../../../application/smtp-test/test-smtp.use-case';
+import type { CommandContext } from '../../../application/common/command-context';
+import type { SmtpTestReport } from '../../../application/ports/mail-transport.port';
+import { TestSmtpCommand } from '../../../application/smtp-test/commands/test-smtp.command';
 import { Ctx } from '../common/request-context';
 import { TenantIdPipe } from '../common/tenant-id.pipe';
 import { TenantRateLimit } from '../common/throttle';
@@ -12,7 +13,7 @@ import { isCandidate, SmtpTestDto } from './smtp-test.dto';
 @ApiBearerAuth()
 @Controller('v1/tenants/:tenantId/mail-config/smtp')
 export class SmtpTestController {
-  constructor(private readonly smtpTest: TestSmtpUseCase) {}
+  constructor(private readonly commands: CommandBus) {}
 
   /** Always 200 once a test ran: the answer names the stage where it stopped. */
   @Post('test')
@@ -34,6 +35,6 @@ export class SmtpTestController {
           password: b.password,
         }
       : null;
-    return this.smtpTest.test(tenantId, candidate, b.sendTo ?? null, ctx);
+    return this.commands.execute(new TestSmtpCommand(tenantId, candidate, b.sendTo ?? null, ctx));
   }
 }

@@ -1,46 +1,64 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Logger } from '@nestjs/common';
+import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { createHash } from 'node:crypto';
-import { MailConfigError } from '../../domain/mail-config/mail-config.errors';
-import { MailConfigState, senderOf } from '../../domain/mail-config/mail-config.state';
-import { Mode } from '../../domain/mail-config/mail-config.types';
-import { CommandContext, DecideAndAppend } from '../mail-config/decide-and-append';
-import { StateReader } from '../mail-config/state-reader';
-import { GMAIL_METRICS, GmailMetrics } from '../metrics/gmail-metrics';
-import { SEND_METRICS, SendMetrics } from '../metrics/send-metrics';
-import { Clock, CLOCK } from '../ports/clock.port';
-import { ID_GENERATOR, IdGenerator } from '../ports/id.port';
-import { IDEMPOTENCY_STORE, IdempotencyStore } from '../ports/idempotency.port';
-import { GrantRevokedError, MailTransportError, OutgoingMessage } from '../ports/mail-transport.port';
-import { DeliveryHealth } from './delivery-health';
-import { ModeSenderRegistry, ModeUnavailableError } from './mode-senders';
-import { IdempotencyConflictError, SendMessageInput, SendOutcome, SendResult } from './send-message.types';
+import { MailConfigError } from '../../../domain/mail-config/mail-config.errors';
+import { type MailConfigState, senderOf } from '../../../domain/mail-config/mail-config.state';
+import { type Mode } from '../../../domain/mail-config/mail-config.types';
+import type { CommandContext } from '../../common/command-context';
+import { DecideAndAppend } from '../../mail-config/decide-and-append';
+import { StateReader } from '../../mail-config/state-reader';
+import { GMAIL_METRICS, type GmailMetrics } from '../../metrics/gmail-metrics';
+import { SEND_METRICS, type SendMetrics } from '../../metrics/send-metrics';
+import { type Clock, CLOCK } from '../../ports/clock.port';
+import { ID_GENERATOR, type IdGenerator } from '../../ports/id.port';
+import { IDEMPOTENCY_STORE, type IdempotencyStore } from '../../ports/idempotency.port';
+import { GrantRevokedError, MailTransportError, type OutgoingMessage } from '../../ports/mail-transport.port';
+import { DeliveryHealth } from '../delivery-health';
+import { ModeSenderRegistry, ModeUnavailableError } from '../mode-senders';
+import {
+  type DeliveryOutcome,
+  IdempotencyConflictError,
+  type SendAnswer,
+  type SendMessageInput,
+  type SendResult,
+} from '../send-message.types';
 
-export interface SendAnswer {
-  outcome: SendOutcome;
-  /** True when this is the stored answer to an earlier request with the same Idempotency-Key. */
-  replayed: boolean;
+/**
+ * POST …/messages: send `input` from the tenant's active mode. `idempotencyKey` (null: none)
+ * makes a retry get the first outcome back instead of sending again.
+ */
+export class SendMessageCommand extends Command<SendAnswer> {
+  constructor(
+    readonly tenantId: string,
+    readonly input: SendMessageInput,
+    readonly idempotencyKey: string | null,
+    readonly context: CommandContext,
+  ) {
+    super();
+  }
 }
 
-const interrupted = (mode: Mode): SendOutcome => ({
+const interrupted = (mode: Mode): DeliveryOutcome => ({
   ok: false,
   failure: {
     mode,
     stage: 'send',
     message:
-      'An earlier request with this Idempotency-Key was interrupted while sending; the message may or may not have been sent',
+      'An earlier request with this Idempotency-Key was interrupted while sending; ' +
+      'the message may or may not have been sent',
     uncertain: true,
   },
 });
 
 /**
- * POST …/messages: the message leaves from the active mode's address through that mode's
- * sender. With an Idempotency-Key the first outcome is stored before answering, so a retry
- * (after a timeout, a crash, a restart) gets it back and nothing is sent twice. A failure where
- * nothing was handed over is not stored: the same key may try again.
+ * The message leaves from the active mode's address through that mode's sender. With an
+ * Idempotency-Key the first outcome is stored before answering, so a retry (after a timeout, a
+ * crash, a restart) gets it back and nothing is sent twice. A failure where nothing was handed
+ * over is not stored: the same key may try again.
  */
-@Injectable()
-export class SendMessageUseCase {
-  private readonly logger = new Logger(SendMessageUseCase.name);
+@CommandHandler(SendMessageCommand)
+export class SendMessageHandler implements ICommandHandler<SendMessageCommand> {
+  private readonly logger = new Logger(SendMessageHandler.name);
 
   constructor(
     private readonly reader: StateReader,
@@ -54,19 +72,14 @@ export class SendMessageUseCase {
     @Inject(GMAIL_METRICS) private readonly gmailMetrics: GmailMetrics,
   ) {}
 
-  async send(
-    tenantId: string,
-    input: SendMessageInput,
-    idempotencyKey: string | null,
-    ctx: CommandContext,
-  ): Promise<SendAnswer> {
+  async execute({ tenantId, input, idempotencyKey, context: ctx }: SendMessageCommand): Promise<SendAnswer> {
     const state = await this.activeState(tenantId);
     if (idempotencyKey === null) return { outcome: await this.deliver(tenantId, state, input, ctx), replayed: false };
 
     const claim = await this.idempotency.claim(tenantId, idempotencyKey, fingerprint(input));
     switch (claim.kind) {
       case 'completed':
-        return { outcome: claim.outcome as SendOutcome, replayed: true };
+        return { outcome: claim.outcome as DeliveryOutcome, replayed: true };
       case 'interrupted':
         return { outcome: interrupted(state.mode), replayed: true };
       case 'in_progress':
@@ -75,7 +88,7 @@ export class SendMessageUseCase {
       case 'claimed':
         break;
     }
-    let outcome: SendOutcome;
+    let outcome: DeliveryOutcome;
     try {
       outcome = await this.deliver(tenantId, state, input, ctx);
     } catch (error) {
@@ -102,7 +115,7 @@ export class SendMessageUseCase {
     state: MailConfigState,
     input: SendMessageInput,
     ctx: CommandContext,
-  ): Promise<SendOutcome> {
+  ): Promise<DeliveryOutcome> {
     const mode = state.mode;
     const started = process.hrtime.bigint();
     const elapsed = () => Number(process.hrtime.bigint() - started) / 1e9;
@@ -120,7 +133,7 @@ export class SendMessageUseCase {
       if (!(error instanceof MailTransportError)) throw error;
       this.metrics.messageSent(mode, 'failed', elapsed());
       const failure = { mode, stage: error.stage, message: error.message, uncertain: error.uncertain };
-      await this.health.failed(tenantId, state, mode, failure, ctx);
+      await this.health.failed(tenantId, mode, failure, ctx);
       this.logger.warn(
         { tenantId, mode, stage: error.stage, uncertain: error.uncertain, reason: error.message },
         'message not sent',

@@ -1,22 +1,24 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
-import { MailConfigError } from '../../domain/mail-config/mail-config.errors';
-import { MailConfigState } from '../../domain/mail-config/mail-config.state';
-import { SmtpSecurity } from '../../domain/mail-config/mail-config.types';
-import { SMTP_PASSWORD_FIELD } from '../mail-config/credential-status';
-import { CommandContext, DecideAndAppend } from '../mail-config/decide-and-append';
-import { securityFor } from '../mail-config/mail-config.service';
-import { StateReader } from '../mail-config/state-reader';
-import { SMTP_TEST_METRICS, SmtpTestMetrics } from '../metrics/smtp-test-metrics';
-import { Cipher, CIPHER } from '../ports/cipher.port';
-import { Clock, CLOCK } from '../ports/clock.port';
-import { ID_GENERATOR, IdGenerator } from '../ports/id.port';
+import { Inject, Logger } from '@nestjs/common';
+import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { MailConfigError } from '../../../domain/mail-config/mail-config.errors';
+import { type MailConfigState } from '../../../domain/mail-config/mail-config.state';
+import { type SmtpSecurity } from '../../../domain/mail-config/mail-config.types';
+import type { CommandContext } from '../../common/command-context';
+import { SMTP_PASSWORD_FIELD } from '../../mail-config/credential-status';
+import { DecideAndAppend } from '../../mail-config/decide-and-append';
+import { securityFor } from '../../mail-config/mail-config.service';
+import { StateReader } from '../../mail-config/state-reader';
+import { SMTP_TEST_METRICS, type SmtpTestMetrics } from '../../metrics/smtp-test-metrics';
+import { type Cipher, CIPHER } from '../../ports/cipher.port';
+import { type Clock, CLOCK } from '../../ports/clock.port';
+import { ID_GENERATOR, type IdGenerator } from '../../ports/id.port';
 import {
-  OutgoingMessage,
-  SmtpServerSettings,
-  SmtpTestReport,
+  type OutgoingMessage,
+  type SmtpServerSettings,
+  type SmtpTestReport,
   TENANT_SMTP_TRANSPORT,
-  TenantSmtpTransport,
-} from '../ports/mail-transport.port';
+  type TenantSmtpTransport,
+} from '../../ports/mail-transport.port';
 
 /** Settings to try before saving them: the PUT …/smtp fields; no password reuses the saved one. */
 export interface SmtpCandidate {
@@ -29,14 +31,29 @@ export interface SmtpCandidate {
 }
 
 /**
- * The Test button. Runs the staged check (policy → dns → connect → tls → auth → send) on the
- * saved configuration or on a candidate, optionally delivering a short message to `sendTo`
- * only. A test of the saved configuration is recorded (SmtpConnectionTested) for the view and
- * the dashboard; a candidate's is not, since nothing was saved.
+ * The Test button: `candidate` null tests the saved configuration, and records the result
+ * (SmtpConnectionTested); else it tests the candidate settings, which records nothing.
+ * `sendTo` (null: none) also receives a short test message.
  */
-@Injectable()
-export class TestSmtpUseCase {
-  private readonly logger = new Logger(TestSmtpUseCase.name);
+export class TestSmtpCommand extends Command<SmtpTestReport> {
+  constructor(
+    readonly tenantId: string,
+    readonly candidate: SmtpCandidate | null,
+    readonly sendTo: string | null,
+    readonly context: CommandContext,
+  ) {
+    super();
+  }
+}
+
+/**
+ * Runs the staged check (policy → dns → connect → tls → auth → send) on the saved configuration
+ * or on a candidate. A test of the saved configuration is recorded for the view and the
+ * dashboard; a candidate's is not, since nothing was saved.
+ */
+@CommandHandler(TestSmtpCommand)
+export class TestSmtpHandler implements ICommandHandler<TestSmtpCommand> {
+  private readonly logger = new Logger(TestSmtpHandler.name);
 
   constructor(
     private readonly reader: StateReader,
@@ -48,12 +65,7 @@ export class TestSmtpUseCase {
     @Inject(SMTP_TEST_METRICS) private readonly metrics: SmtpTestMetrics,
   ) {}
 
-  async test(
-    tenantId: string,
-    candidate: SmtpCandidate | null,
-    sendTo: string | null,
-    ctx: CommandContext,
-  ): Promise<SmtpTestReport> {
+  async execute({ tenantId, candidate, sendTo, context: ctx }: TestSmtpCommand): Promise<SmtpTestReport> {
     const { state } = await this.reader.load(tenantId);
     if (state.status === 'erased')
       throw new MailConfigError('TENANT_ERASED', 'This tenant’s mail configuration was erased');
