@@ -14,7 +14,6 @@ const DOMAIN_STATUS: Record<MailConfigErrorCode, [number, string, string]> = {
   GMAIL_SCOPE_MISSING: [409, 'gmail-scope-missing', 'Gmail send permission missing'],
   SMTP_NOT_CONFIGURED: [409, 'smtp-not-configured', 'SMTP not configured'],
   SMTP_PASSWORD_REQUIRED: [400, 'validation', 'Invalid request'],
-  SMTP_NOT_ACTIVE_MODE: [409, 'smtp-not-active', 'SMTP is not the active mode'],
   TENANT_ERASED: [410, 'tenant-erased', 'Tenant erased'],
 };
 
