@@ -4,7 +4,7 @@ import { MailConfigPresenter } from '../application/mail-config/mail-config.pres
 import { GetMailConfigHandler } from '../application/mail-config/queries/get-mail-config.query';
 import { DecideAndAppend } from '../application/mail-config/decide-and-append';
 import { CredentialStatusService } from '../application/mail-config/credential-status';
-import { HistoryQuery } from '../application/mail-config/history.query';
+import { HistoryQuery } from '../application/mail-config/history';
 import { MailConfigService } from '../application/mail-config/mail-config.service';
 import { StateReader } from '../application/mail-config/state-reader';
 import { MailConfigController } from '../interfaces/http/mail-config/mail-config.controller';

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { HistoryPage, InvalidCursorError, toHistoryEntry } from '../mail-config/history.query';
+import { HistoryPage, InvalidCursorError, toHistoryEntry } from '../mail-config/history';
 import { READ_MODEL_STORE, ReadModelStore } from '../ports/read-model.port';
 
 export interface AuditQueryFilter {

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { MailConfigError } from '../../domain/mail-config/mail-config.errors';
 import { APP_CONFIG, AppConfig } from '../app-config';
 import { CommandContext, DecideAndAppend } from '../mail-config/decide-and-append';
-import { StateReader, TenantState } from '../mail-config/state-reader';
+import { StateReader, VersionedState } from '../mail-config/state-reader';
 import { Cipher, CIPHER } from '../ports/cipher.port';
 import { Clock, CLOCK } from '../ports/clock.port';
 import { GOOGLE_OAUTH, GoogleOAuth } from '../ports/google-oauth.port';
@@ -30,7 +30,7 @@ export class RevokeGmailAuthorization {
     private readonly retries: GoogleRevocationRetry,
   ) {}
 
-  async execute(tenantId: string, ctx: CommandContext): Promise<TenantState> {
+  async execute(tenantId: string, ctx: CommandContext): Promise<VersionedState> {
     const google = requireGoogle(this.google, this.config);
     const loaded = await this.reader.load(tenantId);
     if (loaded.version === 0)

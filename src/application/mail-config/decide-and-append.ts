@@ -15,19 +15,19 @@ import {
 import { ID_GENERATOR, IdGenerator } from '../ports/id.port';
 import { CommandMetrics, COMMAND_METRICS } from './command-metrics';
 import { CURRENT_SCHEMA_VERSION } from './event-codec';
-import { StateReader, TenantState } from './state-reader';
+import { StateReader, VersionedState } from './state-reader';
 import { streamOf } from './streams';
-import { Turns } from './turns';
+import { PerTenantQueue } from './per-tenant-queue';
 
 export type { CommandContext };
 
 export interface CommandResult {
   /** The tenant's state and version after the command (unchanged when it decided nothing). */
-  current: TenantState;
+  current: VersionedState;
   events: MailConfigEvent[];
 }
 
-type CommandInput = MailConfigCommand | ((state: TenantState) => MailConfigCommand | Promise<MailConfigCommand>);
+type CommandInput = MailConfigCommand | ((state: VersionedState) => MailConfigCommand | Promise<MailConfigCommand>);
 
 const MAX_ATTEMPTS = 5;
 /** After a conflict (another process wrote), a random pause below this × 2^attempt before deciding again. */
@@ -44,7 +44,7 @@ const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  * read → fold → decide → append with the expected version. A conflict means someone else
  * appended since we read: decide again on the newer state, a bounded number of times, and
  * surface the ConcurrencyError (409) if it keeps happening. Commands on one tenant take turns
- * in this process (see Turns), so conflicts come from other processes only.
+ * in this process (see PerTenantQueue), so conflicts come from other processes only.
  *
  * Event ids are drawn once per decision. When the store does not answer an append (deadline,
  * dropped connection) the append may still have landed, so it is re-sent with the same ids and
@@ -61,7 +61,7 @@ export class DecideAndAppend {
     @Inject(COMMAND_METRICS) private readonly metrics: CommandMetrics,
   ) {}
 
-  private readonly turns = new Turns(MAX_TURN_WAIT_MS);
+  private readonly turns = new PerTenantQueue(MAX_TURN_WAIT_MS);
 
   handle(tenantId: string, command: CommandInput, context: CommandContext): Promise<CommandResult> {
     return this.turns.run(
@@ -110,7 +110,7 @@ export class DecideAndAppend {
           current.version === 0 ? 'no_stream' : current.version,
         );
         this.metrics.appendLatency(Number(process.hrtime.bigint() - started) / 1e9);
-        const next: TenantState = {
+        const next: VersionedState = {
           state: events.reduce(evolve, current.state),
           version: result.nextExpectedVersion,
           updatedAt: at,

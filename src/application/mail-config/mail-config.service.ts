@@ -8,7 +8,7 @@ import { CommandContext, DecideAndAppend } from './decide-and-append';
 import { SMTP_PASSWORD_FIELD } from './credential-status';
 import { MailConfigPresenter } from './mail-config.presenter';
 import { type MailConfigView } from './mail-config.view';
-import { StateReader, TenantState } from './state-reader';
+import { StateReader, VersionedState } from './state-reader';
 
 export interface SmtpSettingsInput {
   address: string;
@@ -38,7 +38,7 @@ export class MailConfigService {
     private readonly presenter: MailConfigPresenter,
   ) {}
 
-  private present(tenantId: string, current: TenantState): Promise<MailConfigView> {
+  private present(tenantId: string, current: VersionedState): Promise<MailConfigView> {
     return this.presenter.present(tenantId, current);
   }
 

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Mode } from '../../domain/mail-config/mail-config.types';
-import { InvalidCursorError } from '../mail-config/history.query';
+import { InvalidCursorError } from '../mail-config/history';
 import { READ_MODEL_STORE, ReadModelCounts, ReadModelStore, TenantRow, TenantStatus } from '../ports/read-model.port';
 import { ProjectionRunner } from './projection-runner';
 

@@ -1,5 +1,5 @@
 import { type Command } from 'commander';
-import { type HistoryEntry, HistoryQuery } from '../../application/mail-config/history.query';
+import { type HistoryEntry, HistoryQuery } from '../../application/mail-config/history';
 import { QueryBus } from '@nestjs/cqrs';
 import { GetMailConfigQuery } from '../../application/mail-config/queries/get-mail-config.query';
 import { type MailConfigView } from '../../application/mail-config/mail-config.view';

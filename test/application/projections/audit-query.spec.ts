@@ -1,9 +1,5 @@
 import { AuditQuery } from '../../../src/application/audit/audit.query';
-import {
-  type HistoryEntry,
-  HistoryQuery,
-  InvalidCursorError,
-} from '../../../src/application/mail-config/history.query';
+import { type HistoryEntry, HistoryQuery, InvalidCursorError } from '../../../src/application/mail-config/history';
 import {
   append,
   consentRevoked,

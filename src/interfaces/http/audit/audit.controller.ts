@@ -1,7 +1,7 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { AuditQuery } from '../../../application/audit/audit.query';
-import { HistoryPage } from '../../../application/mail-config/history.query';
+import { HistoryPage } from '../../../application/mail-config/history';
 import { AccessRule } from '../common/access';
 import { AuditQueryDto } from './audit.dto';
 

@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Response } from 'express';
 import { UnknownEventTypeError } from '../../../application/mail-config/event-codec';
-import { InvalidCursorError } from '../../../application/mail-config/history.query';
+import { InvalidCursorError } from '../../../application/mail-config/history';
 import { CredentialUnavailableError } from '../../../application/ports/cipher.port';
 import { ConcurrencyError, EventStoreUnavailableError } from '../../../application/ports/event-store.port';
 import { MailConfigError, MailConfigErrorCode } from '../../../domain/mail-config/mail-config.errors';

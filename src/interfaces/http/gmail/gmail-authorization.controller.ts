@@ -5,7 +5,7 @@ import {
   GmailAuthorizationStarted,
   StartGmailAuthorization,
 } from '../../../application/gmail/start-gmail-authorization';
-import { CommandContext } from '../../../application/mail-config/decide-and-append';
+import { CommandContext } from '../../../application/common/command-context';
 import { MailConfigPresenter } from '../../../application/mail-config/mail-config.presenter';
 import { MailConfigView } from '../../../application/mail-config/mail-config.view';
 import { Ctx } from '../common/request-context';

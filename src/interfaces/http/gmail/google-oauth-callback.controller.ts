@@ -2,7 +2,7 @@ import { Controller, Get, Req, Res, UseFilters } from '@nestjs/common';
 import { ApiFoundResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { CompleteGmailAuthorization } from '../../../application/gmail/complete-gmail-authorization';
-import { CommandContext } from '../../../application/mail-config/decide-and-append';
+import { CommandContext } from '../../../application/common/command-context';
 import { AccessRule } from '../common/access';
 import { problem, ProblemException } from '../common/problem';
 import { Ctx } from '../common/request-context';

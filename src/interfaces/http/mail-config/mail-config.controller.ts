@@ -4,8 +4,8 @@ import { ProvisionMailConfigCommand } from '../../../application/mail-config/com
 import { GetMailConfigQuery } from '../../../application/mail-config/queries/get-mail-config.query';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { CommandContext } from '../../../application/mail-config/decide-and-append';
-import { HistoryPage, HistoryQuery } from '../../../application/mail-config/history.query';
+import { CommandContext } from '../../../application/common/command-context';
+import { HistoryPage, HistoryQuery } from '../../../application/mail-config/history';
 import { MailConfigView } from '../../../application/mail-config/mail-config.view';
 import { MailConfigService } from '../../../application/mail-config/mail-config.service';
 import { AccessRule } from '../common/access';

@@ -1,7 +1,7 @@
 import { Body, Controller, Headers, HttpCode, Param, Post, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { CommandContext } from '../../../application/mail-config/decide-and-append';
+import { CommandContext } from '../../../application/common/command-context';
 import { ModeUnavailableError } from '../../../application/sending/mode-senders';
 import { SendMessageUseCase } from '../../../application/sending/send-message.use-case';
 import { IdempotencyConflictError, SendResult } from '../../../application/sending/send-message.types';

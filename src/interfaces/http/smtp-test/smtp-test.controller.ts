@@ -1,6 +1,6 @@
 import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { CommandContext } from '../../../application/mail-config/decide-and-append';
+import { CommandContext } from '../../../application/common/command-context';
 import { SmtpTestReport } from '../../../application/ports/mail-transport.port';
 import { TestSmtpUseCase } from '../../../application/smtp-test/test-smtp.use-case';
 import { Ctx } from '../common/request-context';

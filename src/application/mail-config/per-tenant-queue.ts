@@ -8,7 +8,7 @@
  * `maxWaitMs` for its turn gives up with the error `tooLong` makes, so a store that hangs does
  * not pile up work that would run long after its callers stopped waiting.
  */
-export class Turns {
+export class PerTenantQueue {
   private readonly tails = new Map<string, Promise<void>>();
 
   constructor(private readonly maxWaitMs: number) {}
