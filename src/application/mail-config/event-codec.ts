@@ -3,6 +3,8 @@ import { isMailConfigEventType, type MailConfigEvent } from '../../domain/mail-c
 
 /** A stored event this version of the service does not understand: commands on its stream fail closed. */
 export class UnknownEventTypeError extends Error {
+  readonly code = 'UNKNOWN_EVENT_TYPE';
+
   constructor(
     readonly streamId: string,
     readonly eventType: string,
@@ -10,6 +12,10 @@ export class UnknownEventTypeError extends Error {
   ) {
     super(`Stream ${streamId} holds an event of unknown type "${eventType}" at version ${version}`);
     this.name = 'UnknownEventTypeError';
+  }
+
+  get details(): Record<string, unknown> {
+    return { eventType: this.eventType };
   }
 }
 

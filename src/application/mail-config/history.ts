@@ -1,3 +1,4 @@
+import { ApplicationError } from '../common/application-error';
 import { Inject, Injectable } from '@nestjs/common';
 import { MailConfigError } from '../../domain/mail-config/mail-config.errors';
 import { EVENT_STORE, EventStore, StoredEvent } from '../ports/event-store.port';
@@ -30,10 +31,9 @@ export interface HistoryPage {
   nextCursor: string | null;
 }
 
-export class InvalidCursorError extends Error {
+export class InvalidCursorError extends ApplicationError {
   constructor() {
-    super('cursor is not one this service issued');
-    this.name = 'InvalidCursorError';
+    super('INVALID_CURSOR', 'cursor is not one this service issued', 'cursor');
   }
 }
 

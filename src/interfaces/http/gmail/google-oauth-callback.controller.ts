@@ -1,4 +1,4 @@
-import { Controller, Get, Req, Res, UseFilters } from '@nestjs/common';
+import { Controller, Get, Req, Res } from '@nestjs/common';
 import { ApiFoundResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { CompleteGmailAuthorization } from '../../../application/gmail/complete-gmail-authorization';
@@ -6,7 +6,6 @@ import { CommandContext } from '../../../application/common/command-context';
 import { AccessRule } from '../common/access';
 import { problem, ProblemException } from '../common/problem';
 import { Ctx } from '../common/request-context';
-import { GmailProblemFilter } from './gmail-problem.filter';
 
 const single = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 
@@ -14,7 +13,6 @@ const single = (value: unknown): string | undefined => (typeof value === 'string
 @ApiTags('gmail')
 @Controller('v1/oauth/google')
 @AccessRule('public')
-@UseFilters(GmailProblemFilter)
 export class GoogleOAuthCallbackController {
   constructor(private readonly complete: CompleteGmailAuthorization) {}
 
