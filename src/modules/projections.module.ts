@@ -8,7 +8,6 @@ import {
 } from '@nestjs/common';
 import { join } from 'node:path';
 import { APP_CONFIG, AppConfig } from '../application/app-config';
-import { AuditQuery } from '../application/audit/audit.query';
 import { ReadinessRegistry } from '../application/health/readiness';
 import { READ_MODEL_STORE, ReadModelStore } from '../application/ports/read-model.port';
 import { DashboardQuery } from '../application/projections/dashboard.query';
@@ -21,7 +20,6 @@ import {
 import { Metrics } from '../infrastructure/metrics/metrics';
 import { registerProjectionMetrics } from '../infrastructure/read-models/projection-metrics';
 import { READ_MODELS_FILE, SqliteReadModelStore } from '../infrastructure/read-models/sqlite.read-model-store';
-import { AuditController } from '../interfaces/http/audit/audit.controller';
 import { DashboardApiController } from '../interfaces/http/dashboard/dashboard-api.controller';
 import { DashboardPageController } from '../interfaces/http/dashboard/dashboard-page.controller';
 
@@ -36,7 +34,7 @@ function settingsFrom(config: AppConfig): ProjectionSettings {
  * closes (module destroy runs before any application-shutdown hook).
  */
 @Module({
-  controllers: [DashboardApiController, AuditController, DashboardPageController],
+  controllers: [DashboardApiController, DashboardPageController],
   providers: [
     {
       provide: READ_MODEL_STORE,
@@ -46,9 +44,8 @@ function settingsFrom(config: AppConfig): ProjectionSettings {
     { provide: PROJECTION_SETTINGS, useFactory: settingsFrom, inject: [APP_CONFIG] },
     ProjectionRunner,
     DashboardQuery,
-    AuditQuery,
   ],
-  exports: [ProjectionRunner, DashboardQuery, AuditQuery, READ_MODEL_STORE],
+  exports: [ProjectionRunner, DashboardQuery, READ_MODEL_STORE],
 })
 export class ProjectionsModule implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy, OnApplicationShutdown {
   constructor(

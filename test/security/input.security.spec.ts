@@ -257,6 +257,7 @@ describe('hostile input: names, addresses, hosts and sizes', () => {
         title: 'Invalid request',
         status: 400,
         detail: error.message,
+        code: 'INVALID_CURSOR',
         errors: [error],
       });
     } else {

@@ -1,9 +1,8 @@
 import { ApplicationError } from '../common/application-error';
-import { Inject, Injectable } from '@nestjs/common';
-import { MailConfigError } from '../../domain/mail-config/mail-config.errors';
-import { EVENT_STORE, EventStore, StoredEvent } from '../ports/event-store.port';
+import { type StoredEvent } from '../ports/event-store.port';
+import { currentShapeOf } from './event-codec';
 import { redactSecrets } from './redaction';
-import { streamOf, tenantOf } from './streams';
+import { tenantOf } from './streams';
 
 export interface HistoryFilter {
   since?: Date;
@@ -48,7 +47,7 @@ export function toHistoryEntry(e: StoredEvent): HistoryEntry {
     actor: e.metadata.actor,
     correlationId: e.metadata.correlationId,
     causationId: e.metadata.causationId ?? null,
-    data: redactSecrets(e.data),
+    data: redactSecrets(currentShapeOf(e)),
   };
 }
 
@@ -58,34 +57,4 @@ export function matchesFilter(e: StoredEvent, f: Pick<HistoryFilter, 'since' | '
   if (f.until && at > f.until.getTime()) return false;
   if (f.types && f.types.length > 0 && !f.types.includes(e.type)) return false;
   return true;
-}
-
-const encodeCursor = (version: number) => Buffer.from(`v:${version}`).toString('base64url');
-function decodeCursor(cursor: string): number {
-  const m = /^v:(\d+)$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!m) throw new InvalidCursorError();
-  return Number(m[1]);
-}
-
-@Injectable()
-export class HistoryQuery {
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
-
-  async forTenant(tenantId: string, filter: HistoryFilter): Promise<HistoryPage> {
-    const after = filter.cursor ? decodeCursor(filter.cursor) : 0;
-    const stream = streamOf(tenantId);
-    if (after === 0 && (await this.store.readStream(stream, { maxCount: 1 })).length === 0) {
-      throw new MailConfigError('NOT_PROVISIONED', 'This tenant’s mail configuration has not been provisioned');
-    }
-    const events = await this.store.readStream(stream, { fromVersion: after + 1 });
-    const page: HistoryEntry[] = [];
-    let lastVersion = after;
-    for (const e of events) {
-      if (page.length === filter.limit) break;
-      lastVersion = e.version;
-      if (matchesFilter(e, filter)) page.push(toHistoryEntry(e));
-    }
-    const more = page.length === filter.limit && events[events.length - 1].version > lastVersion;
-    return { events: page, nextCursor: more ? encodeCursor(lastVersion) : null };
-  }
 }

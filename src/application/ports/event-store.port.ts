@@ -110,7 +110,8 @@ export class ConcurrencyError extends Error {
 
 /** The store cannot be reached right now; the operation may succeed later. */
 export class EventStoreUnavailableError extends Error {
-  readonly code = 'EVENT_STORE_UNAVAILABLE';
+  // Not the gRPC status name (UNAVAILABLE): answers must not echo the driver's vocabulary.
+  readonly code = 'EVENT_STORE_UNREACHABLE';
 
   constructor(
     message: string,

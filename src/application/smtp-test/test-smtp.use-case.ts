@@ -4,7 +4,7 @@ import { MailConfigState } from '../../domain/mail-config/mail-config.state';
 import { SmtpSecurity } from '../../domain/mail-config/mail-config.types';
 import { SMTP_PASSWORD_FIELD } from '../mail-config/credential-status';
 import { CommandContext, DecideAndAppend } from '../mail-config/decide-and-append';
-import { securityFor } from '../mail-config/mail-config.service';
+import { securityFor } from '../../domain/mail-config/mail-config.types';
 import { StateReader } from '../mail-config/state-reader';
 import { SMTP_TEST_METRICS, SmtpTestMetrics } from '../metrics/smtp-test-metrics';
 import { Cipher, CIPHER } from '../ports/cipher.port';

@@ -39,7 +39,7 @@ const APPLICATION: Record<string, ProblemRow> = {
     title: 'Concurrent change',
     detail: () => 'The configuration was changed by another request at the same time; retry',
   },
-  EVENT_STORE_UNAVAILABLE: {
+  EVENT_STORE_UNREACHABLE: {
     status: 503,
     slug: 'event-store-unavailable',
     title: 'Event store unavailable',
