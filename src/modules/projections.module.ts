@@ -6,7 +6,6 @@ import {
   OnModuleDestroy,
   OnModuleInit,
 } from '@nestjs/common';
-import { join } from 'node:path';
 import { APP_CONFIG, AppConfig } from '../application/app-config';
 import { ReadinessRegistry } from '../application/health/readiness';
 import { READ_MODEL_STORE, ReadModelStore } from '../application/ports/read-model.port';
@@ -19,7 +18,8 @@ import {
 } from '../application/projections/projection-settings';
 import { Metrics } from '../infrastructure/metrics/metrics';
 import { registerProjectionMetrics } from '../infrastructure/read-models/projection-metrics';
-import { READ_MODELS_FILE, SqliteReadModelStore } from '../infrastructure/read-models/sqlite.read-model-store';
+import { dataDirPath } from '../infrastructure/data-dir-layout';
+import { SqliteReadModelStore } from '../infrastructure/read-models/sqlite.read-model-store';
 import { DashboardApiController } from '../interfaces/http/dashboard/dashboard-api.controller';
 import { DashboardPageController } from '../interfaces/http/dashboard/dashboard-page.controller';
 
@@ -38,7 +38,7 @@ function settingsFrom(config: AppConfig): ProjectionSettings {
   providers: [
     {
       provide: READ_MODEL_STORE,
-      useFactory: (config: AppConfig) => new SqliteReadModelStore(join(config.dataDir, READ_MODELS_FILE)),
+      useFactory: (config: AppConfig) => new SqliteReadModelStore(dataDirPath(config.dataDir, 'readModels')),
       inject: [APP_CONFIG],
     },
     { provide: PROJECTION_SETTINGS, useFactory: settingsFrom, inject: [APP_CONFIG] },
