@@ -1,7 +1,7 @@
 /**
  * Runs work for one key at a time, in arrival order; different keys run side by side.
  *
- * The command handler takes a turn per tenant, so commands on one tenant in this process do not
+ * DecideAndAppend queues commands by tenant, so commands on one tenant in this process do not
  * race each other into version conflicts (forty concurrent updates would otherwise collide in
  * lockstep whenever a round trip to the store takes milliseconds, as with EventStoreDB). The
  * expected-version check still guards against other processes. A caller that waits longer than
