@@ -16,8 +16,9 @@ export function bodyParserProblem(error: { type?: string; status?: number } | un
 }
 
 function fromTable(error: CodedError, row: ProblemRow): { problem: Problem; headers: Record<string, string> } {
+  // A 400 about one field reads like every other validation problem: the field named, its message in errors.
   const errors = row.status === 400 && error.field ? [{ field: error.field, message: error.message }] : undefined;
-  const detail = row.detail ? row.detail(error) : error.message;
+  const detail = row.detail ? row.detail(error) : errors ? `Some fields are invalid: ${error.field}` : error.message;
   return {
     problem: problem(row.status, row.slug, row.title, detail, {
       ...(error.details ?? {}),
