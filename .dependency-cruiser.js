@@ -28,6 +28,22 @@ module.exports = {
       },
     },
     {
+      name: 'interfaces-only-dispatch',
+      comment:
+        'Controllers build a command or query message and hand it to the bus. Handlers (*.handler.ts, beside ' +
+        'their *.command.ts / *.query.ts message), the read-decide-append machinery and the event store stay behind it.',
+      severity: 'error',
+      from: { path: '^src/interfaces/' },
+      to: {
+        path: [
+          '\\.handler\\.ts$',
+          '^src/application/ports/event-store\\.port\\.ts$',
+          '^src/application/mail-config/(decide-and-append|state-reader)\\.ts$',
+          '^src/infrastructure/event-store/',
+        ],
+      },
+    },
+    {
       name: 'infrastructure-knows-no-http',
       comment: 'Adapters do not reach up into controllers, guards or DTOs.',
       severity: 'error',

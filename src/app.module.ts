@@ -1,50 +1,33 @@
-import { DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { loggerOptions } from './infrastructure/logging/logger-options';
-import { AuthGuard } from './interfaces/http/common/auth.guard';
-import { jsonBody } from './interfaces/http/common/json-body';
-import { ProblemFilter } from './interfaces/http/common/problem.filter';
-import { requestIdMiddleware } from './interfaces/http/common/request-context';
-import { HealthController } from './interfaces/http/health/health.controller';
+import { AuditHttpModule } from './modules/audit-http.module';
 import { CoreModule, ServiceOptions } from './modules/core.module';
 import { GmailModule } from './modules/gmail.module';
-import { MailConfigModule } from './modules/mail-config.module';
+import { HttpModule, HttpOptions } from './modules/http.module';
+import { MailConfigHttpModule } from './modules/mail-config-http.module';
 import { ProjectionsModule } from './modules/projections.module';
-import { SecurityModule } from './modules/security.module';
 import { SendingModule } from './modules/sending.module';
 
-/** Feature modules; each team member adds theirs here. */
-const FEATURES = [MailConfigModule, SecurityModule, ProjectionsModule, SendingModule, GmailModule];
+/** The features served over HTTP, each with its use cases and its routes. */
+const FEATURES = [MailConfigHttpModule, AuditHttpModule, ProjectionsModule, SendingModule, GmailModule];
 
+/** The HTTP service: the shared core, the HTTP plumbing, the command and query buses, the features. */
 @Module({})
-export class AppModule implements NestModule {
-  static register(options: ServiceOptions & { logStream?: DestinationStream }): DynamicModule {
+export class AppModule {
+  static register(options: ServiceOptions & HttpOptions & { logStream?: DestinationStream }): DynamicModule {
     const { config } = options;
     return {
       module: AppModule,
       imports: [
         LoggerModule.forRoot(loggerOptions(config.logLevel, config.nodeEnv !== 'production', options.logStream)),
         CoreModule.register(options),
+        HttpModule.register(options),
         CqrsModule.forRoot(),
         ...FEATURES,
       ],
-      controllers: [HealthController],
-      providers: [
-        { provide: APP_GUARD, useClass: AuthGuard },
-        { provide: APP_FILTER, useClass: ProblemFilter },
-      ],
     };
-  }
-
-  configure(consumer: MiddlewareConsumer): void {
-    // Messages may carry attachments (10 MiB); every other body is small (64 KiB).
-    consumer
-      .apply(requestIdMiddleware, jsonBody('10mb'))
-      .forRoutes('v1/tenants/:tenantId/messages')
-      .apply(requestIdMiddleware, jsonBody('64kb'))
-      .forRoutes('*path');
   }
 }

@@ -12,6 +12,7 @@ import { AppModule } from './app.module';
 import { parseConfig } from './infrastructure/config/config';
 import { environmentOrFile, randomKey, randomToken } from './infrastructure/config/local-secrets';
 import { keyRingFromEnv } from './infrastructure/crypto/key-ring';
+import { DATA_DIR_LAYOUT, dataDirPath } from './infrastructure/data-dir-layout';
 import { drainHttpServer, shutdownTimeoutFrom } from './infrastructure/lifecycle/graceful-shutdown';
 import { HTTP_METRICS, httpMetricsMiddleware } from './interfaces/http/common/http-metrics.middleware';
 import { validationPipe } from './interfaces/http/common/validation';
@@ -38,10 +39,15 @@ export async function startService(options: StartOptions): Promise<RunningServic
   const config = parseConfig(options.env);
   const shutdownTimeoutMs = shutdownTimeoutFrom(options.env);
   mkdirSync(config.dataDir, { recursive: true });
-  const apiToken = environmentOrFile(options.env.API_TOKEN, config.dataDir, 'api-token', randomToken);
-  const supportToken = environmentOrFile(options.env.SUPPORT_TOKEN, config.dataDir, 'support-token', randomToken);
+  const apiToken = environmentOrFile(options.env.API_TOKEN, config.dataDir, DATA_DIR_LAYOUT.apiToken, randomToken);
+  const supportToken = environmentOrFile(
+    options.env.SUPPORT_TOKEN,
+    config.dataDir,
+    DATA_DIR_LAYOUT.supportToken,
+    randomToken,
+  );
   const keyRing = keyRingFromEnv(options.env, () =>
-    Buffer.from(environmentOrFile(undefined, config.dataDir, 'master.key', randomKey).value, 'base64'),
+    Buffer.from(environmentOrFile(undefined, config.dataDir, DATA_DIR_LAYOUT.masterKey, randomKey).value, 'base64'),
   );
 
   const app = await NestFactory.create<NestExpressApplication>(
@@ -81,7 +87,7 @@ export async function startService(options: StartOptions): Promise<RunningServic
     if (secret.file) logger.log(`${name} ${secret.generated ? 'generated into' : 'read from'} ${secret.file}`);
   }
   if (keyRing.activeId === 'local')
-    logger.log(`master key kept in ${config.dataDir}/master.key (set ENCRYPTION_KEY in production)`);
+    logger.log(`master key kept in ${dataDirPath(config.dataDir, 'masterKey')} (set ENCRYPTION_KEY in production)`);
 
   await app.listen(options.port ?? config.port);
   const address = app.getHttpServer().address() as { port: number };

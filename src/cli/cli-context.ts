@@ -4,7 +4,6 @@ import { Logger } from 'nestjs-pino';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, parseConfig } from '../infrastructure/config/config';
-import { randomToken } from '../infrastructure/config/local-secrets';
 import { keyRingFromEnv } from '../infrastructure/crypto/key-ring';
 import { CliModule } from '../modules/cli.module';
 import { type ServiceOptions } from '../modules/core.module';
@@ -45,8 +44,7 @@ export function cliServiceOptions(env: Record<string, string | undefined>): Serv
     if (!existsSync(file)) throw new ConfigError('ENCRYPTION_KEY', `not set, and no generated key in ${file}`);
     return Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
   });
-  // The CLI serves no HTTP: throw-away bearer tokens satisfy the core module and are never stored.
-  return { config, keyRing, tokens: { apiToken: randomToken(), supportToken: randomToken() } };
+  return { config, keyRing };
 }
 
 /** Nest's own lines while the modules start (before the redacting pino logger takes over): stderr only. */

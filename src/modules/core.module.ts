@@ -1,5 +1,4 @@
 import { DynamicModule, Global, Inject, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { join } from 'node:path';
 import { APP_CONFIG, AppConfig } from '../application/app-config';
 import { ReadinessRegistry } from '../application/health/readiness';
 import { COMMAND_METRICS } from '../application/mail-config/command-metrics';
@@ -13,19 +12,14 @@ import { ID_GENERATOR } from '../application/ports/id.port';
 import { DataKeyStore } from '../infrastructure/crypto/data-key-store';
 import { EnvelopeCipher } from '../infrastructure/crypto/envelope.cipher';
 import { MasterKeyRing } from '../infrastructure/crypto/key-ring';
+import { dataDirPath } from '../infrastructure/data-dir-layout';
 import { createEventStore } from '../infrastructure/event-store/create-event-store';
 import { Metrics } from '../infrastructure/metrics/metrics';
 import { RandomIds, SystemClock } from '../infrastructure/system/system-clock';
-import { CALLER_AUTHENTICATORS, CALLER_TOKENS, CallerTokens } from '../interfaces/http/common/caller';
-import { JwtAuthenticator } from '../interfaces/http/common/jwt.authenticator';
-import { StaticTokenAuthenticator } from '../interfaces/http/common/static-token.authenticator';
-import { HTTP_METRICS } from '../interfaces/http/common/http-metrics.middleware';
-import { METRICS_REGISTRY } from '../interfaces/http/health/metrics-registry';
 
-/** What the composition root is given at start: parsed configuration and loaded secrets. */
+/** What the composition root is given at start: parsed configuration and the master keys. */
 export interface ServiceOptions {
   config: AppConfig;
-  tokens: CallerTokens;
   keyRing: MasterKeyRing;
   /** Replaces the event store (tests, benchmarks); the service then does not close it. */
   eventStore?: EventStore;
@@ -34,7 +28,10 @@ export interface ServiceOptions {
 export const DATA_KEY_STORE = Symbol('DATA_KEY_STORE');
 export const OWNS_EVENT_STORE = Symbol('OWNS_EVENT_STORE');
 
-/** The adapters every feature shares: event store, cipher, clock, ids, metrics, readiness. */
+/**
+ * The adapters every feature shares, HTTP or CLI: event store, cipher, clock, ids, metrics,
+ * readiness. Nothing here knows HTTP (see HttpModule).
+ */
 @Global()
 @Module({})
 export class CoreModule implements OnModuleInit, OnApplicationShutdown {
@@ -51,17 +48,12 @@ export class CoreModule implements OnModuleInit, OnApplicationShutdown {
       module: CoreModule,
       providers: [
         { provide: APP_CONFIG, useValue: options.config },
-        { provide: CALLER_TOKENS, useValue: options.tokens },
-        {
-          provide: CALLER_AUTHENTICATORS,
-          useValue: [
-            new StaticTokenAuthenticator(options.tokens),
-            ...(options.config.jwt ? [new JwtAuthenticator(options.config.jwt)] : []),
-          ],
-        },
         { provide: OWNS_EVENT_STORE, useValue: !options.eventStore },
         { provide: EVENT_STORE, useFactory: () => options.eventStore ?? createEventStore(options.config) },
-        { provide: DATA_KEY_STORE, useFactory: () => new DataKeyStore(join(options.config.dataDir, 'keys.db')) },
+        {
+          provide: DATA_KEY_STORE,
+          useFactory: () => new DataKeyStore(dataDirPath(options.config.dataDir, 'dataKeys')),
+        },
         { provide: MasterKeyRing, useValue: options.keyRing },
         {
           provide: CIPHER,
@@ -75,17 +67,10 @@ export class CoreModule implements OnModuleInit, OnApplicationShutdown {
         { provide: SEND_METRICS, useValue: metrics },
         { provide: SMTP_TEST_METRICS, useValue: metrics },
         { provide: GMAIL_METRICS, useValue: metrics },
-        { provide: HTTP_METRICS, useValue: metrics },
-        {
-          provide: METRICS_REGISTRY,
-          useValue: { contentType: metrics.registry.contentType, metrics: () => metrics.registry.metrics() },
-        },
         ReadinessRegistry,
       ],
       exports: [
         APP_CONFIG,
-        CALLER_TOKENS,
-        CALLER_AUTHENTICATORS,
         EVENT_STORE,
         DATA_KEY_STORE,
         MasterKeyRing,
@@ -97,8 +82,6 @@ export class CoreModule implements OnModuleInit, OnApplicationShutdown {
         SEND_METRICS,
         SMTP_TEST_METRICS,
         GMAIL_METRICS,
-        HTTP_METRICS,
-        METRICS_REGISTRY,
         ReadinessRegistry,
       ],
     };

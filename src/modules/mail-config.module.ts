@@ -1,34 +1,33 @@
 import { Module } from '@nestjs/common';
-import { ProvisionMailConfigHandler } from '../application/mail-config/commands/provision-mail-config.command';
-import { MailConfigPresenter } from '../application/mail-config/mail-config.presenter';
-import { GetMailConfigHandler } from '../application/mail-config/queries/get-mail-config.query';
-import { DecideAndAppend } from '../application/mail-config/decide-and-append';
+import { ChangeModeHandler } from '../application/mail-config/commands/change-mode.handler';
+import { ConfigureSmtpHandler } from '../application/mail-config/commands/configure-smtp.handler';
+import { EraseMailConfigHandler } from '../application/mail-config/commands/erase-mail-config.handler';
+import { ProvisionMailConfigHandler } from '../application/mail-config/commands/provision-mail-config.handler';
 import { CredentialStatusService } from '../application/mail-config/credential-status';
-import { HistoryQuery } from '../application/mail-config/history.query';
-import { MailConfigService } from '../application/mail-config/mail-config.service';
+import { DecideAndAppend } from '../application/mail-config/decide-and-append';
+import { MailConfigPresenter } from '../application/mail-config/mail-config.presenter';
+import { GetMailConfigHistoryHandler } from '../application/mail-config/queries/get-mail-config-history.handler';
+import { GetMailConfigHandler } from '../application/mail-config/queries/get-mail-config.handler';
 import { StateReader } from '../application/mail-config/state-reader';
-import { MailConfigController } from '../interfaces/http/mail-config/mail-config.controller';
 
-/** Tenant configuration: provision, view (with time travel), mode, SMTP settings, history, erasure. */
+/**
+ * Tenant configuration use cases (provision, view with time travel, mode, SMTP settings, history,
+ * erasure) and the read → decide → append machinery other features share. No controllers: the
+ * CLI imports this module as it is; HTTP adds MailConfigHttpModule.
+ */
 @Module({
-  controllers: [MailConfigController],
   providers: [
     StateReader,
     DecideAndAppend,
-    MailConfigService,
-    HistoryQuery,
     CredentialStatusService,
     MailConfigPresenter,
     ProvisionMailConfigHandler,
+    ChangeModeHandler,
+    ConfigureSmtpHandler,
+    EraseMailConfigHandler,
     GetMailConfigHandler,
+    GetMailConfigHistoryHandler,
   ],
-  exports: [
-    StateReader,
-    DecideAndAppend,
-    MailConfigService,
-    HistoryQuery,
-    CredentialStatusService,
-    MailConfigPresenter,
-  ],
+  exports: [StateReader, DecideAndAppend, CredentialStatusService, MailConfigPresenter],
 })
 export class MailConfigModule {}

@@ -6,9 +6,7 @@ import {
   OnModuleDestroy,
   OnModuleInit,
 } from '@nestjs/common';
-import { join } from 'node:path';
 import { APP_CONFIG, AppConfig } from '../application/app-config';
-import { AuditQuery } from '../application/audit/audit.query';
 import { ReadinessRegistry } from '../application/health/readiness';
 import { READ_MODEL_STORE, ReadModelStore } from '../application/ports/read-model.port';
 import { ProjectionRunner } from '../application/projections/projection-runner';
@@ -21,8 +19,8 @@ import {
 } from '../application/projections/projection-settings';
 import { Metrics } from '../infrastructure/metrics/metrics';
 import { registerProjectionMetrics } from '../infrastructure/read-models/projection-metrics';
-import { READ_MODELS_FILE, SqliteReadModelStore } from '../infrastructure/read-models/sqlite.read-model-store';
-import { AuditController } from '../interfaces/http/audit/audit.controller';
+import { dataDirPath } from '../infrastructure/data-dir-layout';
+import { SqliteReadModelStore } from '../infrastructure/read-models/sqlite.read-model-store';
 import { DashboardApiController } from '../interfaces/http/dashboard/dashboard-api.controller';
 import { DashboardPageController } from '../interfaces/http/dashboard/dashboard-page.controller';
 
@@ -37,20 +35,19 @@ function settingsFrom(config: AppConfig): ProjectionSettings {
  * closes (module destroy runs before any application-shutdown hook).
  */
 @Module({
-  controllers: [DashboardApiController, AuditController, DashboardPageController],
+  controllers: [DashboardApiController, DashboardPageController],
   providers: [
     {
       provide: READ_MODEL_STORE,
-      useFactory: (config: AppConfig) => new SqliteReadModelStore(join(config.dataDir, READ_MODELS_FILE)),
+      useFactory: (config: AppConfig) => new SqliteReadModelStore(dataDirPath(config.dataDir, 'readModels')),
       inject: [APP_CONFIG],
     },
     { provide: PROJECTION_SETTINGS, useFactory: settingsFrom, inject: [APP_CONFIG] },
     ProjectionRunner,
     GetDashboardSummaryHandler,
     GetDashboardTenantsHandler,
-    AuditQuery,
   ],
-  exports: [ProjectionRunner, AuditQuery, READ_MODEL_STORE],
+  exports: [ProjectionRunner, READ_MODEL_STORE],
 })
 export class ProjectionsModule implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy, OnApplicationShutdown {
   constructor(

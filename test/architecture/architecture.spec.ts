@@ -69,4 +69,40 @@ describe('architecture check', () => {
     expect(result.out).toMatch(/src\/application\/use-case\.ts → src\/infrastructure\/adapter\.ts/);
     expect(result.out).toMatch(/src\/application\/use-case\.ts → src\/interfaces\/http\/controller\.ts/);
   });
+
+  describe('controllers only dispatch', () => {
+    const application = {
+      'src/application/ports/event-store.port.ts': 'export const EVENT_STORE = Symbol();\n',
+      'src/application/x/commands/do-it.command.ts': 'export class DoItCommand {}\n',
+      'src/application/x/commands/do-it.handler.ts':
+        "import { DoItCommand } from './do-it.command';\nimport { EVENT_STORE } from '../../ports/event-store.port';\n" +
+        'export class DoItHandler { message = DoItCommand; store = EVENT_STORE; }\n',
+    };
+
+    it('passes a controller that imports the message only', async () => {
+      const result = await check({
+        ...application,
+        'src/interfaces/http/x.controller.ts':
+          "import { DoItCommand } from '../../application/x/commands/do-it.command';\nexport const c = DoItCommand;\n",
+      });
+      expect(result).toMatchObject({ code: 0 });
+    });
+
+    it('fails when a controller imports a handler or the event store', async () => {
+      const result = await check({
+        ...application,
+        'src/interfaces/http/x.controller.ts':
+          "import { DoItHandler } from '../../application/x/commands/do-it.handler';\n" +
+          "import { EVENT_STORE } from '../../application/ports/event-store.port';\nexport const c = [DoItHandler, EVENT_STORE];\n",
+      });
+      expect(result.code).not.toBe(0);
+      expect(result.out).toContain('interfaces-only-dispatch');
+      expect(result.out).toMatch(
+        /src\/interfaces\/http\/x\.controller\.ts → src\/application\/x\/commands\/do-it\.handler\.ts/,
+      );
+      expect(result.out).toMatch(
+        /src\/interfaces\/http\/x\.controller\.ts → src\/application\/ports\/event-store\.port\.ts/,
+      );
+    });
+  });
 });

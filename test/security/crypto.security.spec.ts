@@ -148,6 +148,8 @@ describe('hostile ciphertexts', () => {
       status: 500,
       detail:
         'This tenant’s history holds an event of unknown type "SmtpPasswordRotatedV9"; commands on it are refused until the service understands it',
+      code: 'UNKNOWN_EVENT_TYPE',
+      eventType: 'SmtpPasswordRotatedV9',
     };
     await recordsNothing(svc, async () => {
       for (const res of [

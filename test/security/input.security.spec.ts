@@ -256,7 +256,8 @@ describe('hostile input: names, addresses, hosts and sizes', () => {
         type: `${PROBLEM_BASE}validation`,
         title: 'Invalid request',
         status: 400,
-        detail: error.message,
+        detail: 'Some fields are invalid: cursor',
+        code: 'INVALID_CURSOR',
         errors: [error],
       });
     } else {

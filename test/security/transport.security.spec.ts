@@ -270,6 +270,7 @@ describe('a credential the service cannot open: clear problems, never an empty p
     status: 409,
     detail: 'The stored credential failed its integrity check',
     reason: 'integrity',
+    code: 'CREDENTIAL_UNAVAILABLE',
   };
 
   it('shows the credential as unavailable and refuses test and send with 409, without connecting or recording', async () => {

@@ -1,6 +1,4 @@
-import { MailConfigError } from '../../domain/mail-config/mail-config.errors';
 import { type AppConfig } from '../app-config';
-import { type TenantState } from '../mail-config/state-reader';
 import { GoogleNotConfiguredError, InvalidReturnUrlError } from './gmail-errors';
 
 /** Google for Gmail mode, or the 503 naming what configuration is missing. */
@@ -8,14 +6,6 @@ export function requireGoogle<T>(google: T | null, config: AppConfig): T {
   if (!google)
     throw new GoogleNotConfiguredError(config.googleMissing.length ? config.googleMissing : ['GOOGLE_CLIENT_ID']);
   return google;
-}
-
-/** A tenant that exists and is not erased; Gmail cannot be authorized or withdrawn otherwise. */
-export function requireActiveTenant(loaded: TenantState): void {
-  if (loaded.version === 0)
-    throw new MailConfigError('NOT_PROVISIONED', 'This tenant’s mail configuration has not been provisioned');
-  if (loaded.state.status === 'erased')
-    throw new MailConfigError('TENANT_ERASED', 'This tenant’s mail configuration was erased');
 }
 
 /**

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { MailConfigCommand } from '../../domain/mail-config/mail-config.commands';
 import { decide, evolve } from '../../domain/mail-config/mail-config.decider';
 import { MailConfigEvent } from '../../domain/mail-config/mail-config.events';
+import { ApplicationError } from '../common/application-error';
 import type { CommandContext } from '../common/command-context';
 import { Clock, CLOCK } from '../ports/clock.port';
 import {
@@ -14,20 +15,39 @@ import {
 } from '../ports/event-store.port';
 import { ID_GENERATOR, IdGenerator } from '../ports/id.port';
 import { CommandMetrics, COMMAND_METRICS } from './command-metrics';
-import { CURRENT_SCHEMA_VERSION } from './event-codec';
-import { StateReader, TenantState } from './state-reader';
+import { schemaVersionOf } from './event-codec';
+import { StateReader, VersionedState } from './state-reader';
 import { streamOf } from './streams';
-import { Turns } from './turns';
+import { PerTenantQueue } from './per-tenant-queue';
 
 export type { CommandContext };
 
 export interface CommandResult {
   /** The tenant's state and version after the command (unchanged when it decided nothing). */
-  current: TenantState;
+  current: VersionedState;
   events: MailConfigEvent[];
 }
 
-type CommandInput = MailConfigCommand | ((state: TenantState) => MailConfigCommand | Promise<MailConfigCommand>);
+/**
+ * The caller's pinned version (HTTP If-Match) against the stream's: a mismatch refuses the
+ * command before anything is decided or appended.
+ */
+export function requireVersion(actual: number, expected: number | undefined): void {
+  if (expected === undefined || expected === actual) return;
+  throw new ApplicationError(
+    'VERSION_MISMATCH',
+    `The configuration is at version ${actual}, not ${expected}: read it again and decide on the current one`,
+    undefined,
+    { currentVersion: actual },
+  );
+}
+
+export interface AppendOptions {
+  /** The version the caller decided on; absent: decide on whatever is current (and retry conflicts). */
+  expectedVersion?: number;
+}
+
+type CommandInput = MailConfigCommand | ((state: VersionedState) => MailConfigCommand | Promise<MailConfigCommand>);
 
 const MAX_ATTEMPTS = 5;
 /** After a conflict (another process wrote), a random pause below this × 2^attempt before deciding again. */
@@ -44,7 +64,7 @@ const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  * read → fold → decide → append with the expected version. A conflict means someone else
  * appended since we read: decide again on the newer state, a bounded number of times, and
  * surface the ConcurrencyError (409) if it keeps happening. Commands on one tenant take turns
- * in this process (see Turns), so conflicts come from other processes only.
+ * in this process (see PerTenantQueue), so conflicts come from other processes only.
  *
  * Event ids are drawn once per decision. When the store does not answer an append (deadline,
  * dropped connection) the append may still have landed, so it is re-sent with the same ids and
@@ -61,12 +81,17 @@ export class DecideAndAppend {
     @Inject(COMMAND_METRICS) private readonly metrics: CommandMetrics,
   ) {}
 
-  private readonly turns = new Turns(MAX_TURN_WAIT_MS);
+  private readonly queue = new PerTenantQueue(MAX_TURN_WAIT_MS);
 
-  handle(tenantId: string, command: CommandInput, context: CommandContext): Promise<CommandResult> {
-    return this.turns.run(
+  handle(
+    tenantId: string,
+    command: CommandInput,
+    context: CommandContext,
+    options: AppendOptions = {},
+  ): Promise<CommandResult> {
+    return this.queue.run(
       tenantId,
-      () => this.decideAndAppend(tenantId, command, context),
+      () => this.decideAndAppend(tenantId, command, context, options.expectedVersion),
       () =>
         new EventStoreUnavailableError(
           `Commands on ${tenantId} waited more than ${MAX_TURN_WAIT_MS} ms for the event store`,
@@ -78,6 +103,7 @@ export class DecideAndAppend {
     tenantId: string,
     command: CommandInput,
     context: CommandContext,
+    expectedVersion: number | undefined,
   ): Promise<CommandResult> {
     let lastConflict: ConcurrencyError | undefined;
     let type = 'unknown';
@@ -85,6 +111,13 @@ export class DecideAndAppend {
       const current = await this.reader.load(tenantId);
       const cmd = typeof command === 'function' ? await command(current) : command;
       type = cmd.type;
+      try {
+        // After a conflict the stream has moved past a pinned version: refused, never retried into success.
+        requireVersion(current.version, expectedVersion);
+      } catch (error) {
+        this.metrics.record(cmd.type, 'conflict');
+        throw error;
+      }
       let events: MailConfigEvent[];
       try {
         events = decide(cmd, current.state);
@@ -105,12 +138,12 @@ export class DecideAndAppend {
             eventId: this.ids.next(),
             type: e.type,
             data: e.data,
-            metadata: { ...context, at, schemaVersion: CURRENT_SCHEMA_VERSION[e.type] ?? 1 },
+            metadata: { ...context, at, schemaVersion: schemaVersionOf(e.type) },
           })),
           current.version === 0 ? 'no_stream' : current.version,
         );
         this.metrics.appendLatency(Number(process.hrtime.bigint() - started) / 1e9);
-        const next: TenantState = {
+        const next: VersionedState = {
           state: events.reduce(evolve, current.state),
           version: result.nextExpectedVersion,
           updatedAt: at,

@@ -1,6 +1,6 @@
 import { type MailConfigState, senderOf } from '../../domain/mail-config/mail-config.state';
 import { type CredentialStatus, type CredentialStatuses } from './credential-status';
-import { type TenantState } from './state-reader';
+import { type VersionedState } from './state-reader';
 
 /** The tenant view of the HTTP contract. Secrets never appear: only whether one is set. */
 export interface MailConfigView {
@@ -44,7 +44,7 @@ export interface MailConfigView {
  */
 export function toView(
   tenantId: string,
-  { state, version, updatedAt }: TenantState,
+  { state, version, updatedAt }: VersionedState,
   credentials?: CredentialStatuses,
 ): MailConfigView {
   const { gmail, smtp, delivery } = state;

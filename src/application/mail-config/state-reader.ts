@@ -5,7 +5,7 @@ import { EVENT_STORE, EventStore, StoredEvent } from '../ports/event-store.port'
 import { toDomainEvent } from './event-codec';
 import { streamOf } from './streams';
 
-export interface TenantState {
+export interface VersionedState {
   state: MailConfigState;
   /** Stream version the state was folded to; 0 when the stream does not exist. */
   version: number;
@@ -22,13 +22,13 @@ const CACHE_LIMIT = 5000;
  */
 @Injectable()
 export class StateReader {
-  private readonly cache = new Map<string, TenantState>();
+  private readonly cache = new Map<string, VersionedState>();
 
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
 
-  async load(tenantId: string): Promise<TenantState> {
+  async load(tenantId: string): Promise<VersionedState> {
     const cached = this.cache.get(tenantId);
-    const base: TenantState = cached ?? { state: initialState(), version: 0, updatedAt: null, createdAt: null };
+    const base: VersionedState = cached ?? { state: initialState(), version: 0, updatedAt: null, createdAt: null };
     const newer = await this.store.readStream(streamOf(tenantId), { fromVersion: base.version + 1 });
     const next = foldStored(base, newer);
     this.remember(tenantId, next);
@@ -36,13 +36,13 @@ export class StateReader {
   }
 
   /** The state as it was at `at` (time travel): a full fold of the events recorded until then. */
-  async loadAt(tenantId: string, at: Date): Promise<TenantState> {
+  async loadAt(tenantId: string, at: Date): Promise<VersionedState> {
     const events = await this.store.readStream(streamOf(tenantId));
     const until = events.filter((e) => new Date(e.metadata.at).getTime() <= at.getTime());
     return foldStored({ state: initialState(), version: 0, updatedAt: null, createdAt: null }, until);
   }
 
-  remember(tenantId: string, state: TenantState): void {
+  remember(tenantId: string, state: VersionedState): void {
     this.cache.delete(tenantId);
     this.cache.set(tenantId, state);
     if (this.cache.size > CACHE_LIMIT) this.cache.delete(this.cache.keys().next().value!);
@@ -53,7 +53,7 @@ export class StateReader {
   }
 }
 
-function foldStored(base: TenantState, events: StoredEvent[]): TenantState {
+function foldStored(base: VersionedState, events: StoredEvent[]): VersionedState {
   let { state, version, updatedAt, createdAt } = base;
   for (const stored of events) {
     state = evolve(state, toDomainEvent(stored));

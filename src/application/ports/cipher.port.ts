@@ -17,6 +17,15 @@ export interface Cipher {
 }
 
 export class CredentialUnavailableError extends Error {
+  /** A shredded key means the tenant was erased: whichever path noticed first, it answers as erasure does. */
+  get code(): 'TENANT_ERASED' | 'CREDENTIAL_UNAVAILABLE' {
+    return this.reason === 'shredded' ? 'TENANT_ERASED' : 'CREDENTIAL_UNAVAILABLE';
+  }
+
+  get details(): Record<string, unknown> | undefined {
+    return this.reason === 'shredded' ? undefined : { reason: this.reason };
+  }
+
   constructor(
     readonly reason: 'key_missing' | 'integrity' | 'shredded',
     message: string,

@@ -92,6 +92,8 @@ export interface EventStore {
 }
 
 export class ConcurrencyError extends Error {
+  readonly code = 'CONCURRENT_CHANGE';
+
   constructor(
     readonly streamId: string,
     readonly expectedVersion: ExpectedVersion,
@@ -108,6 +110,9 @@ export class ConcurrencyError extends Error {
 
 /** The store cannot be reached right now; the operation may succeed later. */
 export class EventStoreUnavailableError extends Error {
+  // Not the gRPC status name (UNAVAILABLE): answers must not echo the driver's vocabulary.
+  readonly code = 'EVENT_STORE_UNREACHABLE';
+
   constructor(
     message: string,
     readonly cause?: unknown,

@@ -1,5 +1,6 @@
 import { type Command } from 'commander';
-import { type HistoryEntry, HistoryQuery } from '../../application/mail-config/history.query';
+import { type HistoryEntry } from '../../application/mail-config/history';
+import { GetMailConfigHistoryQuery } from '../../application/mail-config/queries/get-mail-config-history.query';
 import { QueryBus } from '@nestjs/cqrs';
 import { GetMailConfigQuery } from '../../application/mail-config/queries/get-mail-config.query';
 import { type MailConfigView } from '../../application/mail-config/mail-config.view';
@@ -81,13 +82,14 @@ export function tenantCommand(program: Command, run: CommandRunner): Command {
     .option('--limit <n>', 'at most n events', positiveInteger)
     .action((tenantId: string, opts: { type?: string[]; since?: Date; until?: Date; limit?: number }, cmd: Command) =>
       run(cmd, async (app, out) => {
-        const history = app.get(HistoryQuery);
+        const queries = app.get(QueryBus);
         const events: HistoryEntry[] = [];
         let cursor: string | undefined;
         do {
           const want = Math.min(HISTORY_PAGE, (opts.limit ?? Infinity) - events.length);
-          const page = await history
-            .forTenant(tenantId, { types: opts.type, since: opts.since, until: opts.until, limit: want, cursor })
+          const filter = { types: opts.type, since: opts.since, until: opts.until, limit: want, cursor };
+          const page = await queries
+            .execute(new GetMailConfigHistoryQuery(tenantId, filter))
             .catch(notFound<never>(tenantId));
           events.push(...page.events);
           cursor = page.nextCursor ?? undefined;

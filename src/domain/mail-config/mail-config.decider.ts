@@ -1,19 +1,10 @@
 import { type MailConfigCommand } from './mail-config.commands';
-import { MailConfigError } from './mail-config.errors';
+import { MailConfigError, tenantErased } from './mail-config.errors';
 import { type MailConfigEvent, type ModeChanged } from './mail-config.events';
-import { initialState, type MailConfigState } from './mail-config.state';
+import { initialState, type MailConfigState, requireActive } from './mail-config.state';
 import { defaultAddressFor, GMAIL_SEND_SCOPE, type Mode } from './mail-config.types';
 
 export { initialState };
-
-function assertActive(state: MailConfigState): void {
-  if (state.status === 'erased') {
-    throw new MailConfigError('TENANT_ERASED', 'This tenant’s mail configuration was erased');
-  }
-  if (state.status === 'unprovisioned') {
-    throw new MailConfigError('NOT_PROVISIONED', 'This tenant’s mail configuration has not been provisioned');
-  }
-}
 
 function switchTo(state: MailConfigState, to: Mode, reason: ModeChanged['data']['reason']): ModeChanged[] {
   return state.mode === to ? [] : [{ type: 'ModeChanged', data: { from: state.mode, to, reason } }];
@@ -22,7 +13,7 @@ function switchTo(state: MailConfigState, to: Mode, reason: ModeChanged['data'][
 export function decide(command: MailConfigCommand, state: MailConfigState): MailConfigEvent[] {
   switch (command.type) {
     case 'ProvisionMailConfig': {
-      if (state.status === 'erased') assertActive(state);
+      if (state.status === 'erased') throw tenantErased();
       const { tenantId, username, senderDomain } = command.data;
       if (state.status === 'active') {
         if (state.username === username) return [];
@@ -40,7 +31,7 @@ export function decide(command: MailConfigCommand, state: MailConfigState): Mail
       ];
     }
     case 'ChangeMode': {
-      assertActive(state);
+      requireActive(state);
       const { mode } = command.data;
       if (mode === 'gmail' && state.gmail.status !== 'authorized') {
         throw new MailConfigError(
@@ -59,7 +50,7 @@ export function decide(command: MailConfigCommand, state: MailConfigState): Mail
       return switchTo(state, mode, 'requested');
     }
     case 'ConfigureSmtp': {
-      assertActive(state);
+      requireActive(state);
       const { password, activate, at, ...settings } = command.data;
       const kept = password ?? state.smtp?.password ?? null;
       if (kept === null) {
@@ -76,7 +67,7 @@ export function decide(command: MailConfigCommand, state: MailConfigState): Mail
       return [configured, ...(activate ? switchTo(state, 'smtp', 'smtp_activated') : [])];
     }
     case 'RecordSmtpTest': {
-      assertActive(state);
+      requireActive(state);
       if (state.smtp === null) {
         throw new MailConfigError('SMTP_NOT_CONFIGURED', 'There is no saved SMTP configuration to test');
       }
@@ -84,7 +75,7 @@ export function decide(command: MailConfigCommand, state: MailConfigState): Mail
       return [{ type: 'SmtpConnectionTested', data: { ...result, testedAt: at } }];
     }
     case 'AuthorizeGmail': {
-      assertActive(state);
+      requireActive(state);
       const { account, scopes, refreshToken, at } = command.data;
       if (!scopes.includes(GMAIL_SEND_SCOPE)) {
         throw new MailConfigError('GMAIL_SCOPE_MISSING', 'The grant does not include permission to send mail');
@@ -95,7 +86,7 @@ export function decide(command: MailConfigCommand, state: MailConfigState): Mail
       ];
     }
     case 'RevokeGmailConsent': {
-      assertActive(state);
+      requireActive(state);
       // Revoking what is not authorized changes nothing: this is what makes ten concurrent
       // detections of the same revoked grant record exactly one ConsentRevoked.
       if (state.gmail.status !== 'authorized') return [];
@@ -110,18 +101,18 @@ export function decide(command: MailConfigCommand, state: MailConfigState): Mail
       ];
     }
     case 'RecordDeliveryFailure': {
-      assertActive(state);
+      requireActive(state);
       const { mode, stage, message, consecutiveFailures, at } = command.data;
       if (state.delivery.failing && state.delivery.mode === mode) return [];
       return [{ type: 'DeliveryFailing', data: { mode, stage, message, consecutiveFailures, since: at } }];
     }
     case 'RecordDeliverySuccess': {
-      assertActive(state);
+      requireActive(state);
       if (!state.delivery.failing) return [];
       return [{ type: 'DeliveryRecovered', data: { mode: command.data.mode, recoveredAt: command.data.at } }];
     }
     case 'EraseMailConfig': {
-      assertActive(state);
+      requireActive(state);
       return [{ type: 'MailConfigErased', data: { erasedAt: command.data.at } }];
     }
     default: {

@@ -6,7 +6,6 @@ export type MailConfigErrorCode =
   | 'GMAIL_SCOPE_MISSING'
   | 'SMTP_NOT_CONFIGURED'
   | 'SMTP_PASSWORD_REQUIRED'
-  | 'SMTP_NOT_ACTIVE_MODE'
   | 'TENANT_ERASED';
 
 export class MailConfigError extends Error {
@@ -19,4 +18,13 @@ export class MailConfigError extends Error {
     super(message);
     this.name = 'MailConfigError';
   }
+}
+
+/** The tenant-lifecycle errors, worded once: every layer that refuses a missing or erased tenant uses these. */
+export function notProvisioned(): MailConfigError {
+  return new MailConfigError('NOT_PROVISIONED', 'This tenant’s mail configuration has not been provisioned');
+}
+
+export function tenantErased(): MailConfigError {
+  return new MailConfigError('TENANT_ERASED', 'This tenant’s mail configuration was erased');
 }

@@ -1,3 +1,4 @@
+import { notProvisioned, tenantErased } from './mail-config.errors';
 import {
   type ConsentRevocationReason,
   type EncryptedValue,
@@ -72,18 +73,43 @@ export function initialState(): MailConfigState {
   };
 }
 
-/** The From address of the active mode. */
-export function senderOf(state: MailConfigState): string | null {
-  switch (state.mode) {
+/**
+ * The tenant-lifecycle guard: commands and use cases act only on a provisioned tenant that was
+ * not erased. Erasure wins over "not provisioned" (an erased tenant was provisioned once).
+ */
+export function requireActive(state: Pick<MailConfigState, 'status'>): void {
+  if (state.status === 'erased') throw tenantErased();
+  if (state.status === 'unprovisioned') throw notProvisioned();
+}
+
+/** The addresses a tenant may send from, one per mode (null while that mode has none). */
+export interface ModeAddresses {
+  default: string | null;
+  gmail: string | null;
+  smtp: string | null;
+}
+
+/** The sender rule, written once: the From address is the active mode's address. */
+export function senderFor(mode: Mode, addresses: ModeAddresses): string | null {
+  switch (mode) {
     case 'default':
-      return state.defaultAddress;
+      return addresses.default;
     case 'gmail':
-      return state.gmail.account;
+      return addresses.gmail;
     case 'smtp':
-      return state.smtp?.address ?? null;
+      return addresses.smtp;
     default: {
-      const never: never = state.mode;
+      const never: never = mode;
       return never;
     }
   }
+}
+
+/** The From address of the active mode. */
+export function senderOf(state: MailConfigState): string | null {
+  return senderFor(state.mode, {
+    default: state.defaultAddress,
+    gmail: state.gmail.account,
+    smtp: state.smtp?.address ?? null,
+  });
 }

@@ -23,3 +23,19 @@ export const GMAIL_SEND_SCOPE = 'https://www.googleapis.com/auth/gmail.send';
 export function defaultAddressFor(username: string, domain: string): string {
   return `support.${username}@${domain}`;
 }
+
+/** Security follows the port unless the tenant chose: 465 is implicit TLS, anything else STARTTLS. */
+export function securityFor(port: number, chosen?: SmtpSecurity): SmtpSecurity {
+  return chosen ?? (port === 465 ? 'tls' : 'starttls');
+}
+
+/**
+ * SMTP settings as the tenant left them, completed with the defaults: security from the port,
+ * and the sender address as the login name. Saving and testing a configuration both use this.
+ */
+export function smtpDefaults(input: { address: string; port: number; security?: SmtpSecurity; username?: string }): {
+  security: SmtpSecurity;
+  username: string;
+} {
+  return { security: securityFor(input.port, input.security), username: input.username ?? input.address };
+}

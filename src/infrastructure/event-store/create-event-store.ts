@@ -1,6 +1,6 @@
-import { join } from 'node:path';
 import { type AppConfig } from '../../application/app-config';
 import { type EventStore } from '../../application/ports/event-store.port';
+import { dataDirPath } from '../data-dir-layout';
 import { SqliteEventStore } from './sqlite.event-store';
 
 /** EVENTSTORE_CONNECTION_STRING selects EventStoreDB; without it, SQLite in DATA_DIR. */
@@ -11,5 +11,5 @@ export function createEventStore(config: AppConfig): EventStore {
     const { EventStoreDbEventStore } = require('./eventstoredb/eventstoredb.event-store');
     return new EventStoreDbEventStore(config.eventStoreConnectionString);
   }
-  return new SqliteEventStore(join(config.dataDir, 'events.db'));
+  return new SqliteEventStore(dataDirPath(config.dataDir, 'events'));
 }

@@ -11,11 +11,12 @@ import {
   type TenantRecord,
   type TenantRow,
 } from '../../application/ports/read-model.port';
+import { DATA_DIR_LAYOUT } from '../data-dir-layout';
 import { READ_MODEL_SCHEMA } from './read-model.schema';
 import { containing, Where } from './sql-where';
 
-/** The read models' file name inside DATA_DIR (the service and the rebuild script agree on it). */
-export const READ_MODELS_FILE = 'read-models.db';
+/** The read models' file name inside DATA_DIR. */
+export const READ_MODELS_FILE = DATA_DIR_LAYOUT.readModels;
 
 interface TenantDbRow {
   record: string;

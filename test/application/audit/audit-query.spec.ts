@@ -1,9 +1,13 @@
-import { AuditQuery } from '../../../src/application/audit/audit.query';
+import { GetAuditEventsHandler } from '../../../src/application/audit/queries/get-audit-events.handler';
+import { type AuditFilter, GetAuditEventsQuery } from '../../../src/application/audit/queries/get-audit-events.query';
 import {
   type HistoryEntry,
-  HistoryQuery,
+  type HistoryFilter,
+  type HistoryPage,
   InvalidCursorError,
-} from '../../../src/application/mail-config/history.query';
+} from '../../../src/application/mail-config/history';
+import { GetMailConfigHistoryHandler } from '../../../src/application/mail-config/queries/get-mail-config-history.handler';
+import { GetMailConfigHistoryQuery } from '../../../src/application/mail-config/queries/get-mail-config-history.query';
 import {
   append,
   consentRevoked,
@@ -18,15 +22,19 @@ import {
 
 describe('cross-tenant audit', () => {
   let sandbox: Sandbox;
-  let audit: AuditQuery;
-  let history: HistoryQuery;
+  let audit: { events(filter: AuditFilter): Promise<HistoryPage> };
+  let history: { forTenant(tenantId: string, filter: HistoryFilter): Promise<HistoryPage> };
 
   beforeAll(async () => {
     sandbox = new Sandbox();
     const store = sandbox.eventStore('sqlite');
     const readModels = sandbox.readModels();
-    audit = new AuditQuery(readModels);
-    history = new HistoryQuery(store);
+    const auditHandler = new GetAuditEventsHandler(readModels);
+    const historyHandler = new GetMailConfigHistoryHandler(store);
+    audit = { events: (filter) => auditHandler.execute(new GetAuditEventsQuery(filter)) };
+    history = {
+      forTenant: (tenantId, filter) => historyHandler.execute(new GetMailConfigHistoryQuery(tenantId, filter)),
+    };
     const at = (minute: number) => `2026-11-26T10:${String(minute).padStart(2, '0')}:00.000Z`;
     await append(store, 'acme', recorded(provisioned('acme', 'acme'), 'ana@acme.example', at(0)));
     await append(store, 'beta', recorded(provisioned('beta', 'beta'), 'bo@beta.example', at(1)));
@@ -68,7 +76,7 @@ describe('cross-tenant audit', () => {
   });
 
   it('filters by type (several), tenant and an inclusive time window', async () => {
-    const types = async (f: Parameters<AuditQuery['events']>[0]) =>
+    const types = async (f: AuditFilter) =>
       (await audit.events(f)).events.map((e: HistoryEntry) => `${e.tenantId}:${e.type}`);
     expect(await types({ limit: 100, types: ['SmtpConnectionTested', 'ConsentRevoked'] })).toEqual([
       'acme:SmtpConnectionTested',

@@ -181,6 +181,46 @@ describe.each(stores)('command handler on %s', (_name, factory) => {
     expect(result.current.version).toBe(3);
   });
 
+  it('refuses a pinned version after a conflict instead of deciding again: nothing of ours appended', async () => {
+    const original = store.appendToStream.bind(store);
+    let interfered = false;
+    store.appendToStream = async (s, events, options) => {
+      if (!interfered) {
+        interfered = true;
+        await inner.appendToStream(s, [{ ...events[0], eventId: '6f1c2a52-9d1e-4d33-9a43-3a7b0a0c6f02' }], {
+          expectedVersion: 1,
+        });
+      }
+      return original(s, events, options);
+    };
+    await expect(
+      handler.handle(tenant, configureSmtp('b@acme.example', false), ctx, { expectedVersion: 1 }),
+    ).rejects.toMatchObject({ code: 'VERSION_MISMATCH', details: { currentVersion: 2 } });
+    expect(store.appends).toHaveLength(1);
+    const events = await inner.readStream(stream());
+    expect(events.map((e) => e.eventId)).not.toContain(store.appends[0].ids[0]);
+    expect(events).toHaveLength(2);
+  });
+
+  it('refuses a stale pinned version before deciding, and accepts the current one', async () => {
+    await expect(
+      handler.handle(tenant, configureSmtp('b@acme.example'), ctx, { expectedVersion: 0 }),
+    ).rejects.toMatchObject({ code: 'VERSION_MISMATCH' });
+    expect(store.appends).toHaveLength(0);
+    const result = await handler.handle(tenant, configureSmtp('b@acme.example'), ctx, { expectedVersion: 1 });
+    expect(result.current.version).toBe(3);
+  });
+
+  it('writes each event with its schema version: SmtpConfigured 2, the others 1', async () => {
+    await handler.handle(tenant, configureSmtp('help@acme.example'), ctx);
+    const events = await inner.readStream(stream());
+    expect(events.map((e) => [e.type, e.metadata.schemaVersion])).toEqual([
+      ['MailConfigProvisioned', 1],
+      ['SmtpConfigured', 2],
+      ['ModeChanged', 1],
+    ]);
+  });
+
   it('runs forty concurrent commands on one tenant one after another: all acknowledged, no conflict, no gap', async () => {
     const results = await Promise.allSettled(
       Array.from({ length: 40 }, (_, i) => handler.handle(tenant, configureSmtp(`u${i}@acme.example`, false), ctx)),

@@ -1,3 +1,4 @@
+import { requireActive } from '../../../domain/mail-config/mail-config.state';
 import { Inject, Logger } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { APP_CONFIG, type AppConfig } from '../../app-config';
@@ -9,7 +10,7 @@ import { StateReader } from '../../mail-config/state-reader';
 import { CIPHER, type Cipher } from '../../ports/cipher.port';
 import { CLOCK, type Clock } from '../../ports/clock.port';
 import { GOOGLE_OAUTH, type GoogleOAuth } from '../../ports/google-oauth.port';
-import { requireActiveTenant, requireGoogle } from '../gmail-preconditions';
+import { requireGoogle } from '../gmail-preconditions';
 import { revokeAtGoogle } from '../google-revocation';
 import { GoogleRevocationQueue } from '../google-revocation-queue';
 
@@ -46,7 +47,7 @@ export class RevokeGmailAuthorizationHandler implements ICommandHandler<RevokeGm
   async execute({ tenantId, context }: RevokeGmailAuthorizationCommand): Promise<MailConfigView> {
     const google = requireGoogle(this.google, this.config);
     const loaded = await this.reader.load(tenantId);
-    requireActiveTenant(loaded);
+    requireActive(loaded.state);
     const { gmail } = loaded.state;
     const sealed = gmail.status === 'authorized' ? gmail.refreshToken : null;
     const outcome = sealed ? await revokeAtGoogle(google, this.cipher, tenantId, sealed) : null;

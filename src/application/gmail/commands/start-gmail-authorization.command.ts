@@ -1,10 +1,11 @@
+import { requireActive } from '../../../domain/mail-config/mail-config.state';
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { APP_CONFIG, type AppConfig } from '../../app-config';
 import type { CommandContext } from '../../common/command-context';
 import { StateReader } from '../../mail-config/state-reader';
 import { GOOGLE_CONSENT, type GoogleConsent } from '../../ports/google-oauth.port';
-import { allowedReturnUrl, requireActiveTenant, requireGoogle } from '../gmail-preconditions';
+import { allowedReturnUrl, requireGoogle } from '../gmail-preconditions';
 
 export interface GmailAuthorizationStarted {
   authorizationUrl: string;
@@ -33,7 +34,7 @@ export class StartGmailAuthorizationHandler implements ICommandHandler<StartGmai
   async execute({ tenantId, returnUrl, context }: StartGmailAuthorizationCommand): Promise<GmailAuthorizationStarted> {
     const consent = requireGoogle(this.consent, this.config);
     const target = allowedReturnUrl(returnUrl, this.config.oauthReturnUrlOrigins);
-    requireActiveTenant(await this.reader.load(tenantId));
+    requireActive((await this.reader.load(tenantId)).state);
     const started = await consent.begin({
       tenantId,
       returnUrl: target,

@@ -1,9 +1,5 @@
-import { Inject } from '@nestjs/common';
-import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { APP_CONFIG, type AppConfig } from '../../app-config';
+import { Command } from '@nestjs/cqrs';
 import type { CommandContext } from '../../common/command-context';
-import { DecideAndAppend } from '../decide-and-append';
-import { MailConfigPresenter } from '../mail-config.presenter';
 import type { MailConfigView } from '../mail-config.view';
 
 export interface ProvisionResult {
@@ -20,23 +16,5 @@ export class ProvisionMailConfigCommand extends Command<ProvisionResult> {
     readonly context: CommandContext,
   ) {
     super();
-  }
-}
-
-@CommandHandler(ProvisionMailConfigCommand)
-export class ProvisionMailConfigHandler implements ICommandHandler<ProvisionMailConfigCommand> {
-  constructor(
-    private readonly decideAndAppend: DecideAndAppend,
-    private readonly presenter: MailConfigPresenter,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
-
-  async execute({ tenantId, username, context }: ProvisionMailConfigCommand): Promise<ProvisionResult> {
-    const { current, events } = await this.decideAndAppend.handle(
-      tenantId,
-      { type: 'ProvisionMailConfig', data: { tenantId, username, senderDomain: this.config.defaultSenderDomain } },
-      context,
-    );
-    return { created: events.length > 0, view: await this.presenter.present(tenantId, current) };
   }
 }

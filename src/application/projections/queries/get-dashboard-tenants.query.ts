@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { type Mode } from '../../../domain/mail-config/mail-config.types';
-import { InvalidCursorError } from '../../mail-config/history.query';
+import { InvalidCursorError } from '../../mail-config/history';
 import { READ_MODEL_STORE, type ReadModelStore, type TenantRow, type TenantStatus } from '../../ports/read-model.port';
 
 export interface TenantListFilter {

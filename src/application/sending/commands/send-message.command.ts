@@ -1,7 +1,7 @@
+import { requireActive } from '../../../domain/mail-config/mail-config.state';
 import { Inject, Logger } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { createHash } from 'node:crypto';
-import { MailConfigError } from '../../../domain/mail-config/mail-config.errors';
 import { type MailConfigState, senderOf } from '../../../domain/mail-config/mail-config.state';
 import { type Mode } from '../../../domain/mail-config/mail-config.types';
 import type { CommandContext } from '../../common/command-context';
@@ -102,11 +102,7 @@ export class SendMessageHandler implements ICommandHandler<SendMessageCommand> {
 
   private async activeState(tenantId: string): Promise<MailConfigState> {
     const { state } = await this.reader.load(tenantId);
-    if (state.status === 'erased')
-      throw new MailConfigError('TENANT_ERASED', 'This tenant’s mail configuration was erased');
-    if (state.status !== 'active') {
-      throw new MailConfigError('NOT_PROVISIONED', 'This tenant’s mail configuration has not been provisioned');
-    }
+    requireActive(state);
     return state;
   }
 

@@ -1,3 +1,4 @@
+import { requireActive } from '../../../domain/mail-config/mail-config.state';
 import { Inject, Logger } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { MailConfigError } from '../../../domain/mail-config/mail-config.errors';
@@ -6,7 +7,7 @@ import { type SmtpSecurity } from '../../../domain/mail-config/mail-config.types
 import type { CommandContext } from '../../common/command-context';
 import { SMTP_PASSWORD_FIELD } from '../../mail-config/credential-status';
 import { DecideAndAppend } from '../../mail-config/decide-and-append';
-import { securityFor } from '../../mail-config/mail-config.service';
+import { securityFor } from '../../../domain/mail-config/mail-config.types';
 import { StateReader } from '../../mail-config/state-reader';
 import { SMTP_TEST_METRICS, type SmtpTestMetrics } from '../../metrics/smtp-test-metrics';
 import { type Cipher, CIPHER } from '../../ports/cipher.port';
@@ -67,10 +68,7 @@ export class TestSmtpHandler implements ICommandHandler<TestSmtpCommand> {
 
   async execute({ tenantId, candidate, sendTo, context: ctx }: TestSmtpCommand): Promise<SmtpTestReport> {
     const { state } = await this.reader.load(tenantId);
-    if (state.status === 'erased')
-      throw new MailConfigError('TENANT_ERASED', 'This tenant’s mail configuration was erased');
-    if (state.status !== 'active')
-      throw new MailConfigError('NOT_PROVISIONED', 'This tenant’s mail configuration has not been provisioned');
+    requireActive(state);
     const saved = state.smtp;
     if (candidate === null && saved === null) {
       throw new MailConfigError(

@@ -1,30 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Response } from 'express';
-import { ApplicationError } from '../../../application/common/application-error';
-import { UnknownEventTypeError } from '../../../application/mail-config/event-codec';
-import { InvalidCursorError } from '../../../application/mail-config/history.query';
-import { CredentialUnavailableError } from '../../../application/ports/cipher.port';
-import { ConcurrencyError, EventStoreUnavailableError } from '../../../application/ports/event-store.port';
-import { MailConfigError, MailConfigErrorCode } from '../../../domain/mail-config/mail-config.errors';
+import { CodedError, codedErrorOf, ProblemRow } from './error-problems';
 import { Problem, problem, ProblemException } from './problem';
-
-const DOMAIN_STATUS: Record<MailConfigErrorCode, [number, string, string]> = {
-  NOT_PROVISIONED: [404, 'not-provisioned', 'Not provisioned'],
-  USERNAME_CONFLICT: [409, 'username-conflict', 'Username conflict'],
-  GMAIL_NOT_AUTHORIZED: [409, 'gmail-not-authorized', 'Gmail not authorized'],
-  GMAIL_SCOPE_MISSING: [409, 'gmail-scope-missing', 'Gmail send permission missing'],
-  SMTP_NOT_CONFIGURED: [409, 'smtp-not-configured', 'SMTP not configured'],
-  SMTP_PASSWORD_REQUIRED: [400, 'validation', 'Invalid request'],
-  SMTP_NOT_ACTIVE_MODE: [409, 'smtp-not-active', 'SMTP is not the active mode'],
-  TENANT_ERASED: [410, 'tenant-erased', 'Tenant erased'],
-};
-
-/** ApplicationError codes of sending: status, slug, title and headers; `details` become members. */
-const APPLICATION_STATUS: Record<string, [number, string, string, Record<string, string>]> = {
-  IDEMPOTENCY_IN_PROGRESS: [409, 'idempotency-in-progress', 'Request in progress', { 'Retry-After': '1' }],
-  IDEMPOTENCY_KEY_REUSED: [422, 'idempotency-key-reused', 'Idempotency-Key reused', {}],
-  MODE_UNAVAILABLE: [503, 'mode-unavailable', 'Mode unavailable', {}],
-};
 
 /** Errors of the body parser (express), recognised by their `type`. */
 export function bodyParserProblem(error: { type?: string; status?: number } | undefined | null): Problem | null {
@@ -38,72 +15,25 @@ export function bodyParserProblem(error: { type?: string; status?: number } | un
   return null;
 }
 
+function fromTable(error: CodedError, row: ProblemRow): { problem: Problem; headers: Record<string, string> } {
+  // A 400 about one field reads like every other validation problem: the field named, its message in errors.
+  const errors = row.status === 400 && error.field ? [{ field: error.field, message: error.message }] : undefined;
+  const detail = row.detail ? row.detail(error) : errors ? `Some fields are invalid: ${error.field}` : error.message;
+  return {
+    problem: problem(row.status, row.slug, row.title, detail, {
+      ...(error.details ?? {}),
+      code: error.code,
+      ...(errors ? { errors } : {}),
+    }),
+    headers: row.headers ?? {},
+  };
+}
+
+/** Any error as the problem the caller gets: coded errors through the one table, the framework's by status. */
 export function toProblem(error: unknown): { problem: Problem; headers: Record<string, string> } {
   if (error instanceof ProblemException) return { problem: error.problem, headers: error.headers };
-  if (error instanceof MailConfigError) {
-    const [status, slug, title] = DOMAIN_STATUS[error.code];
-    const errors = status === 400 && error.field ? [{ field: error.field, message: error.message }] : undefined;
-    return {
-      problem: problem(status, slug, title, error.message, { code: error.code, ...(errors ? { errors } : {}) }),
-      headers: {},
-    };
-  }
-  if (error instanceof ApplicationError && error.code in APPLICATION_STATUS) {
-    const [status, slug, title, headers] = APPLICATION_STATUS[error.code];
-    return { problem: problem(status, slug, title, error.message, { ...error.details }), headers };
-  }
-  if (error instanceof ConcurrencyError) {
-    return {
-      problem: problem(
-        409,
-        'concurrent-change',
-        'Concurrent change',
-        'The configuration was changed by another request at the same time; retry',
-      ),
-      headers: {},
-    };
-  }
-  if (error instanceof EventStoreUnavailableError) {
-    return {
-      problem: problem(
-        503,
-        'event-store-unavailable',
-        'Event store unavailable',
-        'The event store cannot be reached right now; retry shortly',
-      ),
-      headers: { 'Retry-After': '5' },
-    };
-  }
-  if (error instanceof CredentialUnavailableError) {
-    // A shredded key means the tenant was erased: whichever path noticed first, answer as erasure does.
-    if (error.reason === 'shredded')
-      return toProblem(new MailConfigError('TENANT_ERASED', 'This tenant’s mail configuration was erased'));
-    return {
-      problem: problem(409, 'credential-unavailable', 'Credential unavailable', error.message, {
-        reason: error.reason,
-      }),
-      headers: {},
-    };
-  }
-  if (error instanceof UnknownEventTypeError) {
-    return {
-      problem: problem(
-        500,
-        'unknown-event-type',
-        'Unknown event type',
-        `This tenant’s history holds an event of unknown type "${error.eventType}"; commands on it are refused until the service understands it`,
-      ),
-      headers: {},
-    };
-  }
-  if (error instanceof InvalidCursorError) {
-    return {
-      problem: problem(400, 'validation', 'Invalid request', error.message, {
-        errors: [{ field: 'cursor', message: error.message }],
-      }),
-      headers: {},
-    };
-  }
+  const coded = codedErrorOf(error);
+  if (coded) return fromTable(coded.error, coded.row);
   if (error instanceof HttpException) {
     const status = error.getStatus();
     const fromParser = bodyParserProblem(error.cause as never);

@@ -1,7 +1,7 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { assignRequestId } from '../../../infrastructure/logging/logger-options';
-import { type CommandContext } from '../../../application/mail-config/decide-and-append';
+import { type CommandContext } from '../../../application/common/command-context';
 import { type Caller } from './caller';
 import { validationProblem } from './problem';
 

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, HttpCode, Param, Post, UseFilters } from '@nestjs/common';
+import { Body, Controller, Delete, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CommandBus } from '@nestjs/cqrs';
 import type { CommandContext } from '../../../application/common/command-context';
@@ -11,13 +11,11 @@ import type { MailConfigView } from '../../../application/mail-config/mail-confi
 import { Ctx } from '../common/request-context';
 import { TenantIdPipe } from '../common/tenant-id.pipe';
 import { TenantRateLimit } from '../common/throttle';
-import { GmailProblemFilter } from './gmail-problem.filter';
 import { GmailAuthorizationStartedDto, StartGmailAuthorizationDto } from './gmail.dto';
 
 @ApiTags('gmail')
 @ApiBearerAuth()
 @Controller('v1/tenants/:tenantId/mail-config/gmail')
-@UseFilters(GmailProblemFilter)
 export class GmailAuthorizationController {
   constructor(private readonly commandBus: CommandBus) {}
 

@@ -1,4 +1,4 @@
-import { Controller, Get, Res, UseFilters, UseGuards } from '@nestjs/common';
+import { Controller, Get, Res, UseGuards } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiFoundResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
@@ -8,14 +8,12 @@ import type { ConsentReturn } from '../../../application/ports/google-oauth.port
 import { AccessRule } from '../common/access';
 import { problem, ProblemException } from '../common/problem';
 import { Ctx } from '../common/request-context';
-import { GmailProblemFilter } from './gmail-problem.filter';
 import { ConsentReturned, GoogleConsentGuard } from './google-consent.guard';
 
 /** The browser coming back from Google: no bearer token, the signed state says who it is for. */
 @ApiTags('gmail')
 @Controller('v1/oauth/google')
 @AccessRule('public')
-@UseFilters(GmailProblemFilter)
 export class GoogleOAuthCallbackController {
   constructor(private readonly commandBus: CommandBus) {}
 

@@ -1,17 +1,27 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Put, Query, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ProvisionMailConfigCommand } from '../../../application/mail-config/commands/provision-mail-config.command';
-import { GetMailConfigQuery } from '../../../application/mail-config/queries/get-mail-config.query';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { CommandContext } from '../../../application/mail-config/decide-and-append';
-import { HistoryPage, HistoryQuery } from '../../../application/mail-config/history.query';
-import { MailConfigView } from '../../../application/mail-config/mail-config.view';
-import { MailConfigService } from '../../../application/mail-config/mail-config.service';
+import type { CommandContext } from '../../../application/common/command-context';
+import { ChangeModeCommand } from '../../../application/mail-config/commands/change-mode.command';
+import { ConfigureSmtpCommand } from '../../../application/mail-config/commands/configure-smtp.command';
+import { EraseMailConfigCommand } from '../../../application/mail-config/commands/erase-mail-config.command';
+import { ProvisionMailConfigCommand } from '../../../application/mail-config/commands/provision-mail-config.command';
+import type { HistoryPage } from '../../../application/mail-config/history';
+import type { MailConfigView } from '../../../application/mail-config/mail-config.view';
+import { GetMailConfigHistoryQuery } from '../../../application/mail-config/queries/get-mail-config-history.query';
+import { GetMailConfigQuery } from '../../../application/mail-config/queries/get-mail-config.query';
 import { AccessRule } from '../common/access';
+import { expectedVersionFrom, setETag } from '../common/etag';
 import { Ctx } from '../common/request-context';
 import { TenantIdPipe } from '../common/tenant-id.pipe';
 import { ChangeModeDto, HistoryQueryDto, ProvisionDto, SmtpSettingsDto, ViewQueryDto } from './mail-config.dto';
+
+const IF_MATCH = {
+  name: 'If-Match',
+  required: false,
+  description: 'The ETag of the view the change is based on; another version answers 412 and changes nothing',
+};
 
 @ApiTags('tenant configuration')
 @ApiBearerAuth()
@@ -20,8 +30,6 @@ export class MailConfigController {
   constructor(
     private readonly commandBus: CommandBus,
     private readonly queryBus: QueryBus,
-    private readonly service: MailConfigService,
-    private readonly history: HistoryQuery,
   ) {}
 
   @Post()
@@ -35,48 +43,76 @@ export class MailConfigController {
       new ProvisionMailConfigCommand(tenantId, body.username, ctx),
     );
     res.status(created ? 201 : 200);
-    return view;
+    return tagged(res, view);
   }
 
   @Get()
   @AccessRule('tenant-read')
-  view(@Param('tenantId', TenantIdPipe) tenantId: string, @Query() query: ViewQueryDto): Promise<MailConfigView> {
-    return this.queryBus.execute(new GetMailConfigQuery(tenantId, query.at ? new Date(query.at) : undefined));
+  async view(
+    @Param('tenantId', TenantIdPipe) tenantId: string,
+    @Query() query: ViewQueryDto,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<MailConfigView> {
+    const at = query.at ? new Date(query.at) : undefined;
+    return tagged(res, await this.queryBus.execute(new GetMailConfigQuery(tenantId, at)));
   }
 
   @Put('mode')
-  changeMode(
+  @ApiHeader(IF_MATCH)
+  async changeMode(
     @Param('tenantId', TenantIdPipe) tenantId: string,
     @Body() body: ChangeModeDto,
+    @Headers('if-match') ifMatch: string | undefined,
     @Ctx() ctx: CommandContext,
+    @Res({ passthrough: true }) res: Response,
   ): Promise<MailConfigView> {
-    return this.service.changeMode(tenantId, body.mode, ctx);
+    const command = new ChangeModeCommand(tenantId, body.mode, ctx, expectedVersionFrom(ifMatch));
+    return tagged(res, await this.commandBus.execute(command));
   }
 
   @Put('smtp')
-  configureSmtp(
+  @ApiHeader(IF_MATCH)
+  async configureSmtp(
     @Param('tenantId', TenantIdPipe) tenantId: string,
     @Body() body: SmtpSettingsDto,
+    @Headers('if-match') ifMatch: string | undefined,
     @Ctx() ctx: CommandContext,
+    @Res({ passthrough: true }) res: Response,
   ): Promise<MailConfigView> {
-    return this.service.configureSmtp(tenantId, body, ctx);
+    const command = new ConfigureSmtpCommand(tenantId, body, ctx, expectedVersionFrom(ifMatch));
+    return tagged(res, await this.commandBus.execute(command));
   }
 
   @Get('history')
   @AccessRule('tenant-read')
   historyOf(@Param('tenantId', TenantIdPipe) tenantId: string, @Query() q: HistoryQueryDto): Promise<HistoryPage> {
-    return this.history.forTenant(tenantId, {
-      since: q.since ? new Date(q.since) : undefined,
-      until: q.until ? new Date(q.until) : undefined,
-      types: q.type,
-      limit: q.limit ?? 100,
-      cursor: q.cursor,
-    });
+    return this.queryBus.execute(
+      new GetMailConfigHistoryQuery(tenantId, {
+        since: q.since ? new Date(q.since) : undefined,
+        until: q.until ? new Date(q.until) : undefined,
+        types: q.type,
+        limit: q.limit ?? 100,
+        cursor: q.cursor,
+      }),
+    );
   }
 
   @Delete()
   @HttpCode(200)
-  erase(@Param('tenantId', TenantIdPipe) tenantId: string, @Ctx() ctx: CommandContext): Promise<MailConfigView> {
-    return this.service.erase(tenantId, ctx);
+  @ApiHeader(IF_MATCH)
+  async erase(
+    @Param('tenantId', TenantIdPipe) tenantId: string,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Ctx() ctx: CommandContext,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<MailConfigView> {
+    const command = new EraseMailConfigCommand(tenantId, ctx, expectedVersionFrom(ifMatch));
+    return tagged(res, await this.commandBus.execute(command));
   }
+}
+
+/** Every answer that is a view says which version it shows, for the next If-Match. */
+function tagged(res: Response, view: MailConfigView): MailConfigView {
+  setETag(res, view.version);
+  return view;
 }

@@ -1,15 +1,8 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { HistoryPage, InvalidCursorError, toHistoryEntry } from '../mail-config/history.query';
-import { READ_MODEL_STORE, ReadModelStore } from '../ports/read-model.port';
-
-export interface AuditQueryFilter {
-  tenantId?: string;
-  types?: string[];
-  since?: Date;
-  until?: Date;
-  limit: number;
-  cursor?: string;
-}
+import { Inject } from '@nestjs/common';
+import { type IQueryHandler, QueryHandler } from '@nestjs/cqrs';
+import { type HistoryPage, InvalidCursorError, toHistoryEntry } from '../../mail-config/history';
+import { READ_MODEL_STORE, type ReadModelStore } from '../../ports/read-model.port';
+import { GetAuditEventsQuery } from './get-audit-events.query';
 
 const encodeCursor = (position: bigint) => Buffer.from(`p:${position}`).toString('base64url');
 function decodeCursor(cursor: string): bigint {
@@ -23,11 +16,11 @@ function decodeCursor(cursor: string): bigint {
  * time and position) rather than by reading every stream. Entries go through the tenant
  * history's own mapping and redaction, so both views show an event identically.
  */
-@Injectable()
-export class AuditQuery {
+@QueryHandler(GetAuditEventsQuery)
+export class GetAuditEventsHandler implements IQueryHandler<GetAuditEventsQuery> {
   constructor(@Inject(READ_MODEL_STORE) private readonly readModels: ReadModelStore) {}
 
-  async events(filter: AuditQueryFilter): Promise<HistoryPage> {
+  async execute({ filter }: GetAuditEventsQuery): Promise<HistoryPage> {
     const events = this.readModels.auditEvents({
       tenantId: filter.tenantId,
       types: filter.types,

@@ -1,4 +1,4 @@
-import { Turns } from '../../../src/application/mail-config/turns';
+import { PerTenantQueue } from '../../../src/application/mail-config/per-tenant-queue';
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
 function gate() {
@@ -7,9 +7,9 @@ function gate() {
   return { opened, open };
 }
 
-describe('Turns', () => {
+describe('PerTenantQueue', () => {
   it('runs work for one key one at a time, in arrival order', async () => {
-    const turns = new Turns(1000);
+    const turns = new PerTenantQueue(1000);
     const log: string[] = [];
     const job = (name: string) => async () => {
       log.push(`${name} start`);
@@ -26,7 +26,7 @@ describe('Turns', () => {
   });
 
   it('lets other keys run meanwhile, and a failure does not block the next in line', async () => {
-    const turns = new Turns(1000);
+    const turns = new PerTenantQueue(1000);
     const held = gate();
     const first = turns.run(
       'k',
@@ -51,7 +51,7 @@ describe('Turns', () => {
   });
 
   it('gives up waiting after maxWaitMs, while those behind it still wait for the slow one', async () => {
-    const turns = new Turns(50);
+    const turns = new PerTenantQueue(50);
     const held = gate();
     const log: string[] = [];
     const slow = turns.run(

@@ -1,14 +1,14 @@
 /**
  * Runs work for one key at a time, in arrival order; different keys run side by side.
  *
- * The command handler takes a turn per tenant, so commands on one tenant in this process do not
+ * DecideAndAppend queues commands by tenant, so commands on one tenant in this process do not
  * race each other into version conflicts (forty concurrent updates would otherwise collide in
  * lockstep whenever a round trip to the store takes milliseconds, as with EventStoreDB). The
  * expected-version check still guards against other processes. A caller that waits longer than
  * `maxWaitMs` for its turn gives up with the error `tooLong` makes, so a store that hangs does
  * not pile up work that would run long after its callers stopped waiting.
  */
-export class Turns {
+export class PerTenantQueue {
   private readonly tails = new Map<string, Promise<void>>();
 
   constructor(private readonly maxWaitMs: number) {}

@@ -1,0 +1,17 @@
+import { Command } from '@nestjs/cqrs';
+import type { Mode } from '../../../domain/mail-config/mail-config.types';
+import type { CommandContext } from '../../common/command-context';
+import type { MailConfigView } from '../mail-config.view';
+
+/** Switch the active mode; Gmail needs a grant and SMTP a saved server first (the decider says). */
+export class ChangeModeCommand extends Command<MailConfigView> {
+  constructor(
+    readonly tenantId: string,
+    readonly mode: Mode,
+    readonly context: CommandContext,
+    /** The version the caller last saw (If-Match): a newer stream refuses the command. */
+    readonly expectedVersion?: number,
+  ) {
+    super();
+  }
+}

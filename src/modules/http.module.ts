@@ -1,0 +1,69 @@
+import { DynamicModule, Global, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { APP_CONFIG, AppConfig } from '../application/app-config';
+import { Metrics } from '../infrastructure/metrics/metrics';
+import { AuthGuard } from '../interfaces/http/common/auth.guard';
+import { CALLER_AUTHENTICATORS, CALLER_TOKENS, CallerTokens } from '../interfaces/http/common/caller';
+import { HTTP_METRICS } from '../interfaces/http/common/http-metrics.middleware';
+import { jsonBody } from '../interfaces/http/common/json-body';
+import { JwtAuthenticator } from '../interfaces/http/common/jwt.authenticator';
+import { ProblemFilter } from '../interfaces/http/common/problem.filter';
+import { requestIdMiddleware } from '../interfaces/http/common/request-context';
+import { StaticTokenAuthenticator } from '../interfaces/http/common/static-token.authenticator';
+import { HealthController } from '../interfaces/http/health/health.controller';
+import { METRICS_REGISTRY, MetricsRegistry } from '../interfaces/http/health/metrics-registry';
+import { SecurityModule } from './security.module';
+
+/** What only an HTTP service needs: the bearer tokens it accepts. */
+export interface HttpOptions {
+  tokens: CallerTokens;
+}
+
+/**
+ * Everything HTTP shares across features: who a caller is (tokens, JWTs), the global auth guard
+ * and problem filter, the per-tenant rate limits, body limits and request ids, request metrics,
+ * health and /metrics. Feature modules bring only their controllers.
+ */
+@Global()
+@Module({})
+export class HttpModule implements NestModule {
+  static register(options: HttpOptions): DynamicModule {
+    return {
+      module: HttpModule,
+      imports: [SecurityModule],
+      controllers: [HealthController],
+      providers: [
+        { provide: CALLER_TOKENS, useValue: options.tokens },
+        {
+          provide: CALLER_AUTHENTICATORS,
+          inject: [APP_CONFIG],
+          useFactory: (config: AppConfig) => [
+            new StaticTokenAuthenticator(options.tokens),
+            ...(config.jwt ? [new JwtAuthenticator(config.jwt)] : []),
+          ],
+        },
+        { provide: HTTP_METRICS, useExisting: Metrics },
+        {
+          provide: METRICS_REGISTRY,
+          inject: [Metrics],
+          useFactory: (metrics: Metrics): MetricsRegistry => ({
+            contentType: metrics.registry.contentType,
+            metrics: () => metrics.registry.metrics(),
+          }),
+        },
+        { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_FILTER, useClass: ProblemFilter },
+      ],
+      exports: [CALLER_TOKENS, CALLER_AUTHENTICATORS, HTTP_METRICS, METRICS_REGISTRY],
+    };
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    // Messages may carry attachments (10 MiB); every other body is small (64 KiB).
+    consumer
+      .apply(requestIdMiddleware, jsonBody('10mb'))
+      .forRoutes('v1/tenants/:tenantId/messages')
+      .apply(requestIdMiddleware, jsonBody('64kb'))
+      .forRoutes('*path');
+  }
+}

@@ -1,0 +1,7 @@
+import { Module } from '@nestjs/common';
+import { MailConfigController } from '../interfaces/http/mail-config/mail-config.controller';
+import { MailConfigModule } from './mail-config.module';
+
+/** The tenant configuration routes, `v1/tenants/:tenantId/mail-config`. */
+@Module({ imports: [MailConfigModule], controllers: [MailConfigController] })
+export class MailConfigHttpModule {}
