@@ -10,6 +10,7 @@ import { CIPHER } from '../application/ports/cipher.port';
 import { CLOCK } from '../application/ports/clock.port';
 import { EVENT_STORE, EventStore } from '../application/ports/event-store.port';
 import { ID_GENERATOR } from '../application/ports/id.port';
+import { type DatabaseConfig } from '../infrastructure/config/database-config';
 import { DataKeyStore } from '../infrastructure/crypto/data-key-store';
 import { EnvelopeCipher } from '../infrastructure/crypto/envelope.cipher';
 import { MasterKeyRing } from '../infrastructure/crypto/key-ring';
@@ -27,6 +28,8 @@ export interface ServiceOptions {
   config: AppConfig;
   tokens: CallerTokens;
   keyRing: MasterKeyRing;
+  /** The shared PostgreSQL database (replicated shape); null or absent keeps state in DATA_DIR. */
+  database?: DatabaseConfig | null;
   /** Replaces the event store (tests, benchmarks); the service then does not close it. */
   eventStore?: EventStore;
 }
