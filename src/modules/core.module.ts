@@ -8,13 +8,16 @@ import { SEND_METRICS } from '../application/metrics/send-metrics';
 import { SMTP_TEST_METRICS } from '../application/metrics/smtp-test-metrics';
 import { CIPHER } from '../application/ports/cipher.port';
 import { CLOCK } from '../application/ports/clock.port';
+import { DATA_KEY_STORE, type DataKeyStore } from '../application/ports/data-key-store.port';
 import { EVENT_STORE, EventStore } from '../application/ports/event-store.port';
 import { ID_GENERATOR } from '../application/ports/id.port';
 import { type DatabaseConfig } from '../infrastructure/config/database-config';
-import { DataKeyStore } from '../infrastructure/crypto/data-key-store';
+import { KEYS_FILE, SqliteDataKeyStore } from '../infrastructure/crypto/data-key-store';
 import { EnvelopeCipher } from '../infrastructure/crypto/envelope.cipher';
 import { MasterKeyRing } from '../infrastructure/crypto/key-ring';
 import { createEventStore } from '../infrastructure/event-store/create-event-store';
+import { PostgresDatabase } from '../infrastructure/postgres/postgres-database';
+import { PostgresDataKeyStore } from '../infrastructure/postgres/postgres.data-key-store';
 import { Metrics } from '../infrastructure/metrics/metrics';
 import { RandomIds, SystemClock } from '../infrastructure/system/system-clock';
 import { CALLER_AUTHENTICATORS, CALLER_TOKENS, CallerTokens } from '../interfaces/http/common/caller';
@@ -34,7 +37,9 @@ export interface ServiceOptions {
   eventStore?: EventStore;
 }
 
-export const DATA_KEY_STORE = Symbol('DATA_KEY_STORE');
+export { DATA_KEY_STORE };
+/** The replicated shape's PostgresDatabase (schema migrated, pool open), or null in the other shapes. */
+export const POSTGRES_DATABASE = Symbol('POSTGRES_DATABASE');
 export const OWNS_EVENT_STORE = Symbol('OWNS_EVENT_STORE');
 
 /** The adapters every feature shares: event store, cipher, clock, ids, metrics, readiness. */
@@ -44,6 +49,7 @@ export class CoreModule implements OnModuleInit, OnApplicationShutdown {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(DATA_KEY_STORE) private readonly keys: DataKeyStore,
+    @Inject(POSTGRES_DATABASE) private readonly database: PostgresDatabase | null,
     @Inject(OWNS_EVENT_STORE) private readonly ownsStore: boolean,
     private readonly readiness: ReadinessRegistry,
   ) {}
@@ -64,11 +70,24 @@ export class CoreModule implements OnModuleInit, OnApplicationShutdown {
         },
         { provide: OWNS_EVENT_STORE, useValue: !options.eventStore },
         { provide: EVENT_STORE, useFactory: () => options.eventStore ?? createEventStore(options.config) },
-        { provide: DATA_KEY_STORE, useFactory: () => new DataKeyStore(join(options.config.dataDir, 'keys.db')) },
+        {
+          // Migrated before anything else starts: a schema older than the code is never used.
+          provide: POSTGRES_DATABASE,
+          useFactory: async () => (options.database ? await PostgresDatabase.open(options.database) : null),
+        },
+        {
+          provide: DATA_KEY_STORE,
+          useFactory: (database: PostgresDatabase | null): DataKeyStore =>
+            database
+              ? new PostgresDataKeyStore(database.pool)
+              : new SqliteDataKeyStore(join(options.config.dataDir, KEYS_FILE)),
+          inject: [POSTGRES_DATABASE],
+        },
         { provide: MasterKeyRing, useValue: options.keyRing },
         {
           provide: CIPHER,
-          useFactory: (keys: DataKeyStore) => new EnvelopeCipher(options.keyRing, keys),
+          useFactory: (keys: DataKeyStore) =>
+            new EnvelopeCipher(options.keyRing, keys, { cacheDataKeys: !options.database }),
           inject: [DATA_KEY_STORE],
         },
         { provide: CLOCK, useValue: new SystemClock() },
@@ -91,6 +110,7 @@ export class CoreModule implements OnModuleInit, OnApplicationShutdown {
         CALLER_AUTHENTICATORS,
         EVENT_STORE,
         DATA_KEY_STORE,
+        POSTGRES_DATABASE,
         MasterKeyRing,
         CIPHER,
         CLOCK,
@@ -112,10 +132,18 @@ export class CoreModule implements OnModuleInit, OnApplicationShutdown {
       const head = await this.store.headPosition();
       return { ok: true, detail: { position: head.toString() } };
     });
+    const database = this.database;
+    if (database) {
+      this.readiness.register('database', async () => {
+        await database.ping();
+        return { ok: true, detail: { database: database.config.label } };
+      });
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {
     if (this.ownsStore) await this.store.close();
-    this.keys.close();
+    await this.keys.close();
+    await this.database?.close();
   }
 }

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CIPHER, type Cipher } from '../../src/application/ports/cipher.port';
 import { EVENT_STORE, type EventStore } from '../../src/application/ports/event-store.port';
-import { DataKeyStore } from '../../src/infrastructure/crypto/data-key-store';
+import { SqliteDataKeyStore as DataKeyStore } from '../../src/infrastructure/crypto/data-key-store';
 import { EnvelopeCipher } from '../../src/infrastructure/crypto/envelope.cipher';
 import { MasterKeyRing } from '../../src/infrastructure/crypto/key-ring';
 import { startTestService, type TestService, uniqueTenant } from '../support/app';
@@ -59,21 +59,12 @@ function rotate(
   return new Promise((resolve) => child.once('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
 }
 
-function keyStore<T>(dataDir: string, use: (store: DataKeyStore) => T): T {
-  const store = new DataKeyStore(join(dataDir, 'keys.db'));
-  try {
-    return use(store);
-  } finally {
-    store.close();
-  }
-}
-
 async function keyStoreAsync<T>(dataDir: string, use: (store: DataKeyStore) => Promise<T>): Promise<T> {
   const store = new DataKeyStore(join(dataDir, 'keys.db'));
   try {
     return await use(store);
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
@@ -150,7 +141,7 @@ describe('npm run keys:rotate', () => {
       'keys:rotate: re-wrapped 2/5',
       'keys:rotate: stopped after 2 of 5 as asked; run again to re-wrap the rest',
     ]);
-    expect(keyStore(dataDir, (s) => s.wrappedByOtherThan('new'))).toHaveLength(3);
+    expect(await keyStoreAsync(dataDir, (s) => s.countWrappedByOtherThan('new'))).toBe(3);
 
     const second = await rotate(dataDir, ring('old', 'new'));
     expect(second.code).toBe(0);
@@ -164,7 +155,7 @@ describe('npm run keys:rotate', () => {
     const third = await rotate(dataDir, ring('old', 'new'));
     expect(third.stdout[0]).toBe('keys:rotate: 0 data key(s) to re-wrap under master key "new"');
     // The shredded tenant's key stays destroyed: rotation has nothing to re-wrap for it.
-    expect(keyStore(dataDir, (s) => s.get(erased))).toMatchObject({ wrapped: null });
+    expect(await keyStoreAsync(dataDir, (s) => s.get(erased))).toMatchObject({ state: 'shredded' });
   });
 
   it('after rotation and removal of the old key, every tenant’s saved SMTP configuration tests done; events untouched', async () => {
@@ -227,7 +218,7 @@ describe('npm run keys:rotate killed mid-way (SIGKILL)', () => {
       if (/re-wrapped \d+\//.test(line)) kill();
     });
     expect(killed.signal).toBe('SIGKILL');
-    const left = keyStore(dataDir, (s) => s.wrappedByOtherThan('new').length);
+    const left = await keyStoreAsync(dataDir, (s) => s.countWrappedByOtherThan('new'));
     expect(left).toBeGreaterThan(0);
     expect(left).toBeLessThan(TENANTS);
 
@@ -255,7 +246,7 @@ describe('npm run keys:rotate killed mid-way (SIGKILL)', () => {
     );
 
     await keyStoreAsync(dataDir, async (store) => {
-      expect(store.wrappedByOtherThan('new')).toEqual([]);
+      expect(await store.countWrappedByOtherThan('new')).toBe(0);
       const onlyNew = new EnvelopeCipher(new MasterKeyRing(new Map([['new', NEW]]), 'new'), store);
       for (let i = 0; i < TENANTS; i++)
         expect(await onlyNew.decrypt(sealed[i], { tenantId: `k-${i}`, field: 'smtp.password' })).toBe(`secret-${i}`);

@@ -19,7 +19,7 @@ export function keysCommand(program: Command, run: CommandRunner): Command {
         const ring = app.get(MasterKeyRing);
         const cipher = app.get<EnvelopeCipher>(CIPHER);
         out.progress(`re-wrapping data keys under master key "${ring.activeId}"…`, true);
-        const rewrapped = cipher.rotate((done, total) =>
+        const rewrapped = await cipher.rotate((done, total) =>
           out.progress(`re-wrapped ${done}/${total} data keys`, done === total),
         );
         const retirable = ring.ids().filter((id) => id !== ring.activeId);

@@ -11,8 +11,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     master_key_id text NOT NULL,
     wrapped       bytea NOT NULL
   )`.execute(db);
-  // Rotation lists the keys still wrapped by another master key, page by page.
-  await sql`CREATE INDEX data_keys_by_master_key ON data_keys (master_key_id, tenant_id)`.execute(db);
   await sql`CREATE TABLE shredded_data_keys (
     tenant_id   text PRIMARY KEY,
     shredded_at timestamptz NOT NULL
