@@ -42,6 +42,9 @@ export async function startService(options: StartOptions): Promise<RunningServic
   const { apiToken, supportToken, keyRing } = database
     ? sharedSecrets(options.env, config)
     : localSecrets(options.env, config.dataDir);
+  // Read models and idempotency records are still SQLite files in DATA_DIR in every shape (until
+  // they move to PostgreSQL too); the replicated shape keeps no key or secret there.
+  mkdirSync(config.dataDir, { recursive: true });
 
   const app = await NestFactory.create<NestExpressApplication>(
     AppModule.register({
