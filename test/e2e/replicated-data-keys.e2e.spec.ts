@@ -6,6 +6,7 @@ import { type EsdbServer, startEsdbServer } from '../support/esdb/esdb-server';
 import { request } from '../support/http';
 import { createTestDatabase, type TestDatabase } from '../support/postgres/database';
 import { type PostgresOutage, relayTo } from '../support/postgres/proxy';
+import { signJwt } from '../security/hostile';
 import { type ServiceProcess, spawnService } from '../support/service-process';
 import { testCertificates } from '../support/smtp/certs';
 import { type Peer, PEER_PASSWORD, PEER_USER, startSmtpPeer } from '../support/smtp/peers';
@@ -42,25 +43,25 @@ describe('the replicated shape: data keys in PostgreSQL (real processes)', () =>
   let peer: Peer;
   let service: ServiceProcess | undefined;
 
-  const start = async () => {
+  const start = async (overrides: Record<string, string | undefined> = {}) => {
     const dataDir = mkdtempSync(join(tmpdir(), 'mcs-replicated-'));
     dataDirs.push(dataDir);
-    service = await spawnService(
-      {
-        DATA_DIR: dataDir,
-        EVENTSTORE_CONNECTION_STRING: esdb.connectionString,
-        DATABASE_URL: relay.url,
-        ENCRYPTION_KEY,
-        API_TOKEN,
-        SUPPORT_TOKEN,
-        NODE_ENV: 'production',
-        LOG_LEVEL: 'info',
-        SMTP_ALLOW_PRIVATE_HOSTS: 'true',
-        SMTP_ALLOWED_PORTS: String(peer.port),
-        SMTP_EXTRA_CA_FILE: testCertificates().caFile,
-      },
-      SPAWN_TIMEOUT_MS,
-    );
+    const env: Record<string, string | undefined> = {
+      DATA_DIR: dataDir,
+      EVENTSTORE_CONNECTION_STRING: esdb.connectionString,
+      DATABASE_URL: relay.url,
+      ENCRYPTION_KEY,
+      API_TOKEN,
+      SUPPORT_TOKEN,
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'info',
+      SMTP_ALLOW_PRIVATE_HOSTS: 'true',
+      SMTP_ALLOWED_PORTS: String(peer.port),
+      SMTP_EXTRA_CA_FILE: testCertificates().caFile,
+      ...overrides,
+    };
+    const given = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined)) as Record<string, string>;
+    service = await spawnService(given, SPAWN_TIMEOUT_MS);
     return { service, dataDir };
   };
   const stop = async () => {
@@ -144,6 +145,28 @@ describe('the replicated shape: data keys in PostgreSQL (real processes)', () =>
       expect(back.body.checks.database).toMatchObject({ ok: true });
       // And it works again without a restart: the saved secret opens.
       expect((await call('POST', `/v1/tenants/${tenant}/mail-config/smtp/test`)).body).toMatchObject({ stage: 'done' });
+    },
+    2 * SPAWN_TIMEOUT_MS,
+  );
+
+  it(
+    'starts without API_TOKEN and SUPPORT_TOKEN when JWTs are configured, generating none',
+    async () => {
+      if (service) await stop();
+      const secret = `jwt-${randomBytes(24).toString('hex')}`;
+      const { dataDir } = await start({ API_TOKEN: undefined, SUPPORT_TOKEN: undefined, JWT_SECRET: secret });
+      const said = service!.stdout.map((l) => JSON.parse(l).msg as string);
+      expect(said).toEqual(
+        expect.arrayContaining([
+          'API token not set: those callers sign in with JWTs only',
+          'support token not set: those callers sign in with JWTs only',
+        ]),
+      );
+      const jwt = signJwt({ tenant }, { alg: 'HS256', secret });
+      expect((await call('GET', `/v1/tenants/${tenant}/mail-config`, undefined, jwt)).status).toBe(200);
+      // The token of the earlier runs is nobody's now.
+      expect((await call('GET', `/v1/tenants/${tenant}/mail-config`)).status).toBe(401);
+      expect(readdirSync(dataDir).filter((f) => KEY_FILES.includes(f))).toEqual([]);
     },
     2 * SPAWN_TIMEOUT_MS,
   );
