@@ -1,5 +1,6 @@
 import { type Migration } from 'kysely';
 import * as dataKeys from './0001-data-keys';
+import * as throttlerCounters from './0002-throttler-counters';
 
 /**
  * Every schema migration, in order, by a name that sorts in that order. Listed in code rather
@@ -8,4 +9,5 @@ import * as dataKeys from './0001-data-keys';
  */
 export const MIGRATIONS: Record<string, Migration> = {
   '0001-data-keys': dataKeys,
+  '0002-throttler-counters': throttlerCounters,
 };
