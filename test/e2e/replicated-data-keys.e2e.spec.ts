@@ -127,6 +127,10 @@ describe('the replicated shape: data keys in PostgreSQL (real processes)', () =>
       const ready = () => call('GET', '/health/ready', undefined, null);
       expect((await ready()).body.checks.database).toMatchObject({ ok: true });
 
+      const eventsBefore = (await call('GET', `/v1/tenants/${tenant}/mail-config/history`)).body.events.map(
+        (e: { type: string }) => e.type,
+      );
+      expect(eventsBefore).toContain('SmtpConfigured');
       await relay.cut();
       const started = Date.now();
       const down = await ready();
@@ -136,6 +140,23 @@ describe('the replicated shape: data keys in PostgreSQL (real processes)', () =>
       expect(down.body.checks.database).toMatchObject({ ok: false, detail: { error: expect.any(String) } });
       expect(down.body.checks.eventStore).toMatchObject({ ok: true });
       expect(JSON.stringify(down.body)).not.toContain(new URL(database.url).password);
+      // Commands that need a data key answer 503 with a problem, and record nothing.
+      for (const res of [
+        await call('PUT', `/v1/tenants/${tenant}/mail-config/smtp`, {
+          address: 'help@acme.example',
+          password: 'a-new-password',
+          host: 'localhost',
+          port: peer.port,
+        }),
+        await call('POST', `/v1/tenants/${tenant}/mail-config/smtp/test`),
+      ]) {
+        expect(res.status).toBe(503);
+        expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+        expect(res.headers.get('retry-after')).toBe('5');
+        expect(res.body).toMatchObject({ type: expect.stringMatching(/database-unavailable$/), status: 503 });
+      }
+      const history = await call('GET', `/v1/tenants/${tenant}/mail-config/history`);
+      expect(history.body.events.map((e: { type: string }) => e.type)).toEqual(eventsBefore);
 
       await relay.restore();
       const back = await eventually('ready again', async () => {

@@ -5,6 +5,7 @@ import {
   type DataKeyStore,
   type WrappedDataKey,
 } from '../../application/ports/data-key-store.port';
+import { unavailableAs } from './postgres-errors';
 
 interface Row {
   tenant_id: string;
@@ -34,74 +35,87 @@ const LOCK_TENANT = `SELECT pg_advisory_xact_lock(hashtextextended('mcs.data_key
 
 /**
  * Data keys in the replicated shape's PostgreSQL. Erasure deletes the key's row; the tenant's
- * id and the time go to shredded_data_keys. PostgreSQL keeps the deleted row's bytes in the
- * table's pages until VACUUM reclaims them (README: "Erasure on PostgreSQL").
+ * id and the time go to shredded_data_keys. Like every deleted row, the old row's bytes stay in
+ * the table's pages until VACUUM reclaims them (and in WAL and backups until those expire);
+ * `VACUUM (FULL) data_keys` rewrites the table without them.
  */
 export class PostgresDataKeyStore implements DataKeyStore {
   constructor(private readonly pool: Pool) {}
 
   async get(tenantId: string): Promise<DataKeyRecord | undefined> {
-    const { rows } = await this.pool.query<Row & { state: string; shredded_at: Date | null }>({
-      name: 'mcs_data_key_get',
-      text: GET,
-      values: [tenantId],
+    return unavailableAs('data key lookup', async () => {
+      const { rows } = await this.pool.query<Row & { state: string; shredded_at: Date | null }>({
+        name: 'mcs_data_key_get',
+        text: GET,
+        values: [tenantId],
+      });
+      const row = rows[0];
+      if (!row) return undefined;
+      return row.state === 'shredded'
+        ? { state: 'shredded', tenantId, shreddedAt: row.shredded_at!.toISOString() }
+        : { state: 'active', key: toKey(row) };
     });
-    const row = rows[0];
-    if (!row) return undefined;
-    return row.state === 'shredded'
-      ? { state: 'shredded', tenantId, shreddedAt: row.shredded_at!.toISOString() }
-      : { state: 'active', key: toKey(row) };
   }
 
   async insertIfAbsent(key: WrappedDataKey): Promise<DataKeyRecord> {
-    await this.transaction(async (client) => {
-      await client.query(LOCK_TENANT, [key.tenantId]);
-      await client.query(
-        `INSERT INTO data_keys (tenant_id, data_key_id, master_key_id, wrapped)
-         SELECT $1, $2, $3, $4 WHERE NOT EXISTS (SELECT 1 FROM shredded_data_keys WHERE tenant_id = $1)
-         ON CONFLICT (tenant_id) DO NOTHING`,
-        [key.tenantId, key.dataKeyId, key.masterKeyId, key.wrapped],
-      );
+    return unavailableAs('data key creation', async () => {
+      await this.transaction(async (client) => {
+        await client.query(LOCK_TENANT, [key.tenantId]);
+        await client.query(
+          `INSERT INTO data_keys (tenant_id, data_key_id, master_key_id, wrapped)
+           SELECT $1, $2, $3, $4 WHERE NOT EXISTS (SELECT 1 FROM shredded_data_keys WHERE tenant_id = $1)
+           ON CONFLICT (tenant_id) DO NOTHING`,
+          [key.tenantId, key.dataKeyId, key.masterKeyId, key.wrapped],
+        );
+      });
+      return (await this.get(key.tenantId))!;
     });
-    return (await this.get(key.tenantId))!;
   }
 
   async rewrap(key: WrappedDataKey, fromMasterKeyId: string): Promise<boolean> {
-    const result = await this.pool.query(
-      `UPDATE data_keys SET master_key_id = $1, wrapped = $2
-       WHERE tenant_id = $3 AND data_key_id = $4 AND master_key_id = $5`,
-      [key.masterKeyId, key.wrapped, key.tenantId, key.dataKeyId, fromMasterKeyId],
-    );
-    return result.rowCount === 1;
+    return unavailableAs('data key re-wrap', async () => {
+      const result = await this.pool.query(
+        `UPDATE data_keys SET master_key_id = $1, wrapped = $2
+         WHERE tenant_id = $3 AND data_key_id = $4 AND master_key_id = $5`,
+        [key.masterKeyId, key.wrapped, key.tenantId, key.dataKeyId, fromMasterKeyId],
+      );
+      return result.rowCount === 1;
+    });
   }
 
   async shred(tenantId: string, at: string): Promise<void> {
-    await this.transaction(async (client) => {
-      await client.query(LOCK_TENANT, [tenantId]);
-      await client.query(
-        'INSERT INTO shredded_data_keys (tenant_id, shredded_at) VALUES ($1, $2) ON CONFLICT (tenant_id) DO NOTHING',
-        [tenantId, at],
-      );
-      await client.query('DELETE FROM data_keys WHERE tenant_id = $1', [tenantId]);
+    return unavailableAs('data key shredding', async () => {
+      await this.transaction(async (client) => {
+        await client.query(LOCK_TENANT, [tenantId]);
+        await client.query(
+          'INSERT INTO shredded_data_keys (tenant_id, shredded_at) VALUES ($1, $2) ON CONFLICT (tenant_id) DO NOTHING',
+          [tenantId, at],
+        );
+        await client.query('DELETE FROM data_keys WHERE tenant_id = $1', [tenantId]);
+      });
     });
   }
 
   async wrappedByOtherThan(masterKeyId: string, page: DataKeyPage): Promise<WrappedDataKey[]> {
-    const { rows } = await this.pool.query<Row>(
-      `SELECT tenant_id, data_key_id, master_key_id, wrapped FROM data_keys
-       WHERE master_key_id <> $1 AND ($2::text IS NULL OR tenant_id > $2)
-       ORDER BY tenant_id LIMIT $3`,
-      [masterKeyId, page.afterTenantId ?? null, page.limit],
-    );
-    return rows.map(toKey);
+    return unavailableAs('data key listing', async () => {
+      const { rows } = await this.pool.query<Row>(
+        `SELECT tenant_id, data_key_id, master_key_id, wrapped FROM data_keys
+         WHERE master_key_id <> $1 AND ($2::text IS NULL OR tenant_id > $2)
+         ORDER BY tenant_id LIMIT $3`,
+        [masterKeyId, page.afterTenantId ?? null, page.limit],
+      );
+      return rows.map(toKey);
+    });
   }
 
   async countWrappedByOtherThan(masterKeyId: string): Promise<number> {
-    const { rows } = await this.pool.query<{ n: string }>(
-      'SELECT count(*) AS n FROM data_keys WHERE master_key_id <> $1',
-      [masterKeyId],
-    );
-    return Number(rows[0].n);
+    return unavailableAs('data key count', async () => {
+      const { rows } = await this.pool.query<{ n: string }>(
+        'SELECT count(*) AS n FROM data_keys WHERE master_key_id <> $1',
+        [masterKeyId],
+      );
+      return Number(rows[0].n);
+    });
   }
 
   /** The pool belongs to the instance's PostgresDatabase, which ends it. */

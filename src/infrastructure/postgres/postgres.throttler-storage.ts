@@ -1,5 +1,6 @@
 import { type ThrottlerStorage } from '@nestjs/throttler';
 import { type Pool } from 'pg';
+import { unavailableAs } from './postgres-errors';
 
 /** What @nestjs/throttler expects back from ThrottlerStorage.increment (its own interface, re-stated). */
 export interface ThrottlerHit {
@@ -63,12 +64,14 @@ export class PostgresThrottlerStorage implements ThrottlerStorage {
     throttlerName: string,
   ): Promise<ThrottlerHit> {
     this.sweeper ??= setInterval(() => void this.sweep().catch(() => undefined), this.sweepIntervalMs).unref();
-    const { rows } = await this.pool.query<{ hits: number; expires_in: number; blocked_for: number | null }>({
-      name: 'mcs_throttler_increment',
-      text: INCREMENT,
-      // A zero block still has to refuse the request that went over: block for at least the window.
-      values: [key, throttlerName, ttl, limit, blockDuration > 0 ? blockDuration : ttl],
-    });
+    const { rows } = await unavailableAs('rate limit', () =>
+      this.pool.query<{ hits: number; expires_in: number; blocked_for: number | null }>({
+        name: 'mcs_throttler_increment',
+        text: INCREMENT,
+        // A zero block still has to refuse the request that went over: block for at least the window.
+        values: [key, throttlerName, ttl, limit, blockDuration > 0 ? blockDuration : ttl],
+      }),
+    );
     const { hits, expires_in, blocked_for } = rows[0];
     const isBlocked = blocked_for !== null && blocked_for > 0;
     return {

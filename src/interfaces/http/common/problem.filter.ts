@@ -3,6 +3,7 @@ import type { Response } from 'express';
 import { UnknownEventTypeError } from '../../../application/mail-config/event-codec';
 import { InvalidCursorError } from '../../../application/mail-config/history.query';
 import { CredentialUnavailableError } from '../../../application/ports/cipher.port';
+import { DatabaseUnavailableError } from '../../../application/ports/database-unavailable.error';
 import { ConcurrencyError, EventStoreUnavailableError } from '../../../application/ports/event-store.port';
 import { MailConfigError, MailConfigErrorCode } from '../../../domain/mail-config/mail-config.errors';
 import { Problem, problem, ProblemException } from './problem';
@@ -58,6 +59,17 @@ export function toProblem(error: unknown): { problem: Problem; headers: Record<s
         'event-store-unavailable',
         'Event store unavailable',
         'The event store cannot be reached right now; retry shortly',
+      ),
+      headers: { 'Retry-After': '5' },
+    };
+  }
+  if (error instanceof DatabaseUnavailableError) {
+    return {
+      problem: problem(
+        503,
+        'database-unavailable',
+        'Database unavailable',
+        'The database cannot be reached right now; retry shortly',
       ),
       headers: { 'Retry-After': '5' },
     };
