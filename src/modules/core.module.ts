@@ -136,7 +136,7 @@ export class CoreModule implements OnModuleInit, OnApplicationShutdown {
     if (database) {
       this.readiness.register('database', async () => {
         await database.ping();
-        return { ok: true, detail: { database: database.config.label } };
+        return { ok: true };
       });
     }
   }
