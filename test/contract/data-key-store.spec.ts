@@ -52,8 +52,17 @@ async function postgresFixture() {
     store: new PostgresDataKeyStore(pools[0]),
     another: async () => new PostgresDataKeyStore(pools[pools.push(createPool(config)) - 1]),
     holds: (bytes: Buffer) => pagesHold(admin, bytes),
-    // What the README tells operators to run to remove an erased key's bytes from the table files.
-    compact: async () => void (await admin.query('VACUUM (FULL) data_keys')),
+    // What operators run to remove an erased key's bytes from the table files. VACUUM keeps a
+    // deleted row while any transaction that may still see it is open, in any database of the
+    // server (snapshots are cluster-wide): wait until every transaction older than now is over.
+    compact: async () => {
+      const { rows } = await admin.query<{ xid: string }>('SELECT pg_current_xact_id()::text AS xid');
+      const xmin = async () =>
+        BigInt((await admin.query('SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS x')).rows[0].x);
+      for (let i = 0; i < 1500 && (await xmin()) <= BigInt(rows[0].xid); i++)
+        await new Promise((r) => setTimeout(r, 20));
+      await admin.query('VACUUM (FULL) data_keys');
+    },
     cleanup: async () => {
       await admin.end();
       for (const p of pools) await p.end();
