@@ -16,4 +16,7 @@ module.exports = {
   maxWorkers: 2,
   testTimeout: 30000,
   setupFiles: ['reflect-metadata'],
+  // A PostgreSQL server for the suites that ask for one (test/support/postgres/database.ts), started on first use.
+  globalSetup: '<rootDir>/test/support/postgres/global-setup.ts',
+  globalTeardown: '<rootDir>/test/support/postgres/global-teardown.ts',
 };

@@ -16,6 +16,7 @@ const FIRST_PASS_ONLY = {
   'sending-out-of-the-box.e2e': 'proves the zero-configuration start, which is the embedded store',
   // They choose their store themselves or do not depend on it: a second pass repeats them unchanged.
   'eventstoredb-outage.e2e': 'starts and stops its own EventStoreDB test server',
+  'replicated-data-keys.e2e': 'chooses its own stores: an EventStoreDB test server and a PostgreSQL database',
   'logging.e2e': 'log format and redaction do not depend on the store',
   'metrics.e2e': 'metric series do not depend on the store',
 };

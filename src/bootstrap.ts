@@ -9,9 +9,10 @@ import type { DestinationStream } from 'pino';
 import { type AppConfig } from './application/app-config';
 import { type EventStore } from './application/ports/event-store.port';
 import { AppModule } from './app.module';
-import { parseConfig } from './infrastructure/config/config';
-import { environmentOrFile, randomKey, randomToken } from './infrastructure/config/local-secrets';
-import { keyRingFromEnv } from './infrastructure/crypto/key-ring';
+import { ConfigError, parseConfig } from './infrastructure/config/config';
+import { parseDatabaseConfig, requireReplicatedSecrets } from './infrastructure/config/database-config';
+import { environmentOrFile, type LocalSecret, randomKey, randomToken } from './infrastructure/config/local-secrets';
+import { keyRingFromEnv, type MasterKeyRing } from './infrastructure/crypto/key-ring';
 import { DATA_DIR_LAYOUT, dataDirPath } from './infrastructure/data-dir-layout';
 import { drainHttpServer, shutdownTimeoutFrom } from './infrastructure/lifecycle/graceful-shutdown';
 import { HTTP_METRICS, httpMetricsMiddleware } from './interfaces/http/common/http-metrics.middleware';
@@ -37,24 +38,21 @@ export interface RunningService {
 /** Builds and starts the service; everything main.ts, the tests and the benchmarks share. */
 export async function startService(options: StartOptions): Promise<RunningService> {
   const config = parseConfig(options.env);
+  const database = parseDatabaseConfig(options.env);
   const shutdownTimeoutMs = shutdownTimeoutFrom(options.env);
+  const { apiToken, supportToken, keyRing } = database
+    ? sharedSecrets(options.env, config)
+    : localSecrets(options.env, config.dataDir);
+  // Read models and idempotency records are still SQLite files in DATA_DIR in every shape (until
+  // they move to PostgreSQL too); the replicated shape keeps no key or secret there.
   mkdirSync(config.dataDir, { recursive: true });
-  const apiToken = environmentOrFile(options.env.API_TOKEN, config.dataDir, DATA_DIR_LAYOUT.apiToken, randomToken);
-  const supportToken = environmentOrFile(
-    options.env.SUPPORT_TOKEN,
-    config.dataDir,
-    DATA_DIR_LAYOUT.supportToken,
-    randomToken,
-  );
-  const keyRing = keyRingFromEnv(options.env, () =>
-    Buffer.from(environmentOrFile(undefined, config.dataDir, DATA_DIR_LAYOUT.masterKey, randomKey).value, 'base64'),
-  );
 
   const app = await NestFactory.create<NestExpressApplication>(
     AppModule.register({
       config,
       tokens: { apiToken: apiToken.value, supportToken: supportToken.value },
       keyRing,
+      database,
       eventStore: options.eventStore,
       logStream: options.logStream,
     }),
@@ -85,16 +83,26 @@ export async function startService(options: StartOptions): Promise<RunningServic
     ['support token', supportToken],
   ] as const) {
     if (secret.file) logger.log(`${name} ${secret.generated ? 'generated into' : 'read from'} ${secret.file}`);
+    if (secret.jwtOnly) logger.log(`${name} not set: those callers sign in with JWTs only`);
   }
   if (keyRing.activeId === 'local')
     logger.log(`master key kept in ${dataDirPath(config.dataDir, 'masterKey')} (set ENCRYPTION_KEY in production)`);
+  if (config.eventStoreConnectionString && !database) {
+    logger.log(
+      `DATA_DIR (${config.dataDir}) holds the tenants' data keys: it must be a persistent, backed-up volume ` +
+        '(without it the secrets in EventStoreDB cannot be read); set DATABASE_URL to keep them in PostgreSQL',
+    );
+  }
 
   await app.listen(options.port ?? config.port);
   const address = app.getHttpServer().address() as { port: number };
   const url = `http://127.0.0.1:${address.port}`;
-  logger.log(
-    `mail configuration service listening on ${url} (${config.eventStoreConnectionString ? 'EventStoreDB' : 'embedded SQLite'} store)`,
-  );
+  const shape = database
+    ? `EventStoreDB store, PostgreSQL ${database.label}`
+    : config.eventStoreConnectionString
+      ? 'EventStoreDB store'
+      : 'embedded SQLite store';
+  logger.log(`mail configuration service listening on ${url} (${shape})`);
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
@@ -107,6 +115,46 @@ export async function startService(options: StartOptions): Promise<RunningServic
       await app.close();
     })());
   return { app, config, url, close };
+}
+
+type Env = Record<string, string | undefined>;
+interface StartSecret extends LocalSecret {
+  /** Not set, JWTs configured: a random value nobody knows stands in, so only JWTs sign in. */
+  jwtOnly?: boolean;
+}
+
+/** Embedded and single-node shapes: secrets not given are generated once into DATA_DIR. */
+function localSecrets(
+  env: Env,
+  dataDir: string,
+): { apiToken: StartSecret; supportToken: StartSecret; keyRing: MasterKeyRing } {
+  mkdirSync(dataDir, { recursive: true });
+  return {
+    apiToken: environmentOrFile(env.API_TOKEN, dataDir, DATA_DIR_LAYOUT.apiToken, randomToken),
+    supportToken: environmentOrFile(env.SUPPORT_TOKEN, dataDir, DATA_DIR_LAYOUT.supportToken, randomToken),
+    keyRing: keyRingFromEnv(env, () =>
+      Buffer.from(environmentOrFile(undefined, dataDir, DATA_DIR_LAYOUT.masterKey, randomKey).value, 'base64'),
+    ),
+  };
+}
+
+/** Replicated shape: every instance must hold the same secrets, so they come from the environment only. */
+function sharedSecrets(
+  env: Env,
+  config: AppConfig,
+): { apiToken: StartSecret; supportToken: StartSecret; keyRing: MasterKeyRing } {
+  requireReplicatedSecrets(env, config.jwt !== null);
+  const given = (value: string | undefined): StartSecret =>
+    value?.trim()
+      ? { value: value.trim(), file: null, generated: false }
+      : { value: randomToken(), file: null, generated: false, jwtOnly: true };
+  return {
+    apiToken: given(env.API_TOKEN),
+    supportToken: given(env.SUPPORT_TOKEN),
+    keyRing: keyRingFromEnv(env, () => {
+      throw new ConfigError('ENCRYPTION_KEY', 'must be set when DATABASE_URL is set');
+    }),
+  };
 }
 
 /**

@@ -4,6 +4,7 @@ import { Logger } from 'nestjs-pino';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, parseConfig } from '../infrastructure/config/config';
+import { parseDatabaseConfig } from '../infrastructure/config/database-config';
 import { keyRingFromEnv } from '../infrastructure/crypto/key-ring';
 import { CliModule } from '../modules/cli.module';
 import { type ServiceOptions } from '../modules/core.module';
@@ -36,15 +37,19 @@ export class CliError extends Error {
  */
 export function cliServiceOptions(env: Record<string, string | undefined>): ServiceOptions {
   const config = parseConfig(env);
-  if (!config.eventStoreConnectionString && !existsSync(config.dataDir)) {
+  const database = parseDatabaseConfig(env);
+  if (!database && !config.eventStoreConnectionString && !existsSync(config.dataDir)) {
     throw new ConfigError('DATA_DIR', `"${config.dataDir}" does not exist; point it at the service's data directory`);
   }
   const keyRing = keyRingFromEnv(env, () => {
+    // Replicated shape: the data keys are in PostgreSQL and no master key is ever kept in DATA_DIR.
+    if (database)
+      throw new ConfigError('ENCRYPTION_KEY', 'must be set when DATABASE_URL is set (replicated deployment)');
     const file = join(config.dataDir, 'master.key');
     if (!existsSync(file)) throw new ConfigError('ENCRYPTION_KEY', `not set, and no generated key in ${file}`);
     return Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
   });
-  return { config, keyRing };
+  return { config, keyRing, database };
 }
 
 /** Nest's own lines while the modules start (before the redacting pino logger takes over): stderr only. */

@@ -7,13 +7,17 @@ import { SEND_METRICS } from '../application/metrics/send-metrics';
 import { SMTP_TEST_METRICS } from '../application/metrics/smtp-test-metrics';
 import { CIPHER } from '../application/ports/cipher.port';
 import { CLOCK } from '../application/ports/clock.port';
+import { DATA_KEY_STORE, type DataKeyStore } from '../application/ports/data-key-store.port';
 import { EVENT_STORE, EventStore } from '../application/ports/event-store.port';
 import { ID_GENERATOR } from '../application/ports/id.port';
-import { DataKeyStore } from '../infrastructure/crypto/data-key-store';
+import { type DatabaseConfig } from '../infrastructure/config/database-config';
+import { SqliteDataKeyStore } from '../infrastructure/crypto/data-key-store';
 import { EnvelopeCipher } from '../infrastructure/crypto/envelope.cipher';
 import { MasterKeyRing } from '../infrastructure/crypto/key-ring';
 import { dataDirPath } from '../infrastructure/data-dir-layout';
 import { createEventStore } from '../infrastructure/event-store/create-event-store';
+import { PostgresDatabase } from '../infrastructure/postgres/postgres-database';
+import { PostgresDataKeyStore } from '../infrastructure/postgres/postgres.data-key-store';
 import { Metrics } from '../infrastructure/metrics/metrics';
 import { RandomIds, SystemClock } from '../infrastructure/system/system-clock';
 
@@ -21,11 +25,15 @@ import { RandomIds, SystemClock } from '../infrastructure/system/system-clock';
 export interface ServiceOptions {
   config: AppConfig;
   keyRing: MasterKeyRing;
+  /** The shared PostgreSQL database (replicated shape); null or absent keeps state in DATA_DIR. */
+  database?: DatabaseConfig | null;
   /** Replaces the event store (tests, benchmarks); the service then does not close it. */
   eventStore?: EventStore;
 }
 
-export const DATA_KEY_STORE = Symbol('DATA_KEY_STORE');
+export { DATA_KEY_STORE };
+/** The replicated shape's PostgresDatabase (schema migrated, pool open), or null in the other shapes. */
+export const POSTGRES_DATABASE = Symbol('POSTGRES_DATABASE');
 export const OWNS_EVENT_STORE = Symbol('OWNS_EVENT_STORE');
 
 /**
@@ -38,6 +46,7 @@ export class CoreModule implements OnModuleInit, OnApplicationShutdown {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(DATA_KEY_STORE) private readonly keys: DataKeyStore,
+    @Inject(POSTGRES_DATABASE) private readonly database: PostgresDatabase | null,
     @Inject(OWNS_EVENT_STORE) private readonly ownsStore: boolean,
     private readonly readiness: ReadinessRegistry,
   ) {}
@@ -51,13 +60,23 @@ export class CoreModule implements OnModuleInit, OnApplicationShutdown {
         { provide: OWNS_EVENT_STORE, useValue: !options.eventStore },
         { provide: EVENT_STORE, useFactory: () => options.eventStore ?? createEventStore(options.config) },
         {
+          // Migrated before anything else starts: a schema older than the code is never used.
+          provide: POSTGRES_DATABASE,
+          useFactory: async () => (options.database ? await PostgresDatabase.open(options.database) : null),
+        },
+        {
           provide: DATA_KEY_STORE,
-          useFactory: () => new DataKeyStore(dataDirPath(options.config.dataDir, 'dataKeys')),
+          useFactory: (database: PostgresDatabase | null): DataKeyStore =>
+            database
+              ? new PostgresDataKeyStore(database.pool)
+              : new SqliteDataKeyStore(dataDirPath(options.config.dataDir, 'dataKeys')),
+          inject: [POSTGRES_DATABASE],
         },
         { provide: MasterKeyRing, useValue: options.keyRing },
         {
           provide: CIPHER,
-          useFactory: (keys: DataKeyStore) => new EnvelopeCipher(options.keyRing, keys),
+          useFactory: (keys: DataKeyStore) =>
+            new EnvelopeCipher(options.keyRing, keys, { cacheDataKeys: !options.database }),
           inject: [DATA_KEY_STORE],
         },
         { provide: CLOCK, useValue: new SystemClock() },
@@ -73,6 +92,7 @@ export class CoreModule implements OnModuleInit, OnApplicationShutdown {
         APP_CONFIG,
         EVENT_STORE,
         DATA_KEY_STORE,
+        POSTGRES_DATABASE,
         MasterKeyRing,
         CIPHER,
         CLOCK,
@@ -92,10 +112,18 @@ export class CoreModule implements OnModuleInit, OnApplicationShutdown {
       const head = await this.store.headPosition();
       return { ok: true, detail: { position: head.toString() } };
     });
+    const database = this.database;
+    if (database) {
+      this.readiness.register('database', async () => {
+        await database.ping();
+        return { ok: true };
+      });
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {
     if (this.ownsStore) await this.store.close();
-    this.keys.close();
+    await this.keys.close();
+    await this.database?.close();
   }
 }

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CIPHER, type Cipher } from '../../src/application/ports/cipher.port';
 import { EVENT_STORE, type EventStore } from '../../src/application/ports/event-store.port';
-import { DataKeyStore } from '../../src/infrastructure/crypto/data-key-store';
+import { SqliteDataKeyStore as DataKeyStore } from '../../src/infrastructure/crypto/data-key-store';
 import { EnvelopeCipher } from '../../src/infrastructure/crypto/envelope.cipher';
 import { MasterKeyRing } from '../../src/infrastructure/crypto/key-ring';
 import { startTestService, type TestService, uniqueTenant } from '../support/app';
@@ -71,21 +71,12 @@ function rotate(
   );
 }
 
-function keyStore<T>(dataDir: string, use: (store: DataKeyStore) => T): T {
-  const store = new DataKeyStore(join(dataDir, 'keys.db'));
-  try {
-    return use(store);
-  } finally {
-    store.close();
-  }
-}
-
 async function keyStoreAsync<T>(dataDir: string, use: (store: DataKeyStore) => Promise<T>): Promise<T> {
   const store = new DataKeyStore(join(dataDir, 'keys.db'));
   try {
     return await use(store);
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
@@ -161,7 +152,7 @@ describe('npm run keys:rotate', () => {
         '3 still wrapped by another master key: run keys rotate again to re-wrap the rest',
     );
     expect(first.stderr).toContain('re-wrapped 2/5 data keys');
-    expect(keyStore(dataDir, (s) => s.wrappedByOtherThan('new'))).toHaveLength(3);
+    expect(await keyStoreAsync(dataDir, (s) => s.countWrappedByOtherThan('new'))).toBe(3);
 
     const second = await rotate(dataDir, ring('old', 'new'), [], { direct: true });
     expect(second.code).toBe(0);
@@ -177,7 +168,7 @@ describe('npm run keys:rotate', () => {
       retirableKeyIds: ['old'],
     });
     // The shredded tenant's key stays destroyed: rotation has nothing to re-wrap for it.
-    expect(keyStore(dataDir, (s) => s.get(erased))).toMatchObject({ wrapped: null });
+    expect(await keyStoreAsync(dataDir, (s) => s.get(erased))).toMatchObject({ state: 'shredded' });
   }, 120_000);
 
   it('after rotation and removal of the old key, every tenant’s saved SMTP configuration tests done; events untouched', async () => {
@@ -243,7 +234,7 @@ describe('keys rotate killed mid-way (SIGKILL)', () => {
       },
     });
     expect(killed.signal).toBe('SIGKILL');
-    const left = keyStore(dataDir, (s) => s.wrappedByOtherThan('new').length);
+    const left = await keyStoreAsync(dataDir, (s) => s.countWrappedByOtherThan('new'));
     expect(left).toBeGreaterThan(0);
     expect(left).toBeLessThan(TENANTS);
 
@@ -271,7 +262,7 @@ describe('keys rotate killed mid-way (SIGKILL)', () => {
     );
 
     await keyStoreAsync(dataDir, async (store) => {
-      expect(store.wrappedByOtherThan('new')).toEqual([]);
+      expect(await store.countWrappedByOtherThan('new')).toBe(0);
       const onlyNew = new EnvelopeCipher(new MasterKeyRing(new Map([['new', NEW]]), 'new'), store);
       for (let i = 0; i < TENANTS; i++)
         expect(await onlyNew.decrypt(sealed[i], { tenantId: `k-${i}`, field: 'smtp.password' })).toBe(`secret-${i}`);

@@ -257,7 +257,7 @@ describe('master keys that change under the service', () => {
     const cipher = rotating.running.app.get(
       await import('../../src/application/ports/cipher.port').then((m) => m.CIPHER),
     ) as EnvelopeCipher;
-    expect(cipher.rotate()).toBe(tenants.length);
+    expect(await cipher.rotate()).toBe(tenants.length);
     await rotating.close();
     const s = await restartWith({ ENCRYPTION_KEYS: `new:${newKey}` });
     for (const t of tenants) {

@@ -14,9 +14,9 @@ export type RotationProgress = (done: number, total: number) => void;
 export interface KeyRotation {
   /**
    * Re-wraps every data key not yet wrapped by the active master key; safe to interrupt and to
-   * run again. Answers how many it re-wrapped. A key store on the local disk answers at once.
+   * run again. Answers how many it re-wrapped.
    */
-  rotate(onProgress?: RotationProgress): number | Promise<number>;
+  rotate(onProgress?: RotationProgress): Promise<number>;
 }
 
 /** The master keys the service holds, by id only: the active one wraps, the others only unwrap. */

@@ -1,17 +1,32 @@
 import Database from 'better-sqlite3';
+import {
+  type DataKeyPage,
+  type DataKeyRecord,
+  type DataKeyStore,
+  type WrappedDataKey,
+} from '../../application/ports/data-key-store.port';
 
-export interface WrappedDataKey {
-  tenantId: string;
-  dataKeyId: string;
-  masterKeyId: string;
+interface Row {
+  tenant_id: string;
+  data_key_id: string;
+  master_key_id: string;
   wrapped: Buffer | null;
+  shredded_at: string | null;
 }
 
+const toKey = (r: Row): WrappedDataKey => ({
+  tenantId: r.tenant_id,
+  dataKeyId: r.data_key_id,
+  masterKeyId: r.master_key_id,
+  wrapped: r.wrapped!,
+});
+
 /**
- * Per-tenant data keys, wrapped by a master key, in DATA_DIR/keys.db. secure_delete overwrites
- * a shredded key's bytes on disk instead of leaving them in a free page.
+ * Per-tenant data keys in DATA_DIR/keys.db (embedded and single-node shapes). A shredded tenant
+ * keeps its row with the key set to NULL; secure_delete overwrites the key's bytes on disk
+ * instead of leaving them in a free page, and the WAL is truncated after a shredding.
  */
-export class DataKeyStore {
+export class SqliteDataKeyStore implements DataKeyStore {
   private readonly db: Database.Database;
 
   constructor(file: string) {
@@ -28,57 +43,62 @@ export class DataKeyStore {
     )`);
   }
 
-  get(tenantId: string): WrappedDataKey | undefined {
-    const row = this.db
-      .prepare<[string], { tenant_id: string; data_key_id: string; master_key_id: string; wrapped: Buffer | null }>(
-        'SELECT tenant_id, data_key_id, master_key_id, wrapped FROM data_keys WHERE tenant_id = ?',
-      )
-      .get(tenantId);
-    return (
-      row && {
-        tenantId: row.tenant_id,
-        dataKeyId: row.data_key_id,
-        masterKeyId: row.master_key_id,
-        wrapped: row.wrapped,
-      }
-    );
+  async get(tenantId: string): Promise<DataKeyRecord | undefined> {
+    const row = this.db.prepare<[string], Row>('SELECT * FROM data_keys WHERE tenant_id = ?').get(tenantId);
+    if (!row) return undefined;
+    return row.wrapped === null
+      ? { state: 'shredded', tenantId, shreddedAt: row.shredded_at ?? new Date(0).toISOString() }
+      : { state: 'active', key: toKey(row) };
   }
 
-  /** Inserts unless a key already exists (another request or instance won the race); returns the stored one. */
-  insertIfAbsent(key: WrappedDataKey): WrappedDataKey {
+  async insertIfAbsent(key: WrappedDataKey): Promise<DataKeyRecord> {
     this.db
       .prepare('INSERT OR IGNORE INTO data_keys (tenant_id, data_key_id, master_key_id, wrapped) VALUES (?, ?, ?, ?)')
       .run(key.tenantId, key.dataKeyId, key.masterKeyId, key.wrapped);
-    return this.get(key.tenantId)!;
+    return (await this.get(key.tenantId))!;
   }
 
-  rewrap(tenantId: string, masterKeyId: string, wrapped: Buffer): void {
-    this.db
-      .prepare('UPDATE data_keys SET master_key_id = ?, wrapped = ? WHERE tenant_id = ? AND wrapped IS NOT NULL')
-      .run(masterKeyId, wrapped, tenantId);
+  async rewrap(key: WrappedDataKey, fromMasterKeyId: string): Promise<boolean> {
+    const result = this.db
+      .prepare(
+        `UPDATE data_keys SET master_key_id = ?, wrapped = ?
+         WHERE tenant_id = ? AND data_key_id = ? AND master_key_id = ? AND wrapped IS NOT NULL`,
+      )
+      .run(key.masterKeyId, key.wrapped, key.tenantId, key.dataKeyId, fromMasterKeyId);
+    return result.changes === 1;
   }
 
-  shred(tenantId: string, at: string): void {
+  async shred(tenantId: string, at: string): Promise<void> {
     this.db
       .prepare(
-        `INSERT INTO data_keys (tenant_id, data_key_id, master_key_id, wrapped, shredded_at) VALUES (?, 'shredded', 'none', NULL, ?)
-         ON CONFLICT(tenant_id) DO UPDATE SET wrapped = NULL, shredded_at = excluded.shredded_at`,
+        `INSERT INTO data_keys (tenant_id, data_key_id, master_key_id, wrapped, shredded_at)
+         VALUES (?, 'shredded', 'none', NULL, ?)
+         ON CONFLICT(tenant_id) DO UPDATE SET wrapped = NULL,
+           shredded_at = COALESCE(data_keys.shredded_at, excluded.shredded_at)`,
       )
       .run(tenantId, at);
     this.db.pragma('wal_checkpoint(TRUNCATE)');
   }
 
-  /** Tenants whose data key is wrapped by a master key other than `masterKeyId`. */
-  wrappedByOtherThan(masterKeyId: string): string[] {
+  async wrappedByOtherThan(masterKeyId: string, page: DataKeyPage): Promise<WrappedDataKey[]> {
     return this.db
-      .prepare<[string], { tenant_id: string }>(
-        'SELECT tenant_id FROM data_keys WHERE wrapped IS NOT NULL AND master_key_id <> ? ORDER BY tenant_id',
+      .prepare<[string, string, number], Row>(
+        `SELECT * FROM data_keys WHERE wrapped IS NOT NULL AND master_key_id <> ? AND tenant_id > ?
+         ORDER BY tenant_id LIMIT ?`,
       )
-      .all(masterKeyId)
-      .map((r) => r.tenant_id);
+      .all(masterKeyId, page.afterTenantId ?? '', page.limit)
+      .map(toKey);
   }
 
-  close(): void {
+  async countWrappedByOtherThan(masterKeyId: string): Promise<number> {
+    return this.db
+      .prepare<[string], { n: number }>(
+        'SELECT count(*) AS n FROM data_keys WHERE wrapped IS NOT NULL AND master_key_id <> ?',
+      )
+      .get(masterKeyId)!.n;
+  }
+
+  async close(): Promise<void> {
     if (this.db.open) this.db.close();
   }
 }

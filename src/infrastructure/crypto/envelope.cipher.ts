@@ -1,13 +1,23 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { type Cipher, CredentialUnavailableError, type SecretContext } from '../../application/ports/cipher.port';
 import { type KeyRotation } from '../../application/ports/key-rotation.port';
+import { type DataKeyStore, type WrappedDataKey } from '../../application/ports/data-key-store.port';
 import { type EncryptedValue } from '../../domain/mail-config/mail-config.types';
 import { open, seal } from './aes-gcm';
-import { type DataKeyStore } from './data-key-store';
 import { type MasterKeyRing } from './key-ring';
 
 const aadFor = (c: SecretContext) => `mail-config/v1\n${c.tenantId}\n${c.field}`;
 const wrapAad = (tenantId: string, dataKeyId: string) => `data-key/v1\n${tenantId}\n${dataKeyId}`;
+const ROTATION_PAGE = 500;
+
+export interface EnvelopeCipherOptions {
+  /**
+   * Keep unwrapped data keys in memory. Only where no other process can shred a key behind this
+   * one's back (one instance on DATA_DIR): in the replicated shape an erasure through another
+   * instance must take effect here at once, so every use reads the store.
+   */
+  cacheDataKeys: boolean;
+}
 
 /**
  * Envelope encryption: each tenant's secrets are sealed with that tenant's data key (AES-256-GCM,
@@ -21,16 +31,17 @@ export class EnvelopeCipher implements Cipher, KeyRotation {
   constructor(
     private readonly ring: MasterKeyRing,
     private readonly store: DataKeyStore,
+    private readonly options: EnvelopeCipherOptions = { cacheDataKeys: true },
   ) {}
 
   async encrypt(plaintext: string, context: SecretContext): Promise<EncryptedValue> {
-    const dek = this.dataKey(context.tenantId, true);
+    const dek = await this.dataKey(context.tenantId, true);
     const box = seal(dek.key, Buffer.from(plaintext, 'utf8'), aadFor(context));
     return { keyId: `dek:${dek.id}`, ciphertext: box.toString('base64') };
   }
 
   async decrypt(secret: EncryptedValue, context: SecretContext): Promise<string> {
-    const dek = this.dataKey(context.tenantId, false);
+    const dek = await this.dataKey(context.tenantId, false);
     if (`dek:${dek.id}` !== secret.keyId) {
       throw new CredentialUnavailableError('key_missing', 'The key that sealed this credential is not available');
     }
@@ -43,30 +54,45 @@ export class EnvelopeCipher implements Cipher, KeyRotation {
 
   async shred(tenantId: string): Promise<void> {
     this.cache.delete(tenantId);
-    this.store.shred(tenantId, new Date().toISOString());
+    await this.store.shred(tenantId, new Date().toISOString());
   }
 
-  /** Re-wraps every data key not yet under the active master key; safe to interrupt and re-run. */
-  rotate(onProgress?: (done: number, total: number) => void): number {
-    const pending = this.store.wrappedByOtherThan(this.ring.activeId);
-    pending.forEach((tenantId, i) => {
-      const stored = this.store.get(tenantId)!;
-      const key = this.unwrap(stored.tenantId, stored.dataKeyId, stored.masterKeyId, stored.wrapped!);
-      this.store.rewrap(tenantId, this.ring.activeId, seal(this.ring.active, key, wrapAad(tenantId, stored.dataKeyId)));
-      onProgress?.(i + 1, pending.length);
-    });
+  /**
+   * Re-wraps every data key not yet under the active master key, page by page; safe to interrupt
+   * and re-run, and to run while instances serve (a key changed meanwhile is left as it is).
+   * Returns how many keys it re-wrapped.
+   */
+  async rotate(onProgress?: (done: number, total: number) => void): Promise<number> {
+    const activeId = this.ring.activeId;
+    let total = await this.store.countWrappedByOtherThan(activeId);
+    let done = 0;
+    let rewrapped = 0;
+    let afterTenantId: string | undefined;
+    for (;;) {
+      const page = await this.store.wrappedByOtherThan(activeId, { afterTenantId, limit: ROTATION_PAGE });
+      if (page.length === 0) break;
+      for (const stored of page) {
+        const key = this.unwrap(stored);
+        const wrapped = seal(this.ring.active, key, wrapAad(stored.tenantId, stored.dataKeyId));
+        if (await this.store.rewrap({ ...stored, masterKeyId: activeId, wrapped }, stored.masterKeyId)) rewrapped++;
+        done++;
+        total = Math.max(total, done);
+        onProgress?.(done, total);
+      }
+      afterTenantId = page.at(-1)!.tenantId;
+    }
     this.cache.clear();
-    return pending.length;
+    return rewrapped;
   }
 
-  private dataKey(tenantId: string, create: boolean): { id: string; key: Buffer } {
+  private async dataKey(tenantId: string, create: boolean): Promise<{ id: string; key: Buffer }> {
     const cached = this.cache.get(tenantId);
     if (cached) return cached;
-    let stored = this.store.get(tenantId);
+    let stored = await this.store.get(tenantId);
     if (!stored && create) {
       const id = randomUUID();
       const key = randomBytes(32);
-      stored = this.store.insertIfAbsent({
+      stored = await this.store.insertIfAbsent({
         tenantId,
         dataKeyId: id,
         masterKeyId: this.ring.activeId,
@@ -74,18 +100,15 @@ export class EnvelopeCipher implements Cipher, KeyRotation {
       });
     }
     if (!stored) throw new CredentialUnavailableError('key_missing', 'No data key exists for this tenant');
-    if (stored.wrapped === null) {
+    if (stored.state === 'shredded') {
       throw new CredentialUnavailableError('shredded', 'This tenant’s credentials were erased');
     }
-    const entry = {
-      id: stored.dataKeyId,
-      key: this.unwrap(tenantId, stored.dataKeyId, stored.masterKeyId, stored.wrapped),
-    };
-    this.cache.set(tenantId, entry);
+    const entry = { id: stored.key.dataKeyId, key: this.unwrap(stored.key) };
+    if (this.options.cacheDataKeys) this.cache.set(tenantId, entry);
     return entry;
   }
 
-  private unwrap(tenantId: string, dataKeyId: string, masterKeyId: string, wrapped: Buffer): Buffer {
+  private unwrap({ tenantId, dataKeyId, masterKeyId, wrapped }: WrappedDataKey): Buffer {
     const master = this.ring.get(masterKeyId);
     if (!master) {
       throw new CredentialUnavailableError('key_missing', `Master key "${masterKeyId}" is not in the key ring`);

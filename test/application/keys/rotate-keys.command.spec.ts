@@ -14,7 +14,7 @@ function keyStore(pending: number, async: boolean) {
         }
         return total;
       };
-      return async ? Promise.resolve().then(work) : work();
+      return async ? Promise.resolve().then(work) : Promise.resolve(work());
     },
   } satisfies KeyRotation & { rewrapped: number };
   return store;

@@ -46,6 +46,13 @@ const APPLICATION: Record<string, ProblemRow> = {
     detail: () => 'The event store cannot be reached right now; retry shortly',
     headers: { 'Retry-After': '5' },
   },
+  DATABASE_UNREACHABLE: {
+    status: 503,
+    slug: 'database-unavailable',
+    title: 'Database unavailable',
+    detail: () => 'The database cannot be reached right now; retry shortly',
+    headers: { 'Retry-After': '5' },
+  },
   CREDENTIAL_UNAVAILABLE: { status: 409, slug: 'credential-unavailable', title: 'Credential unavailable' },
   UNKNOWN_EVENT_TYPE: {
     status: 500,
