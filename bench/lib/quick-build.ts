@@ -1,5 +1,5 @@
 import { transformFileSync } from '@swc/core';
-import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { progress } from './progress';
 
@@ -48,6 +48,8 @@ export function quickBuild(repoRoot: string): string {
     mkdirSync(dirname(target), { recursive: true });
     writeFileSync(target, code);
   }
+  // The pages' static files are served from beside the code, as `npm run build` copies them.
+  cpSync(join(repoRoot, 'src', 'interfaces', 'web'), join(out, 'interfaces', 'web'), { recursive: true });
   progress(`transpiled ${files.length} source files for the quick run in ${Date.now() - t0} ms`);
   return join(out, 'main.js');
 }

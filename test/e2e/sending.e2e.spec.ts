@@ -143,6 +143,7 @@ describe('POST /v1/tenants/{id}/messages', () => {
       title: 'Idempotency-Key reused',
       status: 422,
       detail: 'This Idempotency-Key was already used for a different message',
+      code: 'IDEMPOTENCY_KEY_REUSED',
     });
   });
 
@@ -173,6 +174,7 @@ describe('POST /v1/tenants/{id}/messages', () => {
       title: 'Request in progress',
       status: 409,
       detail: 'A request with this Idempotency-Key is still being processed; retry when it has finished',
+      code: 'IDEMPOTENCY_IN_PROGRESS',
     });
     expect((await first).status).toBe(200);
     expect(gmail.send).toHaveBeenCalledTimes(1);
@@ -190,6 +192,7 @@ describe('POST /v1/tenants/{id}/messages', () => {
       status: 503,
       detail: 'Sending in mode gmail is not available on this service',
       mode: 'gmail',
+      code: 'MODE_UNAVAILABLE',
     });
   });
 
