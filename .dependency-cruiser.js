@@ -30,10 +30,10 @@ module.exports = {
     {
       name: 'interfaces-only-dispatch',
       comment:
-        'Controllers build a command or query message and hand it to the bus. Handlers (*.handler.ts, beside ' +
+        'Controllers and the CLI build a command or query message and hand it to the bus. Handlers (*.handler.ts, beside ' +
         'their *.command.ts / *.query.ts message), the read-decide-append machinery and the event store stay behind it.',
       severity: 'error',
-      from: { path: '^src/interfaces/' },
+      from: { path: '^src/(interfaces|cli)/' },
       to: {
         path: [
           '\\.handler\\.ts$',

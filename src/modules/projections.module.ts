@@ -10,8 +10,8 @@ import { APP_CONFIG, AppConfig } from '../application/app-config';
 import { ReadinessRegistry } from '../application/health/readiness';
 import { READ_MODEL_STORE, ReadModelStore } from '../application/ports/read-model.port';
 import { ProjectionRunner } from '../application/projections/projection-runner';
-import { GetDashboardSummaryHandler } from '../application/projections/queries/get-dashboard-summary.query';
-import { GetDashboardTenantsHandler } from '../application/projections/queries/get-dashboard-tenants.query';
+import { GetDashboardSummaryHandler } from '../application/projections/queries/get-dashboard-summary.handler';
+import { GetDashboardTenantsHandler } from '../application/projections/queries/get-dashboard-tenants.handler';
 import {
   DEFAULT_PROJECTION_SETTINGS,
   PROJECTION_SETTINGS,

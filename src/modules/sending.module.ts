@@ -6,9 +6,9 @@ import { DEFAULT_RELAY_TRANSPORT, TENANT_SMTP_TRANSPORT } from '../application/p
 import { DefaultModeSender } from '../application/sending/default-mode.sender';
 import { DELIVERY_FAILURE_THRESHOLD, DeliveryHealth } from '../application/sending/delivery-health';
 import { ModeSenderRegistry } from '../application/sending/mode-senders';
-import { SendMessageHandler } from '../application/sending/commands/send-message.command';
+import { SendMessageHandler } from '../application/sending/commands/send-message.handler';
 import { SmtpModeSender } from '../application/sending/smtp-mode.sender';
-import { TestSmtpHandler } from '../application/smtp-test/commands/test-smtp.command';
+import { TestSmtpHandler } from '../application/smtp-test/commands/test-smtp.handler';
 import { SqliteIdempotencyStore } from '../infrastructure/idempotency/sqlite-idempotency.store';
 import { CONNECTION_FACTORY, ConnectionFactory, TcpConnectionFactory } from '../infrastructure/mail/connection-factory';
 import { SmtpRelayTransport } from '../infrastructure/mail/default-relay.transport';

@@ -1,4 +1,5 @@
-import { RotateKeysCommand, RotateKeysHandler } from '../../../src/application/keys/commands/rotate-keys.command';
+import { RotateKeysCommand } from '../../../src/application/keys/commands/rotate-keys.command';
+import { RotateKeysHandler } from '../../../src/application/keys/commands/rotate-keys.handler';
 import { type KeyRotation, type RotationProgress } from '../../../src/application/ports/key-rotation.port';
 
 /** A key store of `pending` data keys; `async` answers as a networked store would. */

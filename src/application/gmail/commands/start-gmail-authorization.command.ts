@@ -1,11 +1,5 @@
-import { requireActive } from '../../../domain/mail-config/mail-config.state';
-import { Inject } from '@nestjs/common';
-import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { APP_CONFIG, type AppConfig } from '../../app-config';
+import { Command } from '@nestjs/cqrs';
 import type { CommandContext } from '../../common/command-context';
-import { StateReader } from '../../mail-config/state-reader';
-import { GOOGLE_CONSENT, type GoogleConsent } from '../../ports/google-oauth.port';
-import { allowedReturnUrl, requireGoogle } from '../gmail-preconditions';
 
 export interface GmailAuthorizationStarted {
   authorizationUrl: string;
@@ -20,27 +14,5 @@ export class StartGmailAuthorizationCommand extends Command<GmailAuthorizationSt
     readonly context: CommandContext,
   ) {
     super();
-  }
-}
-
-@CommandHandler(StartGmailAuthorizationCommand)
-export class StartGmailAuthorizationHandler implements ICommandHandler<StartGmailAuthorizationCommand> {
-  constructor(
-    @Inject(GOOGLE_CONSENT) private readonly consent: GoogleConsent | null,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly reader: StateReader,
-  ) {}
-
-  async execute({ tenantId, returnUrl, context }: StartGmailAuthorizationCommand): Promise<GmailAuthorizationStarted> {
-    const consent = requireGoogle(this.consent, this.config);
-    const target = allowedReturnUrl(returnUrl, this.config.oauthReturnUrlOrigins);
-    requireActive((await this.reader.load(tenantId)).state);
-    const started = await consent.begin({
-      tenantId,
-      returnUrl: target,
-      actor: context.actor,
-      correlationId: context.correlationId,
-    });
-    return { authorizationUrl: started.authorizationUrl, expiresAt: started.expiresAt.toISOString() };
   }
 }

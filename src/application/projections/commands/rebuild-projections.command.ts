@@ -1,9 +1,5 @@
-import { Inject } from '@nestjs/common';
-import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { type Clock, CLOCK } from '../../ports/clock.port';
-import { EVENT_STORE, type EventStore } from '../../ports/event-store.port';
-import { READ_MODEL_STORE, type ReadModelStore } from '../../ports/read-model.port';
-import { type RebuildProgress, type RebuildResult, rebuildReadModels } from '../rebuild';
+import { Command } from '@nestjs/cqrs';
+import { type RebuildProgress, type RebuildResult } from '../rebuild';
 
 export type RebuildProjectionsResult = RebuildResult & { durationMs: number };
 
@@ -14,20 +10,5 @@ export type RebuildProjectionsResult = RebuildResult & { durationMs: number };
 export class RebuildProjectionsCommand extends Command<RebuildProjectionsResult> {
   constructor(readonly onProgress?: (progress: RebuildProgress) => void) {
     super();
-  }
-}
-
-@CommandHandler(RebuildProjectionsCommand)
-export class RebuildProjectionsHandler implements ICommandHandler<RebuildProjectionsCommand> {
-  constructor(
-    @Inject(EVENT_STORE) private readonly events: EventStore,
-    @Inject(READ_MODEL_STORE) private readonly readModels: ReadModelStore,
-    @Inject(CLOCK) private readonly clock: Clock,
-  ) {}
-
-  async execute({ onProgress }: RebuildProjectionsCommand): Promise<RebuildProjectionsResult> {
-    const started = this.clock.now().getTime();
-    const result = await rebuildReadModels(this.events, this.readModels, onProgress);
-    return { ...result, durationMs: this.clock.now().getTime() - started };
   }
 }

@@ -1,0 +1,22 @@
+import { Inject } from '@nestjs/common';
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { type Clock, CLOCK } from '../../ports/clock.port';
+import { EVENT_STORE, type EventStore } from '../../ports/event-store.port';
+import { READ_MODEL_STORE, type ReadModelStore } from '../../ports/read-model.port';
+import { rebuildReadModels } from '../rebuild';
+import { RebuildProjectionsResult, RebuildProjectionsCommand } from './rebuild-projections.command';
+
+@CommandHandler(RebuildProjectionsCommand)
+export class RebuildProjectionsHandler implements ICommandHandler<RebuildProjectionsCommand> {
+  constructor(
+    @Inject(EVENT_STORE) private readonly events: EventStore,
+    @Inject(READ_MODEL_STORE) private readonly readModels: ReadModelStore,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async execute({ onProgress }: RebuildProjectionsCommand): Promise<RebuildProjectionsResult> {
+    const started = this.clock.now().getTime();
+    const result = await rebuildReadModels(this.events, this.readModels, onProgress);
+    return { ...result, durationMs: this.clock.now().getTime() - started };
+  }
+}

@@ -1,0 +1,225 @@
+import { requireActive } from '../../../domain/mail-config/mail-config.state';
+import { Inject, Logger } from '@nestjs/common';
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { createHash } from 'node:crypto';
+import { type MailConfigState, senderOf } from '../../../domain/mail-config/mail-config.state';
+import { type Mode } from '../../../domain/mail-config/mail-config.types';
+import type { CommandContext } from '../../common/command-context';
+import { DecideAndAppend } from '../../mail-config/decide-and-append';
+import { StateReader } from '../../mail-config/state-reader';
+import { GMAIL_METRICS, type GmailMetrics } from '../../metrics/gmail-metrics';
+import { SEND_METRICS, type SendMetrics } from '../../metrics/send-metrics';
+import { type Clock, CLOCK } from '../../ports/clock.port';
+import { ID_GENERATOR, type IdGenerator } from '../../ports/id.port';
+import { IDEMPOTENCY_STORE, type IdempotencyStore } from '../../ports/idempotency.port';
+import { GrantRevokedError, MailTransportError, type OutgoingMessage } from '../../ports/mail-transport.port';
+import { DeliveryHealth } from '../delivery-health';
+import { ModeSenderRegistry, ModeUnavailableError } from '../mode-senders';
+import {
+  type DeliveryOutcome,
+  IdempotencyConflictError,
+  type SendAnswer,
+  type SendMessageInput,
+  type SendResult,
+} from '../send-message.types';
+import { SendMessageCommand } from './send-message.command';
+
+const interrupted = (mode: Mode): DeliveryOutcome => ({
+  ok: false,
+  failure: {
+    mode,
+    stage: 'send',
+    message:
+      'An earlier request with this Idempotency-Key was interrupted while sending; ' +
+      'the message may or may not have been sent',
+    uncertain: true,
+  },
+});
+
+/**
+ * The message leaves from the active mode's address through that mode's sender. With an
+ * Idempotency-Key the first outcome is stored before answering, so a retry (after a timeout, a
+ * crash, a restart) gets it back and nothing is sent twice. A failure where nothing was handed
+ * over is not stored: the same key may try again.
+ */
+@CommandHandler(SendMessageCommand)
+export class SendMessageHandler implements ICommandHandler<SendMessageCommand> {
+  private readonly logger = new Logger(SendMessageHandler.name);
+
+  constructor(
+    private readonly reader: StateReader,
+    private readonly commands: DecideAndAppend,
+    private readonly senders: ModeSenderRegistry,
+    private readonly health: DeliveryHealth,
+    @Inject(IDEMPOTENCY_STORE) private readonly idempotency: IdempotencyStore,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(ID_GENERATOR) private readonly ids: IdGenerator,
+    @Inject(SEND_METRICS) private readonly metrics: SendMetrics,
+    @Inject(GMAIL_METRICS) private readonly gmailMetrics: GmailMetrics,
+  ) {}
+
+  async execute({ tenantId, input, idempotencyKey, context: ctx }: SendMessageCommand): Promise<SendAnswer> {
+    const state = await this.activeState(tenantId);
+    if (idempotencyKey === null) return { outcome: await this.deliver(tenantId, state, input, ctx), replayed: false };
+
+    const claim = await this.idempotency.claim(tenantId, idempotencyKey, fingerprint(input));
+    switch (claim.kind) {
+      case 'completed':
+        return { outcome: claim.outcome as DeliveryOutcome, replayed: true };
+      case 'interrupted':
+        return { outcome: interrupted(state.mode), replayed: true };
+      case 'in_progress':
+      case 'mismatch':
+        throw new IdempotencyConflictError(claim.kind);
+      case 'claimed':
+        break;
+    }
+    let outcome: DeliveryOutcome;
+    try {
+      outcome = await this.deliver(tenantId, state, input, ctx);
+    } catch (error) {
+      await this.idempotency.release(tenantId, idempotencyKey);
+      throw error;
+    }
+    if (outcome.ok || outcome.failure.uncertain) await this.idempotency.complete(tenantId, idempotencyKey, outcome);
+    else await this.idempotency.release(tenantId, idempotencyKey);
+    return { outcome, replayed: false };
+  }
+
+  private async activeState(tenantId: string): Promise<MailConfigState> {
+    const { state } = await this.reader.load(tenantId);
+    requireActive(state);
+    return state;
+  }
+
+  private async deliver(
+    tenantId: string,
+    state: MailConfigState,
+    input: SendMessageInput,
+    ctx: CommandContext,
+  ): Promise<DeliveryOutcome> {
+    const mode = state.mode;
+    const started = process.hrtime.bigint();
+    const elapsed = () => Number(process.hrtime.bigint() - started) / 1e9;
+    try {
+      const result = await this.sendIn(mode, tenantId, state, input, ctx);
+      const fellBack = result.fallback !== null;
+      this.metrics.messageSent(mode, fellBack ? 'fallback' : 'ok', elapsed());
+      await this.health.succeeded(tenantId, state, result.mode, ctx);
+      this.logger.log(
+        { tenantId, mode: result.mode, messageId: result.messageId, fallback: result.fallback?.reason ?? null },
+        'message sent',
+      );
+      return { ok: true, result };
+    } catch (error) {
+      if (!(error instanceof MailTransportError)) throw error;
+      this.metrics.messageSent(mode, 'failed', elapsed());
+      const failure = { mode, stage: error.stage, message: error.message, uncertain: error.uncertain };
+      await this.health.failed(tenantId, mode, failure, ctx);
+      this.logger.warn(
+        { tenantId, mode, stage: error.stage, uncertain: error.uncertain, reason: error.message },
+        'message not sent',
+      );
+      return { ok: false, failure };
+    }
+  }
+
+  private async sendIn(
+    mode: Mode,
+    tenantId: string,
+    state: MailConfigState,
+    input: SendMessageInput,
+    ctx: CommandContext,
+  ): Promise<SendResult> {
+    const sender = this.senders.get(mode);
+    if (!sender) throw new ModeUnavailableError(mode);
+    const from = senderOf(state)!;
+    const message = this.compose(from, input);
+    try {
+      const sent = await sender.send({ tenantId, state }, message);
+      return {
+        messageId: sent.messageId,
+        mode,
+        from,
+        fallback: null,
+        accepted: sent.accepted,
+        rejected: sent.rejected,
+      };
+    } catch (error) {
+      if (!(error instanceof GrantRevokedError) || mode === 'default') throw error;
+      return this.fallBack(mode, tenantId, state, input, ctx);
+    }
+  }
+
+  /** The grant is gone for good: record it (mode returns to default) and send through mode 1. */
+  private async fallBack(
+    from: Mode,
+    tenantId: string,
+    state: MailConfigState,
+    input: SendMessageInput,
+    ctx: CommandContext,
+  ): Promise<SendResult> {
+    const { events, current } = await this.commands.handle(
+      tenantId,
+      {
+        type: 'RevokeGmailConsent',
+        // Guarded by the grant this send used: a re-authorization in the meantime is not undone.
+        data: {
+          reason: 'revoked_at_google',
+          at: this.clock.now().toISOString(),
+          googleRevocation: null,
+          grantAuthorizedAt: state.gmail.authorizedAt,
+        },
+      },
+      ctx,
+    );
+    if (events.length > 0) this.gmailMetrics.revocationDetected();
+    const sender = this.senders.get('default');
+    if (!sender) throw new ModeUnavailableError('default');
+    const address = state.defaultAddress!;
+    const sent = await sender.send({ tenantId, state: current.state }, this.compose(address, input));
+    return {
+      messageId: sent.messageId,
+      mode: 'default',
+      from: address,
+      fallback: { from: from === 'smtp' ? 'smtp' : 'gmail', reason: 'grant_revoked' },
+      accepted: sent.accepted,
+      rejected: sent.rejected,
+    };
+  }
+
+  private compose(from: string, input: SendMessageInput): OutgoingMessage {
+    return {
+      // Ours, so every transport (and the outbox file) reports the same id.
+      messageId: `<${this.ids.next()}@${from.split('@')[1]}>`,
+      from,
+      to: input.to,
+      cc: input.cc ?? [],
+      bcc: input.bcc ?? [],
+      replyTo: input.replyTo,
+      subject: input.subject,
+      text: input.text,
+      html: input.html,
+      attachments: (input.attachments ?? []).map((a) => ({
+        filename: a.filename,
+        contentType: a.contentType,
+        content: Buffer.from(a.contentBase64, 'base64'),
+      })),
+    };
+  }
+}
+
+/** Same key with a different message is a client bug, not a retry. */
+function fingerprint(input: SendMessageInput): string {
+  const canonical = [
+    input.to,
+    input.cc ?? [],
+    input.bcc ?? [],
+    input.replyTo ?? null,
+    input.subject,
+    input.text ?? null,
+    input.html ?? null,
+    input.attachments ?? [],
+  ];
+  return createHash('sha256').update(JSON.stringify(canonical)).digest('hex');
+}
