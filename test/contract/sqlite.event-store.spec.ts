@@ -99,6 +99,14 @@ describe('sqlite event store group commit', () => {
     expect((await store.readStream('mailConfig-r')).map((e) => e.type)).toEqual(['R1', 'R2']);
   });
 
+  it('stores the events as they were when the append was made, not when it was committed', async () => {
+    const event = newEvent('M', { n: 1 });
+    const append = store.appendToStream('mailConfig-m', [event], { expectedVersion: 'no_stream' });
+    (event.data as { n: number }).n = 2;
+    await append;
+    expect((await store.readStream('mailConfig-m')).map((e) => e.data)).toEqual([{ n: 1 }]);
+  });
+
   it('shows an append to no reader before its promise resolves', async () => {
     let acknowledged = false;
     const append = store

@@ -53,10 +53,18 @@ function toStored(row: Row): StoredEvent {
   };
 }
 
+/** An event as it will be stored: serialised when the append is made, not when it is committed. */
+interface SerialisedEvent {
+  eventId: string;
+  type: string;
+  data: string;
+  metadata: string;
+}
+
 /** One append waiting for the next group commit. */
 interface Pending {
   streamId: string;
-  events: NewEvent[];
+  events: SerialisedEvent[];
   expected: ExpectedVersion;
   resolve(result: AppendResult): void;
   reject(error: unknown): void;
@@ -93,7 +101,7 @@ export class SqliteEventStore implements EventStore {
   private readonly wake = new EventEmitter().setMaxListeners(0);
   private readonly statements;
   private readonly limited = new Map<string, Database.Statement<unknown[], unknown>>();
-  private readonly appendOne: (streamId: string, events: NewEvent[], expected: ExpectedVersion) => AppendResult;
+  private readonly appendOne: (streamId: string, events: SerialisedEvent[], expected: ExpectedVersion) => AppendResult;
   private readonly commitBatch: (batch: Pending[]) => (AppendResult | { error: unknown })[];
   private queue: Pending[] = [];
   private flushScheduled = false;
@@ -133,7 +141,7 @@ export class SqliteEventStore implements EventStore {
       head: this.db.prepare<[], { p: number | null }>('SELECT MAX(position) AS p FROM events'),
     };
     this.appendOne = this.db.transaction(
-      (streamId: string, events: NewEvent[], expected: ExpectedVersion): AppendResult => {
+      (streamId: string, events: SerialisedEvent[], expected: ExpectedVersion): AppendResult => {
         const current = this.statements.streamVersion.get(streamId)?.version ?? null;
         // The usual append (expected version = current) cannot be a retry: a stored retry would
         // have moved the stream past `expected`. Skipping the look-up saves a query per command.
@@ -159,14 +167,7 @@ export class SqliteEventStore implements EventStore {
         let position = 0n;
         for (const e of events) {
           version += 1;
-          const info = this.statements.insert.run(
-            streamId,
-            version,
-            e.eventId,
-            e.type,
-            JSON.stringify(e.data),
-            JSON.stringify(e.metadata),
-          );
+          const info = this.statements.insert.run(streamId, version, e.eventId, e.type, e.data, e.metadata);
           position = BigInt(info.lastInsertRowid);
         }
         this.statements.setVersion.run(streamId, version);
@@ -228,7 +229,15 @@ export class SqliteEventStore implements EventStore {
   ): Promise<AppendResult> {
     return new Promise<AppendResult>((resolve, reject) => {
       if (!this.db.open) return reject(new Error('the event store is closed'));
-      this.queue.push({ streamId, events, expected: expectedVersion, resolve, reject });
+      // Serialised now, so what is stored is the events as they were when the append was made,
+      // even if the caller reuses the objects before the commit.
+      const serialised = events.map((e) => ({
+        eventId: e.eventId,
+        type: e.type,
+        data: JSON.stringify(e.data),
+        metadata: JSON.stringify(e.metadata),
+      }));
+      this.queue.push({ streamId, events: serialised, expected: expectedVersion, resolve, reject });
       if (!this.flushScheduled) {
         this.flushScheduled = true;
         setImmediate(() => this.flush());
