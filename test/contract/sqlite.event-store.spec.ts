@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -106,6 +107,24 @@ describe('sqlite event store group commit', () => {
     await append;
     expect((await store.readStream('mailConfig-m')).map((e) => e.data)).toEqual([{ n: 1 }]);
   });
+
+  it('rejects every append of a batch whose transaction cannot commit, and stores none of it', async () => {
+    await store.appendToStream('mailConfig-f', [ev('F1')], { expectedVersion: 'no_stream' });
+    // Another connection holds the write lock past busy_timeout (5 s): the batch cannot begin.
+    const other = new Database(join(dir, 'events.db'));
+    other.exec('BEGIN IMMEDIATE');
+    const results = await Promise.allSettled([
+      store.appendToStream('mailConfig-f', [ev('F2')], { expectedVersion: 1 }),
+      store.appendToStream('mailConfig-g', [ev('G1')], { expectedVersion: 'no_stream' }),
+    ]);
+    other.exec('ROLLBACK');
+    other.close();
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    expect((results[0] as PromiseRejectedResult).reason).toMatchObject({ code: 'SQLITE_BUSY' });
+    expect((await store.readAll()).map((e) => e.type)).toEqual(['F1']);
+    await store.appendToStream('mailConfig-f', [ev('F2')], { expectedVersion: 1 });
+    expect((await store.readStream('mailConfig-f')).map((e) => e.type)).toEqual(['F1', 'F2']);
+  }, 20_000);
 
   it('shows an append to no reader before its promise resolves', async () => {
     let acknowledged = false;
