@@ -1,5 +1,7 @@
 import Database from 'better-sqlite3';
 import { EventEmitter } from 'node:events';
+import { closeSync, fsyncSync, openSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import {
   type AppendResult,
   type EventStore,
@@ -118,6 +120,7 @@ export class SqliteEventStore implements EventStore {
     this.db.pragma('synchronous = FULL');
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(SCHEMA);
+    syncDirectoryOf(file);
     this.db.defaultSafeIntegers(false);
     this.statements = {
       streamVersion: this.db.prepare<[string], { version: number }>('SELECT version FROM streams WHERE stream_id = ?'),
@@ -310,4 +313,23 @@ export class SqliteEventStore implements EventStore {
 /** The smallest string greater than every string that starts with `prefix`. */
 function prefixUpperBound(prefix: string): string {
   return prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
+}
+
+/**
+ * Makes the directory entries of the database file and its WAL durable before any append is
+ * acknowledged: fsync of a file does not persist a new file's name, so on a fresh DATA_DIR a
+ * power failure could otherwise leave synced WAL frames that no directory entry points to.
+ */
+function syncDirectoryOf(file: string): void {
+  if (file === '' || file === ':memory:' || file.startsWith('file:')) return;
+  let fd: number | undefined;
+  try {
+    fd = openSync(dirname(resolve(file)), 'r');
+    fsyncSync(fd);
+  } catch (error) {
+    // Some platforms (Windows) cannot open or fsync a directory; there this step is skipped.
+    if (!['EISDIR', 'EPERM', 'EINVAL', 'EACCES'].includes((error as NodeJS.ErrnoException).code ?? '')) throw error;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }
