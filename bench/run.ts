@@ -9,13 +9,14 @@ import { makeContext, type Scenario, SkipScenario } from './lib/scenario';
 import { quickBuild, removeQuickBuild } from './lib/quick-build';
 import { buildService, type Runtime } from './lib/service';
 import { commandPath } from './scenarios/command-path';
+import { durableAppend } from './scenarios/durable-append';
 import { eventStores } from './scenarios/event-stores';
 import { historyLength } from './scenarios/history-length';
 import { projectionLag } from './scenarios/projection-lag';
 import { scale } from './scenarios/scale';
 import { sendPath } from './scenarios/send-path';
 
-const SCENARIOS: Scenario[] = [commandPath, sendPath, historyLength, projectionLag, scale, eventStores];
+const SCENARIOS: Scenario[] = [commandPath, sendPath, historyLength, projectionLag, scale, eventStores, durableAppend];
 
 const USAGE = `usage: npm run bench -- [--quick] [--out FILE] [--json FILE] [--runtime dist|ts] [--no-build] [--keep] [name…]
   names: ${SCENARIOS.map((s) => s.id).join(', ')} (default: all)

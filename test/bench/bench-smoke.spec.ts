@@ -9,7 +9,15 @@ import { join, resolve } from 'node:path';
  * were produced and the page was written — never timings, which are not a test's business.
  */
 const ROOT = resolve(__dirname, '../..');
-const SCENARIOS = ['command-path', 'send-path', 'history-length', 'projection-lag', 'scale', 'event-stores'];
+const SCENARIOS = [
+  'command-path',
+  'send-path',
+  'history-length',
+  'projection-lag',
+  'scale',
+  'event-stores',
+  'durable-append',
+];
 
 describe('benchmark harness (quick smoke run)', () => {
   let dir: string;

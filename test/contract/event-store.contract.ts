@@ -143,6 +143,39 @@ export function eventStoreContract(name: string, factory: StoreFactory): void {
       expect((await store.readStream(s)).map((e) => e.version)).toEqual([1, 2]);
     });
 
+    it('lets concurrent appends to different streams all succeed, each readable once acknowledged', async () => {
+      const streams = Array.from({ length: 12 }, () => stream());
+      const events = streams.map((_, i) => newEvent('Concurrent', { i }));
+      const readBack = await Promise.all(
+        streams.map(async (s, i) => {
+          const result = await store.appendToStream(s, [events[i]], { expectedVersion: 'no_stream' });
+          const read = await store.readStream(s);
+          return { result, ids: read.map((e) => e.eventId), position: read[0]?.position };
+        }),
+      );
+      readBack.forEach(({ result, ids, position }, i) => {
+        expect(result.nextExpectedVersion).toBe(1);
+        expect(ids).toEqual([events[i].eventId]);
+        expect(position).toBe(result.position);
+      });
+      expect(new Set(readBack.map((r) => r.position)).size).toBe(streams.length);
+    });
+
+    it('fails only the append whose expected version is wrong among concurrent ones', async () => {
+      const [a, b, c] = [stream(), stream(), stream()];
+      await store.appendToStream(b, [newEvent('B1')], { expectedVersion: 'no_stream' });
+      const results = await Promise.allSettled([
+        store.appendToStream(a, [newEvent('A1'), newEvent('A2')], { expectedVersion: 'no_stream' }),
+        store.appendToStream(b, [newEvent('B2'), newEvent('B3')], { expectedVersion: 7 }),
+        store.appendToStream(c, [newEvent('C1')], { expectedVersion: 'no_stream' }),
+      ]);
+      expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+      expect((results[1] as PromiseRejectedResult).reason).toBeInstanceOf(ConcurrencyError);
+      expect((await store.readStream(a)).map((e) => e.type)).toEqual(['A1', 'A2']);
+      expect((await store.readStream(b)).map((e) => e.type)).toEqual(['B1']);
+      expect((await store.readStream(c)).map((e) => e.type)).toEqual(['C1']);
+    });
+
     it('does not duplicate a retried append with the same event ids and expected version', async () => {
       const s = stream();
       await store.appendToStream(s, [newEvent()], { expectedVersion: 'no_stream' });

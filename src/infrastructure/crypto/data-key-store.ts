@@ -32,6 +32,10 @@ export class SqliteDataKeyStore implements DataKeyStore {
   constructor(file: string) {
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
+    // Explicit: better-sqlite3 builds with SQLITE_DEFAULT_WAL_SYNCHRONOUS=1, so a WAL connection
+    // would otherwise run NORMAL, and a key (or a shred) could be lost on power failure after the
+    // events sealed with it were acknowledged.
+    this.db.pragma('synchronous = FULL');
     this.db.pragma('secure_delete = ON');
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(`CREATE TABLE IF NOT EXISTS data_keys (

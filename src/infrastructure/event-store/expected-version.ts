@@ -31,7 +31,7 @@ export interface StoredIds {
 export function storedRetryOf(
   streamId: string,
   expected: ExpectedVersion,
-  events: NewEvent[],
+  events: ReadonlyArray<Pick<NewEvent, 'eventId'>>,
   current: number | null,
   stored: StoredIds,
 ): number | null {
