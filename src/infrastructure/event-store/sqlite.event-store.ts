@@ -77,7 +77,8 @@ export class SqliteEventStore implements EventStore {
     this.statements = {
       streamVersion: this.db.prepare<[string], { version: number }>('SELECT version FROM streams WHERE stream_id = ?'),
       setVersion: this.db.prepare(
-        'INSERT INTO streams (stream_id, version) VALUES (?, ?) ON CONFLICT(stream_id) DO UPDATE SET version = excluded.version',
+        'INSERT INTO streams (stream_id, version) VALUES (?, ?) ' +
+          'ON CONFLICT(stream_id) DO UPDATE SET version = excluded.version',
       ),
       insert: this.db.prepare(
         'INSERT INTO events (stream_id, version, event_id, type, data, metadata) VALUES (?, ?, ?, ?, ?, ?)',
