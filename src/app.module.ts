@@ -5,14 +5,19 @@ import type { DestinationStream } from 'pino';
 import { loggerOptions } from './infrastructure/logging/logger-options';
 import { AuditHttpModule } from './modules/audit-http.module';
 import { CoreModule, ServiceOptions } from './modules/core.module';
+import { GmailHttpModule } from './modules/gmail-http.module';
 import { GmailModule } from './modules/gmail.module';
 import { HttpModule, HttpOptions } from './modules/http.module';
 import { MailConfigHttpModule } from './modules/mail-config-http.module';
+import { MailConfigModule } from './modules/mail-config.module';
 import { ProjectionsModule } from './modules/projections.module';
+import { SendingHttpModule } from './modules/sending-http.module';
 import { SendingModule } from './modules/sending.module';
 
-/** The features served over HTTP, each with its use cases and its routes. */
-const FEATURES = [MailConfigHttpModule, AuditHttpModule, ProjectionsModule, SendingModule, GmailModule];
+/** The features' use cases (what the CLI runs on too)… */
+const USE_CASES = [MailConfigModule, SendingModule, GmailModule];
+/** …and their routes: each *HttpModule brings only controllers (and their guards). */
+const ROUTES = [MailConfigHttpModule, AuditHttpModule, ProjectionsModule, SendingHttpModule, GmailHttpModule];
 
 /** The HTTP service: the shared core, the HTTP plumbing, the command and query buses, the features. */
 @Module({})
@@ -26,7 +31,8 @@ export class AppModule {
         CoreModule.register(options),
         HttpModule.register(options),
         CqrsModule.forRoot(),
-        ...FEATURES,
+        ...USE_CASES,
+        ...ROUTES,
       ],
     };
   }

@@ -2,10 +2,10 @@ import { ConsoleLogger, type INestApplicationContext, type LogLevel } from '@nes
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { ConfigError, parseConfig } from '../infrastructure/config/config';
 import { parseDatabaseConfig } from '../infrastructure/config/database-config';
 import { keyRingFromEnv } from '../infrastructure/crypto/key-ring';
+import { dataDirPath } from '../infrastructure/data-dir-layout';
 import { CliModule } from '../modules/cli.module';
 import { type ServiceOptions } from '../modules/core.module';
 
@@ -45,7 +45,7 @@ export function cliServiceOptions(env: Record<string, string | undefined>): Serv
     // Replicated shape: the data keys are in PostgreSQL and no master key is ever kept in DATA_DIR.
     if (database)
       throw new ConfigError('ENCRYPTION_KEY', 'must be set when DATABASE_URL is set (replicated deployment)');
-    const file = join(config.dataDir, 'master.key');
+    const file = dataDirPath(config.dataDir, 'masterKey');
     if (!existsSync(file)) throw new ConfigError('ENCRYPTION_KEY', `not set, and no generated key in ${file}`);
     return Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
   });

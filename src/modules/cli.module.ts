@@ -14,7 +14,6 @@ import { loggerOptions } from '../infrastructure/logging/logger-options';
 import { READ_MODELS_FILE, SqliteReadModelStore } from '../infrastructure/read-models/sqlite.read-model-store';
 import { CoreModule, ServiceOptions } from './core.module';
 import { MailConfigModule } from './mail-config.module';
-import { SecurityModule } from './security.module';
 import { SendingModule } from './sending.module';
 
 /**
@@ -34,9 +33,8 @@ export class CliModule implements OnApplicationShutdown {
         LoggerModule.forRoot(loggerOptions(options.logLevel, false, destination({ fd: 2, sync: true }))),
         CoreModule.register(options),
         CqrsModule.forRoot(),
+        // Use cases only: no controllers, so no guards and no throttler.
         MailConfigModule,
-        // The feature modules bring their controllers, whose guards need the throttler.
-        SecurityModule,
         SendingModule,
       ],
       providers: [

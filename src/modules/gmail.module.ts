@@ -5,7 +5,6 @@ import { RevokeGmailAuthorizationHandler } from '../application/gmail/commands/r
 import { StartGmailAuthorizationHandler } from '../application/gmail/commands/start-gmail-authorization.handler';
 import { AuthorizedGmailTenants } from '../application/gmail/authorized-gmail-tenants';
 import { CheckGmailConsentsHandler } from '../application/gmail/commands/check-gmail-consents.handler';
-import { GmailGrants } from '../application/gmail/gmail-grants';
 import { GmailModeSender } from '../application/gmail/gmail-mode.sender';
 import { GmailScheduler } from '../application/gmail/gmail-scheduler';
 import { GMAIL_SETTINGS, gmailSettingsFrom } from '../application/gmail/gmail-settings';
@@ -24,9 +23,7 @@ import { GmailApiTransport } from '../infrastructure/google/gmail-api.transport'
 import { PassportGoogleConsent } from '../infrastructure/google/google-consent';
 import { GoogleOAuthAdapter } from '../infrastructure/google/google-oauth.adapter';
 import { SignedOAuthStateStore } from '../infrastructure/oauth-state/signed-oauth-state.store';
-import { GmailAuthorizationController } from '../interfaces/http/gmail/gmail-authorization.controller';
-import { GoogleConsentGuard } from '../interfaces/http/gmail/google-consent.guard';
-import { GoogleOAuthCallbackController } from '../interfaces/http/gmail/google-oauth-callback.controller';
+import { GmailGrantsModule } from './gmail-grants.module';
 import { MailConfigModule } from './mail-config.module';
 import { SendingModule } from './sending.module';
 
@@ -35,11 +32,10 @@ import { SendingModule } from './sending.module';
  * through google-auth-library), tenant revocation, the consent check and the Gmail API
  * transport (registered as the gmail sender of the send use case). Without
  * GOOGLE_CLIENT_ID/SECRET/REDIRECT_URI the Google providers are null and the Gmail routes
- * answer 503 naming what is missing.
+ * answer 503 naming what is missing. No controllers: HTTP adds GmailHttpModule.
  */
 @Module({
-  imports: [MailConfigModule, SendingModule],
-  controllers: [GmailAuthorizationController, GoogleOAuthCallbackController],
+  imports: [MailConfigModule, SendingModule, GmailGrantsModule],
   providers: [
     {
       provide: GOOGLE_OAUTH,
@@ -65,20 +61,18 @@ import { SendingModule } from './sending.module';
       useFactory: (config: AppConfig, states: OAuthStateStore) =>
         config.google ? new PassportGoogleConsent(config.google, config.googleEndpoints, states) : null,
     },
-    GoogleConsentGuard,
     { provide: GMAIL_SETTINGS, inject: [APP_CONFIG], useFactory: gmailSettingsFrom },
     StartGmailAuthorizationHandler,
     CompleteGmailAuthorizationHandler,
     RevokeGmailAuthorizationHandler,
     GoogleRevocationQueue,
     AuthorizedGmailTenants,
-    GmailGrants,
     CheckGmailConsentsHandler,
     RetryGoogleRevocationsHandler,
     GmailScheduler,
     GmailModeSender,
   ],
-  exports: [GMAIL_TRANSPORT, GmailGrants],
+  exports: [GMAIL_TRANSPORT, GOOGLE_CONSENT],
 })
 export class GmailModule implements OnModuleInit {
   constructor(

@@ -1,5 +1,4 @@
 import { Inject, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { join } from 'node:path';
 import { APP_CONFIG, AppConfig } from '../application/app-config';
 import { IDEMPOTENCY_STORE } from '../application/ports/idempotency.port';
 import { DEFAULT_RELAY_TRANSPORT, TENANT_SMTP_TRANSPORT } from '../application/ports/mail-transport.port';
@@ -9,6 +8,7 @@ import { ModeSenderRegistry } from '../application/sending/mode-senders';
 import { SendMessageHandler } from '../application/sending/commands/send-message.handler';
 import { SmtpModeSender } from '../application/sending/smtp-mode.sender';
 import { TestSmtpHandler } from '../application/smtp-test/commands/test-smtp.handler';
+import { dataDirPath } from '../infrastructure/data-dir-layout';
 import { SqliteIdempotencyStore } from '../infrastructure/idempotency/sqlite-idempotency.store';
 import { CONNECTION_FACTORY, ConnectionFactory, TcpConnectionFactory } from '../infrastructure/mail/connection-factory';
 import { SmtpRelayTransport } from '../infrastructure/mail/default-relay.transport';
@@ -17,19 +17,18 @@ import { OutboxTransport } from '../infrastructure/mail/outbox.transport';
 import { HOST_RESOLVER, HostResolver, SystemHostResolver } from '../infrastructure/mail/ssrf/host-resolver';
 import { SmtpTargetGuard } from '../infrastructure/mail/ssrf/smtp-target-guard';
 import { NodemailerTenantSmtpTransport } from '../infrastructure/mail/tenant-smtp.transport';
-import { SendingController } from '../interfaces/http/sending/sending.controller';
-import { SmtpTestController } from '../interfaces/http/smtp-test/smtp-test.controller';
+import { GmailGrantsModule } from './gmail-grants.module';
 import { MailConfigModule } from './mail-config.module';
 
 const EXTRA_CA = Symbol('EXTRA_CA');
 
 /**
- * Sending (POST …/messages) and the Test button (POST …/smtp/test). Exports the mode → sender
- * registry: another mode's module registers its sender there (see .mail-send-ready / gmail).
+ * The send and SMTP-test use cases with their transports; no controllers (the CLI imports this
+ * module as it is; HTTP adds SendingHttpModule). Exports the mode → sender registry: another
+ * mode's module (GmailModule) registers its sender there.
  */
 @Module({
-  imports: [MailConfigModule],
-  controllers: [SendingController, SmtpTestController],
+  imports: [MailConfigModule, GmailGrantsModule],
   providers: [
     { provide: HOST_RESOLVER, useValue: new SystemHostResolver() },
     { provide: CONNECTION_FACTORY, useValue: new TcpConnectionFactory() },
@@ -52,12 +51,12 @@ const EXTRA_CA = Symbol('EXTRA_CA');
       useFactory: (config: AppConfig, factory: ConnectionFactory, extraCa: string[]) =>
         config.defaultRelayUrl
           ? new SmtpRelayTransport(config.defaultRelayUrl, factory, { extraCa, clientName: config.defaultSenderDomain })
-          : new OutboxTransport(join(config.dataDir, 'outbox')),
+          : new OutboxTransport(dataDirPath(config.dataDir, 'outbox')),
       inject: [APP_CONFIG, CONNECTION_FACTORY, EXTRA_CA],
     },
     {
       provide: IDEMPOTENCY_STORE,
-      useFactory: (config: AppConfig) => new SqliteIdempotencyStore(join(config.dataDir, 'idempotency.db')),
+      useFactory: (config: AppConfig) => new SqliteIdempotencyStore(dataDirPath(config.dataDir, 'idempotency')),
       inject: [APP_CONFIG],
     },
     {

@@ -44,9 +44,13 @@ export class GmailGrants {
    * grant is the decider's rule (grantAuthorizedAt): a grant already revoked or replaced by a new
    * authorization meanwhile records nothing. Ten concurrent detections record it once: the append
    * is expected-version guarded and, decided again on the newer state, the others find nothing
-   * to do. Returns whether this call recorded it.
+   * to do. Returns whether this call recorded it. The send use case's fallback records it here too.
    */
-  async recordRevokedAtGoogle(tenantId: string, grant: GmailGrantRef, ctx: CommandContext): Promise<boolean> {
+  async recordRevokedAtGoogle(
+    tenantId: string,
+    grant: { authorizedAt: string | null },
+    ctx: CommandContext,
+  ): Promise<boolean> {
     const { events } = await this.commands.handle(
       tenantId,
       {

@@ -1,4 +1,5 @@
 import { type MailConfigEvent } from '../../domain/mail-config/mail-config.events';
+import { senderFor } from '../../domain/mail-config/mail-config.state';
 import { type Attention, type TenantRecord } from '../ports/read-model.port';
 
 export interface EventFacts {
@@ -40,9 +41,7 @@ type Flags = Pick<
 >;
 
 function senderOf(r: Flags): string | null {
-  if (r.mode === 'gmail') return r.gmailAccount;
-  if (r.mode === 'smtp') return r.smtpAddress;
-  return r.defaultAddress;
+  return senderFor(r.mode, { default: r.defaultAddress, gmail: r.gmailAccount, smtp: r.smtpAddress });
 }
 
 /**

@@ -20,12 +20,14 @@ function notFound<T>(tenantId: string): (error: unknown) => T {
   };
 }
 
+function lastTestOf(t: NonNullable<NonNullable<MailConfigView['smtp']>['lastTest']>): string {
+  return `${t.ok ? 'ok' : `failed at ${t.stage}: ${t.message}`} (${t.at})`;
+}
+
 function renderView(v: MailConfigView): string {
   const smtp = v.smtp
     ? `${v.smtp.host}:${v.smtp.port} (${v.smtp.security}) as ${v.smtp.username}, from ${v.smtp.address}` +
-      (v.smtp.lastTest
-        ? `; last test ${v.smtp.lastTest.ok ? 'ok' : `failed at ${v.smtp.lastTest.stage}: ${v.smtp.lastTest.message}`} (${v.smtp.lastTest.at})`
-        : '; never tested')
+      (v.smtp.lastTest ? `; last test ${lastTestOf(v.smtp.lastTest)}` : '; never tested')
     : 'not configured';
   const gmail = v.gmail.account ? `${v.gmail.status} (${v.gmail.account})` : v.gmail.status;
   return table([

@@ -1,15 +1,12 @@
-import { requireActive } from '../../../domain/mail-config/mail-config.state';
 import { Inject, Logger } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { createHash } from 'node:crypto';
-import { type MailConfigState, senderOf } from '../../../domain/mail-config/mail-config.state';
+import { type MailConfigState, requireActive, senderOf } from '../../../domain/mail-config/mail-config.state';
 import { type Mode } from '../../../domain/mail-config/mail-config.types';
 import type { CommandContext } from '../../common/command-context';
-import { DecideAndAppend } from '../../mail-config/decide-and-append';
+import { GmailGrants } from '../../gmail/gmail-grants';
 import { StateReader } from '../../mail-config/state-reader';
-import { GMAIL_METRICS, type GmailMetrics } from '../../metrics/gmail-metrics';
 import { SEND_METRICS, type SendMetrics } from '../../metrics/send-metrics';
-import { type Clock, CLOCK } from '../../ports/clock.port';
 import { ID_GENERATOR, type IdGenerator } from '../../ports/id.port';
 import { IDEMPOTENCY_STORE, type IdempotencyStore } from '../../ports/idempotency.port';
 import { GrantRevokedError, MailTransportError, type OutgoingMessage } from '../../ports/mail-transport.port';
@@ -48,14 +45,12 @@ export class SendMessageHandler implements ICommandHandler<SendMessageCommand> {
 
   constructor(
     private readonly reader: StateReader,
-    private readonly commands: DecideAndAppend,
+    private readonly grants: GmailGrants,
     private readonly senders: ModeSenderRegistry,
     private readonly health: DeliveryHealth,
     @Inject(IDEMPOTENCY_STORE) private readonly idempotency: IdempotencyStore,
-    @Inject(CLOCK) private readonly clock: Clock,
     @Inject(ID_GENERATOR) private readonly ids: IdGenerator,
     @Inject(SEND_METRICS) private readonly metrics: SendMetrics,
-    @Inject(GMAIL_METRICS) private readonly gmailMetrics: GmailMetrics,
   ) {}
 
   async execute({ tenantId, input, idempotencyKey, context: ctx }: SendMessageCommand): Promise<SendAnswer> {
@@ -159,25 +154,12 @@ export class SendMessageHandler implements ICommandHandler<SendMessageCommand> {
     input: SendMessageInput,
     ctx: CommandContext,
   ): Promise<SendResult> {
-    const { events, current } = await this.commands.handle(
-      tenantId,
-      {
-        type: 'RevokeGmailConsent',
-        // Guarded by the grant this send used: a re-authorization in the meantime is not undone.
-        data: {
-          reason: 'revoked_at_google',
-          at: this.clock.now().toISOString(),
-          googleRevocation: null,
-          grantAuthorizedAt: state.gmail.authorizedAt,
-        },
-      },
-      ctx,
-    );
-    if (events.length > 0) this.gmailMetrics.revocationDetected();
+    // Guarded by the grant this send used: a re-authorization in the meantime is not undone.
+    await this.grants.recordRevokedAtGoogle(tenantId, { authorizedAt: state.gmail.authorizedAt }, ctx);
     const sender = this.senders.get('default');
     if (!sender) throw new ModeUnavailableError('default');
     const address = state.defaultAddress!;
-    const sent = await sender.send({ tenantId, state: current.state }, this.compose(address, input));
+    const sent = await sender.send({ tenantId, state }, this.compose(address, input));
     return {
       messageId: sent.messageId,
       mode: 'default',

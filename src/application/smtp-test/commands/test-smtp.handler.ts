@@ -1,12 +1,11 @@
-import { requireActive } from '../../../domain/mail-config/mail-config.state';
 import { Inject, Logger } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { MailConfigError } from '../../../domain/mail-config/mail-config.errors';
-import { type MailConfigState } from '../../../domain/mail-config/mail-config.state';
+import { type MailConfigState, requireActive } from '../../../domain/mail-config/mail-config.state';
+import { smtpDefaults } from '../../../domain/mail-config/mail-config.types';
 import type { CommandContext } from '../../common/command-context';
 import { SMTP_PASSWORD_FIELD } from '../../mail-config/credential-status';
 import { DecideAndAppend } from '../../mail-config/decide-and-append';
-import { securityFor } from '../../../domain/mail-config/mail-config.types';
 import { StateReader } from '../../mail-config/state-reader';
 import { SMTP_TEST_METRICS, type SmtpTestMetrics } from '../../metrics/smtp-test-metrics';
 import { type Cipher, CIPHER } from '../../ports/cipher.port';
@@ -93,13 +92,8 @@ export class TestSmtpHandler implements ICommandHandler<TestSmtpCommand> {
     }
     return {
       address: c.address,
-      server: {
-        host: c.host,
-        port: c.port,
-        security: securityFor(c.port, c.security),
-        username: c.username ?? c.address,
-        password,
-      },
+      // The same defaults saving applies, so a candidate tests what saving it would store.
+      server: { host: c.host, port: c.port, ...smtpDefaults(c), password },
     };
   }
 

@@ -31,7 +31,8 @@ export function connectFailure(error: SmtpError, c: FailureContext, timeoutMs: n
     case 'ETIMEDOUT':
       return new MailTransportError(
         'connect',
-        `Connecting to ${label(c)} timed out after ${seconds(timeoutMs)}; check the host, the port, and that the server accepts connections from the internet`,
+        `Connecting to ${label(c)} timed out after ${seconds(timeoutMs)}; ` +
+          'check the host, the port, and that the server accepts connections from the internet',
       );
     case 'EHOSTUNREACH':
     case 'ENETUNREACH':
@@ -57,7 +58,8 @@ export function handshakeFailure(
       'connect',
       greeted
         ? `${label(c)} stopped answering during the SMTP handshake (no reply within ${seconds(timeoutMs)})`
-        : `${label(c)} accepted the connection but sent no SMTP greeting within ${seconds(timeoutMs)}; check that this is the SMTP port of a mail server`,
+        : `${label(c)} accepted the connection but sent no SMTP greeting within ${seconds(timeoutMs)}; ` +
+            'check that this is the SMTP port of a mail server',
     );
   }
   if (error.code === 'EPROTOCOL') {
@@ -74,7 +76,8 @@ export function tlsFailure(error: SmtpError | null, c: FailureContext, timeoutMs
     return new MailTransportError(
       'tls',
       c.security === 'tls'
-        ? `The TLS handshake with ${label(c)} did not complete within ${seconds(timeoutMs)}; if this port expects STARTTLS, choose security starttls (usually port 587)`
+        ? `The TLS handshake with ${label(c)} did not complete within ${seconds(timeoutMs)}; ` +
+            'if this port expects STARTTLS, choose security starttls (usually port 587)'
         : `The STARTTLS handshake with ${label(c)} did not complete within ${seconds(timeoutMs)}`,
     );
   }
@@ -88,13 +91,15 @@ export function tlsFailure(error: SmtpError | null, c: FailureContext, timeoutMs
   if (/self[- ]signed/i.test(m)) {
     return new MailTransportError(
       'tls',
-      `The certificate of ${c.host} is self-signed and not trusted; the server needs a certificate from a trusted authority`,
+      `The certificate of ${c.host} is self-signed and not trusted; ` +
+        'the server needs a certificate from a trusted authority',
     );
   }
   if (/altnames|does not match|Hostname\/IP/i.test(m)) {
     return new MailTransportError(
       'tls',
-      `The certificate presented by the server is not valid for ${c.host}; use the host name the certificate was issued for`,
+      `The certificate presented by the server is not valid for ${c.host}; ` +
+        'use the host name the certificate was issued for',
     );
   }
   if (/expired/i.test(m)) return new MailTransportError('tls', `The certificate of ${c.host} has expired`);
@@ -102,7 +107,8 @@ export function tlsFailure(error: SmtpError | null, c: FailureContext, timeoutMs
   if (/unable to (get|verify)|issuer|certificate chain/i.test(m)) {
     return new MailTransportError(
       'tls',
-      `The certificate of ${c.host} was not issued by a trusted authority (or the server does not send its intermediate certificates)`,
+      `The certificate of ${c.host} was not issued by a trusted authority ` +
+        '(or the server does not send its intermediate certificates)',
     );
   }
   if (
@@ -151,7 +157,8 @@ export function authNotOffered(c: FailureContext): MailTransportError {
     'auth',
     c.security === 'none'
       ? `The server on port ${c.port} does not offer authentication without encryption; choose security starttls or tls`
-      : `The server on port ${c.port} does not offer authentication (AUTH); check that this is the submission port (587 or 465)`,
+      : `The server on port ${c.port} does not offer authentication (AUTH); ` +
+          'check that this is the submission port (587 or 465)',
   );
 }
 
@@ -166,7 +173,8 @@ export function sendFailure(
   if (lost && handedOver) {
     return new MailTransportError(
       'send',
-      `The connection to ${label(c)} was ${error ? 'lost' : `silent for ${seconds(timeoutMs)}`} after the message was handed over; it may or may not have been delivered, so check before sending it again`,
+      `The connection to ${label(c)} was ${error ? 'lost' : `silent for ${seconds(timeoutMs)}`} ` +
+        'after the message was handed over; it may or may not have been delivered, so check before sending it again',
       { uncertain: true },
     );
   }

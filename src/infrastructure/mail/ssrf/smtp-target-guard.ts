@@ -42,7 +42,8 @@ export class SmtpTargetGuard {
   async check(rawHost: string, port: number, dnsTimeoutMs: number): Promise<CheckedTarget> {
     if (!this.policy.allowedPorts.includes(port)) {
       throw refuse(
-        `Port ${port} is not allowed for SMTP; use one of ${this.policy.allowedPorts.join(', ')} (usually 587 with STARTTLS or 465 with TLS)`,
+        `Port ${port} is not allowed for SMTP; use one of ${this.policy.allowedPorts.join(', ')} ` +
+          '(usually 587 with STARTTLS or 465 with TLS)',
       );
     }
     let host;

@@ -5,9 +5,13 @@ import { domainToASCII } from 'node:url';
 
 export const NO_CONTROL = /^[^\x00-\x1f\x7f]*$/;
 
+/** A DNS label: 1–63 characters, no hyphen at either end. */
+const LABEL = '[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?';
 /** An IP literal (v4, or v6 in brackets or not) or a DNS name. */
-export const HOST =
-  /^(?=.{1,253}$)(\[[0-9a-f:.]+\]|[0-9a-f:]*:[0-9a-f:.]+|([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)(\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)*)$/i;
+export const HOST = new RegExp(
+  `^(?=.{1,253}$)(\\[[0-9a-f:.]+\\]|[0-9a-f:]*:[0-9a-f:.]+|(${LABEL})(\\.${LABEL})*)$`,
+  'i',
+);
 
 /**
  * One spelling per host, so policy checks and the stored value agree: IDN to punycode (UTS #46,
