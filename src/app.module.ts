@@ -10,9 +10,10 @@ import { HttpModule, HttpOptions } from './modules/http.module';
 import { MailConfigHttpModule } from './modules/mail-config-http.module';
 import { ProjectionsModule } from './modules/projections.module';
 import { SendingModule } from './modules/sending.module';
+import { SettingsModule } from './modules/settings.module';
 
 /** The features served over HTTP, each with its use cases and its routes. */
-const FEATURES = [MailConfigHttpModule, AuditHttpModule, ProjectionsModule, SendingModule, GmailModule];
+const FEATURES = [MailConfigHttpModule, AuditHttpModule, ProjectionsModule, SendingModule, GmailModule, SettingsModule];
 
 /** The HTTP service: the shared core, the HTTP plumbing, the command and query buses, the features. */
 @Module({})
