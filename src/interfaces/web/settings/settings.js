@@ -190,10 +190,11 @@
       const now = after[provider] && after[provider].status;
       if (was === 'authorized' && now === 'revoked' && after[provider].revokedReason !== 'tenant_request') {
         say(
-          `Access to ${after[provider].account} was withdrawn at the provider. Support emails are now sent from ` +
-            `your support address.`,
+          `Access to ${after[provider].account} was withdrawn at ${provider === 'gmail' ? 'Google' : 'Microsoft'}. ` +
+            `Support emails are now sent from your support address.`,
           'warning',
         );
+        return;
       }
     }
     if (before.mode !== after.mode) say(`Support emails are now sent from ${after.sender}.`);
