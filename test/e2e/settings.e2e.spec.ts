@@ -9,7 +9,9 @@ describe('settings page: session links and the page API', () => {
   let svc: TestService;
 
   beforeAll(async () => {
-    svc = await startTestService({ env: { PUBLIC_URL, OAUTH_RETURN_URL_ORIGINS: APP_ORIGIN } });
+    svc = await startTestService({
+      env: { PUBLIC_URL, OAUTH_RETURN_URL_ORIGINS: APP_ORIGIN, THROTTLE_SMTP_TEST: '2/60' },
+    });
   });
   afterAll(() => svc?.close());
 
@@ -185,5 +187,38 @@ describe('settings page: session links and the page API', () => {
     expect(logs).not.toContain(token);
     expect(logs).not.toContain(token.split('.')[0]);
     expect(logs).not.toContain(cookie);
+  });
+
+  it('does not use up a link on a HEAD request (link checkers)', async () => {
+    const tenant = await provisioned();
+    const { url } = await link(tenant);
+    const u = new URL(url);
+    const head = await request('HEAD', `${svc.url}${u.pathname}${u.search}`, { token: null });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('set-cookie')).toBeNull();
+    expect((await open(url)).status).toBe(303);
+  });
+
+  it('tests SMTP settings on the page within the tenant’s API budget, shared with the API route', async () => {
+    const tenant = await provisioned();
+    const { cookie, csrf } = await session(tenant);
+    // Port 2 is outside SMTP_ALLOWED_PORTS: the test stops at policy, nothing is contacted.
+    const candidate = { address: 'help@acme.example', host: 'smtp.acme.example', port: 2, password: 'x-secret-1' };
+    const first = await request('POST', `${svc.url}/settings/api/smtp/test`, {
+      headers: { cookie, 'x-csrf-token': csrf },
+      body: candidate,
+    });
+    expect(first.status).toBe(200);
+    expect(first.body).toMatchObject({ ok: false, stage: 'policy' });
+    expect(first.text).not.toContain('x-secret-1');
+    expect((await svc.api.post(`/v1/tenants/${tenant}/mail-config/smtp/test`, candidate)).status).toBe(200);
+    const third = await request('POST', `${svc.url}/settings/api/smtp/test`, {
+      headers: { cookie, 'x-csrf-token': csrf },
+      body: candidate,
+    });
+    expect(third.status).toBe(429);
+    // Another tenant's budget is untouched.
+    const other = await provisioned();
+    expect((await svc.api.post(`/v1/tenants/${other}/mail-config/smtp/test`, candidate)).status).toBe(200);
   });
 });

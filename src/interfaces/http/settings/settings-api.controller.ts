@@ -15,9 +15,9 @@ import {
 import { settingsPageUrl } from '../../../application/settings/settings-urls';
 import { TestSmtpCommand } from '../../../application/smtp-test/commands/test-smtp.command';
 import { AccessRule } from '../common/access';
-import { TenantRateLimit } from '../common/throttle';
 import { ChangeModeDto, SmtpSettingsDto } from '../mail-config/mail-config.dto';
 import { type AuthorizationStarted, authorizationOf } from './provider-authorizations';
+import { SettingsRateLimit } from './settings-rate-limit';
 import { CurrentSettingsSession, SettingsCtx, SettingsSessionGuard } from './settings-session.guard';
 
 export interface SettingsPageAnswer extends SettingsPageState {
@@ -70,7 +70,7 @@ export class SettingsApiController {
   /** The consent URL of a provider; the page opens it at top level and the provider sends the browser back here. */
   @Post('authorizations/:provider')
   @HttpCode(201)
-  @TenantRateLimit('gmailAuthorization')
+  @SettingsRateLimit('gmailAuthorization')
   authorize(
     @CurrentSettingsSession() session: SettingsSession,
     @Param('provider') provider: string,
@@ -81,7 +81,7 @@ export class SettingsApiController {
 
   @Post('smtp/test')
   @HttpCode(200)
-  @TenantRateLimit('smtpTest')
+  @SettingsRateLimit('smtpTest')
   testSmtp(
     @CurrentSettingsSession() session: SettingsSession,
     @Body() body: SmtpSettingsDto,

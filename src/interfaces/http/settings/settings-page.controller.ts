@@ -40,8 +40,13 @@ export class SettingsPageController {
    * the browser back here (a top-level GET); cross-site posts and frames never carry it.
    */
   @Get('open')
-  async open(@Query('link') link: unknown, @Res() res: Response): Promise<void> {
+  async open(@Query('link') link: unknown, @Req() req: Request, @Res() res: Response): Promise<void> {
     res.set(this.headers);
+    // Link checkers probe with HEAD: that must not use up the tenant's one opening.
+    if (req.method === 'HEAD') {
+      res.status(200).type('html').end();
+      return;
+    }
     const redeemed = await this.commands.execute(new OpenSettingsSessionCommand(typeof link === 'string' ? link : ''));
     if (!redeemed.ok) {
       res.status(410).type('html').send(this.pages.expired(redeemed.returnUrl));
