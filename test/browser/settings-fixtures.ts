@@ -1,4 +1,5 @@
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -29,6 +30,9 @@ async function freePort(): Promise<number> {
  */
 export interface SettingsWorld {
   publicUrl: string;
+  /** A page of the main application (allowed to frame the settings page) and one of another site (not allowed). */
+  appFrame: string;
+  foreignFrame: string;
   google: GoogleStandIn;
   smtp: Peer;
   api: Client;
@@ -40,6 +44,8 @@ export interface SettingsWorld {
 export async function startSettingsWorld(): Promise<SettingsWorld> {
   const port = await freePort();
   const publicUrl = `http://127.0.0.1:${port}`;
+  const app = await framingPage(publicUrl);
+  const foreign = await framingPage(publicUrl);
   const google = await GoogleStandIn.start({ redirectUri: `${publicUrl}/v1/oauth/google/callback` });
   const smtp = await startSmtpPeer();
   const dataDir = mkdtempSync(join(tmpdir(), 'mcs-settings-'));
@@ -56,7 +62,7 @@ export async function startSettingsWorld(): Promise<SettingsWorld> {
       LOG_LEVEL: 'debug',
       DATA_DIR: dataDir,
       PUBLIC_URL: publicUrl,
-      OAUTH_RETURN_URL_ORIGINS: APP_ORIGIN,
+      OAUTH_RETURN_URL_ORIGINS: `${APP_ORIGIN},${app.origin}`,
       SMTP_ALLOW_PRIVATE_HOSTS: 'true',
       SMTP_ALLOWED_PORTS: String(smtp.port),
       SMTP_EXTRA_CA_FILE: testCertificates().caFile,
@@ -68,6 +74,8 @@ export async function startSettingsWorld(): Promise<SettingsWorld> {
   const apiToken = readFileSync(join(dataDir, 'api-token'), 'utf8').trim();
   return {
     publicUrl,
+    appFrame: `${app.origin}/`,
+    foreignFrame: `${foreign.origin}/`,
     google,
     smtp,
     api: client(running.url, apiToken),
@@ -77,8 +85,27 @@ export async function startSettingsWorld(): Promise<SettingsWorld> {
       await running.close();
       await google.close();
       await smtp.close();
+      await app.close();
+      await foreign.close();
       rmSync(dataDir, { recursive: true, force: true });
     },
+  };
+}
+
+/** A page on its own loopback origin that frames the settings page, as the main application may. */
+async function framingPage(publicUrl: string): Promise<{ origin: string; close(): Promise<void> }> {
+  const server = createHttpServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    res.end(
+      `<!doctype html><html lang="en"><title>App</title><h1>App</h1>` +
+        `<iframe src="${publicUrl}/settings/mail" title="Mail settings" width="1000" height="800"></iframe></html>`,
+    );
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const { port } = server.address() as { port: number };
+  return {
+    origin: `http://127.0.0.1:${port}`,
+    close: () => new Promise<void>((done) => server.close(() => done())),
   };
 }
 

@@ -285,4 +285,29 @@ describe('the tenant’s settings page in headless Chromium', () => {
     ]);
     expect(pageErrors).toEqual([]);
   }, 90_000);
+
+  it('may be framed by the main application only, and Authorize leaves the frame for the consent screen', async () => {
+    const { id } = await tenant();
+    await page.goto(await sessionLink(id));
+    await region().waitFor();
+
+    await page.goto(world.foreignFrame);
+    await page.waitForLoadState('load');
+    // The page's load waits for its frame: Chromium replaced the refused one by its error page.
+    const refused = page.frames().find((f) => f !== page.mainFrame());
+    expect(refused!.url()).toMatch(/^chrome-error:/);
+    await expect(refused!.getByRole('region', { name: 'Support Email Mode' }).count()).resolves.toBe(0);
+
+    await page.goto(world.appFrame);
+    const framed = page.frameLocator('iframe[title="Mail settings"]');
+    await framed.getByRole('region', { name: 'Support Email Mode' }).waitFor();
+    await framed.getByRole('button', { name: 'Use Gmail Email Address' }).click();
+    const back = page.waitForResponse((r) => r.url().startsWith(`${world.publicUrl}/settings/mail?`));
+    await framed.getByRole('button', { name: 'Authorize', exact: true }).click();
+    await back;
+    // The consent round trip ran at top level and came back to the page itself.
+    await page.waitForURL(`${world.publicUrl}/settings/mail`);
+    await expectText(page.locator('#notice'), `Your Gmail account ${GMAIL_ACCOUNT} is authorized`);
+    expect(pageErrors.filter((e) => !/frame-ancestors|Refused to frame/.test(e))).toEqual([]);
+  }, 60_000);
 });

@@ -247,9 +247,10 @@
     try {
       const started = await call('POST', `/settings/api/authorizations/${provider}`);
       say(`Opening ${PROVIDER_NAMES[provider]}…`);
-      // At top level: providers refuse to show their consent screen inside a frame.
+      // At top level: providers refuse to show their consent screen inside a frame. Setting href is what a
+      // framed page may do to a cross-origin top (assign() is not), once the user has clicked.
       try {
-        window.top.location.assign(started.authorizationUrl);
+        window.top.location.href = started.authorizationUrl;
       } catch {
         window.open(started.authorizationUrl, '_blank', 'noopener');
       }
