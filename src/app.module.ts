@@ -13,11 +13,14 @@ import { MailConfigModule } from './modules/mail-config.module';
 import { ProjectionsModule } from './modules/projections.module';
 import { SendingHttpModule } from './modules/sending-http.module';
 import { SendingModule } from './modules/sending.module';
+import { SettingsModule } from './modules/settings.module';
 
 /** The features' use cases (what the CLI runs on too)… */
 const USE_CASES = [MailConfigModule, SendingModule, GmailModule];
 /** …and their routes: each *HttpModule brings only controllers (and their guards). */
 const ROUTES = [MailConfigHttpModule, AuditHttpModule, ProjectionsModule, SendingHttpModule, GmailHttpModule];
+/** The tenant's settings page: its session use cases and routes (nothing the CLI runs). */
+const PAGES = [SettingsModule];
 
 /** The HTTP service: the shared core, the HTTP plumbing, the command and query buses, the features. */
 @Module({})
@@ -33,6 +36,7 @@ export class AppModule {
         CqrsModule.forRoot(),
         ...USE_CASES,
         ...ROUTES,
+        ...PAGES,
       ],
     };
   }

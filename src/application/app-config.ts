@@ -47,6 +47,8 @@ export interface AppConfig {
   googleMissing: string[];
   googleEndpoints: { authUrl: string; tokenUrl: string; revokeUrl: string; userinfoUrl: string; gmailApiUrl: string };
   oauthReturnUrlOrigins: string[];
+  /** PUBLIC_URL: the service's external origin (no trailing slash), for settings-page links. */
+  publicUrl: string;
   smtpAllowPrivateHosts: boolean;
   smtpAllowedPorts: number[];
   smtpExtraCaFile: string | null;

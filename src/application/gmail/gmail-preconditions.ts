@@ -9,6 +9,14 @@ export function requireGoogle<T>(google: T | null, config: AppConfig): T {
 }
 
 /**
+ * Where a consent round trip may end: the main application's origins, and the service's own
+ * PUBLIC_URL, whose settings page starts round trips that come back to it.
+ */
+export function returnOrigins(config: Pick<AppConfig, 'oauthReturnUrlOrigins' | 'publicUrl'>): string[] {
+  return [...new Set([...config.oauthReturnUrlOrigins, config.publicUrl])];
+}
+
+/**
  * The browser is sent back to `returnUrl` with the outcome, so it must belong to one of the
  * main application's origins: anything else would make the service an open redirect.
  */

@@ -126,6 +126,25 @@ function positiveInt(env: Env, name: string, fallback: number): number {
   return Number(raw);
 }
 
+/** PUBLIC_URL: an http(s) origin as browsers reach the service; links to the settings page are built on it. */
+function publicUrl(env: Env, listenPort: number): string {
+  const raw = value(env, 'PUBLIC_URL');
+  if (raw === undefined) return `http://localhost:${listenPort}`;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError('PUBLIC_URL', 'must be an absolute http(s) URL');
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new ConfigError('PUBLIC_URL', 'must use http:// or https://');
+  }
+  if (parsed.pathname !== '/' || parsed.search || parsed.hash || parsed.username || parsed.password) {
+    throw new ConfigError('PUBLIC_URL', 'must be an origin only (scheme, host and port), without path or query');
+  }
+  return parsed.origin;
+}
+
 export function parseConfig(env: Env): AppConfig {
   const esdb = value(env, 'EVENTSTORE_CONNECTION_STRING') ?? null;
   if (esdb !== null && !/^esdb(\+discover)?:\/\//.test(esdb)) {
@@ -158,8 +177,9 @@ export function parseConfig(env: Env): AppConfig {
   });
   const endpoint = (name: keyof typeof GOOGLE_DEFAULTS) => url(env, name, ['http:', 'https:'], GOOGLE_DEFAULTS[name])!;
   const gmailApiUrl = endpoint('GMAIL_API_URL');
+  const listenPort = port(env, 'PORT', 3000);
   return {
-    port: port(env, 'PORT', 3000),
+    port: listenPort,
     dataDir: value(env, 'DATA_DIR') ?? './data',
     eventStoreConnectionString: esdb,
     defaultSenderDomain: domain.toLowerCase(),
@@ -181,6 +201,7 @@ export function parseConfig(env: Env): AppConfig {
       gmailApiUrl: gmailApiUrl.endsWith('/') ? gmailApiUrl : `${gmailApiUrl}/`,
     },
     oauthReturnUrlOrigins: normalisedOrigins,
+    publicUrl: publicUrl(env, listenPort),
     smtpAllowPrivateHosts: bool(env, 'SMTP_ALLOW_PRIVATE_HOSTS'),
     smtpAllowedPorts,
     smtpExtraCaFile: value(env, 'SMTP_EXTRA_CA_FILE') ?? null,

@@ -4,7 +4,7 @@ import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { APP_CONFIG, type AppConfig } from '../../app-config';
 import { StateReader } from '../../mail-config/state-reader';
 import { GOOGLE_CONSENT, type GoogleConsent } from '../../ports/google-oauth.port';
-import { allowedReturnUrl, requireGoogle } from '../gmail-preconditions';
+import { allowedReturnUrl, requireGoogle, returnOrigins } from '../gmail-preconditions';
 import { GmailAuthorizationStarted, StartGmailAuthorizationCommand } from './start-gmail-authorization.command';
 
 @CommandHandler(StartGmailAuthorizationCommand)
@@ -17,7 +17,7 @@ export class StartGmailAuthorizationHandler implements ICommandHandler<StartGmai
 
   async execute({ tenantId, returnUrl, context }: StartGmailAuthorizationCommand): Promise<GmailAuthorizationStarted> {
     const consent = requireGoogle(this.consent, this.config);
-    const target = allowedReturnUrl(returnUrl, this.config.oauthReturnUrlOrigins);
+    const target = allowedReturnUrl(returnUrl, returnOrigins(this.config));
     requireActive((await this.reader.load(tenantId)).state);
     const started = await consent.begin({
       tenantId,
