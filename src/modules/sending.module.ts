@@ -1,7 +1,7 @@
 import { Inject, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { join } from 'node:path';
 import { APP_CONFIG, AppConfig } from '../application/app-config';
-import { IDEMPOTENCY_STORE } from '../application/ports/idempotency.port';
+import { IDEMPOTENCY_STORE, type IdempotencyStore } from '../application/ports/idempotency.port';
 import { DEFAULT_RELAY_TRANSPORT, TENANT_SMTP_TRANSPORT } from '../application/ports/mail-transport.port';
 import { DefaultModeSender } from '../application/sending/default-mode.sender';
 import { DELIVERY_FAILURE_THRESHOLD, DeliveryHealth } from '../application/sending/delivery-health';
@@ -9,6 +9,7 @@ import { ModeSenderRegistry } from '../application/sending/mode-senders';
 import { SendMessageHandler } from '../application/sending/commands/send-message.handler';
 import { SmtpModeSender } from '../application/sending/smtp-mode.sender';
 import { TestSmtpHandler } from '../application/smtp-test/commands/test-smtp.handler';
+import { dataDirPath } from '../infrastructure/data-dir-layout';
 import { SqliteIdempotencyStore } from '../infrastructure/idempotency/sqlite-idempotency.store';
 import { CONNECTION_FACTORY, ConnectionFactory, TcpConnectionFactory } from '../infrastructure/mail/connection-factory';
 import { SmtpRelayTransport } from '../infrastructure/mail/default-relay.transport';
@@ -17,8 +18,11 @@ import { OutboxTransport } from '../infrastructure/mail/outbox.transport';
 import { HOST_RESOLVER, HostResolver, SystemHostResolver } from '../infrastructure/mail/ssrf/host-resolver';
 import { SmtpTargetGuard } from '../infrastructure/mail/ssrf/smtp-target-guard';
 import { NodemailerTenantSmtpTransport } from '../infrastructure/mail/tenant-smtp.transport';
+import { PostgresDatabase } from '../infrastructure/postgres/postgres-database';
+import { PostgresIdempotencyStore } from '../infrastructure/postgres/postgres.idempotency-store';
 import { SendingController } from '../interfaces/http/sending/sending.controller';
 import { SmtpTestController } from '../interfaces/http/smtp-test/smtp-test.controller';
+import { POSTGRES_DATABASE } from './core.module';
 import { MailConfigModule } from './mail-config.module';
 
 const EXTRA_CA = Symbol('EXTRA_CA');
@@ -57,8 +61,11 @@ const EXTRA_CA = Symbol('EXTRA_CA');
     },
     {
       provide: IDEMPOTENCY_STORE,
-      useFactory: (config: AppConfig) => new SqliteIdempotencyStore(join(config.dataDir, 'idempotency.db')),
-      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig, database: PostgresDatabase | null): IdempotencyStore =>
+        database
+          ? new PostgresIdempotencyStore(database.pool)
+          : new SqliteIdempotencyStore(dataDirPath(config.dataDir, 'idempotency')),
+      inject: [APP_CONFIG, POSTGRES_DATABASE],
     },
     {
       provide: DELIVERY_FAILURE_THRESHOLD,
@@ -81,7 +88,7 @@ export class SendingModule implements OnModuleInit, OnApplicationShutdown {
     private readonly smtpSender: SmtpModeSender,
     @Inject(TENANT_SMTP_TRANSPORT) private readonly tenantSmtp: { close?: () => void },
     @Inject(DEFAULT_RELAY_TRANSPORT) private readonly relay: { close?: () => void },
-    @Inject(IDEMPOTENCY_STORE) private readonly idempotency: { close?: () => void },
+    @Inject(IDEMPOTENCY_STORE) private readonly idempotency: IdempotencyStore,
   ) {}
 
   onModuleInit(): void {
@@ -89,9 +96,9 @@ export class SendingModule implements OnModuleInit, OnApplicationShutdown {
     this.registry.register(this.smtpSender);
   }
 
-  onApplicationShutdown(): void {
+  async onApplicationShutdown(): Promise<void> {
     this.tenantSmtp.close?.();
     this.relay.close?.();
-    this.idempotency.close?.();
+    await this.idempotency.close();
   }
 }
