@@ -1,9 +1,14 @@
 import { Inject, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { join } from 'node:path';
 import { APP_CONFIG, AppConfig } from '../application/app-config';
 import { IDEMPOTENCY_STORE, type IdempotencyStore } from '../application/ports/idempotency.port';
-import { DEFAULT_RELAY_TRANSPORT, TENANT_SMTP_TRANSPORT } from '../application/ports/mail-transport.port';
+import {
+  DEFAULT_RELAY_TRANSPORT,
+  type DefaultRelayTransport,
+  TENANT_SMTP_TRANSPORT,
+} from '../application/ports/mail-transport.port';
+import { SEND_FAILURE_COUNTER, type SendFailureCounter } from '../application/ports/send-failure-counter.port';
 import { DefaultModeSender } from '../application/sending/default-mode.sender';
+import { InMemorySendFailureCounter } from '../application/sending/in-memory-send-failure-counter';
 import { DELIVERY_FAILURE_THRESHOLD, DeliveryHealth } from '../application/sending/delivery-health';
 import { ModeSenderRegistry } from '../application/sending/mode-senders';
 import { SendMessageHandler } from '../application/sending/commands/send-message.handler';
@@ -20,6 +25,8 @@ import { SmtpTargetGuard } from '../infrastructure/mail/ssrf/smtp-target-guard';
 import { NodemailerTenantSmtpTransport } from '../infrastructure/mail/tenant-smtp.transport';
 import { PostgresDatabase } from '../infrastructure/postgres/postgres-database';
 import { PostgresIdempotencyStore } from '../infrastructure/postgres/postgres.idempotency-store';
+import { PostgresOutboxTransport } from '../infrastructure/postgres/postgres.outbox.transport';
+import { PostgresSendFailureCounter } from '../infrastructure/postgres/postgres.send-failure-counter';
 import { SendingController } from '../interfaces/http/sending/sending.controller';
 import { SmtpTestController } from '../interfaces/http/smtp-test/smtp-test.controller';
 import { POSTGRES_DATABASE } from './core.module';
@@ -53,11 +60,18 @@ const EXTRA_CA = Symbol('EXTRA_CA');
     },
     {
       provide: DEFAULT_RELAY_TRANSPORT,
-      useFactory: (config: AppConfig, factory: ConnectionFactory, extraCa: string[]) =>
+      useFactory: (
+        config: AppConfig,
+        factory: ConnectionFactory,
+        extraCa: string[],
+        database: PostgresDatabase | null,
+      ): DefaultRelayTransport =>
         config.defaultRelayUrl
           ? new SmtpRelayTransport(config.defaultRelayUrl, factory, { extraCa, clientName: config.defaultSenderDomain })
-          : new OutboxTransport(join(config.dataDir, 'outbox')),
-      inject: [APP_CONFIG, CONNECTION_FACTORY, EXTRA_CA],
+          : database
+            ? new PostgresOutboxTransport(database.pool)
+            : new OutboxTransport(dataDirPath(config.dataDir, 'outbox')),
+      inject: [APP_CONFIG, CONNECTION_FACTORY, EXTRA_CA, POSTGRES_DATABASE],
     },
     {
       provide: IDEMPOTENCY_STORE,
@@ -71,6 +85,12 @@ const EXTRA_CA = Symbol('EXTRA_CA');
       provide: DELIVERY_FAILURE_THRESHOLD,
       useFactory: (config: AppConfig) => config.sendFailingAfter,
       inject: [APP_CONFIG],
+    },
+    {
+      provide: SEND_FAILURE_COUNTER,
+      useFactory: (database: PostgresDatabase | null): SendFailureCounter =>
+        database ? new PostgresSendFailureCounter(database.pool) : new InMemorySendFailureCounter(),
+      inject: [POSTGRES_DATABASE],
     },
     ModeSenderRegistry,
     DefaultModeSender,
