@@ -44,6 +44,8 @@ describe('the replicated shape: three interchangeable instances (real processes)
   let esdb: EsdbServer;
   let database: TestDatabase;
   let peer: Peer;
+  /** Takes the message, then never answers: the send is in flight until its instance dies. */
+  let hanging: Peer;
   let google: GoogleStandIn;
   const instances: Array<{ service: ServiceProcess; dataDir: string }> = [];
   let next = 0;
@@ -58,13 +60,13 @@ describe('the replicated shape: three interchangeable instances (real processes)
     headers?: Record<string, string>,
   ) => request(method, service.url + path, { token: API_TOKEN, body, headers });
 
-  const provisionWithSmtp = async (tenant: string) => {
+  const provisionWithSmtp = async (tenant: string, port = peer.port) => {
     expect((await call(any(), 'POST', `/v1/tenants/${tenant}/mail-config`, { username: tenant })).status).toBe(201);
     const saved = await call(any(), 'PUT', `/v1/tenants/${tenant}/mail-config/smtp`, {
       address: 'help@acme.example',
       password: PEER_PASSWORD,
       host: 'localhost',
-      port: peer.port,
+      port,
       security: 'starttls',
       username: PEER_USER,
       activate: true,
@@ -73,10 +75,11 @@ describe('the replicated shape: three interchangeable instances (real processes)
   };
 
   beforeAll(async () => {
-    [esdb, database, peer, google] = await Promise.all([
+    [esdb, database, peer, hanging, google] = await Promise.all([
       startEsdbServer(),
       createTestDatabase('instances'),
       startSmtpPeer(),
+      startSmtpPeer({ hangAfterData: true }),
       GoogleStandIn.start({ redirectUri: REDIRECT_URI }),
     ]);
     const env = (dataDir: string): Record<string, string> => ({
@@ -91,7 +94,7 @@ describe('the replicated shape: three interchangeable instances (real processes)
       NODE_ENV: 'production',
       LOG_LEVEL: 'info',
       SMTP_ALLOW_PRIVATE_HOSTS: 'true',
-      SMTP_ALLOWED_PORTS: String(peer.port),
+      SMTP_ALLOWED_PORTS: `${peer.port},${hanging.port}`,
       SMTP_EXTRA_CA_FILE: testCertificates().caFile,
       THROTTLE_SMTP_TEST: '3/60',
       GMAIL_CONSENT_CHECK_INTERVAL: String(CONSENT_CHECK_INTERVAL_S),
@@ -104,7 +107,7 @@ describe('the replicated shape: three interchangeable instances (real processes)
 
   afterAll(async () => {
     for (const { service } of instances) service.kill();
-    await Promise.all([esdb?.stop(), peer?.close(), google?.close(), database?.drop()]);
+    await Promise.all([esdb?.stop(), peer?.close(), hanging?.close(), google?.close(), database?.drop()]);
     for (const { dataDir } of instances) rmSync(dataDir, { recursive: true, force: true });
   });
 
@@ -220,4 +223,38 @@ describe('the replicated shape: three interchangeable instances (real processes)
       expect(readdirSync(dataDir).filter((f) => !MOVING_ELSEWHERE.test(f))).toEqual([]);
     }
   });
+
+  it('answers the uncertain outcome, never sending again, once the instance holding a key died mid-send', async () => {
+    const tenant = `crash-${randomBytes(4).toString('hex')}`;
+    await provisionWithSmtp(tenant, hanging.port);
+    const [survivor, doomed] = [instances[0].service, instances[2].service];
+    const headers = { 'Idempotency-Key': `crash-${tenant}` };
+    const body = { to: ['customer@example.org'], subject: `crash ${tenant}`, text: 'In flight when the lights go out' };
+    const send = (service: ServiceProcess) => call(service, 'POST', `/v1/tenants/${tenant}/messages`, body, headers);
+    const logins = hanging.logins.length;
+    void send(doomed).catch(() => undefined);
+    await eventually('the message handed to the server', async () =>
+      hanging.logins.length > logins ? true : undefined,
+    );
+    await sleep(300);
+    doomed.child.kill('SIGKILL');
+    await doomed.exited;
+    const connections = hanging.connections;
+
+    // While the dead owner's lease runs, the key is in progress; then its outcome is unknown.
+    let res = await send(survivor);
+    for (let i = 0; res.status === 409 && i < 60; i++) {
+      expect(res.headers.get('retry-after')).toBeTruthy();
+      await sleep(500);
+      res = await send(survivor);
+    }
+    expect(res.status).toBe(502);
+    expect(res.body).toMatchObject({
+      type: expect.stringMatching(/delivery-uncertain$/),
+      uncertain: true,
+      stage: 'send',
+    });
+    expect(res.body.detail).toMatch(/interrupted while sending/);
+    expect(hanging.connections).toBe(connections);
+  }, 60_000);
 });
