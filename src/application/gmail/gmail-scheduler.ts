@@ -6,9 +6,13 @@ import { CheckGmailConsentsCommand } from './commands/check-gmail-consents.comma
 import { RetryGoogleRevocationsCommand } from './commands/retry-google-revocations.command';
 import { GMAIL_SETTINGS, GmailSettings } from './gmail-settings';
 
-/** How often an instance asks whether a job is due: a quarter of its interval, between 10 ms and 5 s. */
+/**
+ * How often an instance asks whether a job is due: a quarter of its interval, between 10 ms and
+ * 4 s (with the PostgreSQL lock's 5 s lease, a run cut off by a dying instance is taken over
+ * within 10 s).
+ */
 export function tickOf(intervalMs: number): number {
-  return Math.min(5000, Math.max(10, Math.floor(intervalMs / 4)));
+  return Math.min(4000, Math.max(10, Math.floor(intervalMs / 4)));
 }
 
 /**

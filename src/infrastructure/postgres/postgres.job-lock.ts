@@ -4,7 +4,7 @@ import { type JobLock } from '../../application/ports/job-lock.port';
 import { unavailableAs } from './postgres-errors';
 
 /** A run's claim lasts this long without renewal (renewed every third of it while the run lives). */
-export const JOB_LEASE_MS = 6000;
+export const JOB_LEASE_MS = 5000;
 
 /*
  * One statement decides a turn. A job never seen is recorded as started now, not run. Otherwise
