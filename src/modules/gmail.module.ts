@@ -13,6 +13,7 @@ import { RetryGoogleRevocationsHandler } from '../application/gmail/commands/ret
 import { GMAIL_METRICS, GmailMetrics } from '../application/metrics/gmail-metrics';
 import { CLOCK, Clock } from '../application/ports/clock.port';
 import { EVENT_STORE, EventStore } from '../application/ports/event-store.port';
+import { JOB_LOCK, type JobLock } from '../application/ports/job-lock.port';
 import { GMAIL_TRANSPORT, GmailTransport } from '../application/ports/gmail-transport.port';
 import { GOOGLE_CONSENT, GOOGLE_OAUTH, GoogleOAuth } from '../application/ports/google-oauth.port';
 import { OAUTH_STATE_STORE, OAuthStateStore } from '../application/ports/oauth-state.port';
@@ -21,9 +22,13 @@ import { MasterKeyRing } from '../infrastructure/crypto/key-ring';
 import { AccessTokenCache } from '../infrastructure/google/access-token-cache';
 import { GmailApiTransport } from '../infrastructure/google/gmail-api.transport';
 import { PassportGoogleConsent } from '../infrastructure/google/google-consent';
+import { InProcessJobLock } from '../infrastructure/jobs/in-process.job-lock';
+import { PostgresDatabase } from '../infrastructure/postgres/postgres-database';
+import { PostgresJobLock } from '../infrastructure/postgres/postgres.job-lock';
 import { GoogleOAuthAdapter } from '../infrastructure/google/google-oauth.adapter';
 import { SignedOAuthStateStore } from '../infrastructure/oauth-state/signed-oauth-state.store';
 import { GmailGrantsModule } from './gmail-grants.module';
+import { POSTGRES_DATABASE } from './core.module';
 import { MailConfigModule } from './mail-config.module';
 import { SendingModule } from './sending.module';
 
@@ -69,6 +74,12 @@ import { SendingModule } from './sending.module';
     AuthorizedGmailTenants,
     CheckGmailConsentsHandler,
     RetryGoogleRevocationsHandler,
+    {
+      provide: JOB_LOCK,
+      inject: [POSTGRES_DATABASE],
+      useFactory: (database: PostgresDatabase | null): JobLock =>
+        database ? new PostgresJobLock(database.pool) : new InProcessJobLock(),
+    },
     GmailScheduler,
     GmailModeSender,
   ],

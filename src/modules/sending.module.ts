@@ -1,8 +1,14 @@
 import { Inject, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../application/app-config';
-import { IDEMPOTENCY_STORE } from '../application/ports/idempotency.port';
-import { DEFAULT_RELAY_TRANSPORT, TENANT_SMTP_TRANSPORT } from '../application/ports/mail-transport.port';
+import { IDEMPOTENCY_STORE, type IdempotencyStore } from '../application/ports/idempotency.port';
+import {
+  DEFAULT_RELAY_TRANSPORT,
+  type DefaultRelayTransport,
+  TENANT_SMTP_TRANSPORT,
+} from '../application/ports/mail-transport.port';
+import { SEND_FAILURE_COUNTER, type SendFailureCounter } from '../application/ports/send-failure-counter.port';
 import { DefaultModeSender } from '../application/sending/default-mode.sender';
+import { InMemorySendFailureCounter } from '../application/sending/in-memory-send-failure-counter';
 import { DELIVERY_FAILURE_THRESHOLD, DeliveryHealth } from '../application/sending/delivery-health';
 import { ModeSenderRegistry } from '../application/sending/mode-senders';
 import { SendMessageHandler } from '../application/sending/commands/send-message.handler';
@@ -18,6 +24,11 @@ import { HOST_RESOLVER, HostResolver, SystemHostResolver } from '../infrastructu
 import { SmtpTargetGuard } from '../infrastructure/mail/ssrf/smtp-target-guard';
 import { NodemailerTenantSmtpTransport } from '../infrastructure/mail/tenant-smtp.transport';
 import { GmailGrantsModule } from './gmail-grants.module';
+import { PostgresDatabase } from '../infrastructure/postgres/postgres-database';
+import { PostgresIdempotencyStore } from '../infrastructure/postgres/postgres.idempotency-store';
+import { PostgresOutboxTransport } from '../infrastructure/postgres/postgres.outbox.transport';
+import { PostgresSendFailureCounter } from '../infrastructure/postgres/postgres.send-failure-counter';
+import { POSTGRES_DATABASE } from './core.module';
 import { MailConfigModule } from './mail-config.module';
 
 const EXTRA_CA = Symbol('EXTRA_CA');
@@ -48,21 +59,37 @@ const EXTRA_CA = Symbol('EXTRA_CA');
     },
     {
       provide: DEFAULT_RELAY_TRANSPORT,
-      useFactory: (config: AppConfig, factory: ConnectionFactory, extraCa: string[]) =>
+      useFactory: (
+        config: AppConfig,
+        factory: ConnectionFactory,
+        extraCa: string[],
+        database: PostgresDatabase | null,
+      ): DefaultRelayTransport =>
         config.defaultRelayUrl
           ? new SmtpRelayTransport(config.defaultRelayUrl, factory, { extraCa, clientName: config.defaultSenderDomain })
-          : new OutboxTransport(dataDirPath(config.dataDir, 'outbox')),
-      inject: [APP_CONFIG, CONNECTION_FACTORY, EXTRA_CA],
+          : database
+            ? new PostgresOutboxTransport(database.pool)
+            : new OutboxTransport(dataDirPath(config.dataDir, 'outbox')),
+      inject: [APP_CONFIG, CONNECTION_FACTORY, EXTRA_CA, POSTGRES_DATABASE],
     },
     {
       provide: IDEMPOTENCY_STORE,
-      useFactory: (config: AppConfig) => new SqliteIdempotencyStore(dataDirPath(config.dataDir, 'idempotency')),
-      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig, database: PostgresDatabase | null): IdempotencyStore =>
+        database
+          ? new PostgresIdempotencyStore(database.pool)
+          : new SqliteIdempotencyStore(dataDirPath(config.dataDir, 'idempotency')),
+      inject: [APP_CONFIG, POSTGRES_DATABASE],
     },
     {
       provide: DELIVERY_FAILURE_THRESHOLD,
       useFactory: (config: AppConfig) => config.sendFailingAfter,
       inject: [APP_CONFIG],
+    },
+    {
+      provide: SEND_FAILURE_COUNTER,
+      useFactory: (database: PostgresDatabase | null): SendFailureCounter =>
+        database ? new PostgresSendFailureCounter(database.pool) : new InMemorySendFailureCounter(),
+      inject: [POSTGRES_DATABASE],
     },
     ModeSenderRegistry,
     DefaultModeSender,
@@ -80,7 +107,7 @@ export class SendingModule implements OnModuleInit, OnApplicationShutdown {
     private readonly smtpSender: SmtpModeSender,
     @Inject(TENANT_SMTP_TRANSPORT) private readonly tenantSmtp: { close?: () => void },
     @Inject(DEFAULT_RELAY_TRANSPORT) private readonly relay: { close?: () => void },
-    @Inject(IDEMPOTENCY_STORE) private readonly idempotency: { close?: () => void },
+    @Inject(IDEMPOTENCY_STORE) private readonly idempotency: IdempotencyStore,
   ) {}
 
   onModuleInit(): void {
@@ -88,9 +115,9 @@ export class SendingModule implements OnModuleInit, OnApplicationShutdown {
     this.registry.register(this.smtpSender);
   }
 
-  onApplicationShutdown(): void {
+  async onApplicationShutdown(): Promise<void> {
     this.tenantSmtp.close?.();
     this.relay.close?.();
-    this.idempotency.close?.();
+    await this.idempotency.close();
   }
 }

@@ -1,14 +1,26 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { type Command, CommandBus } from '@nestjs/cqrs';
 import { ID_GENERATOR, type IdGenerator } from '../ports/id.port';
+import { JOB_LOCK, type JobLock } from '../ports/job-lock.port';
 import { CheckGmailConsentsCommand } from './commands/check-gmail-consents.command';
 import { RetryGoogleRevocationsCommand } from './commands/retry-google-revocations.command';
 import { GMAIL_SETTINGS, GmailSettings } from './gmail-settings';
 
 /**
- * Dispatches the consent check and the revocation retries on their intervals, each run with a
- * correlation id of its own. Timers do not keep the process alive, and a failing run is logged
- * and tried again at the next tick.
+ * How often an instance asks whether a job is due: a quarter of its interval, between 10 ms and
+ * 4 s (with the PostgreSQL lock's 5 s lease, a run cut off by a dying instance is taken over
+ * within 10 s).
+ */
+export function tickOf(intervalMs: number): number {
+  return Math.min(4000, Math.max(10, Math.floor(intervalMs / 4)));
+}
+
+/**
+ * Dispatches the consent check and the revocation retries once per interval across every
+ * instance: each instance asks the job lock on a short tick, and the lock gives the run to one
+ * of them (another takes over within seconds when it dies). Each run has a correlation id of its
+ * own. Timers do not keep the process alive, and a failing run is logged and tried again at the
+ * next interval.
  */
 @Injectable()
 export class GmailScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -19,6 +31,7 @@ export class GmailScheduler implements OnApplicationBootstrap, OnApplicationShut
     @Inject(GMAIL_SETTINGS) private readonly settings: GmailSettings,
     private readonly commandBus: CommandBus,
     @Inject(ID_GENERATOR) private readonly ids: IdGenerator,
+    @Inject(JOB_LOCK) private readonly jobs: JobLock,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -32,23 +45,28 @@ export class GmailScheduler implements OnApplicationBootstrap, OnApplicationShut
     });
   }
 
-  onApplicationShutdown(): void {
+  async onApplicationShutdown(): Promise<void> {
     this.timers.splice(0).forEach(clearInterval);
+    await this.jobs.close();
   }
 
   private every(intervalMs: number | null, name: string, command: () => Command<unknown>): void {
     if (intervalMs === null) return;
-    const timer = setInterval(
-      () => {
-        this.commandBus
-          .execute(command())
-          .catch((error: Error) => this.logger.error(`Gmail ${name} failed: ${error.message}`));
-        // setInterval takes at most 2^31-1 ms (about 24.8 days); longer would fire at once.
-      },
-      Math.min(intervalMs, 2 ** 31 - 1),
-    );
+    const job = `gmail ${name}`;
+    let asking = false;
+    const timer = setInterval(() => {
+      // One question at a time per instance: a slow database does not pile them up.
+      if (asking) return;
+      asking = true;
+      this.jobs
+        .runIfDue(job, intervalMs, async () => {
+          await this.commandBus.execute(command());
+        })
+        .catch((error: Error) => this.logger.error(`Gmail ${name} failed: ${error.message}`))
+        .finally(() => (asking = false));
+    }, tickOf(intervalMs));
     timer.unref();
     this.timers.push(timer);
-    this.logger.log(`Gmail ${name} every ${Math.round(intervalMs / 1000)} s`);
+    this.logger.log(`Gmail ${name} every ${Math.round(intervalMs / 1000)} s (once across instances)`);
   }
 }

@@ -4,6 +4,7 @@ import { Mode } from '../../domain/mail-config/mail-config.types';
 import type { CommandContext } from '../common/command-context';
 import { DecideAndAppend } from '../mail-config/decide-and-append';
 import { Clock, CLOCK } from '../ports/clock.port';
+import { SEND_FAILURE_COUNTER, type SendFailureCounter } from '../ports/send-failure-counter.port';
 
 export const DELIVERY_FAILURE_THRESHOLD = Symbol('DELIVERY_FAILURE_THRESHOLD');
 
@@ -11,22 +12,23 @@ export const DELIVERY_FAILURE_THRESHOLD = Symbol('DELIVERY_FAILURE_THRESHOLD');
  * Counts consecutive failed sends per tenant and mode and reports them to the decider once the
  * count reaches `threshold`; a success after failures is reported too. Whether that is a
  * transition (DeliveryFailing, DeliveryRecovered) is the decider's rule alone: a failure while
- * already failing in that mode decides nothing. The count lives in memory; the failing state
- * itself is in the event stream.
+ * already failing in that mode decides nothing. The count is kept by the SendFailureCounter (in
+ * memory, or shared by every instance in PostgreSQL); the failing state itself is in the event
+ * stream.
  */
 @Injectable()
 export class DeliveryHealth {
   private readonly logger = new Logger(DeliveryHealth.name);
-  private readonly consecutive = new Map<string, { mode: Mode; count: number }>();
 
   constructor(
     private readonly commands: DecideAndAppend,
+    @Inject(SEND_FAILURE_COUNTER) private readonly counter: SendFailureCounter,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(DELIVERY_FAILURE_THRESHOLD) private readonly threshold: number,
   ) {}
 
   async succeeded(tenantId: string, state: MailConfigState, mode: Mode, ctx: CommandContext): Promise<void> {
-    this.consecutive.delete(tenantId);
+    await this.count(tenantId, () => this.counter.succeeded(tenantId));
     // The folded state says whether anything is failing: a healthy tenant's send (the hot path)
     // then costs no command.
     if (!state.delivery.failing) return;
@@ -39,14 +41,22 @@ export class DeliveryHealth {
     failure: { stage: string; message: string },
     ctx: CommandContext,
   ): Promise<void> {
-    const previous = this.consecutive.get(tenantId);
-    const count = previous?.mode === mode ? previous.count + 1 : 1;
-    this.consecutive.set(tenantId, { mode, count });
-    if (count < this.threshold) return;
+    const count = await this.count(tenantId, () => this.counter.failed(tenantId, mode));
+    if (count === undefined || count < this.threshold) return;
     await this.record(tenantId, ctx, {
       type: 'RecordDeliveryFailure',
       data: { mode, stage: failure.stage, message: failure.message, consecutiveFailures: count, at: this.now() },
     });
+  }
+
+  /** Counting is bookkeeping too: a count that cannot be kept is logged and the send answered. */
+  private async count<T>(tenantId: string, call: () => Promise<T>): Promise<T | undefined> {
+    try {
+      return await call();
+    } catch (error) {
+      this.logger.warn({ tenantId, err: (error as Error).message }, 'could not count send health');
+      return undefined;
+    }
   }
 
   /** Health is bookkeeping: failing to record it must not change the answer to the send. */

@@ -1,12 +1,13 @@
 import Database from 'better-sqlite3';
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import {
   type IdempotencyClaim,
   type IdempotencyStore,
   type StoredOutcome,
 } from '../../application/ports/idempotency.port';
+import { hashIdempotencyKey as hashKey, IDEMPOTENCY_RETENTION_MS } from './idempotency-key';
 
-export const IDEMPOTENCY_RETENTION_MS = 24 * 60 * 60 * 1000;
+export { IDEMPOTENCY_RETENTION_MS };
 
 interface Row {
   fingerprint: string;
@@ -21,10 +22,18 @@ export interface SqliteIdempotencyOptions {
 }
 
 /**
- * Idempotency records in DATA_DIR/idempotency.db. Keys are stored hashed: a client may use
- * something guessable, and the file has no business holding it. Each process has an owner id,
- * so a pending claim left by a process that died is told apart from one still running here.
- * Writes are synchronous (better-sqlite3): once complete() returns the outcome is on disk.
+ * Owners (store instances) open in this process. The embedded shape is one process on its
+ * DATA_DIR, so a pending claim whose owner is not open here was left by a process that stopped:
+ * no lease is needed to know it will never finish.
+ */
+const LIVE_OWNERS = new Set<string>();
+
+/**
+ * Idempotency records in DATA_DIR/idempotency.db (the embedded and single-node shapes). Keys are
+ * stored hashed: a client may use something guessable, and the file has no business holding it.
+ * Each store has an owner id, so a pending claim left by a process that died is told apart from
+ * one still running. Writes are synchronous (better-sqlite3): once complete() returns the outcome
+ * is on disk.
  */
 export class SqliteIdempotencyStore implements IdempotencyStore {
   private readonly db: Database.Database;
@@ -37,6 +46,7 @@ export class SqliteIdempotencyStore implements IdempotencyStore {
     this.retentionMs = options.retentionMs ?? IDEMPOTENCY_RETENTION_MS;
     this.now = options.now ?? Date.now;
     this.db = new Database(file);
+    LIVE_OWNERS.add(this.owner);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(`CREATE TABLE IF NOT EXISTS idempotency (
@@ -77,33 +87,33 @@ export class SqliteIdempotencyStore implements IdempotencyStore {
       if (row.state === 'completed') {
         return { kind: 'completed', outcome: JSON.parse(row.outcome!) };
       }
-      return row.owner === this.owner ? { kind: 'in_progress' } : { kind: 'interrupted' };
+      return LIVE_OWNERS.has(row.owner) ? { kind: 'in_progress' } : { kind: 'interrupted' };
     });
     return claim.immediate();
   }
 
   async complete(scope: string, key: string, outcome: StoredOutcome): Promise<void> {
     this.db
-      .prepare(`UPDATE idempotency SET state = 'completed', outcome = ? WHERE scope = ? AND key_hash = ?`)
-      .run(JSON.stringify(outcome), scope, hashKey(key));
+      .prepare(
+        `UPDATE idempotency SET state = 'completed', outcome = ?
+         WHERE scope = ? AND key_hash = ? AND owner = ? AND state = 'pending'`,
+      )
+      .run(JSON.stringify(outcome), scope, hashKey(key), this.owner);
   }
 
   async release(scope: string, key: string): Promise<void> {
     this.db
-      .prepare(`DELETE FROM idempotency WHERE scope = ? AND key_hash = ? AND state = 'pending'`)
-      .run(scope, hashKey(key));
+      .prepare(`DELETE FROM idempotency WHERE scope = ? AND key_hash = ? AND owner = ? AND state = 'pending'`)
+      .run(scope, hashKey(key), this.owner);
   }
 
   purgeExpired(): number {
     return this.db.prepare('DELETE FROM idempotency WHERE created_at <= ?').run(this.now() - this.retentionMs).changes;
   }
 
-  close(): void {
+  async close(): Promise<void> {
+    LIVE_OWNERS.delete(this.owner);
     clearInterval(this.purgeTimer);
     if (this.db.open) this.db.close();
   }
-}
-
-function hashKey(key: string): string {
-  return createHash('sha256').update(key, 'utf8').digest('hex');
 }

@@ -4,6 +4,7 @@ import { CheckGmailConsentsCommand, RetryGoogleRevocationsCommand } from '../../
 import { GmailScheduler } from '../../../src/application/gmail/gmail-scheduler';
 import { gmailSettingsFrom } from '../../../src/application/gmail/gmail-settings';
 import { parseConfig } from '../../../src/infrastructure/config/config';
+import { InProcessJobLock } from '../../../src/infrastructure/jobs/in-process.job-lock';
 
 const config = (env: Record<string, string>): AppConfig => parseConfig({ DATA_DIR: '/tmp/unused', ...env });
 
@@ -39,10 +40,11 @@ describe('Gmail schedule', () => {
       { consentCheckIntervalMs: 20, revocationRetryIntervalMs: 30 },
       commandBus,
       ids,
+      new InProcessJobLock(),
     );
     scheduler.onApplicationBootstrap();
     await new Promise((r) => setTimeout(r, 200));
-    scheduler.onApplicationShutdown();
+    await scheduler.onApplicationShutdown();
     const checks = dispatched.filter((c) => c instanceof CheckGmailConsentsCommand);
     const retries = dispatched.filter((c) => c instanceof RetryGoogleRevocationsCommand);
     expect(checks.length).toBeGreaterThanOrEqual(3);
@@ -67,10 +69,11 @@ describe('Gmail schedule', () => {
       { consentCheckIntervalMs: null, revocationRetryIntervalMs: null },
       commandBus,
       ids,
+      new InProcessJobLock(),
     );
     scheduler.onApplicationBootstrap();
     await new Promise((r) => setTimeout(r, 60));
-    scheduler.onApplicationShutdown();
+    await scheduler.onApplicationShutdown();
     expect(runs).toBe(0);
   });
 });

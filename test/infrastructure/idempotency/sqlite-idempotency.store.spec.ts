@@ -17,7 +17,7 @@ describe('SQLite idempotency store', () => {
     expect(await first.claim('t-1', 'key-1', 'fp')).toEqual({ kind: 'claimed' });
     expect(await first.claim('t-1', 'key-1', 'fp')).toEqual({ kind: 'in_progress' });
     await first.complete('t-1', 'key-1', { ok: true, messageId: '<a@b>' });
-    first.close();
+    await first.close();
     const second = new SqliteIdempotencyStore(file);
     expect(await second.claim('t-1', 'key-1', 'fp')).toEqual({
       kind: 'completed',
@@ -25,18 +25,18 @@ describe('SQLite idempotency store', () => {
     });
     // Scoped per tenant, and the key is not stored as given.
     expect(await second.claim('t-2', 'key-1', 'fp')).toEqual({ kind: 'claimed' });
-    second.close();
+    await second.close();
     expect(readFileSync(file).includes(Buffer.from('key-1'))).toBe(false);
   });
 
   it('tells a claim left by a stopped process from one in progress, and a different request from a retry', async () => {
     const crashed = new SqliteIdempotencyStore(file);
     await crashed.claim('t-1', 'k', 'fp');
-    crashed.close();
+    await crashed.close();
     const next = new SqliteIdempotencyStore(file);
     expect(await next.claim('t-1', 'k', 'fp')).toEqual({ kind: 'interrupted' });
     expect(await next.claim('t-1', 'k', 'other')).toEqual({ kind: 'mismatch' });
-    next.close();
+    await next.close();
   });
 
   it('forgets a released claim and everything older than 24 h', async () => {
@@ -53,6 +53,6 @@ describe('SQLite idempotency store', () => {
     expect(await store.claim('t-1', 'old', 'fp')).toEqual({ kind: 'claimed' });
     now += 24 * 60 * 60 * 1000;
     expect(store.purgeExpired()).toBe(2);
-    store.close();
+    await store.close();
   });
 });

@@ -1,4 +1,4 @@
-import { Inject, Logger } from '@nestjs/common';
+import { Inject, Logger, Optional } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { createHash } from 'node:crypto';
 import { type MailConfigState, requireActive, senderOf } from '../../../domain/mail-config/mail-config.state';
@@ -8,7 +8,7 @@ import { GmailGrants } from '../../gmail/gmail-grants';
 import { StateReader } from '../../mail-config/state-reader';
 import { SEND_METRICS, type SendMetrics } from '../../metrics/send-metrics';
 import { ID_GENERATOR, type IdGenerator } from '../../ports/id.port';
-import { IDEMPOTENCY_STORE, type IdempotencyStore } from '../../ports/idempotency.port';
+import { type IdempotencyClaim, IDEMPOTENCY_STORE, type IdempotencyStore } from '../../ports/idempotency.port';
 import { GrantRevokedError, MailTransportError, type OutgoingMessage } from '../../ports/mail-transport.port';
 import { DeliveryHealth } from '../delivery-health';
 import { ModeSenderRegistry, ModeUnavailableError } from '../mode-senders';
@@ -34,6 +34,17 @@ const interrupted = (mode: Mode): DeliveryOutcome => ({
 });
 
 /**
+ * How long a duplicate waits for the first request with its key (at this instance or another)
+ * before answering 409 "in progress", and how often it looks. Most sends finish well within it.
+ */
+export const IDEMPOTENCY_WAIT = Symbol('IDEMPOTENCY_WAIT');
+export interface IdempotencyWait {
+  totalMs: number;
+  pollMs: number;
+}
+export const DEFAULT_IDEMPOTENCY_WAIT: IdempotencyWait = { totalMs: 2000, pollMs: 100 };
+
+/**
  * The message leaves from the active mode's address through that mode's sender. With an
  * Idempotency-Key the first outcome is stored before answering, so a retry (after a timeout, a
  * crash, a restart) gets it back and nothing is sent twice. A failure where nothing was handed
@@ -51,13 +62,14 @@ export class SendMessageHandler implements ICommandHandler<SendMessageCommand> {
     @Inject(IDEMPOTENCY_STORE) private readonly idempotency: IdempotencyStore,
     @Inject(ID_GENERATOR) private readonly ids: IdGenerator,
     @Inject(SEND_METRICS) private readonly metrics: SendMetrics,
+    @Optional() @Inject(IDEMPOTENCY_WAIT) private readonly wait: IdempotencyWait = DEFAULT_IDEMPOTENCY_WAIT,
   ) {}
 
   async execute({ tenantId, input, idempotencyKey, context: ctx }: SendMessageCommand): Promise<SendAnswer> {
     const state = await this.activeState(tenantId);
     if (idempotencyKey === null) return { outcome: await this.deliver(tenantId, state, input, ctx), replayed: false };
 
-    const claim = await this.idempotency.claim(tenantId, idempotencyKey, fingerprint(input));
+    const claim = await this.claim(tenantId, idempotencyKey, fingerprint(input));
     switch (claim.kind) {
       case 'completed':
         return { outcome: claim.outcome as DeliveryOutcome, replayed: true };
@@ -79,6 +91,20 @@ export class SendMessageHandler implements ICommandHandler<SendMessageCommand> {
     if (outcome.ok || outcome.failure.uncertain) await this.idempotency.complete(tenantId, idempotencyKey, outcome);
     else await this.idempotency.release(tenantId, idempotencyKey);
     return { outcome, replayed: false };
+  }
+
+  /**
+   * A duplicate of a request still running waits briefly for its outcome rather than answering
+   * 409 at once; if the first released its claim (nothing was sent), this one takes it.
+   */
+  private async claim(tenantId: string, key: string, print: string): Promise<IdempotencyClaim> {
+    const deadline = Date.now() + this.wait.totalMs;
+    let claim = await this.idempotency.claim(tenantId, key, print);
+    while (claim.kind === 'in_progress' && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, this.wait.pollMs));
+      claim = await this.idempotency.claim(tenantId, key, print);
+    }
+    return claim;
   }
 
   private async activeState(tenantId: string): Promise<MailConfigState> {

@@ -1,6 +1,10 @@
 import { type Migration } from 'kysely';
 import * as dataKeys from './0001-data-keys';
 import * as throttlerCounters from './0002-throttler-counters';
+import * as idempotencyRecords from './0003-idempotency-records';
+import * as sendFailureCounts from './0004-send-failure-counts';
+import * as outboxMessages from './0005-outbox-messages';
+import * as jobLocks from './0006-job-locks';
 
 /**
  * Every schema migration, in order, by a name that sorts in that order. Listed in code rather
@@ -10,4 +14,8 @@ import * as throttlerCounters from './0002-throttler-counters';
 export const MIGRATIONS: Record<string, Migration> = {
   '0001-data-keys': dataKeys,
   '0002-throttler-counters': throttlerCounters,
+  '0003-idempotency-records': idempotencyRecords,
+  '0004-send-failure-counts': sendFailureCounts,
+  '0005-outbox-messages': outboxMessages,
+  '0006-job-locks': jobLocks,
 };

@@ -1,6 +1,9 @@
 import { applyDecorators, DynamicModule, ExecutionContext, Injectable, SetMetadata, UseGuards } from '@nestjs/common';
 import { SkipThrottle, ThrottlerGuard, ThrottlerLimitDetail, ThrottlerModule } from '@nestjs/throttler';
 import { APP_CONFIG, AppConfig, RateLimits } from '../../../application/app-config';
+import { type PostgresDatabase } from '../../../infrastructure/postgres/postgres-database';
+import { PostgresThrottlerStorage } from '../../../infrastructure/postgres/postgres.throttler-storage';
+import { POSTGRES_DATABASE } from '../../../modules/core.module';
 import { problem, ProblemException } from './problem';
 
 /** The tenant operations that cost us or a third party something: each has its own budget. */
@@ -16,12 +19,14 @@ const WHAT: Record<RateLimitName, string> = {
 
 /**
  * @nestjs/throttler with one named throttler per operation, limits from THROTTLE_* (see config).
- * Imported once (the module is global), so every controller's guard shares one storage.
+ * Imported once (the module is global), so every controller's guard shares one storage: the
+ * library's in-memory one, or in the replicated shape PostgreSQL's, one budget across instances.
  */
 export function tenantThrottlerModule(): DynamicModule {
   return ThrottlerModule.forRootAsync({
-    inject: [APP_CONFIG],
-    useFactory: (config: AppConfig) => ({
+    inject: [APP_CONFIG, { token: POSTGRES_DATABASE, optional: true }],
+    useFactory: (config: AppConfig, database: PostgresDatabase | null | undefined) => ({
+      storage: database ? new PostgresThrottlerStorage(database.pool) : undefined,
       // Headers of the library carry the throttler's name as a suffix; the 429 sets Retry-After itself.
       setHeaders: false,
       throttlers: NAMES.map((name) => ({
@@ -50,7 +55,8 @@ export class TenantThrottlerGuard extends ThrottlerGuard {
         429,
         'rate-limited',
         'Too many requests',
-        `Too many ${WHAT[name] ?? 'requests'} for this tenant (at most ${detail.limit} per ${window} s); retry in ${retryAfter} s`,
+        `Too many ${WHAT[name] ?? 'requests'} for this tenant (at most ${detail.limit} per ${window} s); ` +
+          `retry in ${retryAfter} s`,
         { retryAfter },
       ),
       { 'Retry-After': String(retryAfter) },
