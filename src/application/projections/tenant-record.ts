@@ -66,7 +66,10 @@ function changeFlags(r: TenantRecord, event: MailConfigEvent): Partial<TenantRec
       return { mode: event.data.to };
     case 'GmailAuthorized':
       return { gmailAccount: event.data.account, gmailRevokedAtGoogle: false };
+    case 'MicrosoftAuthorized':
+      return {};
     case 'ConsentRevoked':
+      if (event.data.provider === 'microsoft') return {};
       // A tenant withdrawing its own consent is a choice, not trouble; Google revoking it is.
       return { gmailRevokedAtGoogle: event.data.reason === 'revoked_at_google' ? true : r.gmailRevokedAtGoogle };
     case 'SmtpConfigured':

@@ -25,6 +25,12 @@ const DOMAIN: Record<MailConfigErrorCode, ProblemRow> = {
   USERNAME_CONFLICT: { status: 409, slug: 'username-conflict', title: 'Username conflict' },
   GMAIL_NOT_AUTHORIZED: { status: 409, slug: 'gmail-not-authorized', title: 'Gmail not authorized' },
   GMAIL_SCOPE_MISSING: { status: 409, slug: 'gmail-scope-missing', title: 'Gmail send permission missing' },
+  MICROSOFT_NOT_AUTHORIZED: { status: 409, slug: 'microsoft-not-authorized', title: 'Microsoft 365 not authorized' },
+  MICROSOFT_SCOPE_MISSING: {
+    status: 409,
+    slug: 'microsoft-scope-missing',
+    title: 'Microsoft 365 send permission missing',
+  },
   SMTP_NOT_CONFIGURED: { status: 409, slug: 'smtp-not-configured', title: 'SMTP not configured' },
   SMTP_PASSWORD_REQUIRED: { status: 400, ...INVALID },
   // Also the code of a credential whose key was shredded: the cipher's wording is not the caller's.
