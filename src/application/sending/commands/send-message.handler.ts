@@ -159,21 +159,27 @@ export class SendMessageHandler implements ICommandHandler<SendMessageCommand> {
     input: SendMessageInput,
     ctx: CommandContext,
   ): Promise<SendResult> {
+    const at = this.clock.now().toISOString();
+    // Guarded by the grant this send used: a re-authorization in the meantime is not undone.
     const { events, current } = await this.commands.handle(
       tenantId,
-      {
-        type: 'RevokeGmailConsent',
-        // Guarded by the grant this send used: a re-authorization in the meantime is not undone.
-        data: {
-          reason: 'revoked_at_google',
-          at: this.clock.now().toISOString(),
-          googleRevocation: null,
-          grantAuthorizedAt: state.gmail.authorizedAt,
-        },
-      },
+      from === 'microsoft'
+        ? {
+            type: 'RevokeMicrosoftConsent',
+            data: { reason: 'revoked_at_provider', at, grantAuthorizedAt: state.microsoft.authorizedAt },
+          }
+        : {
+            type: 'RevokeGmailConsent',
+            data: {
+              reason: 'revoked_at_google',
+              at,
+              googleRevocation: null,
+              grantAuthorizedAt: state.gmail.authorizedAt,
+            },
+          },
       ctx,
     );
-    if (events.length > 0) this.gmailMetrics.revocationDetected();
+    if (events.length > 0 && from !== 'microsoft') this.gmailMetrics.revocationDetected();
     const sender = this.senders.get('default');
     if (!sender) throw new ModeUnavailableError('default');
     const address = state.defaultAddress!;
@@ -182,7 +188,7 @@ export class SendMessageHandler implements ICommandHandler<SendMessageCommand> {
       messageId: sent.messageId,
       mode: 'default',
       from: address,
-      fallback: { from: from === 'smtp' ? 'smtp' : 'gmail', reason: 'grant_revoked' },
+      fallback: { from: from === 'default' ? 'gmail' : from, reason: 'grant_revoked' },
       accepted: sent.accepted,
       rejected: sent.rejected,
     };

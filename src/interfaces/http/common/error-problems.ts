@@ -70,6 +70,7 @@ const APPLICATION: Record<string, ProblemRow> = {
   },
   INVALID_CURSOR: { status: 400, ...INVALID },
   GOOGLE_NOT_CONFIGURED: { status: 503, slug: 'gmail-not-configured', title: 'Gmail not configured' },
+  MICROSOFT_NOT_CONFIGURED: { status: 503, slug: 'microsoft-not-configured', title: 'Microsoft 365 not configured' },
   INVALID_RETURN_URL: { status: 400, ...INVALID },
   IDEMPOTENCY_IN_PROGRESS: {
     status: 409,
