@@ -2,6 +2,7 @@ import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import { type AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { standInCertificates } from './certs';
 
 /**
@@ -67,6 +68,7 @@ export class MicrosoftStandIn {
   private readonly revokedAccounts = new Map<string, number>();
   private readonly failures = new Map<'token' | 'sendMail', InjectedFailure>();
   private readonly idTokenKey = randomBytes(32);
+  private readonly delays = new Map<'token' | 'sendMail', number>();
 
   private constructor(
     private readonly server: Server,
@@ -117,6 +119,11 @@ export class MicrosoftStandIn {
     this.failures.set(endpoint, failure);
   }
 
+  /** Answers of this endpoint take this long from now on (0: at once). */
+  slow(endpoint: 'token' | 'sendMail', delayMs: number): void {
+    this.delays.set(endpoint, delayMs);
+  }
+
   /** Every secret the stand-in handed out or received, to check none of them leaks. */
   secrets(): string[] {
     const out = new Set<string>([this.client.clientSecret]);
@@ -148,6 +155,7 @@ export class MicrosoftStandIn {
       return this.authorize(url.searchParams, res);
     }
     if (req.method === 'POST' && (m = /^\/([^/]+)\/oauth2\/v2\.0\/token$/.exec(path))) {
+      await sleep(this.delays.get('token') ?? 0);
       return this.token(new URLSearchParams(body), res);
     }
     if (req.method === 'GET' && (m = /^\/([^/]+)\/v2\.0\/\.well-known\/openid-configuration$/.exec(path))) {
@@ -174,7 +182,10 @@ export class MicrosoftStandIn {
       if (!account) return graphError(res, 401, 'InvalidAuthenticationToken', 'Access token is empty or invalid.');
       return json(res, 200, { mail: account, userPrincipalName: account });
     }
-    if (path === '/v1.0/me/sendMail' && req.method === 'POST') return this.sendMail(req, body, res);
+    if (path === '/v1.0/me/sendMail' && req.method === 'POST') {
+      await sleep(this.delays.get('sendMail') ?? 0);
+      return this.sendMail(req, body, res);
+    }
     json(res, 404, { error: 'not_found' });
   }
 
