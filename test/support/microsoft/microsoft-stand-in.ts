@@ -68,6 +68,8 @@ export class MicrosoftStandIn {
   private readonly revokedAccounts = new Map<string, number>();
   private readonly failures = new Map<'token' | 'sendMail', InjectedFailure>();
   private readonly idTokenKey = randomBytes(32);
+  /** Every token handed out, revoked ones included. */
+  private readonly issued: string[] = [];
   private readonly delays = new Map<'token' | 'sendMail', number>();
 
   private constructor(
@@ -126,9 +128,7 @@ export class MicrosoftStandIn {
 
   /** Every secret the stand-in handed out or received, to check none of them leaks. */
   secrets(): string[] {
-    const out = new Set<string>([this.client.clientSecret]);
-    for (const t of this.refreshTokens.keys()) out.add(t);
-    for (const t of this.accessTokens.keys()) out.add(t);
+    const out = new Set<string>([this.client.clientSecret, ...this.issued]);
     for (const r of this.tokenRequests) {
       for (const k of ['code', 'code_verifier', 'refresh_token', 'client_secret']) {
         const v = r.get(k);
@@ -278,6 +278,7 @@ export class MicrosoftStandIn {
   private tokens(account: string, scopes: string[], nonce: string | null, withRefresh = true): Record<string, unknown> {
     const accessToken = `eyJ0eXAi.${randomBytes(24).toString('base64url')}`;
     this.accessTokens.set(accessToken, account);
+    this.issued.push(accessToken);
     const oid = createHash('sha256').update(account).digest('hex').slice(0, 32);
     const uid = `${oid.slice(0, 8)}-${oid.slice(8, 12)}-${oid.slice(12, 16)}-${oid.slice(16, 20)}-${oid.slice(20)}`;
     const now = Math.floor(Date.now() / 1000);
@@ -293,6 +294,7 @@ export class MicrosoftStandIn {
     if (withRefresh && scopes.includes('offline_access')) {
       const refresh = `M.R3_${randomBytes(32).toString('base64url')}`;
       this.refreshTokens.set(refresh, { account, scopes });
+      this.issued.push(refresh);
       answer.refresh_token = refresh;
     }
     if (withRefresh && scopes.includes('openid')) {
