@@ -1,5 +1,9 @@
 import { Inject, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../application/app-config';
+import { GMAIL_SETTINGS, gmailSettingsFrom } from '../application/gmail/gmail-settings';
+import { AuthorizedMicrosoftTenants } from '../application/microsoft/authorized-microsoft-tenants';
+import { CheckMicrosoftConsentsHandler } from '../application/microsoft/commands/check-microsoft-consents.handler';
+import { MicrosoftScheduler } from '../application/microsoft/microsoft-scheduler';
 import { CompleteMicrosoftAuthorizationHandler } from '../application/microsoft/commands/complete-microsoft-authorization.handler';
 import { RevokeMicrosoftAuthorizationHandler } from '../application/microsoft/commands/revoke-microsoft-authorization.handler';
 import { StartMicrosoftAuthorizationHandler } from '../application/microsoft/commands/start-microsoft-authorization.handler';
@@ -72,6 +76,10 @@ const MSAL = Symbol('MSAL');
     RevokeMicrosoftAuthorizationHandler,
     MicrosoftGrants,
     MicrosoftModeSender,
+    AuthorizedMicrosoftTenants,
+    CheckMicrosoftConsentsHandler,
+    { provide: GMAIL_SETTINGS, inject: [APP_CONFIG], useFactory: gmailSettingsFrom },
+    MicrosoftScheduler,
   ],
 })
 export class MicrosoftModule implements OnModuleInit, OnApplicationShutdown {

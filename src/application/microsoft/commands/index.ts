@@ -1,4 +1,5 @@
 /** Microsoft 365 mode's use cases as the interface layer dispatches them (messages only). */
+export { CheckMicrosoftConsentsCommand } from './check-microsoft-consents.command';
 export { CompleteMicrosoftAuthorizationCommand } from './complete-microsoft-authorization.command';
 export {
   type MicrosoftRevocationAnswer,
