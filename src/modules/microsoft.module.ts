@@ -2,11 +2,8 @@ import { Inject, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/com
 import { APP_CONFIG, AppConfig } from '../application/app-config';
 import { GMAIL_SETTINGS, gmailSettingsFrom } from '../application/gmail/gmail-settings';
 import { AuthorizedMicrosoftTenants } from '../application/microsoft/authorized-microsoft-tenants';
-import { CheckMicrosoftConsentsHandler } from '../application/microsoft/commands/check-microsoft-consents.handler';
 import { MicrosoftScheduler } from '../application/microsoft/microsoft-scheduler';
-import { CompleteMicrosoftAuthorizationHandler } from '../application/microsoft/commands/complete-microsoft-authorization.handler';
-import { RevokeMicrosoftAuthorizationHandler } from '../application/microsoft/commands/revoke-microsoft-authorization.handler';
-import { StartMicrosoftAuthorizationHandler } from '../application/microsoft/commands/start-microsoft-authorization.handler';
+import { MICROSOFT_HANDLERS } from '../application/microsoft/commands/handlers';
 import { MicrosoftGrants } from '../application/microsoft/microsoft-grants';
 import { MicrosoftModeSender } from '../application/microsoft/microsoft-mode.sender';
 import { MICROSOFT_CONSENT, MICROSOFT_TRANSPORT } from '../application/microsoft/microsoft.port';
@@ -71,13 +68,10 @@ const MSAL = Symbol('MSAL');
           ? new GraphMailTransport(new MicrosoftAccessTokens(msal), http, config.microsoftEndpoints.graphUrl)
           : null,
     },
-    StartMicrosoftAuthorizationHandler,
-    CompleteMicrosoftAuthorizationHandler,
-    RevokeMicrosoftAuthorizationHandler,
+    ...MICROSOFT_HANDLERS,
     MicrosoftGrants,
     MicrosoftModeSender,
     AuthorizedMicrosoftTenants,
-    CheckMicrosoftConsentsHandler,
     { provide: GMAIL_SETTINGS, inject: [APP_CONFIG], useFactory: gmailSettingsFrom },
     MicrosoftScheduler,
   ],

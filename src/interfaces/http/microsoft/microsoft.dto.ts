@@ -4,7 +4,7 @@ import { IsString, Matches, MaxLength } from 'class-validator';
 export class StartMicrosoftAuthorizationDto {
   @ApiProperty({
     example: 'https://app.example/settings/mail',
-    description: 'Where the browser returns after Microsoft, with ?microsoft=…; must be under OAUTH_RETURN_URL_ORIGINS',
+    description: 'Where the browser returns after Microsoft (?microsoft=…); must be under OAUTH_RETURN_URL_ORIGINS',
   })
   @IsString({ message: 'returnUrl must be a string' })
   @MaxLength(2048, { message: 'returnUrl must be at most 2048 characters' })
