@@ -7,6 +7,7 @@ import { AuditHttpModule } from './modules/audit-http.module';
 import { CoreModule, ServiceOptions } from './modules/core.module';
 import { GmailHttpModule } from './modules/gmail-http.module';
 import { GmailModule } from './modules/gmail.module';
+import { MicrosoftModule } from './modules/microsoft.module';
 import { HttpModule, HttpOptions } from './modules/http.module';
 import { MailConfigHttpModule } from './modules/mail-config-http.module';
 import { MailConfigModule } from './modules/mail-config.module';
@@ -19,8 +20,8 @@ import { SettingsModule } from './modules/settings.module';
 const USE_CASES = [MailConfigModule, SendingModule, GmailModule];
 /** …and their routes: each *HttpModule brings only controllers (and their guards). */
 const ROUTES = [MailConfigHttpModule, AuditHttpModule, ProjectionsModule, SendingHttpModule, GmailHttpModule];
-/** The tenant's settings page: its session use cases and routes (nothing the CLI runs). */
-const PAGES = [SettingsModule];
+/** Modules holding both their use cases and their routes: the settings page, the Microsoft 365 mode. */
+const PAGES = [SettingsModule, MicrosoftModule];
 
 /** The HTTP service: the shared core, the HTTP plumbing, the command and query buses, the features. */
 @Module({})

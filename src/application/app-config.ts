@@ -10,6 +10,25 @@ export interface GoogleOAuthConfig {
   redirectUri: string;
 }
 
+/** The Microsoft identity platform app of mode `microsoft`. */
+export interface MicrosoftOAuthConfig {
+  clientId: string;
+  clientSecret: string;
+  redirectUri: string;
+}
+
+/** Where the identity platform and Graph are (tests and sovereign clouds point elsewhere). */
+export interface MicrosoftEndpoints {
+  /** MICROSOFT_TENANT: `common`, `organizations` or a directory id. */
+  tenant: string;
+  /** Root of the identity platform, ending in `/`. */
+  authorityUrl: string;
+  /** Root of Microsoft Graph, ending in `/`. */
+  graphUrl: string;
+  /** MICROSOFT_EXTRA_CA_FILE: extra CAs (PEM) trusted for both; null: the system's only. */
+  extraCaFile: string | null;
+}
+
 /** Bearer JWTs from the main application: exactly one of an HS256 secret or an RS256 public key. */
 export interface JwtConfig {
   algorithm: 'HS256' | 'RS256';
@@ -46,6 +65,11 @@ export interface AppConfig {
   /** Names of the Google variables that are missing, for the 503 problem. */
   googleMissing: string[];
   googleEndpoints: { authUrl: string; tokenUrl: string; revokeUrl: string; userinfoUrl: string; gmailApiUrl: string };
+  /** null when MICROSOFT_CLIENT_ID / MICROSOFT_CLIENT_SECRET / MICROSOFT_REDIRECT_URI are not all set. */
+  microsoft: MicrosoftOAuthConfig | null;
+  /** Names of the Microsoft variables that are missing, for the 503 problem. */
+  microsoftMissing: string[];
+  microsoftEndpoints: MicrosoftEndpoints;
   oauthReturnUrlOrigins: string[];
   /** PUBLIC_URL: the service's external origin (no trailing slash), for settings-page links. */
   publicUrl: string;

@@ -38,6 +38,7 @@ describe('tenant revocation of Gmail consent', () => {
       ['ModeChanged', 'admin@acme.test'],
     ]);
     expect(history.at(-2)!.data).toEqual({
+      provider: 'gmail',
       reason: 'tenant_request',
       account: 'owner@acme-mail.test',
       revokedAt: res.body.gmail.revokedAt,

@@ -237,7 +237,7 @@ describe('hostile input: names, addresses, hosts and sizes', () => {
   ])('refuses %s (400) and records nothing', async (_, body) => {
     const res = await recordsNothing(svc, () => svc.api.put(`/v1/tenants/${tenant}/mail-config/mode`, body));
     expect(res.status).toBe(400);
-    expectProblem(res, invalid([{ field: 'mode', message: 'mode must be one of default, gmail, smtp' }]));
+    expectProblem(res, invalid([{ field: 'mode', message: 'mode must be one of default, gmail, microsoft, smtp' }]));
   });
 
   it.each([

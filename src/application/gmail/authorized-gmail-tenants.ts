@@ -1,6 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { MAIL_CONFIG_STREAM_PREFIX, tenantOf } from '../mail-config/streams';
-import { EVENT_STORE, type EventStore } from '../ports/event-store.port';
+import { EVENT_STORE, type EventStore, type StoredEvent } from '../ports/event-store.port';
+
+/** Stored before Microsoft 365 mode, a ConsentRevoked has no provider: it was Gmail's. */
+function isGmailRevocation(event: StoredEvent): boolean {
+  return event.type === 'ConsentRevoked' && (event.data as { provider?: string }).provider !== 'microsoft';
+}
 
 /**
  * Which tenants have Gmail authorized, folded from the tenant streams incrementally: the first
@@ -24,7 +29,7 @@ export class AuthorizedGmailTenants {
       for (const event of batch) {
         const tenantId = tenantOf(event.streamId);
         if (event.type === 'GmailAuthorized') this.authorized.add(tenantId);
-        else if (event.type === 'ConsentRevoked' || event.type === 'MailConfigErased') this.authorized.delete(tenantId);
+        else if (event.type === 'MailConfigErased' || isGmailRevocation(event)) this.authorized.delete(tenantId);
       }
       this.position = batch[batch.length - 1].position;
     }

@@ -25,9 +25,12 @@ type Upcaster = (data: Record<string, unknown>) => Record<string, unknown>;
  * The schema version each event type is written with (metadata.schemaVersion; absent means 1).
  * Change an event's data shape → raise its number here and add the upcaster from the old one.
  *
- * SmtpConfigured 2 added `passwordChanged`.
+ * SmtpConfigured 2 added `passwordChanged`. ConsentRevoked 2 added `provider` (Microsoft 365 mode).
  */
-export const CURRENT_SCHEMA_VERSION: Partial<Record<MailConfigEvent['type'], number>> = { SmtpConfigured: 2 };
+export const CURRENT_SCHEMA_VERSION: Partial<Record<MailConfigEvent['type'], number>> = {
+  SmtpConfigured: 2,
+  ConsentRevoked: 2,
+};
 
 /**
  * Upcasters by event type and the schema version they read; each lifts data one version, in a
@@ -38,6 +41,10 @@ const UPCASTERS: Partial<Record<MailConfigEvent['type'], Record<number, Upcaster
     // v1 had no passwordChanged: every v1 event carried a password typed in, so it was a change. A
     // few v1 events written while the field was being introduced already carry it; theirs is kept.
     1: (d) => ({ passwordChanged: true, ...d }),
+  },
+  ConsentRevoked: {
+    // Before Microsoft 365 mode, Gmail was the only provider a consent could be revoked at.
+    1: (d) => ({ provider: 'gmail', ...d }),
   },
 };
 

@@ -21,6 +21,14 @@ export interface MailConfigView {
     credential?: CredentialStatus['credential'] | null;
     credentialProblem?: CredentialStatus['credentialProblem'];
   };
+  microsoft: {
+    status: MailConfigState['microsoft']['status'];
+    account: string | null;
+    scopes: string[];
+    authorizedAt: string | null;
+    revokedAt: string | null;
+    revokedReason: string | null;
+  };
   smtp:
     | null
     | ({
@@ -47,7 +55,7 @@ export function toView(
   { state, version, updatedAt }: VersionedState,
   credentials?: CredentialStatuses,
 ): MailConfigView {
-  const { gmail, smtp, delivery } = state;
+  const { gmail, microsoft, smtp, delivery } = state;
   return {
     tenantId,
     mode: state.mode,
@@ -63,6 +71,14 @@ export function toView(
       revokedReason: gmail.revokedReason,
       googleRevocation: gmail.googleRevocation,
       ...(credentials ? (credentials.gmail ?? { credential: null, credentialProblem: null }) : {}),
+    },
+    microsoft: {
+      status: microsoft.status,
+      account: microsoft.account,
+      scopes: microsoft.scopes,
+      authorizedAt: microsoft.authorizedAt,
+      revokedAt: microsoft.revokedAt,
+      revokedReason: microsoft.revokedReason,
     },
     smtp: smtp && {
       address: smtp.address,

@@ -8,7 +8,7 @@ import { type StoredEvent } from './event-store.port';
 export const READ_MODEL_STORE = Symbol('READ_MODEL_STORE');
 
 export type TenantStatus = 'ok' | 'needs_attention' | 'erased';
-export type Attention = 'gmail_revoked' | 'smtp_test_failed' | 'send_failing';
+export type Attention = 'gmail_revoked' | 'microsoft_revoked' | 'smtp_test_failed' | 'send_failing';
 
 /** A tenant as the dashboard lists it (contract section "Support dashboard"). */
 export interface TenantRow {
@@ -28,6 +28,9 @@ export interface TenantRecord extends TenantRow {
   gmailAccount: string | null;
   smtpAddress: string | null;
   gmailRevokedAtGoogle: boolean;
+  /** Absent in records projected before Microsoft 365 mode (read as null / false). */
+  microsoftAccount?: string | null;
+  microsoftRevokedAtProvider?: boolean;
   smtpTestFailed: boolean;
   /** The mode whose sends are failing (DeliveryFailing), null once they recover. */
   sendFailingMode: Mode | null;

@@ -22,6 +22,8 @@ function blank(tenantId: string, facts: EventFacts): TenantRecord {
     gmailAccount: null,
     smtpAddress: null,
     gmailRevokedAtGoogle: false,
+    microsoftAccount: null,
+    microsoftRevokedAtProvider: false,
     smtpTestFailed: false,
     sendFailingMode: null,
     smtpFailing: false,
@@ -36,23 +38,32 @@ type Flags = Pick<
   | 'gmailAccount'
   | 'smtpAddress'
   | 'gmailRevokedAtGoogle'
+  | 'microsoftAccount'
+  | 'microsoftRevokedAtProvider'
   | 'smtpTestFailed'
   | 'sendFailingMode'
 >;
 
 function senderOf(r: Flags): string | null {
-  return senderFor(r.mode, { default: r.defaultAddress, gmail: r.gmailAccount, smtp: r.smtpAddress });
+  return senderFor(r.mode, {
+    default: r.defaultAddress,
+    gmail: r.gmailAccount,
+    microsoft: r.microsoftAccount ?? null,
+    smtp: r.smtpAddress,
+  });
 }
 
 /**
  * One attention reason is shown; the most urgent wins: mail failing right now, then a Gmail
- * grant lost at Google (the tenant silently fell back to the default address), then a failed test.
+ * grant lost at Google or a Microsoft grant lost at Microsoft (the tenant silently fell back to
+ * the default address), then a failed test.
  * Failing sends count only while they are in the active mode: after a switch they no longer
  * affect the tenant's mail.
  */
 function attentionOf(r: Flags): Attention | null {
   if (r.sendFailingMode !== null && r.sendFailingMode === r.mode) return 'send_failing';
   if (r.gmailRevokedAtGoogle) return 'gmail_revoked';
+  if (r.microsoftRevokedAtProvider) return 'microsoft_revoked';
   if (r.smtpTestFailed) return 'smtp_test_failed';
   return null;
 }
@@ -65,7 +76,16 @@ function changeFlags(r: TenantRecord, event: MailConfigEvent): Partial<TenantRec
       return { mode: event.data.to };
     case 'GmailAuthorized':
       return { gmailAccount: event.data.account, gmailRevokedAtGoogle: false };
+    case 'MicrosoftAuthorized':
+      return { microsoftAccount: event.data.account, microsoftRevokedAtProvider: false };
     case 'ConsentRevoked':
+      // As for Gmail: the tenant's own withdrawal is a choice; the provider ending the grant is trouble.
+      if (event.data.provider === 'microsoft') {
+        return {
+          microsoftRevokedAtProvider:
+            event.data.reason === 'revoked_at_provider' ? true : (r.microsoftRevokedAtProvider ?? false),
+        };
+      }
       // A tenant withdrawing its own consent is a choice, not trouble; Google revoking it is.
       return { gmailRevokedAtGoogle: event.data.reason === 'revoked_at_google' ? true : r.gmailRevokedAtGoogle };
     case 'SmtpConfigured':

@@ -17,7 +17,7 @@ export interface SendResult {
   messageId: string;
   mode: Mode;
   from: string;
-  fallback: null | { from: 'gmail' | 'smtp'; reason: string };
+  fallback: null | { from: 'gmail' | 'microsoft' | 'smtp'; reason: string };
   accepted: string[];
   rejected: string[];
 }

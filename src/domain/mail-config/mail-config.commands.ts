@@ -47,6 +47,19 @@ export type RevokeGmailConsent = {
     grantAuthorizedAt?: string | null;
   };
 };
+export type AuthorizeMicrosoft = {
+  type: 'AuthorizeMicrosoft';
+  data: { account: string; scopes: string[]; refreshToken: EncryptedValue; at: string };
+};
+export type RevokeMicrosoftConsent = {
+  type: 'RevokeMicrosoftConsent';
+  data: {
+    reason: 'tenant_request' | 'revoked_at_provider';
+    at: string;
+    /** As for Gmail: a revocation about a grant that was replaced meanwhile records nothing. */
+    grantAuthorizedAt?: string | null;
+  };
+};
 export type RecordDeliveryFailure = {
   type: 'RecordDeliveryFailure';
   data: { mode: Mode; stage: string; message: string; consecutiveFailures: number; at: string };
@@ -61,6 +74,8 @@ export type MailConfigCommand =
   | RecordSmtpTest
   | AuthorizeGmail
   | RevokeGmailConsent
+  | AuthorizeMicrosoft
+  | RevokeMicrosoftConsent
   | RecordDeliveryFailure
   | RecordDeliverySuccess
   | EraseMailConfig;

@@ -72,7 +72,13 @@ describe('mail configuration decider', () => {
         gmailAuthorized,
         {
           type: 'ConsentRevoked',
-          data: { reason: 'revoked_at_google', account: 'owner@gmail.com', revokedAt: AT, googleRevocation: null },
+          data: {
+            provider: 'gmail',
+            reason: 'revoked_at_google',
+            account: 'owner@gmail.com',
+            revokedAt: AT,
+            googleRevocation: null,
+          },
         },
       ])
         .when(to('gmail'))
@@ -198,7 +204,13 @@ describe('mail configuration decider', () => {
         .then([
           {
             type: 'ConsentRevoked',
-            data: { reason: 'revoked_at_google', account: 'owner@gmail.com', revokedAt: AT, googleRevocation: null },
+            data: {
+              provider: 'gmail',
+              reason: 'revoked_at_google',
+              account: 'owner@gmail.com',
+              revokedAt: AT,
+              googleRevocation: null,
+            },
           },
           { type: 'ModeChanged', data: { from: 'gmail', to: 'default', reason: 'consent_revoked' } },
         ]));
@@ -214,6 +226,7 @@ describe('mail configuration decider', () => {
           {
             type: 'ConsentRevoked',
             data: {
+              provider: 'gmail',
               reason: 'tenant_request',
               account: 'owner@gmail.com',
               revokedAt: AT,
@@ -228,7 +241,13 @@ describe('mail configuration decider', () => {
         toGmail,
         {
           type: 'ConsentRevoked',
-          data: { reason: 'revoked_at_google', account: 'owner@gmail.com', revokedAt: AT, googleRevocation: null },
+          data: {
+            provider: 'gmail',
+            reason: 'revoked_at_google',
+            account: 'owner@gmail.com',
+            revokedAt: AT,
+            googleRevocation: null,
+          },
         },
       ])
         .when(revoke('revoked_at_google'))
@@ -254,7 +273,13 @@ describe('mail configuration decider', () => {
         .then([
           {
             type: 'ConsentRevoked',
-            data: { reason: 'revoked_at_google', account: 'owner@gmail.com', revokedAt: AT, googleRevocation: null },
+            data: {
+              provider: 'gmail',
+              reason: 'revoked_at_google',
+              account: 'owner@gmail.com',
+              revokedAt: AT,
+              googleRevocation: null,
+            },
           },
         ]));
     it('records nothing when never authorized', () => given([provisioned]).when(revoke('tenant_request')).then([]));
@@ -264,7 +289,13 @@ describe('mail configuration decider', () => {
         gmailAuthorized,
         {
           type: 'ConsentRevoked',
-          data: { reason: 'tenant_request', account: 'owner@gmail.com', revokedAt: AT, googleRevocation: null },
+          data: {
+            provider: 'gmail',
+            reason: 'tenant_request',
+            account: 'owner@gmail.com',
+            revokedAt: AT,
+            googleRevocation: null,
+          },
         },
       ]);
       expect(s.gmail).toMatchObject({

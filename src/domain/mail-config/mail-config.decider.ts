@@ -2,7 +2,7 @@ import { type MailConfigCommand } from './mail-config.commands';
 import { MailConfigError, tenantErased } from './mail-config.errors';
 import { type MailConfigEvent, type ModeChanged } from './mail-config.events';
 import { initialState, type MailConfigState, requireActive } from './mail-config.state';
-import { defaultAddressFor, GMAIL_SEND_SCOPE, type Mode } from './mail-config.types';
+import { defaultAddressFor, GMAIL_SEND_SCOPE, grantsMicrosoftSend, type Mode } from './mail-config.types';
 
 export { initialState };
 
@@ -37,6 +37,13 @@ export function decide(command: MailConfigCommand, state: MailConfigState): Mail
         throw new MailConfigError(
           'GMAIL_NOT_AUTHORIZED',
           'You need to first authorize access to a Gmail account before this mode can be used',
+          'mode',
+        );
+      }
+      if (mode === 'microsoft' && state.microsoft.status !== 'authorized') {
+        throw new MailConfigError(
+          'MICROSOFT_NOT_AUTHORIZED',
+          'You need to first authorize access to a Microsoft 365 account before this mode can be used',
           'mode',
         );
       }
@@ -95,9 +102,40 @@ export function decide(command: MailConfigCommand, state: MailConfigState): Mail
       return [
         {
           type: 'ConsentRevoked',
-          data: { reason, account: state.gmail.account, revokedAt: at, googleRevocation },
+          data: { provider: 'gmail', reason, account: state.gmail.account, revokedAt: at, googleRevocation },
         },
         ...(state.mode === 'gmail' ? switchTo(state, 'default', 'consent_revoked') : []),
+      ];
+    }
+    case 'AuthorizeMicrosoft': {
+      requireActive(state);
+      const { account, scopes, refreshToken, at } = command.data;
+      if (!grantsMicrosoftSend(scopes)) {
+        throw new MailConfigError('MICROSOFT_SCOPE_MISSING', 'The grant does not include permission to send mail');
+      }
+      return [
+        { type: 'MicrosoftAuthorized', data: { account, scopes, refreshToken, authorizedAt: at } },
+        ...switchTo(state, 'microsoft', 'microsoft_authorized'),
+      ];
+    }
+    case 'RevokeMicrosoftConsent': {
+      requireActive(state);
+      // As for Gmail: ten concurrent detections of one revoked grant record one ConsentRevoked.
+      if (state.microsoft.status !== 'authorized') return [];
+      const { reason, at, grantAuthorizedAt } = command.data;
+      if (grantAuthorizedAt && grantAuthorizedAt !== state.microsoft.authorizedAt) return [];
+      return [
+        {
+          type: 'ConsentRevoked',
+          data: {
+            provider: 'microsoft',
+            reason,
+            account: state.microsoft.account,
+            revokedAt: at,
+            googleRevocation: null,
+          },
+        },
+        ...(state.mode === 'microsoft' ? switchTo(state, 'default', 'consent_revoked') : []),
       ];
     }
     case 'RecordDeliveryFailure': {
@@ -142,7 +180,32 @@ export function evolve(state: MailConfigState, event: MailConfigEvent): MailConf
           googleRevocation: null,
         },
       };
+    case 'MicrosoftAuthorized':
+      return {
+        ...state,
+        microsoft: {
+          status: 'authorized',
+          account: event.data.account,
+          scopes: event.data.scopes,
+          refreshToken: event.data.refreshToken,
+          authorizedAt: event.data.authorizedAt,
+          revokedAt: null,
+          revokedReason: null,
+        },
+      };
     case 'ConsentRevoked':
+      if (event.data.provider === 'microsoft') {
+        return {
+          ...state,
+          microsoft: {
+            ...state.microsoft,
+            status: 'revoked',
+            refreshToken: null,
+            revokedAt: event.data.revokedAt,
+            revokedReason: event.data.reason,
+          },
+        };
+      }
       return {
         ...state,
         gmail: {
@@ -182,6 +245,7 @@ export function evolve(state: MailConfigState, event: MailConfigEvent): MailConf
         status: 'erased',
         erasedAt: event.data.erasedAt,
         gmail: { ...state.gmail, refreshToken: null },
+        microsoft: { ...state.microsoft, refreshToken: null },
       };
     default: {
       const never: never = event;

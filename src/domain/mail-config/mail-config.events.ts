@@ -1,4 +1,5 @@
 import {
+  type ConsentProvider,
   type ConsentRevocationReason,
   type EncryptedValue,
   type Mode,
@@ -11,6 +12,7 @@ export const MAIL_CONFIG_EVENT_TYPES = [
   'MailConfigProvisioned',
   'ModeChanged',
   'GmailAuthorized',
+  'MicrosoftAuthorized',
   'ConsentRevoked',
   'SmtpConfigured',
   'SmtpConnectionTested',
@@ -21,7 +23,8 @@ export const MAIL_CONFIG_EVENT_TYPES = [
 
 export type MailConfigEventType = (typeof MAIL_CONFIG_EVENT_TYPES)[number];
 
-export type ModeChangeReason = 'requested' | 'gmail_authorized' | 'smtp_activated' | 'consent_revoked';
+export type ModeChangeReason =
+  'requested' | 'gmail_authorized' | 'microsoft_authorized' | 'smtp_activated' | 'consent_revoked';
 
 export type MailConfigProvisioned = {
   type: 'MailConfigProvisioned';
@@ -35,9 +38,15 @@ export type GmailAuthorized = {
   type: 'GmailAuthorized';
   data: { account: string; scopes: string[]; refreshToken: EncryptedValue; authorizedAt: string };
 };
+export type MicrosoftAuthorized = {
+  type: 'MicrosoftAuthorized';
+  data: { account: string; scopes: string[]; refreshToken: EncryptedValue; authorizedAt: string };
+};
 export type ConsentRevoked = {
   type: 'ConsentRevoked';
   data: {
+    /** Whose grant ended. Events stored before Microsoft mode have none: the codec reads them as gmail. */
+    provider: ConsentProvider;
     reason: ConsentRevocationReason;
     account: string | null;
     revokedAt: string;
@@ -79,6 +88,7 @@ export type MailConfigEvent =
   | MailConfigProvisioned
   | ModeChanged
   | GmailAuthorized
+  | MicrosoftAuthorized
   | ConsentRevoked
   | SmtpConfigured
   | SmtpConnectionTested

@@ -19,9 +19,15 @@ describe('the rules written once in the domain', () => {
   });
 
   it('the sender is the active mode’s address', () => {
-    const addresses = { default: 'support.acme@x.test', gmail: 'acme@gmail.test', smtp: null };
+    const addresses = {
+      default: 'support.acme@x.test',
+      gmail: 'acme@gmail.test',
+      microsoft: 'acme@contoso.test',
+      smtp: null,
+    };
     expect(senderFor('default', addresses)).toBe('support.acme@x.test');
     expect(senderFor('gmail', addresses)).toBe('acme@gmail.test');
+    expect(senderFor('microsoft', addresses)).toBe('acme@contoso.test');
     expect(senderFor('smtp', addresses)).toBeNull();
   });
 

@@ -19,6 +19,17 @@ export interface GmailState {
   googleRevocation: null | { ok: boolean; message: string | null };
 }
 
+/** Microsoft 365 mode's grant: as Gmail's, without a revocation call (Microsoft has none for it). */
+export interface MicrosoftState {
+  status: 'not_authorized' | 'authorized' | 'revoked';
+  account: string | null;
+  scopes: string[];
+  refreshToken: EncryptedValue | null;
+  authorizedAt: string | null;
+  revokedAt: string | null;
+  revokedReason: ConsentRevocationReason | null;
+}
+
 export interface SmtpState {
   address: string;
   host: string;
@@ -45,6 +56,7 @@ export interface MailConfigState {
   defaultAddress: string | null;
   mode: Mode;
   gmail: GmailState;
+  microsoft: MicrosoftState;
   smtp: SmtpState | null;
   delivery: DeliveryState;
   erasedAt: string | null;
@@ -67,6 +79,15 @@ export function initialState(): MailConfigState {
       revokedReason: null,
       googleRevocation: null,
     },
+    microsoft: {
+      status: 'not_authorized',
+      account: null,
+      scopes: [],
+      refreshToken: null,
+      authorizedAt: null,
+      revokedAt: null,
+      revokedReason: null,
+    },
     smtp: null,
     delivery: { failing: false, mode: null, stage: null, message: null, since: null },
     erasedAt: null,
@@ -86,6 +107,7 @@ export function requireActive(state: Pick<MailConfigState, 'status'>): void {
 export interface ModeAddresses {
   default: string | null;
   gmail: string | null;
+  microsoft: string | null;
   smtp: string | null;
 }
 
@@ -96,6 +118,8 @@ export function senderFor(mode: Mode, addresses: ModeAddresses): string | null {
       return addresses.default;
     case 'gmail':
       return addresses.gmail;
+    case 'microsoft':
+      return addresses.microsoft;
     case 'smtp':
       return addresses.smtp;
     default: {
@@ -110,6 +134,7 @@ export function senderOf(state: MailConfigState): string | null {
   return senderFor(state.mode, {
     default: state.defaultAddress,
     gmail: state.gmail.account,
+    microsoft: state.microsoft.account,
     smtp: state.smtp?.address ?? null,
   });
 }

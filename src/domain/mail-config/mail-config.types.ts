@@ -1,13 +1,20 @@
 /** Plain value types shared by the commands, events and state of the mail configuration aggregate. */
-export type Mode = 'default' | 'gmail' | 'smtp';
-export const MODES: readonly Mode[] = ['default', 'gmail', 'smtp'];
+export type Mode = 'default' | 'gmail' | 'microsoft' | 'smtp';
+export const MODES: readonly Mode[] = ['default', 'gmail', 'microsoft', 'smtp'];
 
 export type SmtpSecurity = 'tls' | 'starttls' | 'none';
 
 /** Stages of an SMTP connection test, in the order they run. */
 export type SmtpTestStage = 'policy' | 'dns' | 'connect' | 'tls' | 'auth' | 'send' | 'done';
 
-export type ConsentRevocationReason = 'tenant_request' | 'revoked_at_google';
+/**
+ * Why a consent ended. Gmail's revocation noticed at Google keeps its stored name
+ * (`revoked_at_google`); Microsoft's is `revoked_at_provider`.
+ */
+export type ConsentRevocationReason = 'tenant_request' | 'revoked_at_google' | 'revoked_at_provider';
+
+/** The OAuth providers a tenant can grant send access at. */
+export type ConsentProvider = 'gmail' | 'microsoft';
 
 /**
  * A secret as it may appear inside an event: ciphertext and the id of the key that sealed it.
@@ -19,6 +26,13 @@ export interface EncryptedValue {
 }
 
 export const GMAIL_SEND_SCOPE = 'https://www.googleapis.com/auth/gmail.send';
+
+/** Microsoft Graph's send-only permission; the identity platform reports it with or without the resource prefix. */
+export const MICROSOFT_SEND_SCOPE = 'https://graph.microsoft.com/Mail.Send';
+
+export function grantsMicrosoftSend(scopes: readonly string[]): boolean {
+  return scopes.some((s) => s.toLowerCase() === MICROSOFT_SEND_SCOPE.toLowerCase() || s.toLowerCase() === 'mail.send');
+}
 
 export function defaultAddressFor(username: string, domain: string): string {
   return `support.${username}@${domain}`;

@@ -145,6 +145,36 @@ function publicUrl(env: Env, listenPort: number): string {
   return parsed.origin;
 }
 
+const slash = (u: string) => (u.endsWith('/') ? u : `${u}/`);
+
+function microsoftConfig(env: Env): Pick<AppConfig, 'microsoft' | 'microsoftMissing' | 'microsoftEndpoints'> {
+  const names = ['MICROSOFT_CLIENT_ID', 'MICROSOFT_CLIENT_SECRET', 'MICROSOFT_REDIRECT_URI'];
+  const missing = names.filter((n) => value(env, n) === undefined);
+  const redirectUri = url(env, 'MICROSOFT_REDIRECT_URI', ['http:', 'https:'], null);
+  const tenant = value(env, 'MICROSOFT_TENANT') ?? 'common';
+  if (!/^[A-Za-z0-9.-]{1,128}$/.test(tenant)) {
+    throw new ConfigError('MICROSOFT_TENANT', `must be common, organizations, consumers or a directory id`);
+  }
+  return {
+    microsoft:
+      missing.length === 0
+        ? {
+            clientId: value(env, 'MICROSOFT_CLIENT_ID')!,
+            clientSecret: value(env, 'MICROSOFT_CLIENT_SECRET')!,
+            redirectUri: redirectUri!,
+          }
+        : null,
+    microsoftMissing: missing,
+    microsoftEndpoints: {
+      tenant,
+      // MSAL refuses authorities that are not https.
+      authorityUrl: slash(url(env, 'MICROSOFT_AUTHORITY_URL', ['https:'], 'https://login.microsoftonline.com/')!),
+      graphUrl: slash(url(env, 'MICROSOFT_GRAPH_URL', ['http:', 'https:'], 'https://graph.microsoft.com/')!),
+      extraCaFile: value(env, 'MICROSOFT_EXTRA_CA_FILE') ?? null,
+    },
+  };
+}
+
 export function parseConfig(env: Env): AppConfig {
   const esdb = value(env, 'EVENTSTORE_CONNECTION_STRING') ?? null;
   if (esdb !== null && !/^esdb(\+discover)?:\/\//.test(esdb)) {
@@ -200,6 +230,7 @@ export function parseConfig(env: Env): AppConfig {
       userinfoUrl: endpoint('GOOGLE_USERINFO_URL'),
       gmailApiUrl: gmailApiUrl.endsWith('/') ? gmailApiUrl : `${gmailApiUrl}/`,
     },
+    ...microsoftConfig(env),
     oauthReturnUrlOrigins: normalisedOrigins,
     publicUrl: publicUrl(env, listenPort),
     smtpAllowPrivateHosts: bool(env, 'SMTP_ALLOW_PRIVATE_HOSTS'),

@@ -25,6 +25,7 @@ interface CountsRow {
   tenants: number | null;
   bydefault: number | null;
   bygmail: number | null;
+  bymicrosoft: number | null;
   bysmtp: number | null;
   needs: number | null;
   revoked: number | null;
@@ -89,6 +90,7 @@ export class SqliteReadModelStore implements ReadModelStore {
         `SELECT SUM(status != 'erased') AS tenants,
            SUM(status != 'erased' AND mode = 'default') AS bydefault,
            SUM(status != 'erased' AND mode = 'gmail') AS bygmail,
+           SUM(status != 'erased' AND mode = 'microsoft') AS bymicrosoft,
            SUM(status != 'erased' AND mode = 'smtp') AS bysmtp,
            SUM(status = 'needs_attention') AS needs,
            SUM(status != 'erased' AND gmail_revoked = 1) AS revoked,
@@ -147,7 +149,12 @@ export class SqliteReadModelStore implements ReadModelStore {
     const c = this.s.counts.get()!;
     return {
       tenants: c.tenants ?? 0,
-      byMode: { default: c.bydefault ?? 0, gmail: c.bygmail ?? 0, smtp: c.bysmtp ?? 0 },
+      byMode: {
+        default: c.bydefault ?? 0,
+        gmail: c.bygmail ?? 0,
+        microsoft: c.bymicrosoft ?? 0,
+        smtp: c.bysmtp ?? 0,
+      },
       needsAttention: c.needs ?? 0,
       gmailRevoked: c.revoked ?? 0,
       smtpFailing: c.smtp ?? 0,

@@ -68,7 +68,13 @@ export const gmailAuthorized = (account: string): MailConfigEvent => ({
 });
 export const consentRevoked = (reason: 'revoked_at_google' | 'tenant_request'): MailConfigEvent => ({
   type: 'ConsentRevoked',
-  data: { reason, account: 'owner@gmail.example', revokedAt: new Date().toISOString(), googleRevocation: null },
+  data: {
+    provider: 'gmail',
+    reason,
+    account: 'owner@gmail.example',
+    revokedAt: new Date().toISOString(),
+    googleRevocation: null,
+  },
 });
 export const modeChanged = (from: 'default' | 'gmail' | 'smtp', to: 'default' | 'gmail' | 'smtp'): MailConfigEvent => ({
   type: 'ModeChanged',

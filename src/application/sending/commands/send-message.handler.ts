@@ -5,7 +5,9 @@ import { type MailConfigState, requireActive, senderOf } from '../../../domain/m
 import { type Mode } from '../../../domain/mail-config/mail-config.types';
 import type { CommandContext } from '../../common/command-context';
 import { GmailGrants } from '../../gmail/gmail-grants';
+import { DecideAndAppend } from '../../mail-config/decide-and-append';
 import { StateReader } from '../../mail-config/state-reader';
+import { type Clock, CLOCK } from '../../ports/clock.port';
 import { SEND_METRICS, type SendMetrics } from '../../metrics/send-metrics';
 import { ID_GENERATOR, type IdGenerator } from '../../ports/id.port';
 import { type IdempotencyClaim, IDEMPOTENCY_STORE, type IdempotencyStore } from '../../ports/idempotency.port';
@@ -57,6 +59,8 @@ export class SendMessageHandler implements ICommandHandler<SendMessageCommand> {
   constructor(
     private readonly reader: StateReader,
     private readonly grants: GmailGrants,
+    private readonly decideAndAppend: DecideAndAppend,
+    @Inject(CLOCK) private readonly clock: Clock,
     private readonly senders: ModeSenderRegistry,
     private readonly health: DeliveryHealth,
     @Inject(IDEMPOTENCY_STORE) private readonly idempotency: IdempotencyStore,
@@ -181,7 +185,22 @@ export class SendMessageHandler implements ICommandHandler<SendMessageCommand> {
     ctx: CommandContext,
   ): Promise<SendResult> {
     // Guarded by the grant this send used: a re-authorization in the meantime is not undone.
-    await this.grants.recordRevokedAtGoogle(tenantId, { authorizedAt: state.gmail.authorizedAt }, ctx);
+    if (from === 'microsoft') {
+      await this.decideAndAppend.handle(
+        tenantId,
+        {
+          type: 'RevokeMicrosoftConsent',
+          data: {
+            reason: 'revoked_at_provider',
+            at: this.clock.now().toISOString(),
+            grantAuthorizedAt: state.microsoft.authorizedAt,
+          },
+        },
+        ctx,
+      );
+    } else {
+      await this.grants.recordRevokedAtGoogle(tenantId, { authorizedAt: state.gmail.authorizedAt }, ctx);
+    }
     const sender = this.senders.get('default');
     if (!sender) throw new ModeUnavailableError('default');
     const address = state.defaultAddress!;
@@ -190,7 +209,7 @@ export class SendMessageHandler implements ICommandHandler<SendMessageCommand> {
       messageId: sent.messageId,
       mode: 'default',
       from: address,
-      fallback: { from: from === 'smtp' ? 'smtp' : 'gmail', reason: 'grant_revoked' },
+      fallback: { from: from === 'default' ? 'gmail' : from, reason: 'grant_revoked' },
       accepted: sent.accepted,
       rejected: sent.rejected,
     };

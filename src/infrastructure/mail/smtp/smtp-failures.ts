@@ -126,8 +126,47 @@ export function tlsFailure(error: SmtpError | null, c: FailureContext, timeoutMs
   );
 }
 
+/**
+ * Exchange Online without basic authentication for client submission: `5.7.30` ("Basic
+ * authentication is not supported for Client Submission") or `5.7.139` ("basic authentication is
+ * disabled"). No password will ever work there; the mailbox needs OAuth.
+ */
+const MICROSOFT_NO_PASSWORDS = /\b5\.7\.(30|139)\b/;
+/** Gmail refusing a password: `5.7.8` (not accepted), `5.7.9` (app password required), or a 534. */
+const GMAIL_PASSWORD_REFUSED = /\b5\.7\.(8|9|14)\b/;
+
+function isGmail(error: SmtpError, c: FailureContext): boolean {
+  return (
+    /(^|\.)(gmail|googlemail)\.com$/i.test(c.host) ||
+    /(^|\.)(smtp|smtp-relay)\.google\.com$/i.test(c.host) ||
+    /support\.google\.com\/(mail|accounts)/i.test(error.response ?? '')
+  );
+}
+
+/** A provider that no longer takes this password, said in words that name the way out. */
+export function providerAuthFailure(error: SmtpError, c: FailureContext): MailTransportError | null {
+  const reply = error.response ?? '';
+  if (MICROSOFT_NO_PASSWORDS.test(reply)) {
+    return new MailTransportError(
+      'auth',
+      'This mailbox is on Microsoft 365, which no longer accepts passwords for sending (basic authentication ' +
+        `is disabled)${serverSaid(error)}; use the Microsoft 365 mode and authorize the mailbox instead`,
+    );
+  }
+  if ((GMAIL_PASSWORD_REFUSED.test(reply) || error.responseCode === 534) && isGmail(error, c)) {
+    return new MailTransportError(
+      'auth',
+      `Gmail refused the password${serverSaid(error)}; use the Gmail mode, or create an app password in the ` +
+        'Google account (2-Step Verification on) and enter it here',
+    );
+  }
+  return null;
+}
+
 export function authFailure(error: SmtpError | null, c: FailureContext, timeoutMs: number): MailTransportError {
   if (!error) return new MailTransportError('auth', `The server did not answer the login within ${seconds(timeoutMs)}`);
+  const provider = providerAuthFailure(error, c);
+  if (provider) return provider;
   switch (error.responseCode) {
     case 535:
       return new MailTransportError('auth', 'Authentication failed: the server rejected the username or password');
@@ -178,6 +217,9 @@ export function sendFailure(
       { uncertain: true },
     );
   }
+  // Exchange Online may wait for MAIL FROM to say that the login it took cannot be used for sending.
+  const provider = error && MICROSOFT_NO_PASSWORDS.test(error.response ?? '') ? providerAuthFailure(error, c) : null;
+  if (provider) return provider;
   if (lost)
     return new MailTransportError(
       'send',

@@ -25,6 +25,12 @@ const DOMAIN: Record<MailConfigErrorCode, ProblemRow> = {
   USERNAME_CONFLICT: { status: 409, slug: 'username-conflict', title: 'Username conflict' },
   GMAIL_NOT_AUTHORIZED: { status: 409, slug: 'gmail-not-authorized', title: 'Gmail not authorized' },
   GMAIL_SCOPE_MISSING: { status: 409, slug: 'gmail-scope-missing', title: 'Gmail send permission missing' },
+  MICROSOFT_NOT_AUTHORIZED: { status: 409, slug: 'microsoft-not-authorized', title: 'Microsoft 365 not authorized' },
+  MICROSOFT_SCOPE_MISSING: {
+    status: 409,
+    slug: 'microsoft-scope-missing',
+    title: 'Microsoft 365 send permission missing',
+  },
   SMTP_NOT_CONFIGURED: { status: 409, slug: 'smtp-not-configured', title: 'SMTP not configured' },
   SMTP_PASSWORD_REQUIRED: { status: 400, ...INVALID },
   // Also the code of a credential whose key was shredded: the cipher's wording is not the caller's.
@@ -64,6 +70,7 @@ const APPLICATION: Record<string, ProblemRow> = {
   },
   INVALID_CURSOR: { status: 400, ...INVALID },
   GOOGLE_NOT_CONFIGURED: { status: 503, slug: 'gmail-not-configured', title: 'Gmail not configured' },
+  MICROSOFT_NOT_CONFIGURED: { status: 503, slug: 'microsoft-not-configured', title: 'Microsoft 365 not configured' },
   INVALID_RETURN_URL: { status: 400, ...INVALID },
   IDEMPOTENCY_IN_PROGRESS: {
     status: 409,

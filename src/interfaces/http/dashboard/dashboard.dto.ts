@@ -9,7 +9,7 @@ const STATUSES: TenantStatus[] = ['ok', 'needs_attention', 'erased'];
 export class TenantListQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ enum: MODES })
   @IsOptional()
-  @IsIn(MODES as Mode[], { message: 'mode must be one of default, gmail, smtp' })
+  @IsIn(MODES as Mode[], { message: `mode must be one of ${MODES.join(', ')}` })
   mode?: Mode;
 
   @ApiPropertyOptional({ enum: STATUSES })

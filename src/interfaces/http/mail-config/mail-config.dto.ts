@@ -17,7 +17,7 @@ export class ProvisionDto {
 
 export class ChangeModeDto {
   @ApiProperty({ enum: MODES })
-  @IsIn(MODES as Mode[], { message: 'mode must be one of default, gmail, smtp' })
+  @IsIn(MODES as Mode[], { message: `mode must be one of ${MODES.join(', ')}` })
   mode: Mode;
 }
 

@@ -49,6 +49,7 @@
   const state = { shown: 0, cursor: null, selected: null };
   const ATTENTION = {
     gmail_revoked: 'Gmail revoked at Google',
+    microsoft_revoked: 'Microsoft 365 revoked at Microsoft',
     smtp_test_failed: 'SMTP test failed',
     send_failing: 'Sending failing',
   };
