@@ -8,7 +8,10 @@ import {
 } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../application/app-config';
 import { ReadinessRegistry } from '../application/health/readiness';
-import { READ_MODEL_STORE, ReadModelStore } from '../application/ports/read-model.port';
+import { AUDIT_INDEX } from '../application/ports/audit-index.port';
+import { PROJECTION_LOCK } from '../application/ports/projection-lock.port';
+import { PROJECTION_STORE } from '../application/ports/projection-store.port';
+import { TENANT_DIRECTORY } from '../application/ports/tenant-directory.port';
 import { ProjectionRunner } from '../application/projections/projection-runner';
 import { GetDashboardSummaryHandler } from '../application/projections/queries/get-dashboard-summary.handler';
 import { GetDashboardTenantsHandler } from '../application/projections/queries/get-dashboard-tenants.handler';
@@ -18,43 +21,57 @@ import {
   ProjectionSettings,
 } from '../application/projections/projection-settings';
 import { Metrics } from '../infrastructure/metrics/metrics';
+import { type PostgresDatabase } from '../infrastructure/postgres/postgres-database';
 import { registerProjectionMetrics } from '../infrastructure/read-models/projection-metrics';
-import { dataDirPath } from '../infrastructure/data-dir-layout';
-import { SqliteReadModelStore } from '../infrastructure/read-models/sqlite.read-model-store';
+import { openReadModels, ReadModelAdapters } from '../infrastructure/read-models/read-model-adapters';
 import { DashboardApiController } from '../interfaces/http/dashboard/dashboard-api.controller';
 import { DashboardPageController } from '../interfaces/http/dashboard/dashboard-page.controller';
+import { POSTGRES_DATABASE } from './core.module';
 
 /** PROJECTIONS_MAX_LAG_MS, once the configuration carries it; the default until then. */
 function settingsFrom(config: AppConfig): ProjectionSettings {
   return { ...DEFAULT_PROJECTION_SETTINGS, maxLagMs: config.projectionMaxLagMs };
 }
 
+/** The read models' adapters of this instance (SQLite in DATA_DIR, or the shared PostgreSQL tables). */
+export const READ_MODELS = Symbol('READ_MODELS');
+
+/** The read-model ports over the instance's storage: for this module and the CLI's. */
+export const READ_MODEL_PROVIDERS = [
+  {
+    provide: READ_MODELS,
+    useFactory: (config: AppConfig, database: PostgresDatabase | null) => openReadModels(config.dataDir, database),
+    inject: [APP_CONFIG, POSTGRES_DATABASE],
+  },
+  { provide: PROJECTION_STORE, useFactory: (r: ReadModelAdapters) => r.projections, inject: [READ_MODELS] },
+  { provide: TENANT_DIRECTORY, useFactory: (r: ReadModelAdapters) => r.directory, inject: [READ_MODELS] },
+  { provide: AUDIT_INDEX, useFactory: (r: ReadModelAdapters) => r.audit, inject: [READ_MODELS] },
+  { provide: PROJECTION_LOCK, useFactory: (r: ReadModelAdapters) => r.lock, inject: [READ_MODELS] },
+];
+
 /**
  * Projections (support dashboard rows, cross-tenant audit index) with their HTTP API and page.
  * The runner starts once the application has bootstrapped and stops before the event store
- * closes (module destroy runs before any application-shutdown hook).
+ * closes (module destroy runs before any application-shutdown hook). In the replicated shape it
+ * projects only while this instance holds the projection lock, and stands by otherwise.
  */
 @Module({
   controllers: [DashboardApiController, DashboardPageController],
   providers: [
-    {
-      provide: READ_MODEL_STORE,
-      useFactory: (config: AppConfig) => new SqliteReadModelStore(dataDirPath(config.dataDir, 'readModels')),
-      inject: [APP_CONFIG],
-    },
+    ...READ_MODEL_PROVIDERS,
     { provide: PROJECTION_SETTINGS, useFactory: settingsFrom, inject: [APP_CONFIG] },
     ProjectionRunner,
     GetDashboardSummaryHandler,
     GetDashboardTenantsHandler,
   ],
-  exports: [ProjectionRunner, READ_MODEL_STORE],
+  exports: [ProjectionRunner, PROJECTION_STORE, TENANT_DIRECTORY, AUDIT_INDEX],
 })
 export class ProjectionsModule implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy, OnApplicationShutdown {
   constructor(
     private readonly runner: ProjectionRunner,
     private readonly readiness: ReadinessRegistry,
     private readonly metrics: Metrics,
-    @Inject(READ_MODEL_STORE) private readonly readModels: ReadModelStore,
+    @Inject(READ_MODELS) private readonly readModels: ReadModelAdapters,
   ) {}
 
   onModuleInit(): void {
@@ -70,7 +87,7 @@ export class ProjectionsModule implements OnModuleInit, OnApplicationBootstrap, 
     await this.runner.stop();
   }
 
-  onApplicationShutdown(): void {
-    this.readModels.close();
+  async onApplicationShutdown(): Promise<void> {
+    await this.readModels.close();
   }
 }

@@ -1,6 +1,7 @@
 import { type Migration } from 'kysely';
 import * as dataKeys from './0001-data-keys';
 import * as throttlerCounters from './0002-throttler-counters';
+import * as readModels from './0010-read-models';
 
 /**
  * Every schema migration, in order, by a name that sorts in that order. Listed in code rather
@@ -10,4 +11,5 @@ import * as throttlerCounters from './0002-throttler-counters';
 export const MIGRATIONS: Record<string, Migration> = {
   '0001-data-keys': dataKeys,
   '0002-throttler-counters': throttlerCounters,
+  '0010-read-models': readModels,
 };
