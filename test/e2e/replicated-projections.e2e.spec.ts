@@ -6,6 +6,7 @@ import { Client } from 'pg';
 import { type StoredEvent } from '../../src/application/ports/event-store.port';
 import { EventStoreDbEventStore } from '../../src/infrastructure/event-store/eventstoredb/eventstoredb.event-store';
 import { type EsdbServer, startEsdbServer } from '../support/esdb/esdb-server';
+import { runCli } from '../support/cli-process';
 import { request } from '../support/http';
 import { createTestDatabase, type TestDatabase } from '../support/postgres/database';
 import { type ServiceProcess, spawnService } from '../support/service-process';
@@ -221,6 +222,43 @@ describe('the replicated shape: projections fail over between instances (real pr
     const said = takeover.instance.service.stdout.map((l) => JSON.parse(l).msg as string);
     expect(said).toContain('projection lock acquired: this instance projects now');
   }, 180_000);
+
+  it('rebuilds the shared read models with `projections rebuild` while the instances run, to the same answers', async () => {
+    const survivors = instances.filter((i) => i.alive);
+    const answers = async () =>
+      Promise.all(
+        survivors.map(async (i) => ({
+          summary: (await call(i, 'GET', '/v1/dashboard/summary', undefined, SUPPORT_TOKEN)).body,
+          tenants: (await call(i, 'GET', '/v1/dashboard/tenants?limit=500', undefined, SUPPORT_TOKEN)).body,
+          audit: (await call(i, 'GET', '/v1/audit/events?limit=500', undefined, SUPPORT_TOKEN)).body,
+        })),
+      );
+    const before = await answers();
+    const dataDir = mkdtempSync(join(tmpdir(), 'mcs-replicated-cli-'));
+    try {
+      const rebuilt = await runCli(
+        ['projections', 'rebuild', '--json'],
+        {
+          DATA_DIR: dataDir,
+          EVENTSTORE_CONNECTION_STRING: esdb.connectionString,
+          DATABASE_URL: database.url,
+          ENCRYPTION_KEY,
+        },
+        60_000,
+      );
+      expect(rebuilt.code).toBe(0);
+      expect(rebuilt.json).toMatchObject({ events: before[0].audit.events.length, duplicate: 0, skipped: 0 });
+      expect(readdirSync(dataDir).filter((f) => f.startsWith('read-models'))).toEqual([]);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+    // The holder noticed the new generation and goes on from the rebuilt checkpoint.
+    const after = await eventually('the instances agree again', async () => {
+      const now = await answers();
+      return JSON.stringify(now) === JSON.stringify(before) ? now : undefined;
+    });
+    expect(after[1]).toEqual(after[0]);
+  }, 90_000);
 
   it('keeps no read model in any instance’s DATA_DIR', async () => {
     for (const i of instances.filter((x) => x.alive)) {
