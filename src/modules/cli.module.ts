@@ -11,7 +11,7 @@ import { loggerOptions } from '../infrastructure/logging/logger-options';
 import { type ReadModelAdapters } from '../infrastructure/read-models/read-model-adapters';
 import { CoreModule, ServiceOptions } from './core.module';
 import { MailConfigModule } from './mail-config.module';
-import { READ_MODEL_PROVIDERS, READ_MODELS } from './projections.module';
+import { READ_MODEL_PROVIDERS, READ_MODELS } from './read-model.providers';
 import { SecurityModule } from './security.module';
 import { SendingModule } from './sending.module';
 

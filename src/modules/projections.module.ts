@@ -9,7 +9,6 @@ import {
 import { APP_CONFIG, AppConfig } from '../application/app-config';
 import { ReadinessRegistry } from '../application/health/readiness';
 import { AUDIT_INDEX } from '../application/ports/audit-index.port';
-import { PROJECTION_LOCK } from '../application/ports/projection-lock.port';
 import { PROJECTION_STORE } from '../application/ports/projection-store.port';
 import { TENANT_DIRECTORY } from '../application/ports/tenant-directory.port';
 import { ProjectionRunner } from '../application/projections/projection-runner';
@@ -21,33 +20,16 @@ import {
   ProjectionSettings,
 } from '../application/projections/projection-settings';
 import { Metrics } from '../infrastructure/metrics/metrics';
-import { type PostgresDatabase } from '../infrastructure/postgres/postgres-database';
 import { registerProjectionMetrics } from '../infrastructure/read-models/projection-metrics';
-import { openReadModels, ReadModelAdapters } from '../infrastructure/read-models/read-model-adapters';
+import { ReadModelAdapters } from '../infrastructure/read-models/read-model-adapters';
 import { DashboardApiController } from '../interfaces/http/dashboard/dashboard-api.controller';
 import { DashboardPageController } from '../interfaces/http/dashboard/dashboard-page.controller';
-import { POSTGRES_DATABASE } from './core.module';
+import { READ_MODEL_PROVIDERS, READ_MODELS } from './read-model.providers';
 
 /** PROJECTIONS_MAX_LAG_MS, once the configuration carries it; the default until then. */
 function settingsFrom(config: AppConfig): ProjectionSettings {
   return { ...DEFAULT_PROJECTION_SETTINGS, maxLagMs: config.projectionMaxLagMs };
 }
-
-/** The read models' adapters of this instance (SQLite in DATA_DIR, or the shared PostgreSQL tables). */
-export const READ_MODELS = Symbol('READ_MODELS');
-
-/** The read-model ports over the instance's storage: for this module and the CLI's. */
-export const READ_MODEL_PROVIDERS = [
-  {
-    provide: READ_MODELS,
-    useFactory: (config: AppConfig, database: PostgresDatabase | null) => openReadModels(config.dataDir, database),
-    inject: [APP_CONFIG, POSTGRES_DATABASE],
-  },
-  { provide: PROJECTION_STORE, useFactory: (r: ReadModelAdapters) => r.projections, inject: [READ_MODELS] },
-  { provide: TENANT_DIRECTORY, useFactory: (r: ReadModelAdapters) => r.directory, inject: [READ_MODELS] },
-  { provide: AUDIT_INDEX, useFactory: (r: ReadModelAdapters) => r.audit, inject: [READ_MODELS] },
-  { provide: PROJECTION_LOCK, useFactory: (r: ReadModelAdapters) => r.lock, inject: [READ_MODELS] },
-];
 
 /**
  * Projections (support dashboard rows, cross-tenant audit index) with their HTTP API and page.

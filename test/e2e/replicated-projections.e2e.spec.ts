@@ -219,6 +219,12 @@ describe('the replicated shape: projections fail over between instances (real pr
     );
     expect(audits[0].map((e: { eventId: string }) => e.eventId)).toEqual(events.map((e) => e.eventId));
     expect(audits[1]).toEqual(audits[0]);
+    const active = await Promise.all(
+      survivors.map(
+        async (i) => /mail_config_projection_active (\d)/.exec((await call(i, 'GET', '/metrics')).body)?.[1],
+      ),
+    );
+    expect(active.sort()).toEqual(['0', '1']);
     const said = takeover.instance.service.stdout.map((l) => JSON.parse(l).msg as string);
     expect(said).toContain('projection lock acquired: this instance projects now');
   }, 180_000);

@@ -43,6 +43,15 @@ export function registerProjectionMetrics(registry: Registry, status: () => Prom
     },
   });
   new Gauge({
+    name: 'mail_config_projection_active',
+    help: '1 on the instance that holds the projection lock and projects, 0 on a standby',
+    registers: [registry],
+    async collect() {
+      const s = await current();
+      this.set(s && s.running && s.role === 'active' ? 1 : 0);
+    },
+  });
+  new Gauge({
     name: 'mail_config_projection_skipped_events',
     help: 'Events skipped by the projections because their type is unknown to this version',
     labelNames: ['type'],
