@@ -221,7 +221,7 @@ describe('the replicated shape: projections fail over between instances (real pr
     expect(audits[1]).toEqual(audits[0]);
     const active = await Promise.all(
       survivors.map(
-        async (i) => /mail_config_projection_active (\d)/.exec((await call(i, 'GET', '/metrics')).body)?.[1],
+        async (i) => /^mail_config_projection_active (\d)$/m.exec((await call(i, 'GET', '/metrics')).body)?.[1],
       ),
     );
     expect(active.sort()).toEqual(['0', '1']);

@@ -44,7 +44,7 @@ export function registerProjectionMetrics(registry: Registry, status: () => Prom
   });
   new Gauge({
     name: 'mail_config_projection_active',
-    help: '1 on the instance that holds the projection lock and projects, 0 on a standby',
+    help: 'Whether this instance holds the projection lock and projects (1) or stands by (0)',
     registers: [registry],
     async collect() {
       const s = await current();
