@@ -1,19 +1,17 @@
 import { DynamicModule, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { LoggerModule } from 'nestjs-pino';
-import { join } from 'node:path';
 import { destination } from 'pino';
-import { APP_CONFIG, AppConfig } from '../application/app-config';
 import { RotateKeysHandler } from '../application/keys/commands/rotate-keys.handler';
 import { CIPHER } from '../application/ports/cipher.port';
 import { KEY_ROTATION, MASTER_KEYS } from '../application/ports/key-rotation.port';
-import { READ_MODEL_STORE, ReadModelStore } from '../application/ports/read-model.port';
 import { RebuildProjectionsHandler } from '../application/projections/commands/rebuild-projections.handler';
 import { MasterKeyRing } from '../infrastructure/crypto/key-ring';
 import { loggerOptions } from '../infrastructure/logging/logger-options';
-import { READ_MODELS_FILE, SqliteReadModelStore } from '../infrastructure/read-models/sqlite.read-model-store';
+import { type ReadModelAdapters } from '../infrastructure/read-models/read-model-adapters';
 import { CoreModule, ServiceOptions } from './core.module';
 import { MailConfigModule } from './mail-config.module';
+import { READ_MODEL_PROVIDERS, READ_MODELS } from './read-model.providers';
 import { SendingModule } from './sending.module';
 
 /**
@@ -24,7 +22,7 @@ import { SendingModule } from './sending.module';
  */
 @Module({})
 export class CliModule implements OnApplicationShutdown {
-  constructor(@Inject(READ_MODEL_STORE) private readonly readModels: ReadModelStore) {}
+  constructor(@Inject(READ_MODELS) private readonly readModels: ReadModelAdapters) {}
 
   static register(options: ServiceOptions & { logLevel: string }): DynamicModule {
     return {
@@ -38,11 +36,7 @@ export class CliModule implements OnApplicationShutdown {
         SendingModule,
       ],
       providers: [
-        {
-          provide: READ_MODEL_STORE,
-          useFactory: (config: AppConfig) => new SqliteReadModelStore(join(config.dataDir, READ_MODELS_FILE)),
-          inject: [APP_CONFIG],
-        },
+        ...READ_MODEL_PROVIDERS,
         { provide: KEY_ROTATION, useExisting: CIPHER },
         { provide: MASTER_KEYS, useExisting: MasterKeyRing },
         RebuildProjectionsHandler,
@@ -51,7 +45,7 @@ export class CliModule implements OnApplicationShutdown {
     };
   }
 
-  onApplicationShutdown(): void {
-    this.readModels.close();
+  async onApplicationShutdown(): Promise<void> {
+    await this.readModels.close();
   }
 }

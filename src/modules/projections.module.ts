@@ -8,7 +8,9 @@ import {
 } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../application/app-config';
 import { ReadinessRegistry } from '../application/health/readiness';
-import { READ_MODEL_STORE, ReadModelStore } from '../application/ports/read-model.port';
+import { AUDIT_INDEX } from '../application/ports/audit-index.port';
+import { PROJECTION_STORE } from '../application/ports/projection-store.port';
+import { TENANT_DIRECTORY } from '../application/ports/tenant-directory.port';
 import { ProjectionRunner } from '../application/projections/projection-runner';
 import { GetDashboardSummaryHandler } from '../application/projections/queries/get-dashboard-summary.handler';
 import { GetDashboardTenantsHandler } from '../application/projections/queries/get-dashboard-tenants.handler';
@@ -19,10 +21,10 @@ import {
 } from '../application/projections/projection-settings';
 import { Metrics } from '../infrastructure/metrics/metrics';
 import { registerProjectionMetrics } from '../infrastructure/read-models/projection-metrics';
-import { dataDirPath } from '../infrastructure/data-dir-layout';
-import { SqliteReadModelStore } from '../infrastructure/read-models/sqlite.read-model-store';
+import { ReadModelAdapters } from '../infrastructure/read-models/read-model-adapters';
 import { DashboardApiController } from '../interfaces/http/dashboard/dashboard-api.controller';
 import { DashboardPageController } from '../interfaces/http/dashboard/dashboard-page.controller';
+import { READ_MODEL_PROVIDERS, READ_MODELS } from './read-model.providers';
 
 /** PROJECTIONS_MAX_LAG_MS, once the configuration carries it; the default until then. */
 function settingsFrom(config: AppConfig): ProjectionSettings {
@@ -32,29 +34,26 @@ function settingsFrom(config: AppConfig): ProjectionSettings {
 /**
  * Projections (support dashboard rows, cross-tenant audit index) with their HTTP API and page.
  * The runner starts once the application has bootstrapped and stops before the event store
- * closes (module destroy runs before any application-shutdown hook).
+ * closes (module destroy runs before any application-shutdown hook). In the replicated shape it
+ * projects only while this instance holds the projection lock, and stands by otherwise.
  */
 @Module({
   controllers: [DashboardApiController, DashboardPageController],
   providers: [
-    {
-      provide: READ_MODEL_STORE,
-      useFactory: (config: AppConfig) => new SqliteReadModelStore(dataDirPath(config.dataDir, 'readModels')),
-      inject: [APP_CONFIG],
-    },
+    ...READ_MODEL_PROVIDERS,
     { provide: PROJECTION_SETTINGS, useFactory: settingsFrom, inject: [APP_CONFIG] },
     ProjectionRunner,
     GetDashboardSummaryHandler,
     GetDashboardTenantsHandler,
   ],
-  exports: [ProjectionRunner, READ_MODEL_STORE],
+  exports: [ProjectionRunner, PROJECTION_STORE, TENANT_DIRECTORY, AUDIT_INDEX],
 })
 export class ProjectionsModule implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy, OnApplicationShutdown {
   constructor(
     private readonly runner: ProjectionRunner,
     private readonly readiness: ReadinessRegistry,
     private readonly metrics: Metrics,
-    @Inject(READ_MODEL_STORE) private readonly readModels: ReadModelStore,
+    @Inject(READ_MODELS) private readonly readModels: ReadModelAdapters,
   ) {}
 
   onModuleInit(): void {
@@ -70,7 +69,7 @@ export class ProjectionsModule implements OnModuleInit, OnApplicationBootstrap, 
     await this.runner.stop();
   }
 
-  onApplicationShutdown(): void {
-    this.readModels.close();
+  async onApplicationShutdown(): Promise<void> {
+    await this.readModels.close();
   }
 }

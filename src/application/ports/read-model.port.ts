@@ -1,11 +1,10 @@
 import { type Mode } from '../../domain/mail-config/mail-config.types';
-import { type StoredEvent } from './event-store.port';
 
 /**
- * Storage of the projections (support dashboard rows, cross-tenant audit index) and of their
- * checkpoint. The embedded adapter is SQLite in DATA_DIR (infrastructure/read-models).
+ * What the read models hold, shared by their ports: the projection store (writes and checkpoint),
+ * the tenant directory (dashboard) and the audit index. Adapters: SQLite in DATA_DIR (embedded,
+ * single node), PostgreSQL (replicated shape).
  */
-export const READ_MODEL_STORE = Symbol('READ_MODEL_STORE');
 
 export type TenantStatus = 'ok' | 'needs_attention' | 'erased';
 export type Attention = 'gmail_revoked' | 'microsoft_revoked' | 'smtp_test_failed' | 'send_failing';
@@ -53,63 +52,4 @@ export interface SkippedEventType {
   type: string;
   count: number;
   lastPosition: bigint;
-}
-
-/** Writes of one transaction: everything commits with the checkpoint, or nothing does. */
-export interface ReadModelTransaction {
-  checkpoint(): ProjectionCheckpoint;
-  tenant(tenantId: string): TenantRecord | null;
-  putTenant(record: TenantRecord): void;
-  /** Indexes an event for the cross-tenant audit; its data must already be redacted. */
-  indexAuditEvent(tenantId: string, event: StoredEvent): void;
-  recordSkipped(type: string, position: bigint): void;
-  advance(position: bigint): void;
-}
-
-export interface TenantFilter {
-  mode?: Mode;
-  status?: TenantStatus;
-  /** Case-insensitive substring of tenant id, username or sender. */
-  q?: string;
-  /** Rows with a tenant id strictly greater than this (keyset pagination). */
-  afterTenantId?: string;
-  limit: number;
-}
-
-export interface AuditFilter {
-  tenantId?: string;
-  types?: string[];
-  /** Inclusive bounds on metadata.at, in epoch milliseconds. */
-  sinceMs?: number;
-  untilMs?: number;
-  /** Events strictly after this global position (keyset pagination). */
-  afterPosition?: bigint;
-  limit: number;
-}
-
-export interface ReadModelCounts {
-  tenants: number;
-  byMode: Record<Mode, number>;
-  needsAttention: number;
-  gmailRevoked: number;
-  smtpFailing: number;
-  erased: number;
-}
-
-export interface ReadModelStore {
-  /**
-   * Runs `work` in one write transaction. Synchronous on purpose: the embedded store is, and a
-   * synchronous body cannot interleave with another writer between reading and writing.
-   */
-  transaction<T>(work: (tx: ReadModelTransaction) => T): T;
-  checkpoint(): ProjectionCheckpoint;
-  /** Empties every read model and the checkpoint, and starts a new generation. */
-  reset(): ProjectionCheckpoint;
-  counts(): ReadModelCounts;
-  /** Ordered by tenant id; at most `limit` rows. */
-  tenants(filter: TenantFilter): TenantRow[];
-  /** Ordered by position, oldest first; at most `limit` events, data already redacted. */
-  auditEvents(filter: AuditFilter): StoredEvent[];
-  skipped(): SkippedEventType[];
-  close(): void;
 }

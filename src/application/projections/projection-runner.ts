@@ -2,16 +2,25 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ReadinessResult } from '../health/readiness';
 import { MAIL_CONFIG_STREAM_PREFIX } from '../mail-config/streams';
 import { Clock, CLOCK } from '../ports/clock.port';
-import { EVENT_STORE, EventStore, StoredEvent, Subscription } from '../ports/event-store.port';
-import { READ_MODEL_STORE, ReadModelStore, SkippedEventType } from '../ports/read-model.port';
-import { ApplyOutcome, applyEvent, ReadModelResetError } from './mail-config.projection';
+import { EVENT_STORE, EventStore, StoredEvent } from '../ports/event-store.port';
+import { HeldProjectionLock, PROJECTION_LOCK, ProjectionLock } from '../ports/projection-lock.port';
+import { PROJECTION_STORE, ProjectionStore } from '../ports/projection-store.port';
+import { SkippedEventType } from '../ports/read-model.port';
+import { BatchingFeed } from './batching-feed';
+import { ApplyOutcome, applyEvents, ReadModelResetError } from './mail-config.projection';
 import { PROJECTION_SETTINGS, ProjectionSettings } from './projection-settings';
 import { RebuildProgress, RebuildResult, rebuildReadModels } from './rebuild';
 
+/** The projection's name for its lock (one projection feeds the dashboard rows and the audit index). */
+export const MAIL_CONFIG_PROJECTION = 'mail-config';
+
 export interface ProjectionStatus {
   running: boolean;
+  /** `active`: this instance holds the projection lock and projects; `standby`: another one does. */
+  role: 'active' | 'standby';
   /** The subscription has delivered all history and is following live events. */
   caughtUp: boolean;
+  /** The shared checkpoint, whichever instance moved it. */
   checkpoint: bigint;
   head: bigint;
   /** How long the oldest event not yet projected has waited (0 when none is waiting). */
@@ -28,17 +37,22 @@ export interface ProjectionStatus {
 
 /**
  * Feeds the read models from the event store subscription, starting after the stored checkpoint.
- * Each event and the checkpoint commit in one transaction, so a restart resumes exactly where
- * the last commit left off. A failure stops the subscription; the runner reports it and
- * resubscribes from the checkpoint after a pause instead of crashing the service.
+ * Each batch and the checkpoint commit in one transaction, so a restart — or another instance
+ * taking over — resumes exactly where the last commit left off. Only the holder of the projection
+ * lock projects; the others stand by and ask again every `standbyRetryMs`. A failure stops the
+ * subscription; the runner reports it and resubscribes from the checkpoint after a pause instead
+ * of crashing the service.
  */
 @Injectable()
 export class ProjectionRunner {
   private readonly logger = new Logger(ProjectionRunner.name);
-  private subscription: Subscription | null = null;
+  private feed: BatchingFeed | null = null;
+  private held: HeldProjectionLock | null = null;
   private retryTimer: NodeJS.Timeout | undefined;
+  private standbyTimer: NodeJS.Timeout | undefined;
   private running = false;
-  private generation = 0;
+  /** Another instance held the lock at some point: taking over is worth a log line. */
+  private stoodBy = false;
   private caughtUp = false;
   private lastError: string | null = null;
   private lastEventAt: string | null = null;
@@ -49,7 +63,8 @@ export class ProjectionRunner {
 
   constructor(
     @Inject(EVENT_STORE) private readonly events: EventStore,
-    @Inject(READ_MODEL_STORE) private readonly readModels: ReadModelStore,
+    @Inject(PROJECTION_STORE) private readonly readModels: ProjectionStore,
+    @Inject(PROJECTION_LOCK) private readonly lock: ProjectionLock,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(PROJECTION_SETTINGS) private readonly settings: ProjectionSettings,
   ) {}
@@ -57,27 +72,17 @@ export class ProjectionRunner {
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
-    try {
-      // A checkpoint beyond the head belongs to another store (DATA_DIR kept, store replaced):
-      // its positions mean nothing here, so start over rather than skip this store's events.
-      if (this.readModels.checkpoint().position > (await this.events.headPosition())) {
-        this.logger.warn('read-model checkpoint is beyond the event store head; rebuilding the read models');
-        this.readModels.reset();
-      }
-    } catch (error) {
-      // An unreachable store must not stop the service from starting: report, retry, stay not-ready.
-      this.failed(error as Error);
-      return;
-    }
-    if (this.running) this.subscribe(); // unless stopped while the head was being read
+    await this.campaign();
   }
 
   async stop(): Promise<void> {
     this.running = false;
     clearTimeout(this.retryTimer);
-    const subscription = this.subscription;
-    this.subscription = null;
-    await subscription?.close();
+    clearTimeout(this.standbyTimer);
+    await this.closeFeed();
+    const held = this.held;
+    this.held = null;
+    await held?.release();
   }
 
   /** Empties the read models and replays every event; the live subscription resumes afterwards. */
@@ -90,7 +95,7 @@ export class ProjectionRunner {
   }
 
   async status(): Promise<ProjectionStatus> {
-    const checkpoint = this.readModels.checkpoint().position;
+    const checkpoint = (await this.readModels.checkpoint()).position;
     const head = await this.events.headPosition();
     const [oldestPending] = await this.events.readAll({
       after: this.scanFrom(checkpoint),
@@ -102,6 +107,7 @@ export class ProjectionRunner {
     const pendingSince = oldestPending ? Date.parse(oldestPending.metadata.at) : NaN;
     return {
       running: this.running,
+      role: this.held ? 'active' : 'standby',
       caughtUp: this.caughtUp,
       checkpoint,
       head,
@@ -109,7 +115,7 @@ export class ProjectionRunner {
       lastEventAt: this.lastEventAt,
       lastAppliedAt: this.lastAppliedAt,
       processed: { ...this.processed },
-      skippedTypes: this.readModels.skipped(),
+      skippedTypes: await this.readModels.skipped(),
       lastError: this.lastError,
     };
   }
@@ -124,13 +130,17 @@ export class ProjectionRunner {
     return known && checkpoint >= known.from && checkpoint < known.to ? known.to : checkpoint;
   }
 
-  /** For /health/ready: not ready while stopped, failing, or further behind than the threshold. */
+  /**
+   * For /health/ready: not ready while stopped, failing, or further behind than the threshold.
+   * A standby answers too: its lag is measured against the shared checkpoint.
+   */
   async readiness(): Promise<ReadinessResult> {
     const s = await this.status();
     const ok = s.running && s.lastError === null && s.lagMs <= this.settings.maxLagMs;
     return {
       ok,
       detail: {
+        role: s.role,
         checkpoint: s.checkpoint.toString(),
         head: s.head.toString(),
         lagMs: s.lagMs,
@@ -143,55 +153,137 @@ export class ProjectionRunner {
     };
   }
 
-  private subscribe(): void {
+  /** One attempt at the lock; a standby tries again every standbyRetryMs. */
+  private async campaign(): Promise<void> {
+    if (!this.running || this.held) return;
+    let held: HeldProjectionLock | null;
     try {
-      this.openSubscription();
+      held = await this.lock.tryAcquire(MAIL_CONFIG_PROJECTION);
+    } catch (error) {
+      this.lastError = (error as Error).message;
+      this.standBy();
+      return;
+    }
+    if (!this.running) {
+      await held?.release();
+      return;
+    }
+    if (!held) {
+      // The holder's problems are its own: a healthy standby is not failing.
+      this.lastError = null;
+      this.stoodBy = true;
+      this.standBy();
+      return;
+    }
+    if (this.stoodBy) this.logger.log('projection lock acquired: this instance projects now');
+    this.held = held;
+    void held.lost.then((error) => this.lockLost(held, error));
+    await this.activate();
+  }
+
+  private standBy(): void {
+    clearTimeout(this.standbyTimer);
+    if (this.running) this.standbyTimer = setTimeout(() => void this.campaign(), this.settings.standbyRetryMs);
+  }
+
+  private async lockLost(held: HeldProjectionLock, error: Error): Promise<void> {
+    if (this.held !== held) return;
+    this.held = null;
+    this.logger.warn(`projection lock lost (${error.message}); standing by`);
+    this.stoodBy = true;
+    clearTimeout(this.retryTimer);
+    await this.closeFeed();
+    this.caughtUp = false;
+    this.standBy();
+  }
+
+  private async activate(): Promise<void> {
+    try {
+      // A checkpoint beyond the head belongs to another store (read models kept, store replaced):
+      // its positions mean nothing here, so start over rather than skip this store's events.
+      if ((await this.readModels.checkpoint()).position > (await this.events.headPosition())) {
+        this.logger.warn('read-model checkpoint is beyond the event store head; rebuilding the read models');
+        await this.readModels.reset();
+      }
+    } catch (error) {
+      // An unreachable store must not stop the service from starting: report, retry, stay not-ready.
+      this.failed(error as Error);
+      return;
+    }
+    await this.subscribe();
+  }
+
+  private async subscribe(): Promise<void> {
+    if (!this.running || !this.held || this.feed) return;
+    try {
+      await this.openSubscription();
     } catch (error) {
       this.failed(error as Error);
     }
   }
 
-  private openSubscription(): void {
-    const { position, generation } = this.readModels.checkpoint();
-    this.generation = generation;
+  private async openSubscription(): Promise<void> {
+    const { position, generation } = await this.readModels.checkpoint();
+    if (!this.running || !this.held || this.feed) return;
+    const feed: BatchingFeed = new BatchingFeed(
+      (events) => this.apply(events, generation),
+      (error) => this.feedFailed(feed, error),
+      this.settings.batchSize,
+    );
+    this.feed = feed;
     this.caughtUp = false;
-    this.subscription = this.events.subscribe(
+    feed.subscription = this.events.subscribe(
       { after: position, streamPrefix: MAIL_CONFIG_STREAM_PREFIX },
       {
-        onEvent: (event) => this.apply(event),
+        onEvent: (event) => feed.push(event),
         onCaughtUp: () => {
+          if (this.feed !== feed) return;
           this.caughtUp = true;
           this.lastError = null;
         },
-        onError: (error) => this.failed(error),
+        onError: (error) => this.feedFailed(feed, error),
       },
     );
   }
 
-  private apply(event: StoredEvent): void {
-    const outcome = this.readModels.transaction((tx) => applyEvent(tx, event, this.generation));
-    this.processed[outcome] += 1;
-    this.lastEventAt = event.metadata.at;
+  private async apply(events: StoredEvent[], generation: number): Promise<void> {
+    const outcomes = await applyEvents(this.readModels, events, generation);
+    outcomes.forEach((outcome, i) => {
+      this.processed[outcome] += 1;
+      const event = events[i];
+      if (outcome === 'skipped' && !this.warnedTypes.has(event.type)) {
+        this.warnedTypes.add(event.type);
+        this.logger.warn(`skipping events of unknown type "${event.type}" (first at position ${event.position})`);
+      }
+    });
+    this.lastEventAt = events[events.length - 1].metadata.at;
     this.lastAppliedAt = this.clock.now().toISOString();
     this.lastError = null;
-    if (outcome === 'skipped' && !this.warnedTypes.has(event.type)) {
-      this.warnedTypes.add(event.type);
-      this.logger.warn(`skipping events of unknown type "${event.type}" (first at position ${event.position})`);
-    }
+  }
+
+  private async closeFeed(): Promise<void> {
+    const feed = this.feed;
+    this.feed = null;
+    await feed?.close();
+  }
+
+  private feedFailed(feed: BatchingFeed, error: Error): void {
+    if (this.feed !== feed) return;
+    this.feed = null;
+    void feed.close().catch(() => undefined);
+    this.failed(error);
   }
 
   private failed(error: Error): void {
-    this.subscription = null;
-    if (!this.running) return;
+    if (!this.running || !this.held) return;
     if (error instanceof ReadModelResetError) {
       this.logger.log('read models were rebuilt elsewhere; resubscribing from the new checkpoint');
-      this.subscribe();
+      void this.subscribe();
       return;
     }
     this.lastError = error.message;
     this.logger.error(`projection stopped: ${error.message}; retrying in ${this.settings.retryMs} ms`);
-    this.retryTimer = setTimeout(() => {
-      if (this.running && this.subscription === null) this.subscribe();
-    }, this.settings.retryMs);
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => void this.subscribe(), this.settings.retryMs);
   }
 }

@@ -5,6 +5,15 @@ export interface ProjectionSettings {
   maxLagMs: number;
   /** Wait before resubscribing after the subscription or a read-model write failed. */
   retryMs: number;
+  /** How often a standby asks for the projection lock (a dead holder is replaced within about this). */
+  standbyRetryMs: number;
+  /** Most events written in one transaction; events arriving while one commits wait for the next. */
+  batchSize: number;
 }
 
-export const DEFAULT_PROJECTION_SETTINGS: ProjectionSettings = { maxLagMs: 5000, retryMs: 1000 };
+export const DEFAULT_PROJECTION_SETTINGS: ProjectionSettings = {
+  maxLagMs: 5000,
+  retryMs: 1000,
+  standbyRetryMs: 2000,
+  batchSize: 500,
+};

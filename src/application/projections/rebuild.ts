@@ -1,7 +1,7 @@
 import { type EventStore } from '../ports/event-store.port';
-import { type ReadModelStore } from '../ports/read-model.port';
+import { type ProjectionStore } from '../ports/projection-store.port';
 import { MAIL_CONFIG_STREAM_PREFIX } from '../mail-config/streams';
-import { type ApplyOutcome, applyEvent } from './mail-config.projection';
+import { type ApplyOutcome, applyEvents } from './mail-config.projection';
 
 export interface RebuildProgress {
   /** Position of the last event applied, and the store's head when the rebuild started. */
@@ -14,16 +14,16 @@ export type RebuildResult = RebuildProgress & Record<ApplyOutcome, number>;
 
 /**
  * Empties the read models and applies every event from the start, one transaction per batch.
- * A runner in another process notices the new generation and resubscribes; both then apply
- * idempotently against the one checkpoint, so racing a live service is safe.
+ * A runner in another process or instance notices the new generation and resubscribes; both then
+ * apply idempotently against the one checkpoint, so racing a live service is safe.
  */
 export async function rebuildReadModels(
   events: EventStore,
-  readModels: ReadModelStore,
+  readModels: ProjectionStore,
   onProgress: (progress: RebuildProgress) => void = () => undefined,
   batchSize = 500,
 ): Promise<RebuildResult> {
-  const { generation } = readModels.reset();
+  const { generation } = await readModels.reset();
   const head = await events.headPosition();
   const result: RebuildResult = { position: 0n, head, events: 0, applied: 0, skipped: 0, duplicate: 0 };
   for (;;) {
@@ -33,7 +33,7 @@ export async function rebuildReadModels(
       maxCount: batchSize,
     });
     if (batch.length === 0) break;
-    const outcomes = readModels.transaction((tx) => batch.map((event) => applyEvent(tx, event, generation)));
+    const outcomes = await applyEvents(readModels, batch, generation);
     for (const outcome of outcomes) result[outcome] += 1;
     result.position = batch[batch.length - 1].position;
     result.events += batch.length;

@@ -43,6 +43,15 @@ export function registerProjectionMetrics(registry: Registry, status: () => Prom
     },
   });
   new Gauge({
+    name: 'mail_config_projection_active',
+    help: 'Whether this instance holds the projection lock and projects (1) or stands by (0)',
+    registers: [registry],
+    async collect() {
+      const s = await current();
+      this.set(s && s.running && s.role === 'active' ? 1 : 0);
+    },
+  });
+  new Gauge({
     name: 'mail_config_projection_skipped_events',
     help: 'Events skipped by the projections because their type is unknown to this version',
     labelNames: ['type'],

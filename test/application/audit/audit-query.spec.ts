@@ -29,7 +29,7 @@ describe('cross-tenant audit', () => {
     sandbox = new Sandbox();
     const store = sandbox.eventStore('sqlite');
     const readModels = sandbox.readModels();
-    const auditHandler = new GetAuditEventsHandler(readModels);
+    const auditHandler = new GetAuditEventsHandler(readModels.audit);
     const historyHandler = new GetMailConfigHistoryHandler(store);
     audit = { events: (filter) => auditHandler.execute(new GetAuditEventsQuery(filter)) };
     history = {
@@ -44,7 +44,7 @@ describe('cross-tenant audit', () => {
     await append(store, 'beta', recorded(consentRevoked('revoked_at_google'), 'system', at(5)));
     const runner = sandbox.runner(store, readModels);
     await runner.start();
-    await waitFor(async () => (readModels.checkpoint().position === (await store.headPosition()) ? true : undefined));
+    await waitFor(async () => ((await readModels.position()) === (await store.headPosition()) ? true : undefined));
   });
   afterAll(() => sandbox.cleanup());
 

@@ -3,13 +3,23 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type EventStore, type NewEvent } from '../../../src/application/ports/event-store.port';
-import { type ReadModelStore } from '../../../src/application/ports/read-model.port';
+import { type AuditFilter, type AuditIndex } from '../../../src/application/ports/audit-index.port';
+import { type ProjectionLock } from '../../../src/application/ports/projection-lock.port';
+import { type ProjectionStore } from '../../../src/application/ports/projection-store.port';
+import { type TenantDirectory, type TenantFilter } from '../../../src/application/ports/tenant-directory.port';
 import { ProjectionRunner } from '../../../src/application/projections/projection-runner';
-import { type ProjectionSettings } from '../../../src/application/projections/projection-settings';
+import {
+  DEFAULT_PROJECTION_SETTINGS,
+  type ProjectionSettings,
+} from '../../../src/application/projections/projection-settings';
 import { type MailConfigEvent } from '../../../src/domain/mail-config/mail-config.events';
 import { InMemoryEventStore } from '../../../src/infrastructure/event-store/in-memory.event-store';
 import { SqliteEventStore } from '../../../src/infrastructure/event-store/sqlite.event-store';
-import { SqliteReadModelStore } from '../../../src/infrastructure/read-models/sqlite.read-model-store';
+import { InProcessProjectionLock } from '../../../src/infrastructure/read-models/in-process.projection-lock';
+import { SqliteAuditIndex } from '../../../src/infrastructure/read-models/sqlite.audit-index';
+import { SqliteProjectionStore } from '../../../src/infrastructure/read-models/sqlite.projection-store';
+import { SqliteReadModelDatabase } from '../../../src/infrastructure/read-models/sqlite.read-model-database';
+import { SqliteTenantDirectory } from '../../../src/infrastructure/read-models/sqlite.tenant-directory';
 
 /** A stored event as the command handler writes it: explicit type name, metadata with actor and time. */
 export function recorded(
@@ -97,7 +107,27 @@ export async function waitFor<T>(check: () => T | undefined | Promise<T | undefi
 }
 
 export const clock = { now: () => new Date() };
-export const settings: ProjectionSettings = { maxLagMs: 2000, retryMs: 50 };
+export const settings: ProjectionSettings = {
+  ...DEFAULT_PROJECTION_SETTINGS,
+  maxLagMs: 2000,
+  retryMs: 50,
+  standbyRetryMs: 100,
+};
+
+/** The three read-model ports over one storage, with the old one-object reads for short tests. */
+export class ReadModelsUnderTest {
+  constructor(
+    readonly projections: ProjectionStore,
+    readonly directory: TenantDirectory,
+    readonly audit: AuditIndex,
+  ) {}
+  checkpoint = () => this.projections.checkpoint();
+  position = async () => (await this.projections.checkpoint()).position;
+  counts = () => this.directory.counts();
+  tenants = (filter: TenantFilter) => this.directory.tenants(filter);
+  auditEvents = (filter: AuditFilter) => this.audit.auditEvents(filter);
+  skipped = () => this.projections.skipped();
+}
 
 /** A temporary DATA_DIR with the embedded stores, or the in-memory event store. */
 export class Sandbox {
@@ -110,18 +140,22 @@ export class Sandbox {
     return store;
   }
 
-  readModels(file = 'read-models.db'): SqliteReadModelStore {
-    const store = new SqliteReadModelStore(join(this.dir, file));
-    this.closers.push(() => store.close());
-    return store;
+  readModels(file = 'read-models.db'): ReadModelsUnderTest & { close(): void } {
+    const db = new SqliteReadModelDatabase(join(this.dir, file));
+    this.closers.push(() => db.close());
+    return Object.assign(
+      new ReadModelsUnderTest(new SqliteProjectionStore(db), new SqliteTenantDirectory(db), new SqliteAuditIndex(db)),
+      { close: () => db.close() },
+    );
   }
 
   runner(
     events: EventStore,
-    readModels: ReadModelStore,
+    readModels: ReadModelsUnderTest,
     overrides: Partial<ProjectionSettings> = {},
+    lock: ProjectionLock = new InProcessProjectionLock(),
   ): ProjectionRunner {
-    const runner = new ProjectionRunner(events, readModels, clock, { ...settings, ...overrides });
+    const runner = new ProjectionRunner(events, readModels.projections, lock, clock, { ...settings, ...overrides });
     this.closers.unshift(() => runner.stop());
     return runner;
   }
@@ -133,12 +167,12 @@ export class Sandbox {
 }
 
 /** Everything the read models answer, for comparing two runs. */
-export function snapshot(readModels: ReadModelStore) {
+export async function snapshot(readModels: ReadModelsUnderTest) {
   return {
-    checkpoint: readModels.checkpoint().position,
-    counts: readModels.counts(),
-    tenants: readModels.tenants({ limit: 10_000 }),
-    audit: readModels.auditEvents({ limit: 10_000 }),
-    skipped: readModels.skipped(),
+    checkpoint: await readModels.position(),
+    counts: await readModels.counts(),
+    tenants: await readModels.tenants({ limit: 10_000 }),
+    audit: await readModels.auditEvents({ limit: 10_000 }),
+    skipped: await readModels.skipped(),
   };
 }

@@ -1,9 +1,10 @@
 import { type EventStore } from '../../../src/application/ports/event-store.port';
-import { type ReadModelStore } from '../../../src/application/ports/read-model.port';
+import { type ProjectionStore } from '../../../src/application/ports/projection-store.port';
 import { rebuildReadModels } from '../../../src/application/projections/rebuild';
 import {
   append,
   provisioned,
+  ReadModelsUnderTest,
   recorded,
   Sandbox,
   smtpConfigured,
@@ -29,7 +30,7 @@ describe('projection runner under failure, lag and concurrent rebuilds', () => {
     expect(behind.lagMs).toBeGreaterThanOrEqual(10_000);
 
     await runner.start();
-    await waitFor(() => (readModels.checkpoint().position === 1n ? true : undefined));
+    await waitFor(async () => ((await readModels.position()) === 1n ? true : undefined));
     expect(await runner.readiness()).toMatchObject({ ok: true, detail: { lagMs: 0, checkpoint: '1', head: '1' } });
   });
 
@@ -37,12 +38,10 @@ describe('projection runner under failure, lag and concurrent rebuilds', () => {
     const store = sandbox.eventStore('memory');
     const real = sandbox.readModels();
     let failures = 1;
-    const flaky: ReadModelStore = Object.create(real);
-    flaky.transaction = (work) => {
-      if (failures-- > 0) throw new Error('disk I/O error');
-      return real.transaction(work);
-    };
-    const runner = sandbox.runner(store, flaky, { retryMs: 300 });
+    const flaky: ProjectionStore = Object.create(real.projections);
+    flaky.apply = (tenantIds, plan) =>
+      failures-- > 0 ? Promise.reject(new Error('disk I/O error')) : real.projections.apply(tenantIds, plan);
+    const runner = sandbox.runner(store, new ReadModelsUnderTest(flaky, real.directory, real.audit), { retryMs: 300 });
     await runner.start();
     await append(store, 'acme', recorded(provisioned('acme', 'acme')));
 
@@ -51,9 +50,9 @@ describe('projection runner under failure, lag and concurrent rebuilds', () => {
       return r.ok ? undefined : r;
     });
     expect(failed.detail).toMatchObject({ error: 'disk I/O error' });
-    await waitFor(() => (real.checkpoint().position === 1n ? true : undefined));
+    await waitFor(async () => ((await real.position()) === 1n ? true : undefined));
     expect(await runner.readiness()).toMatchObject({ ok: true });
-    expect(real.tenants({ limit: 5 })).toHaveLength(1);
+    expect(await real.tenants({ limit: 5 })).toHaveLength(1);
   });
 
   it('restarts from scratch when the checkpoint belongs to another store', async () => {
@@ -62,19 +61,14 @@ describe('projection runner under failure, lag and concurrent rebuilds', () => {
     await append(old, 'a', recorded(provisioned('a', 'a')), recorded(smtpConfigured('x@a.example')));
     const first = sandbox.runner(old, readModels);
     await first.start();
-    await waitFor(() => (readModels.checkpoint().position === 2n ? true : undefined));
+    await waitFor(async () => ((await readModels.position()) === 2n ? true : undefined));
     await first.stop();
 
     const replaced = sandbox.eventStore('memory');
     await append(replaced, 'b', recorded(provisioned('b', 'b')));
     await sandbox.runner(replaced, readModels).start();
-    await waitFor(() =>
-      readModels
-        .tenants({ limit: 5 })
-        .map((t) => t.tenantId)
-        .join() === 'b'
-        ? true
-        : undefined,
+    await waitFor(async () =>
+      (await readModels.tenants({ limit: 5 })).map((t) => t.tenantId).join() === 'b' ? true : undefined,
     );
   });
 
@@ -96,15 +90,15 @@ describe('projection runner under failure, lag and concurrent rebuilds', () => {
     const writes = (async () => {
       for (let i = 0; i < 40; i++) await append(store, `t-${i}`, recorded(smtpTested(i % 2 === 0)));
     })();
-    await rebuildReadModels(store, script, () => undefined, 5);
+    await rebuildReadModels(store, script.projections, () => undefined, 5);
     await writes;
     const head = await store.headPosition();
-    await waitFor(() => (live.checkpoint().position === head ? true : undefined));
+    await waitFor(async () => ((await live.position()) === head ? true : undefined));
 
     const clean = sandbox.readModels('clean.db');
-    await rebuildReadModels(store, clean);
-    expect(snapshot(live)).toEqual(snapshot(clean));
-    expect(live.counts()).toMatchObject({ tenants: 40, smtpFailing: 20 });
+    await rebuildReadModels(store, clean.projections);
+    expect(await snapshot(live)).toEqual(await snapshot(clean));
+    expect(await live.counts()).toMatchObject({ tenants: 40, smtpFailing: 20 });
   });
 });
 
@@ -126,7 +120,7 @@ describe('projection runner with an event store that is down at start', () => {
       await runner.start(); // does not throw
       await expect(runner.readiness()).rejects.toThrow('connection refused'); // the readiness registry reports it as not ready
       down = false;
-      await waitFor(() => (readModels.checkpoint().position === 1n ? true : undefined));
+      await waitFor(async () => ((await readModels.position()) === 1n ? true : undefined));
       expect(await runner.readiness()).toMatchObject({ ok: true });
     } finally {
       await sandbox.cleanup();
@@ -146,7 +140,7 @@ describe('projection lag with other streams in the store', () => {
       const runner = sandbox.runner(store, readModels);
       await append(real, 'acme', recorded(provisioned('acme', 'acme')));
       await runner.start();
-      await waitFor(() => (readModels.checkpoint().position === 1n ? true : undefined));
+      await waitFor(async () => ((await readModels.position()) === 1n ? true : undefined));
       await runner.stop();
       for (let i = 0; i < 3; i++) {
         await real.appendToStream(

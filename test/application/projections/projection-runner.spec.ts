@@ -4,14 +4,14 @@ import {
   type SubscribeOptions,
   type SubscriptionHandler,
 } from '../../../src/application/ports/event-store.port';
-import { type ReadModelStore } from '../../../src/application/ports/read-model.port';
-import { applyEvent } from '../../../src/application/projections/mail-config.projection';
+import { applyEvents } from '../../../src/application/projections/mail-config.projection';
 import {
   append,
   consentRevoked,
   gmailAuthorized,
   modeChanged,
   provisioned,
+  type ReadModelsUnderTest,
   recorded,
   Sandbox,
   smtpConfigured,
@@ -29,9 +29,9 @@ function countingDeliveries(store: EventStore): { store: EventStore; delivered: 
   return { store: counting, delivered };
 }
 
-const caughtUpTo = async (readModels: ReadModelStore, store: EventStore) => {
+const caughtUpTo = async (readModels: ReadModelsUnderTest, store: EventStore) => {
   const head = await store.headPosition();
-  return waitFor(() => (readModels.checkpoint().position === head ? true : undefined));
+  return waitFor(async () => ((await readModels.position()) === head ? true : undefined));
 };
 
 describe.each(['memory', 'sqlite'] as const)('projection runner on the %s event store', (kind) => {
@@ -53,14 +53,17 @@ describe.each(['memory', 'sqlite'] as const)('projection runner on the %s event 
       recorded(smtpConfigured('help@acme.example'), 'ana@acme.example'),
       recorded(smtpTested(false)),
     );
-    await waitFor(() => (readModels.tenants({ limit: 10 })[0]?.status === 'needs_attention' ? true : undefined), 1000);
+    await waitFor(
+      async () => ((await readModels.tenants({ limit: 10 }))[0]?.status === 'needs_attention' ? true : undefined),
+      1000,
+    );
     expect(Date.now() - started).toBeLessThan(1000);
-    expect(readModels.tenants({ limit: 10 })[0]).toMatchObject({
+    expect((await readModels.tenants({ limit: 10 }))[0]).toMatchObject({
       tenantId: 'acme',
       attention: 'smtp_test_failed',
       sender: 'support.acme@smemetrics-email.com',
     });
-    expect(readModels.counts()).toMatchObject({ tenants: 1, needsAttention: 1, smtpFailing: 1 });
+    expect(await readModels.counts()).toMatchObject({ tenants: 1, needsAttention: 1, smtpFailing: 1 });
   });
 
   it('resumes after a restart from its checkpoint: nothing applied twice, nothing missed', async () => {
@@ -88,10 +91,10 @@ describe.each(['memory', 'sqlite'] as const)('projection runner on the %s event 
     expect(second.delivered.map((e) => e.type)).toEqual(['SmtpConnectionTested', 'MailConfigProvisioned']);
     expect((await runnerB.status()).processed).toEqual({ applied: 2, skipped: 0, duplicate: 0 });
 
-    const audit = readModelsB.auditEvents({ limit: 100 });
+    const audit = await readModelsB.auditEvents({ limit: 100 });
     expect(audit.map((e) => e.position)).toEqual((await store.readAll()).map((e) => e.position));
-    expect(readModelsB.skipped()).toEqual([expect.objectContaining({ type: 'MailConfigArchived', count: 1 })]);
-    expect(readModelsB.tenants({ limit: 10 }).map((t) => [t.tenantId, t.status])).toEqual([
+    expect(await readModelsB.skipped()).toEqual([expect.objectContaining({ type: 'MailConfigArchived', count: 1 })]);
+    expect((await readModelsB.tenants({ limit: 10 })).map((t) => [t.tenantId, t.status])).toEqual([
       ['acme', 'needs_attention'],
       ['beta', 'ok'],
     ]);
@@ -109,12 +112,12 @@ describe.each(['memory', 'sqlite'] as const)('projection runner on the %s event 
     );
     await sandbox.runner(store, readModels).start();
     await caughtUpTo(readModels, store);
-    const before = snapshot(readModels);
+    const before = await snapshot(readModels);
 
-    const { generation } = readModels.checkpoint();
-    const outcomes = readModels.transaction((tx) => [...before.audit].map((e) => applyEvent(tx, e, generation)));
+    const { generation } = await readModels.checkpoint();
+    const outcomes = await applyEvents(readModels.projections, before.audit, generation);
     expect(outcomes).toEqual(['duplicate', 'duplicate', 'duplicate']);
-    expect(snapshot(readModels)).toEqual(before);
+    expect(await snapshot(readModels)).toEqual(before);
   });
 
   it('skips and reports an event type it does not know, and keeps going', async () => {
@@ -132,7 +135,7 @@ describe.each(['memory', 'sqlite'] as const)('projection runner on the %s event 
     );
     await caughtUpTo(readModels, store);
 
-    expect(readModels.tenants({ limit: 10 })[0]).toMatchObject({
+    expect((await readModels.tenants({ limit: 10 }))[0]).toMatchObject({
       mode: 'gmail',
       sender: 'owner@gmail.example',
       lastChangeAt: expect.any(String),
@@ -143,7 +146,7 @@ describe.each(['memory', 'sqlite'] as const)('projection runner on the %s event 
     const ready = await runner.readiness();
     expect(ready).toMatchObject({ ok: true, detail: { skippedEventTypes: { MailConfigArchived: 1 } } });
     // The audit still lists it, as the tenant history does.
-    expect(readModels.auditEvents({ limit: 10, types: ['MailConfigArchived'] })).toHaveLength(1);
+    expect(await readModels.auditEvents({ limit: 10, types: ['MailConfigArchived'] })).toHaveLength(1);
   });
 
   it('rebuilds read models equal to the live run', async () => {
@@ -173,24 +176,24 @@ describe.each(['memory', 'sqlite'] as const)('projection runner on the %s event 
         ? true
         : undefined,
     );
-    const live = snapshot(readModels);
+    const live = await snapshot(readModels);
     expect(live.counts).toMatchObject({ tenants: 30, byMode: { default: 29, gmail: 0, smtp: 1 }, gmailRevoked: 8 });
 
     const progress: bigint[] = [];
     const result = await runner.rebuild((p) => progress.push(p.position));
     expect(result).toMatchObject({ applied: live.audit.length - 6, skipped: 6, duplicate: 0 });
     expect(progress.length).toBeGreaterThan(0);
-    expect(snapshot(readModels)).toEqual(live);
+    expect(await snapshot(readModels)).toEqual(live);
 
     // A rebuild into a fresh file (the rebuild script's path) gives the same answer too.
     const fresh = sandbox.readModels('fresh.db');
     const { rebuildReadModels } = await import('../../../src/application/projections/rebuild');
-    await rebuildReadModels(store, fresh, () => undefined, 7);
-    expect(snapshot(fresh)).toEqual(live);
+    await rebuildReadModels(store, fresh.projections, () => undefined, 7);
+    expect(await snapshot(fresh)).toEqual(live);
 
     // And the live runner keeps going after the rebuild.
     expect(live.counts.smtpFailing).toBe(10);
     await append(store, 't-00', recorded(smtpTested(true)));
-    await waitFor(() => (readModels.counts().smtpFailing === 9 ? true : undefined));
+    await waitFor(async () => ((await readModels.counts()).smtpFailing === 9 ? true : undefined));
   });
 });

@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { type IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { type HistoryPage, InvalidCursorError, toHistoryEntry } from '../../mail-config/history';
-import { READ_MODEL_STORE, type ReadModelStore } from '../../ports/read-model.port';
+import { AUDIT_INDEX, type AuditIndex } from '../../ports/audit-index.port';
 import { GetAuditEventsQuery } from './get-audit-events.query';
 
 const encodeCursor = (position: bigint) => Buffer.from(`p:${position}`).toString('base64url');
@@ -18,10 +18,10 @@ function decodeCursor(cursor: string): bigint {
  */
 @QueryHandler(GetAuditEventsQuery)
 export class GetAuditEventsHandler implements IQueryHandler<GetAuditEventsQuery> {
-  constructor(@Inject(READ_MODEL_STORE) private readonly readModels: ReadModelStore) {}
+  constructor(@Inject(AUDIT_INDEX) private readonly index: AuditIndex) {}
 
   async execute({ filter }: GetAuditEventsQuery): Promise<HistoryPage> {
-    const events = this.readModels.auditEvents({
+    const events = await this.index.auditEvents({
       tenantId: filter.tenantId,
       types: filter.types,
       sinceMs: filter.since?.getTime(),

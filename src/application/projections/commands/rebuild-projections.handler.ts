@@ -2,7 +2,7 @@ import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { type Clock, CLOCK } from '../../ports/clock.port';
 import { EVENT_STORE, type EventStore } from '../../ports/event-store.port';
-import { READ_MODEL_STORE, type ReadModelStore } from '../../ports/read-model.port';
+import { PROJECTION_STORE, type ProjectionStore } from '../../ports/projection-store.port';
 import { rebuildReadModels } from '../rebuild';
 import { RebuildProjectionsResult, RebuildProjectionsCommand } from './rebuild-projections.command';
 
@@ -10,7 +10,7 @@ import { RebuildProjectionsResult, RebuildProjectionsCommand } from './rebuild-p
 export class RebuildProjectionsHandler implements ICommandHandler<RebuildProjectionsCommand> {
   constructor(
     @Inject(EVENT_STORE) private readonly events: EventStore,
-    @Inject(READ_MODEL_STORE) private readonly readModels: ReadModelStore,
+    @Inject(PROJECTION_STORE) private readonly readModels: ProjectionStore,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 

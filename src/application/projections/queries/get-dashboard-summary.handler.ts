@@ -1,6 +1,6 @@
 import { Inject } from '@nestjs/common';
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import { READ_MODEL_STORE, type ReadModelStore } from '../../ports/read-model.port';
+import { TENANT_DIRECTORY, type TenantDirectory } from '../../ports/tenant-directory.port';
 import { ProjectionRunner } from '../projection-runner';
 import { DashboardSummary, GetDashboardSummaryQuery } from './get-dashboard-summary.query';
 
@@ -8,13 +8,12 @@ import { DashboardSummary, GetDashboardSummaryQuery } from './get-dashboard-summ
 @QueryHandler(GetDashboardSummaryQuery)
 export class GetDashboardSummaryHandler implements IQueryHandler<GetDashboardSummaryQuery> {
   constructor(
-    @Inject(READ_MODEL_STORE) private readonly readModels: ReadModelStore,
+    @Inject(TENANT_DIRECTORY) private readonly directory: TenantDirectory,
     private readonly runner: ProjectionRunner,
   ) {}
 
   async execute(): Promise<DashboardSummary> {
-    const counts = this.readModels.counts();
-    const status = await this.runner.status();
+    const [counts, status] = await Promise.all([this.directory.counts(), this.runner.status()]);
     return {
       ...counts,
       checkpoint: Number(status.checkpoint),

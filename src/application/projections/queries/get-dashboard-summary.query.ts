@@ -1,5 +1,5 @@
 import { Query } from '@nestjs/cqrs';
-import { type ReadModelCounts } from '../../ports/read-model.port';
+import { type ReadModelCounts } from '../../ports/tenant-directory.port';
 
 export interface DashboardSummary extends ReadModelCounts {
   checkpoint: number;

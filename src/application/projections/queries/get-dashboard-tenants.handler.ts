@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { InvalidCursorError } from '../../mail-config/history';
-import { READ_MODEL_STORE, type ReadModelStore } from '../../ports/read-model.port';
+import { TENANT_DIRECTORY, type TenantDirectory } from '../../ports/tenant-directory.port';
 import { TenantPage, GetDashboardTenantsQuery } from './get-dashboard-tenants.query';
 
 const encodeCursor = (tenantId: string) => Buffer.from(`t:${tenantId}`).toString('base64url');
@@ -14,11 +14,11 @@ function decodeCursor(cursor: string): string {
 /** Answered from the projections only, never from the streams. */
 @QueryHandler(GetDashboardTenantsQuery)
 export class GetDashboardTenantsHandler implements IQueryHandler<GetDashboardTenantsQuery> {
-  constructor(@Inject(READ_MODEL_STORE) private readonly readModels: ReadModelStore) {}
+  constructor(@Inject(TENANT_DIRECTORY) private readonly directory: TenantDirectory) {}
 
   async execute({ filter }: GetDashboardTenantsQuery): Promise<TenantPage> {
     // One row more than asked tells whether another page exists without a second query.
-    const rows = this.readModels.tenants({
+    const rows = await this.directory.tenants({
       mode: filter.mode,
       status: filter.status,
       q: filter.q?.trim() || undefined,

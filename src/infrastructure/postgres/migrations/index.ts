@@ -5,6 +5,7 @@ import * as idempotencyRecords from './0003-idempotency-records';
 import * as sendFailureCounts from './0004-send-failure-counts';
 import * as outboxMessages from './0005-outbox-messages';
 import * as jobLocks from './0006-job-locks';
+import * as readModels from './0010-read-models';
 
 /**
  * Every schema migration, in order, by a name that sorts in that order. Listed in code rather
@@ -18,4 +19,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0004-send-failure-counts': sendFailureCounts,
   '0005-outbox-messages': outboxMessages,
   '0006-job-locks': jobLocks,
+  '0010-read-models': readModels,
 };

@@ -1,0 +1,55 @@
+import { type StoredEvent, type Subscription } from '../ports/event-store.port';
+
+/**
+ * Between one subscription and the projection store: events delivered while a batch commits
+ * wait and go together in the next transaction (group commit), so catching up after a restart
+ * or a takeover costs one transaction per batch, not per event. The subscription is held back
+ * (its onEvent promise) once `maxBatch` events wait, so memory stays bounded. A failed batch
+ * ends the feed: what waited is dropped and the next feed starts again from the checkpoint.
+ */
+export class BatchingFeed {
+  subscription: Subscription | null = null;
+  private pending: StoredEvent[] = [];
+  private draining: Promise<void> | null = null;
+  private closed = false;
+
+  constructor(
+    private readonly applyBatch: (events: StoredEvent[]) => Promise<void>,
+    private readonly onFailure: (error: Error) => void,
+    private readonly maxBatch: number,
+  ) {}
+
+  /** The subscription's onEvent. */
+  push(event: StoredEvent): Promise<void> | void {
+    if (this.closed) return;
+    this.pending.push(event);
+    this.draining ??= this.drain();
+    if (this.pending.length >= this.maxBatch) return this.draining;
+  }
+
+  /** Stops the subscription and waits for the batch being written, if any. */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.pending = [];
+    const subscription = this.subscription;
+    this.subscription = null;
+    await subscription?.close();
+    await this.draining;
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.pending.length > 0 && !this.closed) {
+        await this.applyBatch(this.pending.splice(0, this.maxBatch));
+      }
+    } catch (error) {
+      if (!this.closed) {
+        this.closed = true;
+        this.pending = [];
+        this.onFailure(error as Error);
+      }
+    } finally {
+      this.draining = null;
+    }
+  }
+}

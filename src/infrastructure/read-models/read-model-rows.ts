@@ -1,0 +1,40 @@
+import { MODES } from '../../domain/mail-config/mail-config.types';
+import { type TenantRecord, type TenantRow } from '../../application/ports/read-model.port';
+import { type ReadModelCounts } from '../../application/ports/tenant-directory.port';
+
+// What every read-model adapter derives the same way from a record, so SQLite and PostgreSQL agree.
+
+/** The dashboard row of a stored record (the record keeps what only the projection needs too). */
+export function toTenantRow(r: TenantRecord): TenantRow {
+  return {
+    tenantId: r.tenantId,
+    username: r.username,
+    mode: r.mode,
+    sender: r.sender,
+    status: r.status,
+    attention: r.attention,
+    lastChangeAt: r.lastChangeAt,
+    lastChangeBy: r.lastChangeBy,
+  };
+}
+
+/** Lower-cased "tenant id, username, sender": what the dashboard's text search looks in. */
+export const searchTextOf = (r: TenantRecord) =>
+  [r.tenantId, r.username ?? '', r.sender ?? ''].join('\n').toLowerCase();
+
+/** Counters from the per-status sums and the per-mode counts of tenants that are not erased. */
+export function toCounts(
+  sums: { tenants: number; needs: number; revoked: number; smtp: number; erased: number },
+  byMode: Array<{ mode: string; n: number }>,
+): ReadModelCounts {
+  const modes = Object.fromEntries(MODES.map((m) => [m, 0])) as ReadModelCounts['byMode'];
+  for (const { mode, n } of byMode) if (mode in modes) modes[mode as keyof typeof modes] = n;
+  return {
+    tenants: sums.tenants,
+    byMode: modes,
+    needsAttention: sums.needs,
+    gmailRevoked: sums.revoked,
+    smtpFailing: sums.smtp,
+    erased: sums.erased,
+  };
+}

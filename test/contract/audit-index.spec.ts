@@ -1,0 +1,5 @@
+import { auditIndexContract } from './audit-index.contract';
+import { postgresReadModels, sqliteReadModels } from './read-models.fixture';
+
+auditIndexContract('sqlite', sqliteReadModels);
+auditIndexContract('postgres', postgresReadModels);

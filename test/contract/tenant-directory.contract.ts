@@ -1,0 +1,91 @@
+import { applyEvents } from '../../src/application/projections/mail-config.projection';
+import {
+  consentRevoked,
+  gmailAuthorized,
+  modeChanged,
+  provisioned,
+  type ReadModelsUnderTest,
+  smtpConfigured,
+  smtpTested,
+} from '../application/projections/projection-fixtures';
+import { type OpenReadModels, type ReadModelFixture, stored } from './read-models.fixture';
+
+export function tenantDirectoryContract(name: string, open: OpenReadModels): void {
+  describe(`tenant directory contract: ${name}`, () => {
+    let fx: ReadModelFixture;
+    let rm: ReadModelsUnderTest;
+    beforeAll(async () => {
+      fx = await open();
+      rm = fx.readModels;
+      let position = 0n;
+      const next = () => ++position;
+      const events = [
+        stored('t-1', 1, next(), provisioned('t-1', 'acme')),
+        stored('t-2', 1, next(), provisioned('t-2', 'beta_co')),
+        stored('T-3', 1, next(), provisioned('T-3', 'gamma')),
+        stored('t-2', 2, next(), smtpConfigured('help@beta.example')),
+        stored('t-2', 3, next(), smtpTested(false)),
+        stored('t-4', 1, next(), provisioned('t-4', 'delta')),
+        stored('t-4', 2, next(), gmailAuthorized('delta@gmail.example')),
+        stored('t-4', 3, next(), modeChanged('default', 'gmail')),
+        stored('t-4', 4, next(), consentRevoked('revoked_at_google')),
+        stored('t-5', 1, next(), provisioned('t-5', 'gone')),
+        stored('t-5', 2, next(), { type: 'MailConfigErased', data: { erasedAt: '2026-11-26T10:00:00Z' } }),
+      ];
+      await applyEvents(rm.projections, events, (await rm.checkpoint()).generation);
+    });
+    afterAll(() => fx.cleanup());
+
+    const ids = async (filter: Parameters<ReadModelsUnderTest['tenants']>[0]) =>
+      (await rm.tenants(filter)).map((t) => t.tenantId);
+
+    it('counts tenants by mode and trouble, erased ones apart', async () => {
+      expect(await rm.counts()).toEqual({
+        tenants: 4,
+        byMode: expect.objectContaining({ default: 3, gmail: 1, smtp: 0 }),
+        needsAttention: 2,
+        gmailRevoked: 1,
+        smtpFailing: 1,
+        erased: 1,
+      });
+    });
+
+    it('lists the dashboard rows in byte order of tenant id, page by page', async () => {
+      expect(await ids({ limit: 10 })).toEqual(['T-3', 't-1', 't-2', 't-4', 't-5']);
+      expect(await ids({ limit: 2 })).toEqual(['T-3', 't-1']);
+      expect(await ids({ limit: 2, afterTenantId: 't-1' })).toEqual(['t-2', 't-4']);
+      expect((await rm.tenants({ limit: 10, afterTenantId: 't-1' }))[0]).toEqual({
+        tenantId: 't-2',
+        username: 'beta_co',
+        mode: 'default',
+        sender: 'support.beta_co@smemetrics-email.com',
+        status: 'needs_attention',
+        attention: 'smtp_test_failed',
+        lastChangeAt: expect.any(String),
+        lastChangeBy: 'actor-t-2',
+      });
+    });
+
+    it('filters by mode and status', async () => {
+      expect(await ids({ limit: 10, status: 'needs_attention' })).toEqual(['t-2', 't-4']);
+      expect(await ids({ limit: 10, mode: 'gmail' })).toEqual(['t-4']);
+      expect(await ids({ limit: 10, mode: 'default', status: 'ok' })).toEqual(['T-3', 't-1']);
+      expect(await ids({ limit: 10, status: 'erased' })).toEqual(['t-5']);
+    });
+
+    it('searches tenant id, username and sender case-insensitively, treating % and _ literally', async () => {
+      expect(await ids({ limit: 10, q: 'ACME' })).toEqual(['t-1']);
+      expect(await ids({ limit: 10, q: 'support.gamma@' })).toEqual(['T-3']);
+      expect(await ids({ limit: 10, q: 'a_c' })).toEqual(['t-2']);
+      expect(await ids({ limit: 10, q: '%' })).toEqual([]);
+      expect(await ids({ limit: 10, q: 'm_i' })).toEqual([]); // as a wildcard, _ would match "mai" in every sender
+      expect(await ids({ limit: 10, q: 'delta@gmail', status: 'needs_attention' })).toEqual(['t-4']);
+    });
+
+    it('answers the same through another instance', async () => {
+      const other = await fx.another();
+      expect(await other.counts()).toEqual(await rm.counts());
+      expect(await other.tenants({ limit: 10 })).toEqual(await rm.tenants({ limit: 10 }));
+    });
+  });
+}
