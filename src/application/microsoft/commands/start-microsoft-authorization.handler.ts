@@ -2,7 +2,7 @@ import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { requireActive } from '../../../domain/mail-config/mail-config.state';
 import { APP_CONFIG, type AppConfig } from '../../app-config';
-import { allowedReturnUrl } from '../../gmail/gmail-preconditions';
+import { allowedReturnUrl, returnOrigins } from '../../gmail/gmail-preconditions';
 import { StateReader } from '../../mail-config/state-reader';
 import { MICROSOFT_CONSENT, type MicrosoftConsent } from '../microsoft.port';
 import { requireMicrosoft } from '../microsoft-preconditions';
@@ -25,7 +25,7 @@ export class StartMicrosoftAuthorizationHandler implements ICommandHandler<Start
     context,
   }: StartMicrosoftAuthorizationCommand): Promise<MicrosoftAuthorizationStarted> {
     const consent = requireMicrosoft(this.consent, this.config);
-    const target = allowedReturnUrl(returnUrl, this.config.oauthReturnUrlOrigins);
+    const target = allowedReturnUrl(returnUrl, returnOrigins(this.config));
     requireActive((await this.reader.load(tenantId)).state);
     const started = await consent.begin({
       tenantId,

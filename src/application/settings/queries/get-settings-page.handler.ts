@@ -17,8 +17,7 @@ export class GetSettingsPageHandler implements IQueryHandler<GetSettingsPageQuer
       view,
       providers: {
         gmail: { configured: this.config.google !== null },
-        // The Microsoft 365 mode is wired here when it lands (its client configuration in AppConfig).
-        microsoft: { configured: false },
+        microsoft: { configured: this.config.microsoft !== null },
       },
     };
   }

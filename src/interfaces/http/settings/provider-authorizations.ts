@@ -2,6 +2,7 @@ import { type Command } from '@nestjs/cqrs';
 import { ApplicationError } from '../../../application/common/application-error';
 import type { CommandContext } from '../../../application/common/command-context';
 import { StartGmailAuthorizationCommand } from '../../../application/gmail/commands/start-gmail-authorization.command';
+import { StartMicrosoftAuthorizationCommand } from '../../../application/microsoft/commands';
 
 export interface AuthorizationStarted {
   authorizationUrl: string;
@@ -12,12 +13,11 @@ type StartAuthorization = (tenantId: string, returnUrl: string, ctx: CommandCont
 
 /**
  * The consent round trip of each provider the page offers, as the message that starts it. A
- * provider without a row here answers "not set up on this platform" (Microsoft 365: its
- * StartMicrosoftAuthorizationCommand gets a row when that mode is merged).
+ * provider whose client is not configured answers 503 from its own start command.
  */
 export const PROVIDERS: Readonly<Record<string, StartAuthorization | undefined>> = {
   gmail: (tenantId, returnUrl, ctx) => new StartGmailAuthorizationCommand(tenantId, returnUrl, ctx),
-  microsoft: undefined,
+  microsoft: (tenantId, returnUrl, ctx) => new StartMicrosoftAuthorizationCommand(tenantId, returnUrl, ctx),
 };
 
 const NAMES: Readonly<Record<string, string>> = { gmail: 'Gmail', microsoft: 'Microsoft 365' };
