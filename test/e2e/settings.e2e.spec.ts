@@ -169,7 +169,11 @@ describe('settings page: session links and the page API', () => {
       headers: { cookie, 'x-csrf-token': csrf },
     });
     expect(ms.status).toBe(503);
-    expect(ms.body.detail).toBe('Microsoft 365 is not set up on this platform');
+    // The same 503 as the API's Microsoft route: it names what the platform has not configured.
+    expect(ms.body.detail).toBe(
+      'Microsoft 365 mode is not available: the service is missing ' +
+        'MICROSOFT_CLIENT_ID, MICROSOFT_CLIENT_SECRET, MICROSOFT_REDIRECT_URI',
+    );
     const unknown = await request('POST', `${svc.url}/settings/api/authorizations/__proto__`, {
       headers: { cookie, 'x-csrf-token': csrf },
     });
