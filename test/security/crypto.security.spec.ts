@@ -194,9 +194,13 @@ describe('hostile ciphertexts', () => {
     const ids = Array.from({ length: 20 }, () => randomUUID());
     const results = await Promise.all(
       ids.map((id, i) =>
-        svc.api.put(`/v1/tenants/${t}/mail-config/smtp`, smtpSettings({ port: 2000 + i, password: undefined }), {
-          'X-Request-Id': id,
-        }),
+        svc.api.put(
+          `/v1/tenants/${t}/mail-config/smtp`,
+          smtpSettings({ address: `help${i}@acme.example`, username: 'help@acme.example', password: undefined }),
+          {
+            'X-Request-Id': id,
+          },
+        ),
       ),
     );
     const statuses = results.map((r) => r.status);
