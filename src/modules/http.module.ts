@@ -3,6 +3,7 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { APP_CONFIG, AppConfig } from '../application/app-config';
 import { Metrics } from '../infrastructure/metrics/metrics';
 import { AuthGuard } from '../interfaces/http/common/auth.guard';
+import { AuthenticateFirstMiddleware } from '../interfaces/http/common/authenticate-first.middleware';
 import { CALLER_AUTHENTICATORS, CALLER_TOKENS, CallerTokens } from '../interfaces/http/common/caller';
 import { HTTP_METRICS } from '../interfaces/http/common/http-metrics.middleware';
 import { jsonBody } from '../interfaces/http/common/json-body';
@@ -59,9 +60,10 @@ export class HttpModule implements NestModule {
   }
 
   configure(consumer: MiddlewareConsumer): void {
-    // Messages may carry attachments (10 MiB); every other body is small (64 KiB).
+    // Messages may carry attachments (10 MiB), read only once the caller is authenticated;
+    // every other body is small (64 KiB).
     consumer
-      .apply(requestIdMiddleware, jsonBody('10mb'))
+      .apply(requestIdMiddleware, AuthenticateFirstMiddleware, jsonBody('10mb'))
       .forRoutes('v1/tenants/:tenantId/messages')
       .apply(requestIdMiddleware, jsonBody('64kb'))
       .forRoutes('*path');

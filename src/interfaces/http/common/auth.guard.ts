@@ -21,7 +21,22 @@ function bearer(req: Request): string | null {
   return cookie ? decodeURIComponent(cookie.slice(SUPPORT_COOKIE.length + 1)) : null;
 }
 
-const unauthorized = () =>
+/** Who sent `req`, or null: the first authenticator that recognises its token decides. */
+export async function authenticate(req: Request, authenticators: CallerAuthenticator[]): Promise<Caller | null> {
+  const token = bearer(req);
+  if (!token) return null;
+  for (const a of authenticators) {
+    const caller = await a.authenticate(token);
+    if (caller) return caller;
+  }
+  return null;
+}
+
+/** Set by a middleware that authenticated the request before reading its body (the guard then trusts it). */
+export const AUTHENTICATED = Symbol('authenticated caller');
+export type AuthenticatedRequest = Request & { caller?: Caller; [AUTHENTICATED]?: Caller };
+
+export const unauthorized = () =>
   new ProblemException(problem(401, 'unauthorized', 'Unauthorized', 'A valid bearer token is required'), {
     'WWW-Authenticate': 'Bearer',
   });
@@ -50,14 +65,8 @@ export class AuthGuard implements CanActivate {
       this.reflector.getAllAndOverride<Access>(ACCESS_KEY, [context.getHandler(), context.getClass()]) ??
       'tenant-write';
     if (access === 'public') return true;
-    const req = context.switchToHttp().getRequest<Request & { caller?: Caller }>();
-    const token = bearer(req);
-    if (!token) throw unauthorized();
-    let caller: Caller | null = null;
-    for (const a of this.authenticators) {
-      caller = await a.authenticate(token);
-      if (caller) break;
-    }
+    const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const caller = req[AUTHENTICATED] ?? (await authenticate(req, this.authenticators));
     if (!caller) throw unauthorized();
     const tenantParam = req.params?.tenantId;
     const refusal = permits(caller, access, req.method, typeof tenantParam === 'string' ? tenantParam : undefined);
