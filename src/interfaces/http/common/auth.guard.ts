@@ -42,9 +42,15 @@ export const unauthorized = () =>
   });
 const forbidden = (detail: string) => new ProblemException(problem(403, 'forbidden', 'Forbidden', detail));
 
+export const SUPPORT_BOUND_TO_A_TENANT = 'This token is bound to one tenant; support views show every tenant';
+
 /** Why `caller` may not use this route, or null when it may. */
 export function permits(caller: Caller, access: Access, method: string, tenantId: string | undefined): string | null {
-  if (access === 'support') return caller.kind === 'support' ? null : 'This route is for support staff';
+  if (access === 'support') {
+    if (caller.kind !== 'support') return 'This route is for support staff';
+    // Support routes show every tenant: a support token bound to one tenant may not use them.
+    return caller.tenant === null ? null : SUPPORT_BOUND_TO_A_TENANT;
+  }
   if (caller.kind === 'support' && !(access === 'tenant-read' && method === 'GET')) {
     return 'Support staff may read tenant configuration but not change it';
   }
