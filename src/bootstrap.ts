@@ -9,9 +9,10 @@ import type { DestinationStream } from 'pino';
 import { type AppConfig } from './application/app-config';
 import { type EventStore } from './application/ports/event-store.port';
 import { AppModule } from './app.module';
-import { ConfigError, parseConfig } from './infrastructure/config/config';
+import { ConfigError, parseConfig, rateLimit } from './infrastructure/config/config';
 import { parseDatabaseConfig, requireReplicatedSecrets } from './infrastructure/config/database-config';
 import { environmentOrFile, type LocalSecret, randomKey, randomToken } from './infrastructure/config/local-secrets';
+import { requireUsableTokens } from './infrastructure/config/tokens';
 import { keyRingFromEnv, type MasterKeyRing } from './infrastructure/crypto/key-ring';
 import { DATA_DIR_LAYOUT, dataDirPath } from './infrastructure/data-dir-layout';
 import { drainHttpServer, shutdownTimeoutFrom } from './infrastructure/lifecycle/graceful-shutdown';
@@ -43,6 +44,8 @@ export async function startService(options: StartOptions): Promise<RunningServic
   const { apiToken, supportToken, keyRing } = database
     ? sharedSecrets(options.env, config)
     : localSecrets(options.env, config.dataDir);
+  requireUsableTokens(apiToken, supportToken);
+  const failedAuthLimit = rateLimit(options.env, 'THROTTLE_FAILED_AUTH', { limit: 20, windowSeconds: 60 });
   // Read models and idempotency records are still SQLite files in DATA_DIR in every shape (until
   // they move to PostgreSQL too); the replicated shape keeps no key or secret there.
   mkdirSync(config.dataDir, { recursive: true });
@@ -51,6 +54,7 @@ export async function startService(options: StartOptions): Promise<RunningServic
     AppModule.register({
       config,
       tokens: { apiToken: apiToken.value, supportToken: supportToken.value },
+      failedAuthLimit,
       keyRing,
       database,
       eventStore: options.eventStore,

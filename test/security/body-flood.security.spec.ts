@@ -36,11 +36,17 @@ interface Upload {
   total: number;
 }
 
-/** Sends `body` in 64 KiB chunks, yielding between them, and stops sending once the service answers. */
+/**
+ * Sends `body` in 64 KiB chunks and stops once the service answers. Half-way it holds on until the
+ * service answers (15 s at most): a service that waits for the whole body before refusing it is
+ * then seen answering only after the last byte, however loaded the machine is.
+ */
 function upload(url: string, token: string | null, body: Buffer): Promise<Upload> {
   return new Promise((resolve, reject) => {
     let sent = 0;
     let answered = false;
+    let held = false;
+    let wake: (() => void) | null = null;
     const req = httpRequest(`${url}/v1/tenants/x/messages`, {
       method: 'POST',
       headers: {
@@ -51,6 +57,7 @@ function upload(url: string, token: string | null, body: Buffer): Promise<Upload
     });
     req.on('response', (res) => {
       answered = true;
+      wake?.();
       const sentWhenAnswered = sent;
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
@@ -70,6 +77,16 @@ function upload(url: string, token: string | null, body: Buffer): Promise<Upload
     });
     const pump = () => {
       while (!answered && sent < body.length) {
+        if (!held && sent >= body.length / 2) {
+          held = true;
+          const timer = setTimeout(() => wake?.(), 15_000);
+          wake = () => {
+            wake = null;
+            clearTimeout(timer);
+            setImmediate(pump);
+          };
+          return;
+        }
         const chunk = body.subarray(sent, sent + 64 * 1024);
         sent += chunk.length;
         if (!req.write(chunk)) return void req.once('drain', () => setImmediate(pump));

@@ -102,7 +102,7 @@ function jwt(env: Env): JwtConfig | null {
 }
 
 /** "<limit>/<seconds>", e.g. THROTTLE_SEND=600/60. */
-function rateLimit(env: Env, name: string, fallback: RateLimit): RateLimit {
+export function rateLimit(env: Env, name: string, fallback: RateLimit): RateLimit {
   const raw = value(env, name);
   if (raw === undefined) return fallback;
   const m = /^(\d{1,9})\/(\d{1,7})$/.exec(raw);

@@ -1,0 +1,85 @@
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { REPO_ROOT } from '../support/service-process';
+
+/**
+ * Start-up refusals of issue #18, run as operators run the service (its own process): exit code
+ * 1, exactly one line on stderr naming the variable or file, no stack, and no secret in it.
+ */
+export function startProcess(
+  env: Record<string, string>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, ['-r', '@swc-node/register', 'src/main.ts'], {
+    cwd: REPO_ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: '0', NODE_ENV: 'production', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  // A service that does start is stopped: the refusal did not happen.
+  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+  return new Promise((resolve) =>
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    }),
+  );
+}
+
+const LONG_API = 'api-token-for-start-up-tests-0123456789';
+const LONG_SUPPORT = 'support-token-for-start-up-tests-0123456789';
+
+describe('start-up refusals (issue #18, item 11: tokens)', () => {
+  const root = mkdtempSync(join(tmpdir(), 'mcs-sec-start-'));
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+  let n = 0;
+  const freshDir = () => join(root, `data-${n++}`);
+
+  it.each([
+    [
+      'API_TOKEN equal to SUPPORT_TOKEN',
+      { API_TOKEN: LONG_API, SUPPORT_TOKEN: LONG_API },
+      'configuration error: SUPPORT_TOKEN: must differ from API_TOKEN: the same value would give support staff write access',
+      LONG_API,
+    ],
+    [
+      'a short API_TOKEN',
+      { API_TOKEN: 'short-api-token', SUPPORT_TOKEN: LONG_SUPPORT },
+      'configuration error: API_TOKEN: must be at least 32 characters, got 15',
+      'short-api-token',
+    ],
+    [
+      'a short SUPPORT_TOKEN',
+      { API_TOKEN: LONG_API, SUPPORT_TOKEN: 'x'.repeat(31) },
+      'configuration error: SUPPORT_TOKEN: must be at least 32 characters, got 31',
+      'x'.repeat(31),
+    ],
+  ])(
+    'refuses %s with one line naming the variable, never the token',
+    async (_, env, line, secret) => {
+      const dataDir = freshDir();
+      const run = await startProcess({ DATA_DIR: dataDir, ...env });
+      expect(run.code).toBe(1);
+      expect(run.stderr.trim().split('\n')).toEqual([line]);
+      expect(run.stderr).not.toContain(secret);
+      expect(run.stdout).not.toContain(secret);
+      expect(run.stdout).not.toContain('listening on');
+    },
+    40_000,
+  );
+
+  it('refuses a short token kept in DATA_DIR, naming the file', async () => {
+    const dataDir = freshDir();
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    writeFileSync(join(dataDir, 'api-token'), 'tiny\n', { mode: 0o600 });
+    const run = await startProcess({ DATA_DIR: dataDir, SUPPORT_TOKEN: LONG_SUPPORT });
+    expect(run.code).toBe(1);
+    expect(run.stderr.trim().split('\n')).toEqual([
+      `configuration error: API_TOKEN: the token in ${join(dataDir, 'api-token')} must be at least 32 characters, got 4`,
+    ]);
+  }, 40_000);
+});
