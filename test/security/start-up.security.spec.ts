@@ -2,6 +2,8 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { startTestService } from '../support/app';
 import { REPO_ROOT } from '../support/service-process';
 
 /**
@@ -82,4 +84,72 @@ describe('start-up refusals (issue #18, item 11: tokens)', () => {
       `configuration error: API_TOKEN: the token in ${join(dataDir, 'api-token')} must be at least 32 characters, got 4`,
     ]);
   }, 40_000);
+});
+
+describe('start-up refusals (issue #18, item 5: the master key)', () => {
+  const root = mkdtempSync(join(tmpdir(), 'mcs-sec-key-'));
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+  const PASSWORD = `smtp-${randomBytes(8).toString('hex')}`;
+
+  /** A DATA_DIR holding one tenant's sealed SMTP password, under a key of its own or `env`'s. */
+  async function seeded(name: string, env: Record<string, string> = {}): Promise<string> {
+    const dataDir = join(root, name);
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    const svc = await startTestService({ dataDir, env: env });
+    try {
+      expect((await svc.api.post('/v1/tenants/t-key/mail-config', { username: 'acme' })).status).toBe(201);
+      const saved = await svc.api.put('/v1/tenants/t-key/mail-config/smtp', {
+        address: 'help@acme.example',
+        host: 'smtp.acme.example',
+        port: 587,
+        password: PASSWORD,
+      });
+      expect(saved.status).toBe(200);
+    } finally {
+      await svc.close();
+    }
+    return dataDir;
+  }
+
+  const expectOneLine = (run: { code: number | null; stdout: string; stderr: string }, line: string) => {
+    expect(run.code).toBe(1);
+    expect(run.stderr.trim().split('\n')).toEqual([line]);
+    expect(run.stdout).not.toContain('listening on');
+    expect(run.stdout + run.stderr).not.toContain(PASSWORD);
+  };
+
+  it('refuses a master.key that is not base64 of 32 bytes, naming the file', async () => {
+    const dataDir = join(root, 'garbage');
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    writeFileSync(join(dataDir, 'master.key'), 'abc\n', { mode: 0o600 });
+    const run = await startProcess({ DATA_DIR: dataDir });
+    expectOneLine(run, `configuration error: ${join(dataDir, 'master.key')}: must be base64 of exactly 32 bytes`);
+  }, 40_000);
+
+  it('refuses to start when master.key was deleted and data keys exist, so no secret is sealed under a new key', async () => {
+    const dataDir = await seeded('deleted');
+    rmSync(join(dataDir, 'master.key'));
+    const run = await startProcess({ DATA_DIR: dataDir });
+    expectOneLine(
+      run,
+      `configuration error: ${join(dataDir, 'master.key')}: does not open the stored data keys wrapped by master key ` +
+        '"local"; restore the master key that wrapped them',
+    );
+  }, 60_000);
+
+  it('refuses to start with another ENCRYPTION_KEY than the one that wrapped the data keys', async () => {
+    const key = randomBytes(32).toString('base64');
+    const other = randomBytes(32).toString('base64');
+    const dataDir = await seeded('replaced', { ENCRYPTION_KEY: key });
+    const run = await startProcess({ DATA_DIR: dataDir, ENCRYPTION_KEY: other });
+    expectOneLine(
+      run,
+      'configuration error: ENCRYPTION_KEY: does not open the stored data keys wrapped by master key "primary"; ' +
+        'restore the master key that wrapped them',
+    );
+    expect(run.stderr).not.toContain(other);
+    // The right key still starts.
+    const ok = await startTestService({ dataDir, env: { ENCRYPTION_KEY: key } });
+    await ok.close();
+  }, 60_000);
 });
