@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { type NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { DestinationStream } from 'pino';
 import { type AppConfig } from './application/app-config';
@@ -51,7 +51,8 @@ export async function startService(options: StartOptions): Promise<RunningServic
   const failedAuthLimit = rateLimit(options.env, 'THROTTLE_FAILED_AUTH', { limit: 20, windowSeconds: 60 });
   // Read models and idempotency records are still SQLite files in DATA_DIR in every shape (until
   // they move to PostgreSQL too); the replicated shape keeps no key or secret there.
-  mkdirSync(config.dataDir, { recursive: true });
+  // Only the service's user may read the events, keys and records inside (others could read the files).
+  if (mkdirSync(config.dataDir, { recursive: true, mode: 0o700 }) !== undefined) chmodSync(config.dataDir, 0o700);
 
   const app = await NestFactory.create<NestExpressApplication>(
     AppModule.register({
@@ -160,7 +161,7 @@ function localSecrets(
   env: Env,
   dataDir: string,
 ): { apiToken: StartSecret; supportToken: StartSecret; keyRing: MasterKeyRing } {
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   return {
     apiToken: environmentOrFile(env.API_TOKEN, dataDir, DATA_DIR_LAYOUT.apiToken, randomToken),
     supportToken: environmentOrFile(env.SUPPORT_TOKEN, dataDir, DATA_DIR_LAYOUT.supportToken, randomToken),

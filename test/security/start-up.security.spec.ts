@@ -153,3 +153,30 @@ describe('start-up refusals (issue #18, item 5: the master key)', () => {
     await ok.close();
   }, 60_000);
 });
+
+describe('start-up refusals (issue #18, item 12: one line, no stack)', () => {
+  const root = mkdtempSync(join(tmpdir(), 'mcs-sec-lines-'));
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  it.each([
+    [
+      'LOG_LEVEL=bogus',
+      { LOG_LEVEL: 'bogus' },
+      'configuration error: LOG_LEVEL: must be one of fatal error warn info debug trace silent, got "bogus"',
+    ],
+    [
+      'a missing SMTP_EXTRA_CA_FILE',
+      { SMTP_EXTRA_CA_FILE: '/nonexistent/ca.pem' },
+      'configuration error: SMTP_EXTRA_CA_FILE: cannot read the file "/nonexistent/ca.pem"',
+    ],
+  ])(
+    'refuses %s with one line naming the variable',
+    async (_, env, line) => {
+      const run = await startProcess({ DATA_DIR: join(root, 'data'), ...env });
+      expect(run.code).toBe(1);
+      expect(run.stderr.trim().split('\n')).toEqual([line]);
+      expect(run.stdout).not.toContain('listening on');
+    },
+    40_000,
+  );
+});

@@ -18,7 +18,13 @@ function bearer(req: Request): string | null {
     ?.split(';')
     .map((c) => c.trim())
     .find((c) => c.startsWith(`${SUPPORT_COOKIE}=`));
-  return cookie ? decodeURIComponent(cookie.slice(SUPPORT_COOKIE.length + 1)) : null;
+  if (!cookie) return null;
+  try {
+    return decodeURIComponent(cookie.slice(SUPPORT_COOKIE.length + 1));
+  } catch {
+    // A malformed %-escape is no token (401), not a crash (500).
+    return null;
+  }
 }
 
 /** Who sent `req`, or null: the first authenticator that recognises its token decides. */
