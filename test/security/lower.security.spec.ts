@@ -65,6 +65,21 @@ describe('lower defects of the hostile review (issue #18, item 12)', () => {
     ]);
   });
 
+  it.each(['constructor', 'toString', 'hasOwnProperty', '__proto__'])(
+    'a body with the inherited name %s is refused like any unknown property, nothing recorded',
+    async (name) => {
+      const t = uniqueTenant();
+      const res = await recordsNothing(svc, () =>
+        request('POST', `${svc.url}/v1/tenants/${t}/mail-config`, {
+          token: svc.apiToken,
+          rawBody: `{"username":"acme","${name}":{"x":1}}`,
+        }),
+      );
+      expect(res.status).toBe(400);
+      expect(res.body.errors).toEqual([{ field: name, message: `property ${name} should not exist` }]);
+    },
+  );
+
   it('creates DATA_DIR readable by the service’s user only (0700)', () => {
     expect(statSync(dataDir).mode & 0o777).toBe(0o700);
   });
