@@ -63,7 +63,6 @@ export function failedAuthThrottleMiddleware(throttle: FailedAuthThrottle): Requ
     const address = req.ip ?? req.socket.remoteAddress ?? 'unknown';
     const retryAfter = throttle.blockedFor(address);
     if (retryAfter !== null) {
-      res.setHeader('Connection', 'close');
       return next(
         new ProblemException(
           problem(

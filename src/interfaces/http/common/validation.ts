@@ -17,7 +17,8 @@ function flatten(errors: ValidationError[], parent = ''): FieldError[] {
 }
 
 /** Names every object inherits: class-validator's whitelist does not see them as unknown. */
-const INHERITED = new Set(Object.getOwnPropertyNames(Object.prototype));
+// __proto__ is left to the whitelist, which drops it (JSON.parse makes it a plain own key).
+const INHERITED = new Set(Object.getOwnPropertyNames(Object.prototype).filter((n) => n !== '__proto__'));
 
 function inheritedName(value: unknown, parent = ''): string | null {
   if (value === null || typeof value !== 'object') return null;
