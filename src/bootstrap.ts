@@ -4,15 +4,19 @@ import { NestFactory } from '@nestjs/core';
 import { type NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { DestinationStream } from 'pino';
 import { type AppConfig } from './application/app-config';
 import { type EventStore } from './application/ports/event-store.port';
 import { AppModule } from './app.module';
-import { ConfigError, parseConfig } from './infrastructure/config/config';
+import { ConfigError, parseConfig, rateLimit } from './infrastructure/config/config';
 import { parseDatabaseConfig, requireReplicatedSecrets } from './infrastructure/config/database-config';
 import { environmentOrFile, type LocalSecret, randomKey, randomToken } from './infrastructure/config/local-secrets';
-import { keyRingFromEnv, type MasterKeyRing } from './infrastructure/crypto/key-ring';
+import { requireUsableTokens } from './infrastructure/config/tokens';
+import { decodeKey, keyRingFromEnv, type MasterKeyRing } from './infrastructure/crypto/key-ring';
+import { EnvelopeCipher } from './infrastructure/crypto/envelope.cipher';
+import { CIPHER } from './application/ports/cipher.port';
 import { DATA_DIR_LAYOUT, dataDirPath } from './infrastructure/data-dir-layout';
 import { drainHttpServer, shutdownTimeoutFrom } from './infrastructure/lifecycle/graceful-shutdown';
 import { HTTP_METRICS, httpMetricsMiddleware } from './interfaces/http/common/http-metrics.middleware';
@@ -43,14 +47,18 @@ export async function startService(options: StartOptions): Promise<RunningServic
   const { apiToken, supportToken, keyRing } = database
     ? sharedSecrets(options.env, config)
     : localSecrets(options.env, config.dataDir);
+  requireUsableTokens(apiToken, supportToken);
+  const failedAuthLimit = rateLimit(options.env, 'THROTTLE_FAILED_AUTH', { limit: 20, windowSeconds: 60 });
   // Read models and idempotency records are still SQLite files in DATA_DIR in every shape (until
   // they move to PostgreSQL too); the replicated shape keeps no key or secret there.
-  mkdirSync(config.dataDir, { recursive: true });
+  // Only the service's user may read the events, keys and records inside (others could read the files).
+  if (mkdirSync(config.dataDir, { recursive: true, mode: 0o700 }) !== undefined) chmodSync(config.dataDir, 0o700);
 
   const app = await NestFactory.create<NestExpressApplication>(
     AppModule.register({
       config,
       tokens: { apiToken: apiToken.value, supportToken: supportToken.value },
+      failedAuthLimit,
       keyRing,
       database,
       eventStore: options.eventStore,
@@ -58,6 +66,7 @@ export async function startService(options: StartOptions): Promise<RunningServic
     }),
     { bodyParser: false, bufferLogs: true },
   );
+  await refuseUnopenableDataKeys(app, options.env, config.dataDir, keyRing);
   const logger = app.get(Logger);
   app.useLogger(logger);
   app.disable('x-powered-by');
@@ -118,6 +127,30 @@ export async function startService(options: StartOptions): Promise<RunningServic
 }
 
 type Env = Record<string, string | undefined>;
+
+/**
+ * Data keys stored under a master key the ring does not hold, or holds with other bytes (a deleted
+ * or replaced DATA_DIR/master.key, a wrong ENCRYPTION_KEY), would make every stored secret
+ * unreadable and the first secret written after would be sealed under the new key: refuse to start.
+ */
+async function refuseUnopenableDataKeys(app: INestApplication, env: Env, dataDir: string, ring: MasterKeyRing) {
+  const cipher = app.get(CIPHER);
+  if (!(cipher instanceof EnvelopeCipher)) return;
+  const ids = await cipher.unopenableMasterKeys();
+  if (ids.length === 0) return;
+  await app.close();
+  const source =
+    ring.activeId === 'local' && ring.ids().length === 1
+      ? resolve(dataDirPath(dataDir, 'masterKey'))
+      : env.ENCRYPTION_KEYS?.trim()
+        ? 'ENCRYPTION_KEYS'
+        : 'ENCRYPTION_KEY';
+  throw new ConfigError(
+    source,
+    `does not open the stored data keys wrapped by master key ${ids.map((id) => `"${id}"`).join(', ')}; ` +
+      'restore the master key that wrapped them',
+  );
+}
 interface StartSecret extends LocalSecret {
   /** Not set, JWTs configured: a random value nobody knows stands in, so only JWTs sign in. */
   jwtOnly?: boolean;
@@ -128,13 +161,15 @@ function localSecrets(
   env: Env,
   dataDir: string,
 ): { apiToken: StartSecret; supportToken: StartSecret; keyRing: MasterKeyRing } {
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   return {
     apiToken: environmentOrFile(env.API_TOKEN, dataDir, DATA_DIR_LAYOUT.apiToken, randomToken),
     supportToken: environmentOrFile(env.SUPPORT_TOKEN, dataDir, DATA_DIR_LAYOUT.supportToken, randomToken),
-    keyRing: keyRingFromEnv(env, () =>
-      Buffer.from(environmentOrFile(undefined, dataDir, DATA_DIR_LAYOUT.masterKey, randomKey).value, 'base64'),
-    ),
+    keyRing: keyRingFromEnv(env, () => {
+      const file = environmentOrFile(undefined, dataDir, DATA_DIR_LAYOUT.masterKey, randomKey);
+      // Checked like ENCRYPTION_KEY: a damaged file must stop the service, not seal secrets under garbage.
+      return decodeKey(file.file!, file.value);
+    }),
   };
 }
 

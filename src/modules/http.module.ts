@@ -1,10 +1,12 @@
 import { DynamicModule, Global, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
-import { APP_CONFIG, AppConfig } from '../application/app-config';
+import { APP_CONFIG, AppConfig, type RateLimit } from '../application/app-config';
 import { Metrics } from '../infrastructure/metrics/metrics';
 import { AuthGuard } from '../interfaces/http/common/auth.guard';
+import { AuthenticateFirstMiddleware } from '../interfaces/http/common/authenticate-first.middleware';
 import { CALLER_AUTHENTICATORS, CALLER_TOKENS, CallerTokens } from '../interfaces/http/common/caller';
 import { HTTP_METRICS } from '../interfaces/http/common/http-metrics.middleware';
+import { FailedAuthThrottle, failedAuthThrottleMiddleware } from '../interfaces/http/common/failed-auth-throttle';
 import { jsonBody } from '../interfaces/http/common/json-body';
 import { JwtAuthenticator } from '../interfaces/http/common/jwt.authenticator';
 import { ProblemFilter } from '../interfaces/http/common/problem.filter';
@@ -17,6 +19,8 @@ import { SecurityModule } from './security.module';
 /** What only an HTTP service needs: the bearer tokens it accepts. */
 export interface HttpOptions {
   tokens: CallerTokens;
+  /** Failed authentications per client address (THROTTLE_FAILED_AUTH); default 20 per 60 s. */
+  failedAuthLimit?: RateLimit;
 }
 
 /**
@@ -34,6 +38,10 @@ export class HttpModule implements NestModule {
       controllers: [HealthController],
       providers: [
         { provide: CALLER_TOKENS, useValue: options.tokens },
+        {
+          provide: FailedAuthThrottle,
+          useValue: new FailedAuthThrottle(options.failedAuthLimit ?? { limit: 20, windowSeconds: 60 }),
+        },
         {
           provide: CALLER_AUTHENTICATORS,
           inject: [APP_CONFIG],
@@ -58,12 +66,16 @@ export class HttpModule implements NestModule {
     };
   }
 
+  constructor(private readonly failedAuth: FailedAuthThrottle) {}
+
   configure(consumer: MiddlewareConsumer): void {
-    // Messages may carry attachments (10 MiB); every other body is small (64 KiB).
+    const throttle = failedAuthThrottleMiddleware(this.failedAuth);
+    // Messages may carry attachments (10 MiB), read only once the caller is authenticated;
+    // every other body is small (64 KiB). A throttled address is refused before either.
     consumer
-      .apply(requestIdMiddleware, jsonBody('10mb'))
+      .apply(requestIdMiddleware, throttle, AuthenticateFirstMiddleware, jsonBody('10mb'))
       .forRoutes('v1/tenants/:tenantId/messages')
-      .apply(requestIdMiddleware, jsonBody('64kb'))
+      .apply(requestIdMiddleware, throttle, jsonBody('64kb'))
       .forRoutes('*path');
   }
 }

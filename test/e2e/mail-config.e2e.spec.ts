@@ -186,18 +186,19 @@ describe('tenant mail configuration over HTTP', () => {
         host: 'smtp.acme.example',
         port: 587,
       });
+      // Same host, port and login (the first address): the saved password may serve them again.
       const updated = await svc.api.put(`/v1/tenants/${t}/mail-config/smtp`, {
         address: 'b@acme.example',
-        host: 'smtp2.acme.example',
-        port: 2525,
-        username: 'login-b',
+        host: 'smtp.acme.example',
+        port: 587,
+        username: 'a@acme.example',
         activate: true,
       });
       expect(updated.status).toBe(200);
       expect(updated.body).toMatchObject({
         mode: 'smtp',
         sender: 'b@acme.example',
-        smtp: { security: 'starttls', username: 'login-b', passwordSet: true },
+        smtp: { security: 'starttls', username: 'a@acme.example', passwordSet: true },
       });
       const history = await svc.api.get(`/v1/tenants/${t}/mail-config/history`);
       const types = history.body.events.map((e: any) => [e.type, e.correlationId]);

@@ -85,9 +85,12 @@ describe('POST /v1/tenants/{id}/mail-config/smtp/test (the Test button)', () => 
     const tried = await test(t, candidate(good.port, { password: WRONG_PASSWORD }));
     expect(tried.body).toMatchObject({ ok: false, stage: 'auth' });
     expect(await eventTypes(svc, t)).toEqual(before);
-    // Left out, the candidate's password is the saved one.
-    const reuse = await test(t, candidate(implicit.port, { security: 'tls', password: undefined }));
+    // Left out, the candidate's password is the saved one, but only for the saved host, port and username.
+    const reuse = await test(t, candidate(good.port, { password: undefined }));
     expect(reuse.body).toMatchObject({ stage: 'auth' });
+    const elsewhere = await test(t, candidate(implicit.port, { security: 'tls', password: undefined }));
+    expect(elsewhere.status).toBe(400);
+    expect(elsewhere.body.errors).toEqual([{ field: 'password', message: expect.stringContaining('again') }]);
   });
 
   it('reports connect for a closed port', async () => {

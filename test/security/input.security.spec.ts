@@ -59,7 +59,7 @@ describe('hostile input: names, addresses, hosts and sizes', () => {
     expect(res.status).toBe(400);
     expectProblem(
       res,
-      invalid([{ field: 'X-Actor', message: 'X-Actor must be UTF-8 text without control characters' }]),
+      invalid([{ field: 'X-Actor', message: 'X-Actor must be UTF-8 text without control or format characters' }]),
     );
   });
 

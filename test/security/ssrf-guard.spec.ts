@@ -124,7 +124,10 @@ describe('SSRF guard: policy', () => {
       .check('mixed.example.com', 587, 1000)
       .catch((e) => e);
     expect(error).toMatchObject({ stage: 'policy' });
-    expect(error.message).toContain('resolves to a private address');
+    // The same words as a name refused by its spelling (issue #18 item 12): nothing about what it resolves to.
+    expect(error.message).toBe(
+      'mixed.example.com names a local or private host; the SMTP server must be reachable on the public internet',
+    );
     expect(error.message).not.toContain('10.0.0.1');
   });
 

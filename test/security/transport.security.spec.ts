@@ -289,6 +289,8 @@ describe('a credential the service cannot open: clear problems, never an empty p
           address: 'help@acme.example',
           host: 'localhost',
           port: peer.port,
+          // The saved login: only then may a candidate without a password reuse the saved one.
+          username: PEER_USER,
         }),
         await svc.api.post(`/v1/tenants/${t}/messages`, message()),
       ]) {

@@ -20,7 +20,7 @@ export type ConfigureSmtp = {
     port: number;
     security: SmtpSecurity;
     username: string;
-    /** Absent: keep the stored password. */
+    /** Absent: keep the stored password, which only the same host, port and username may reuse. */
     password: EncryptedValue | null;
     activate: boolean;
     at: string;

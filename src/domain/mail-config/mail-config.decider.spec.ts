@@ -115,6 +115,33 @@ describe('mail configuration decider', () => {
             data: { ...smtpSettings, password: sealed('1'), passwordChanged: false, configuredAt: AT },
           },
         ]));
+    it.each([
+      ['host', { host: 'collector.evil.example' }],
+      ['port', { port: 2525 }],
+      ['username', { username: 'someone-else' }],
+    ])('refuses to keep the stored password for another %s', (_what, other) =>
+      given([provisioned, smtpConfigured])
+        .when({ type: 'ConfigureSmtp', data: { ...smtpSettings, ...other, password: null, activate: false, at: AT } })
+        .then(refused('SMTP_PASSWORD_REQUIRED', 'password')),
+    );
+    it('keeps the stored password when only the address or security change', () =>
+      given([provisioned, smtpConfigured])
+        .when({
+          type: 'ConfigureSmtp',
+          data: { ...smtpSettings, address: 'desk@acme.example', password: null, activate: false, at: AT },
+        })
+        .then([
+          {
+            type: 'SmtpConfigured',
+            data: {
+              ...smtpSettings,
+              address: 'desk@acme.example',
+              password: sealed('1'),
+              passwordChanged: false,
+              configuredAt: AT,
+            },
+          },
+        ]));
     it('activates smtp in the same decision', () =>
       given([provisioned])
         .when(configure(sealed('1'), true))

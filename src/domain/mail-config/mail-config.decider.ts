@@ -2,7 +2,14 @@ import { type MailConfigCommand } from './mail-config.commands';
 import { MailConfigError, tenantErased } from './mail-config.errors';
 import { type MailConfigEvent, type ModeChanged } from './mail-config.events';
 import { initialState, type MailConfigState, requireActive } from './mail-config.state';
-import { defaultAddressFor, GMAIL_SEND_SCOPE, grantsMicrosoftSend, type Mode } from './mail-config.types';
+import {
+  defaultAddressFor,
+  GMAIL_SEND_SCOPE,
+  grantsMicrosoftSend,
+  type Mode,
+  PASSWORD_FOR_ANOTHER_SERVER,
+  savedPasswordServes,
+} from './mail-config.types';
 
 export { initialState };
 
@@ -59,11 +66,12 @@ export function decide(command: MailConfigCommand, state: MailConfigState): Mail
     case 'ConfigureSmtp': {
       requireActive(state);
       const { password, activate, at, ...settings } = command.data;
-      const kept = password ?? state.smtp?.password ?? null;
+      const reusable = state.smtp && savedPasswordServes(state.smtp, settings) ? state.smtp.password : null;
+      const kept = password ?? reusable;
       if (kept === null) {
         throw new MailConfigError(
           'SMTP_PASSWORD_REQUIRED',
-          'password is required the first time SMTP is configured',
+          state.smtp ? PASSWORD_FOR_ANOTHER_SERVER : 'password is required the first time SMTP is configured',
           'password',
         );
       }

@@ -1,6 +1,6 @@
 import { MailConfigError } from './mail-config.errors';
 import { initialState, requireActive, senderFor } from './mail-config.state';
-import { smtpDefaults } from './mail-config.types';
+import { savedPasswordServes, smtpDefaults } from './mail-config.types';
 
 const codeOf = (fn: () => void): string | null => {
   try {
@@ -38,5 +38,13 @@ describe('the rules written once in the domain', () => {
       security: 'none',
       username: 'u',
     });
+  });
+
+  it('a saved SMTP password serves only its own host (any case, trailing dot), port and username', () => {
+    const saved = { host: 'smtp.acme.example', port: 587, username: 'help@acme.example' };
+    expect(savedPasswordServes(saved, { ...saved, host: 'SMTP.Acme.Example.' })).toBe(true);
+    expect(savedPasswordServes(saved, { ...saved, host: 'smtp.acme.example.evil.test' })).toBe(false);
+    expect(savedPasswordServes(saved, { ...saved, port: 465 })).toBe(false);
+    expect(savedPasswordServes(saved, { ...saved, username: 'Help@acme.example' })).toBe(false);
   });
 });

@@ -53,3 +53,22 @@ export function smtpDefaults(input: { address: string; port: number; security?: 
 } {
   return { security: securityFor(input.port, input.security), username: input.username ?? input.address };
 }
+
+/** Where an SMTP password is handed over: the server, its port and the login. */
+export interface SmtpEndpoint {
+  host: string;
+  port: number;
+  username: string;
+}
+
+/**
+ * A stored SMTP password is only ever given to the server, port and login it was saved for:
+ * anything else must bring the password again, or a caller could send it to a server of its choosing.
+ */
+export function savedPasswordServes(saved: SmtpEndpoint, target: SmtpEndpoint): boolean {
+  const host = (name: string) => name.trim().toLowerCase().replace(/\.$/, '');
+  return host(saved.host) === host(target.host) && saved.port === target.port && saved.username === target.username;
+}
+
+export const PASSWORD_FOR_ANOTHER_SERVER =
+  'password is required again when the host, port or username differ from the saved ones';

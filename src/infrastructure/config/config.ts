@@ -1,5 +1,5 @@
 import { createPublicKey } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
 import { type AppConfig, type JwtConfig, type RateLimit } from '../../application/app-config';
 
 /** A bad environment variable: start-up stops with one line naming it. */
@@ -102,7 +102,7 @@ function jwt(env: Env): JwtConfig | null {
 }
 
 /** "<limit>/<seconds>", e.g. THROTTLE_SEND=600/60. */
-function rateLimit(env: Env, name: string, fallback: RateLimit): RateLimit {
+export function rateLimit(env: Env, name: string, fallback: RateLimit): RateLimit {
   const raw = value(env, name);
   if (raw === undefined) return fallback;
   const m = /^(\d{1,9})\/(\d{1,7})$/.exec(raw);
@@ -170,9 +170,31 @@ function microsoftConfig(env: Env): Pick<AppConfig, 'microsoft' | 'microsoftMiss
       // MSAL refuses authorities that are not https.
       authorityUrl: slash(url(env, 'MICROSOFT_AUTHORITY_URL', ['https:'], 'https://login.microsoftonline.com/')!),
       graphUrl: slash(url(env, 'MICROSOFT_GRAPH_URL', ['http:', 'https:'], 'https://graph.microsoft.com/')!),
-      extraCaFile: value(env, 'MICROSOFT_EXTRA_CA_FILE') ?? null,
+      extraCaFile: readableFile(env, 'MICROSOFT_EXTRA_CA_FILE'),
     },
   };
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+function logLevel(env: Env): string {
+  const level = value(env, 'LOG_LEVEL') ?? 'info';
+  if (!LOG_LEVELS.includes(level))
+    throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(' ')}, got "${level}"`);
+  return level;
+}
+
+/** A path that must name a readable file, checked at start rather than when first used. */
+function readableFile(env: Env, name: string): string | null {
+  const path = value(env, name);
+  if (path === undefined) return null;
+  try {
+    accessSync(path, constants.R_OK);
+    if (!statSync(path).isFile()) throw new Error();
+  } catch {
+    throw new ConfigError(name, `cannot read the file "${path}"`);
+  }
+  return path;
 }
 
 export function parseConfig(env: Env): AppConfig {
@@ -235,7 +257,7 @@ export function parseConfig(env: Env): AppConfig {
     publicUrl: publicUrl(env, listenPort),
     smtpAllowPrivateHosts: bool(env, 'SMTP_ALLOW_PRIVATE_HOSTS'),
     smtpAllowedPorts,
-    smtpExtraCaFile: value(env, 'SMTP_EXTRA_CA_FILE') ?? null,
+    smtpExtraCaFile: readableFile(env, 'SMTP_EXTRA_CA_FILE'),
     jwt: jwt(env),
     rateLimits: {
       smtpTest: rateLimit(env, 'THROTTLE_SMTP_TEST', { limit: 20, windowSeconds: 60 }),
@@ -245,7 +267,7 @@ export function parseConfig(env: Env): AppConfig {
     gmailConsentCheckIntervalSeconds: wholeOrNull(env, 'GMAIL_CONSENT_CHECK_INTERVAL'),
     sendFailingAfter: positiveInt(env, 'SEND_FAILING_AFTER', 3),
     projectionMaxLagMs: positiveInt(env, 'PROJECTIONS_MAX_LAG_MS', 5000),
-    logLevel: value(env, 'LOG_LEVEL') ?? 'info',
+    logLevel: logLevel(env),
     nodeEnv: value(env, 'NODE_ENV') ?? 'development',
   };
 }

@@ -85,6 +85,34 @@ export class EnvelopeCipher implements Cipher, KeyRotation {
     return rewrapped;
   }
 
+  /**
+   * The master key ids of stored data keys that the ring cannot open, checked at start on one
+   * key per master key id (its wrapping is an authenticated seal, so opening one is the key's
+   * check value): a replaced or regenerated master key is found before any secret is read or
+   * sealed under a new key. Pages through the stored keys once.
+   */
+  async unopenableMasterKeys(): Promise<string[]> {
+    const tried = new Map<string, boolean>();
+    let afterTenantId: string | undefined;
+    for (;;) {
+      // No master key has the empty id: these are all the stored keys.
+      const page = await this.store.wrappedByOtherThan('', { afterTenantId, limit: ROTATION_PAGE });
+      if (page.length === 0) break;
+      for (const stored of page) {
+        if (tried.has(stored.masterKeyId)) continue;
+        let opens = true;
+        try {
+          this.unwrap(stored);
+        } catch {
+          opens = false;
+        }
+        tried.set(stored.masterKeyId, opens);
+      }
+      afterTenantId = page.at(-1)!.tenantId;
+    }
+    return [...tried].filter(([, opens]) => !opens).map(([id]) => id);
+  }
+
   private async dataKey(tenantId: string, create: boolean): Promise<{ id: string; key: Buffer }> {
     const cached = this.cache.get(tenantId);
     if (cached) return cached;

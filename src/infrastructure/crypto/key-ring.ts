@@ -22,7 +22,7 @@ export class MasterKeyRing {
   }
 }
 
-function decodeKey(variable: string, base64: string): Buffer {
+export function decodeKey(variable: string, base64: string): Buffer {
   const key = Buffer.from(base64, 'base64');
   if (key.length !== 32 || key.toString('base64').replace(/=+$/, '') !== base64.trim().replace(/=+$/, '')) {
     throw new ConfigError(variable, 'must be base64 of exactly 32 bytes');

@@ -26,13 +26,15 @@ export function buildMime(message: OutgoingMessage, options: { keepBcc?: boolean
   if (headerFields.some((v) => LINE_BREAK.test(v))) {
     return Promise.reject(new MailTransportError('policy', 'A header field contains a line break'));
   }
+  // Objects, not strings: nodemailer parses a string as an address list, so one item could become several.
+  const box = (address: string) => ({ name: '', address });
   const node = new MailComposer({
     messageId: message.messageId,
-    from: message.from,
-    to: message.to,
-    cc: message.cc.length ? message.cc : undefined,
-    bcc: message.bcc.length ? message.bcc : undefined,
-    replyTo: message.replyTo,
+    from: box(message.from),
+    to: message.to.map(box),
+    cc: message.cc.length ? message.cc.map(box) : undefined,
+    bcc: message.bcc.length ? message.bcc.map(box) : undefined,
+    replyTo: message.replyTo === undefined ? undefined : box(message.replyTo),
     subject: message.subject,
     text: message.text,
     html: message.html,

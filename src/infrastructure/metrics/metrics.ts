@@ -2,7 +2,7 @@ import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client
 import { type CommandMetrics, type CommandOutcome } from '../../application/mail-config/command-metrics';
 import { type GmailMetrics, type TokenRefreshOutcome } from '../../application/metrics/gmail-metrics';
 import { type SendMetrics, type SendOutcome } from '../../application/metrics/send-metrics';
-import { type SmtpTestMetrics } from '../../application/metrics/smtp-test-metrics';
+import { type CandidateTestOutcome, type SmtpTestMetrics } from '../../application/metrics/smtp-test-metrics';
 import { type Mode, MODES, type SmtpTestStage } from '../../domain/mail-config/mail-config.types';
 
 const SEND_OUTCOMES: SendOutcome[] = ['ok', 'failed', 'fallback'];
@@ -63,6 +63,12 @@ export class Metrics implements CommandMetrics, SendMetrics, SmtpTestMetrics, Gm
     buckets: DURATION_BUCKETS,
     registers: [this.registry],
   });
+  readonly candidateTests = new Counter({
+    name: 'mail_config_smtp_candidate_tests_total',
+    help: 'Tests of unsaved SMTP settings by outcome (refused: wanted the saved password for another server)',
+    labelNames: ['outcome'],
+    registers: [this.registry],
+  });
   readonly tokenRefreshes = new Counter({
     name: 'mail_config_gmail_token_refreshes_total',
     help: 'Gmail access-token refreshes by outcome (ok, failed, revoked = invalid_grant)',
@@ -80,6 +86,7 @@ export class Metrics implements CommandMetrics, SendMetrics, SmtpTestMetrics, Gm
     for (const mode of MODES) for (const outcome of SEND_OUTCOMES) this.sends.inc({ mode, outcome }, 0);
     for (const stage of FAILING_STAGES) this.smtpTests.inc({ stage, outcome: 'failed' }, 0);
     this.smtpTests.inc({ stage: 'done', outcome: 'ok' }, 0);
+    for (const outcome of ['ok', 'failed', 'refused'] as const) this.candidateTests.inc({ outcome }, 0);
     for (const outcome of REFRESH_OUTCOMES) this.tokenRefreshes.inc({ outcome }, 0);
     this.revocations.inc(0);
   }
@@ -101,6 +108,10 @@ export class Metrics implements CommandMetrics, SendMetrics, SmtpTestMetrics, Gm
     const outcome = ok ? 'ok' : 'failed';
     this.smtpTests.inc({ stage, outcome });
     if (durationSeconds !== undefined) this.smtpTestSeconds.observe({ outcome }, durationSeconds);
+  }
+
+  candidateTested(outcome: CandidateTestOutcome): void {
+    this.candidateTests.inc({ outcome });
   }
 
   tokenRefreshed(outcome: TokenRefreshOutcome): void {

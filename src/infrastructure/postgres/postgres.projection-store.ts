@@ -27,7 +27,8 @@ const toCheckpoint = (r: { position: string; generation: number }): ProjectionCh
 const INSERT_AUDIT = `INSERT INTO read_model_audit_events (position, tenant_id, type, at_ms, event)
   SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bigint[], $5::json[])
   ON CONFLICT (position) DO NOTHING`;
-const UPSERT_TENANTS = `INSERT INTO read_model_tenants (tenant_id, mode, status, gmail_revoked, smtp_failing, search, record)
+const UPSERT_TENANTS = `INSERT INTO read_model_tenants
+    (tenant_id, mode, status, gmail_revoked, smtp_failing, search, record)
   SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::boolean[], $5::boolean[], $6::text[], $7::json[])
   ON CONFLICT (tenant_id) DO UPDATE SET mode = excluded.mode, status = excluded.status,
     gmail_revoked = excluded.gmail_revoked, smtp_failing = excluded.smtp_failing,

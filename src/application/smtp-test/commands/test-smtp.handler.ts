@@ -6,6 +6,7 @@ import { smtpDefaults } from '../../../domain/mail-config/mail-config.types';
 import type { CommandContext } from '../../common/command-context';
 import { SMTP_PASSWORD_FIELD } from '../../mail-config/credential-status';
 import { DecideAndAppend } from '../../mail-config/decide-and-append';
+import { PASSWORD_FOR_ANOTHER_SERVER, savedPasswordServes } from '../../../domain/mail-config/mail-config.types';
 import { StateReader } from '../../mail-config/state-reader';
 import { SMTP_TEST_METRICS, type SmtpTestMetrics } from '../../metrics/smtp-test-metrics';
 import { type Cipher, CIPHER } from '../../ports/cipher.port';
@@ -54,8 +55,19 @@ export class TestSmtpHandler implements ICommandHandler<TestSmtpCommand> {
       : await this.savedServer(tenantId, state);
     const report = await this.transport.verify(server, sendTo ? { sendTest: this.testMessage(address, sendTo) } : {});
     this.metrics.smtpTested(report.stage, report.ok, report.durationMs / 1000);
+    if (candidate) this.metrics.candidateTested(report.ok ? 'ok' : 'failed');
+    // Host and port are logged for every test: candidates may point anywhere, so each one leaves a trace.
     this.logger.log(
-      { tenantId, saved: candidate === null, ok: report.ok, stage: report.stage, durationMs: report.durationMs },
+      {
+        tenantId,
+        saved: candidate === null,
+        host: server.host,
+        port: server.port,
+        outcome: report.ok ? 'ok' : 'failed',
+        ok: report.ok,
+        stage: report.stage,
+        durationMs: report.durationMs,
+      },
       'SMTP test ran',
     );
     if (candidate === null) await this.record(tenantId, saved!.configuredAt, report, ctx);
@@ -79,21 +91,33 @@ export class TestSmtpHandler implements ICommandHandler<TestSmtpCommand> {
     state: MailConfigState,
     c: SmtpCandidate,
   ): Promise<{ address: string; server: SmtpServerSettings }> {
+    const { security, username } = smtpDefaults(c);
     let password = c.password;
     if (password === undefined) {
-      if (!state.smtp) {
+      const saved = state.smtp;
+      if (!saved || !savedPasswordServes(saved, { host: c.host, port: c.port, username })) {
+        this.metrics.candidateTested('refused');
+        this.logger.warn(
+          { tenantId, host: c.host, port: c.port, outcome: 'refused' },
+          'SMTP test refused: the saved password is not sent to another host, port or username',
+        );
         throw new MailConfigError(
           'SMTP_PASSWORD_REQUIRED',
-          'password is required when no SMTP configuration is saved yet',
+          saved ? PASSWORD_FOR_ANOTHER_SERVER : 'password is required when no SMTP configuration is saved yet',
           'password',
         );
       }
-      password = await this.cipher.decrypt(state.smtp.password, { tenantId, field: SMTP_PASSWORD_FIELD });
+      password = await this.cipher.decrypt(saved.password, { tenantId, field: SMTP_PASSWORD_FIELD });
     }
     return {
       address: c.address,
-      // The same defaults saving applies, so a candidate tests what saving it would store.
-      server: { host: c.host, port: c.port, ...smtpDefaults(c), password },
+      server: {
+        host: c.host,
+        port: c.port,
+        security,
+        username,
+        password,
+      },
     };
   }
 

@@ -33,6 +33,13 @@ const refuse = (message: string) => new MailTransportError('policy', message);
  * allow list, IP literals judged after normalisation, names resolved once (A and AAAA) with
  * every answer judged, and the checked addresses handed to the connection.
  */
+/**
+ * One answer for every refusal of a name: saying what it resolves to ("a loopback address") would
+ * let a caller map the internal network through the Test button.
+ */
+const nameRefused = (name: string) =>
+  `${name} names a local or private host; the SMTP server must be reachable on the public internet`;
+
 export class SmtpTargetGuard {
   constructor(
     private readonly policy: SmtpTargetPolicy,
@@ -63,7 +70,7 @@ export class SmtpTargetGuard {
     }
     const { name } = host;
     if (!this.policy.allowPrivateHosts && [...PRIVATE_NAMES, ...PRIVATE_SUFFIXES].some((re) => re.test(name))) {
-      throw refuse(`${name} names a local or private host; the SMTP server must be reachable on the public internet`);
+      throw refuse(nameRefused(name));
     }
     if (name.endsWith('.invalid')) throw new MailTransportError('dns', `The host name ${name} does not exist`);
     const addresses = await this.resolve(name, dnsTimeoutMs);
@@ -72,7 +79,7 @@ export class SmtpTargetGuard {
       // An answer we cannot parse cannot be judged, so it is refused like a private one.
       const kind = ip ? blockedKind(ip) : 'reserved';
       if (kind && !this.policy.allowPrivateHosts) {
-        throw refuse(`${name} resolves to ${describe(kind)}; the SMTP server must have a public internet address`);
+        throw refuse(nameRefused(name));
       }
     }
     return { host: name, port, addresses, servername: name };

@@ -1,7 +1,11 @@
 import { json } from 'express';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { bodyParserProblem } from './problem.filter';
+import { MAX_JSON_DEPTH, nestsDeeperThan } from './json-depth';
 import { problem, ProblemException } from './problem';
+
+const tooDeep = () =>
+  problem(400, 'bad-request', 'Bad request', `The request body nests deeper than ${MAX_JSON_DEPTH} levels`);
 
 /**
  * express.json with its errors answered as our problems. Left alone, Nest turns a JSON syntax
@@ -9,10 +13,17 @@ import { problem, ProblemException } from './problem';
  * which can be a password.
  */
 export function jsonBody(limit: string): RequestHandler {
-  const parse = json({ limit });
+  const parse = json({
+    limit,
+    verify: (_req, _res, raw) => {
+      if (nestsDeeperThan(raw, MAX_JSON_DEPTH)) throw new ProblemException(tooDeep());
+    },
+  });
   return (req: Request, res: Response, next: NextFunction) =>
     parse(req, res, (error?: unknown) => {
       if (!error) return next();
+      // A fresh problem: body-parser hangs the raw body on the error it wraps.
+      if (error instanceof ProblemException) return next(new ProblemException(error.problem));
       const known = bodyParserProblem(error as never);
       next(
         new ProblemException(known ?? problem(400, 'bad-request', 'Bad request', 'The request body could not be read')),

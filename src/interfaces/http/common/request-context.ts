@@ -11,7 +11,8 @@ export function requestIdMiddleware(req: Request, res: Response, next: NextFunct
   next();
 }
 
-const CONTROL = /[\x00-\x1f\x7f-\x9f\u2028\u2029]/;
+// Format characters (\p{Cf}) include the bidi overrides that make an actor read as someone else.
+const CONTROL = /[\x00-\x1f\x7f-\x9f\u2028\u2029\p{Cf}]/u;
 
 /**
  * X-Actor as the client meant it: Node hands header bytes over as latin1, so UTF-8 names are
@@ -23,7 +24,9 @@ function actorFrom(header: string | string[] | undefined): string | null {
   const bytes = Buffer.from(header.trim(), 'latin1');
   const actor = bytes.toString('utf8');
   if (CONTROL.test(actor) || !Buffer.from(actor, 'utf8').equals(bytes)) {
-    throw validationProblem([{ field: 'X-Actor', message: 'X-Actor must be UTF-8 text without control characters' }]);
+    throw validationProblem([
+      { field: 'X-Actor', message: 'X-Actor must be UTF-8 text without control or format characters' },
+    ]);
   }
   return actor.slice(0, 200);
 }

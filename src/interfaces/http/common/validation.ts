@@ -1,4 +1,4 @@
-import { type ValidationError, ValidationPipe } from '@nestjs/common';
+import { type ArgumentMetadata, type ValidationError, ValidationPipe } from '@nestjs/common';
 import { type FieldError, validationProblem } from './problem';
 
 function flatten(errors: ValidationError[], parent = ''): FieldError[] {
@@ -16,12 +16,41 @@ function flatten(errors: ValidationError[], parent = ''): FieldError[] {
   });
 }
 
+/** Names every object inherits: class-validator's whitelist does not see them as unknown. */
+// __proto__ is left to the whitelist, which drops it (JSON.parse makes it a plain own key).
+const INHERITED = new Set(Object.getOwnPropertyNames(Object.prototype).filter((n) => n !== '__proto__'));
+
+function inheritedName(value: unknown, parent = ''): string | null {
+  if (value === null || typeof value !== 'object') return null;
+  for (const [key, child] of Object.entries(value)) {
+    const field = parent ? (Array.isArray(value) ? `${parent}[${key}]` : `${parent}.${key}`) : key;
+    if (!Array.isArray(value) && INHERITED.has(key)) return field;
+    const inner = inheritedName(child, field);
+    if (inner) return inner;
+  }
+  return null;
+}
+
+/** Refuses `constructor`, `toString`, `hasOwnProperty`, … in a body like any other unknown property. */
+class InheritedNamesRefused extends ValidationPipe {
+  async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.type === 'body') {
+      const field = inheritedName(value);
+      if (field) {
+        const name = field.split(/[.[]/).pop()!;
+        throw validationProblem([{ field, message: `property ${name} should not exist` }]);
+      }
+    }
+    return super.transform(value, metadata);
+  }
+}
+
 /**
  * DTO validation: unknown properties are refused (forbidNonWhitelisted), and every offending
  * field is named. Messages come from the DTO decorators and never echo the value sent.
  */
 export function validationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new InheritedNamesRefused({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,

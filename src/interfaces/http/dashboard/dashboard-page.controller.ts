@@ -56,7 +56,7 @@ export class DashboardPageController {
     if (!caller) {
       throw new ProblemException(problem(401, 'unauthorized', 'Unauthorized', 'That token is not valid'));
     }
-    if (caller.kind !== 'support') {
+    if (caller.kind !== 'support' || caller.tenant !== null) {
       throw new ProblemException(
         problem(403, 'forbidden', 'Forbidden', 'That token does not give access to the support dashboard'),
       );

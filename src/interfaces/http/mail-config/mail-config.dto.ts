@@ -12,6 +12,8 @@ export class ProvisionDto {
   @Transform(lower)
   @IsString({ message: 'username must be a string' })
   @Matches(/^[a-z0-9._-]{1,40}$/, { message: 'username must be 1-40 characters of a-z, 0-9, ".", "_" or "-"' })
+  // support.<username>@… must stay a valid address: no dot at either end, no two dots in a row.
+  @Matches(/^(?!\.)(?!.*\.\.)(?!.*\.$)/, { message: 'username must not start or end with "." or hold ".."' })
   username: string;
 }
 

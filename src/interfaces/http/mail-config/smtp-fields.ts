@@ -1,7 +1,8 @@
 import { applyDecorators } from '@nestjs/common';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsEmail, IsIn, IsInt, IsString, Length, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsString, Length, Matches, Max, MaxLength, Min } from 'class-validator';
 import { domainToASCII } from 'node:url';
+import { IsMailbox } from '../common/mailbox';
 
 export const NO_CONTROL = /^[^\x00-\x1f\x7f]*$/;
 
@@ -35,7 +36,7 @@ export const SmtpField = {
   address: () =>
     stack(
       Transform(({ value }) => (typeof value === 'string' ? value.trim() : value)),
-      IsEmail({}, { message: 'address must be an email address' }),
+      IsMailbox({ message: 'address must be an email address' }),
       MaxLength(254, { message: 'address must be at most 254 characters' }),
       Matches(NO_CONTROL, { message: 'address must not contain control characters' }),
     ),

@@ -5,7 +5,6 @@ import {
   ArrayMinSize,
   IsArray,
   IsBase64,
-  IsEmail,
   IsOptional,
   IsString,
   Length,
@@ -14,13 +13,14 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
+import { IsMailbox } from '../common/mailbox';
 
 /** Header fields: CR or LF (or any control character) would let a value start a header of its own. */
 const NO_CONTROL = /^[^\x00-\x1f\x7f]*$/;
 const MIME_TYPE =
   /^[a-z0-9!#$&^_.+-]{1,64}\/[a-z0-9!#$&^_.+-]{1,64}(\s*;\s*[a-z0-9_-]+=("[^"\x00-\x1f]*"|[^;\s"\x00-\x1f]+))*$/i;
 const recipients = (field: string) => [
-  IsEmail({}, { each: true, message: `${field} must hold email addresses` }),
+  IsMailbox({ each: true, message: `${field} must hold email addresses` }),
   Matches(NO_CONTROL, { each: true, message: `${field} must not contain CR, LF or other control characters` }),
   ArrayMaxSize(100, { message: `${field} may hold at most 100 addresses` }),
 ];
@@ -68,7 +68,7 @@ export class SendMessageDto {
 
   @ApiPropertyOptional()
   @IsOptional()
-  @IsEmail({}, { message: 'replyTo must be an email address' })
+  @IsMailbox({ message: 'replyTo must be an email address' })
   @Matches(NO_CONTROL, { message: 'replyTo must not contain CR, LF or other control characters' })
   replyTo?: string;
 

@@ -1,7 +1,8 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsDefined, IsEmail, IsOptional, Matches, ValidateIf } from 'class-validator';
+import { IsDefined, IsOptional, Matches, ValidateIf } from 'class-validator';
 import { SmtpSecurity } from '../../../domain/mail-config/mail-config.types';
 import { NO_CONTROL, SmtpField } from '../mail-config/smtp-fields';
+import { IsMailbox } from '../common/mailbox';
 
 const CANDIDATE_FIELDS = ['address', 'host', 'port', 'security', 'username', 'password'] as const;
 
@@ -52,7 +53,7 @@ export class SmtpTestDto {
 
   @ApiPropertyOptional({ description: 'Also deliver a short test message to this address (and nobody else)' })
   @IsOptional()
-  @IsEmail({}, { message: 'sendTo must be an email address' })
+  @IsMailbox({ message: 'sendTo must be an email address' })
   @Matches(NO_CONTROL, { message: 'sendTo must not contain control characters' })
   sendTo?: string;
 }

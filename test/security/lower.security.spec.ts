@@ -1,0 +1,86 @@
+import { statSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startTestService, type TestService, uniqueTenant } from '../support/app';
+import { request } from '../support/http';
+import { expectProblem, recordsNothing, unauthorized } from './hostile';
+
+/** Issue #18 item 12: the lower defects, each reproduced and now refused cleanly. */
+describe('lower defects of the hostile review (issue #18, item 12)', () => {
+  const root = mkdtempSync(join(tmpdir(), 'mcs-lower-'));
+  const dataDir = join(root, 'created', 'by-the-service');
+  let svc: TestService;
+  beforeAll(async () => {
+    svc = await startTestService({ dataDir });
+  });
+  afterAll(async () => {
+    await svc?.close();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it('a malformed %-escape in the dashboard cookie is 401, not 500', async () => {
+    for (const path of ['/v1/dashboard/tenants', '/v1/audit/events']) {
+      const res = await request('GET', svc.url + path, { headers: { cookie: 'mcs_support=%E0%A4%A' } });
+      expect(res.status).toBe(401);
+      expectProblem(res, unauthorized);
+    }
+  });
+
+  it.each(['.', 'a..b', 'x.', '.x'])(
+    'the username %s, which would make an invalid sender address, is refused with 400 and nothing recorded',
+    async (username) => {
+      const res = await recordsNothing(svc, () =>
+        svc.api.post(`/v1/tenants/${uniqueTenant()}/mail-config`, { username }),
+      );
+      expect(res.status).toBe(400);
+      expect(res.body.errors).toEqual([
+        { field: 'username', message: 'username must not start or end with "." or hold ".."' },
+      ]);
+    },
+  );
+
+  it('usernames with dots inside still work', async () => {
+    const res = await svc.api.post(`/v1/tenants/${uniqueTenant()}/mail-config`, { username: 'acme.support-1' });
+    expect(res.status).toBe(201);
+    expect(res.body.default.address).toBe('support.acme.support-1@smemetrics-email.com');
+  });
+
+  it.each([
+    ['a right-to-left override', 'ana\u202Egro.emca@'],
+    ['a zero-width joiner', 'ana\u200D'],
+  ])('an X-Actor holding %s is refused with 400, nothing recorded', async (_, actor) => {
+    const res = await recordsNothing(svc, () =>
+      svc.api.post(
+        `/v1/tenants/${uniqueTenant()}/mail-config`,
+        { username: 'acme' },
+        {
+          'X-Actor': Buffer.from(actor, 'utf8').toString('latin1'),
+        },
+      ),
+    );
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual([
+      { field: 'X-Actor', message: 'X-Actor must be UTF-8 text without control or format characters' },
+    ]);
+  });
+
+  it.each(['constructor', 'toString', 'hasOwnProperty', 'valueOf'])(
+    'a body with the inherited name %s is refused like any unknown property, nothing recorded',
+    async (name) => {
+      const t = uniqueTenant();
+      const res = await recordsNothing(svc, () =>
+        request('POST', `${svc.url}/v1/tenants/${t}/mail-config`, {
+          token: svc.apiToken,
+          rawBody: `{"username":"acme","${name}":{"x":1}}`,
+        }),
+      );
+      expect(res.status).toBe(400);
+      expect(res.body.errors).toEqual([{ field: name, message: `property ${name} should not exist` }]);
+    },
+  );
+
+  it('creates DATA_DIR readable by the service’s user only (0700)', () => {
+    expect(statSync(dataDir).mode & 0o777).toBe(0o700);
+  });
+});
