@@ -4,9 +4,10 @@ import { CommandContext } from '../mail-config/decide-and-append';
 import { Clock, CLOCK } from '../ports/clock.port';
 import { ConcurrencyError, EVENT_STORE, EventStore, ExpectedVersion, StoredEvent } from '../ports/event-store.port';
 import { ID_GENERATOR, IdGenerator } from '../ports/id.port';
+import { GOOGLE_REVOCATION_STREAM_PREFIX } from '../common/stream-categories';
 
 /** Outside `mailConfig-`: a work queue, not tenant history (ConsentRevoked already holds the first outcome). */
-export const GOOGLE_REVOCATION_STREAM_PREFIX = 'googleRevocation-';
+export { GOOGLE_REVOCATION_STREAM_PREFIX };
 
 interface PendingData {
   tenantId: string;
