@@ -220,6 +220,23 @@ export function eventStoreContract(name: string, factory: StoreFactory): void {
       expect((await store.readStream(b)).map((e) => e.eventId)).toEqual([shared.eventId]);
     });
 
+    it('keeps events, versions and expected-version checks of a stream given a max age', async () => {
+      const s = stream('oauthState');
+      await store.appendToStream(s, [newEvent('Issued')], { expectedVersion: 'no_stream' });
+      await store.setStreamMaxAge(s, 86_400);
+      await expect(
+        store.appendToStream(s, [newEvent('Again')], { expectedVersion: 'no_stream' }),
+      ).rejects.toBeInstanceOf(ConcurrencyError);
+      const next = await store.appendToStream(s, [newEvent('Consumed')], { expectedVersion: 1 });
+      expect(next.nextExpectedVersion).toBe(2);
+      expect((await store.readStream(s)).map((e) => [e.type, e.version])).toEqual([
+        ['Issued', 1],
+        ['Consumed', 2],
+      ]);
+      expect((await store.readAll({ streamPrefix: 'oauthState-' })).filter((e) => e.streamId === s)).toHaveLength(2);
+      expect((await store.readAll()).every((e) => !e.streamId.startsWith('$'))).toBe(true);
+    });
+
     it('assigns increasing global positions and reads all from a position with a prefix filter', async () => {
       const a = stream();
       const b = stream();

@@ -194,6 +194,18 @@ describe('eventstoredb adapter beyond the contract', () => {
     }
   });
 
+  it('sets $maxAge as stream metadata, where EventStoreDB applies it', async () => {
+    const s = `oauthState-${randomUUID()}`;
+    await store.appendToStream(s, [newEvent('OAuthStateIssued')], { expectedVersion: 'no_stream' });
+    await store.setStreamMaxAge(s, 86_400);
+    const raw = EventStoreDBClient.connectionString(server.connectionString);
+    try {
+      expect((await raw.getStreamMetadata(s)).metadata).toMatchObject({ maxAge: 86_400 });
+    } finally {
+      await raw.dispose();
+    }
+  });
+
   it('leaves system records out of readAll and headPosition', async () => {
     expect(await store.headPosition()).toBe(0n);
     const s = stream();

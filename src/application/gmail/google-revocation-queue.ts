@@ -1,40 +1,45 @@
 import { Inject, Injectable } from '@nestjs/common';
+import {
+  type GoogleRevocationAttemptedData,
+  type GoogleRevocationPendingData,
+  type GoogleRevocationState,
+  googleRevocationDecider,
+} from '../../domain/google-revocation/google-revocation.decider';
 import { EncryptedValue } from '../../domain/mail-config/mail-config.types';
 import { CommandContext } from '../mail-config/decide-and-append';
 import { Clock, CLOCK } from '../ports/clock.port';
 import { ConcurrencyError, EVENT_STORE, EventStore, ExpectedVersion, StoredEvent } from '../ports/event-store.port';
 import { ID_GENERATOR, IdGenerator } from '../ports/id.port';
+import { GOOGLE_REVOCATION_STREAM_PREFIX } from '../common/stream-categories';
 
 /** Outside `mailConfig-`: a work queue, not tenant history (ConsentRevoked already holds the first outcome). */
-export const GOOGLE_REVOCATION_STREAM_PREFIX = 'googleRevocation-';
+export { GOOGLE_REVOCATION_STREAM_PREFIX };
 
-interface PendingData {
-  tenantId: string;
-  account: string | null;
-  refreshToken: EncryptedValue;
-  message: string | null;
-  failedAt: string;
-}
-export interface AttemptData {
-  /** Version of the GoogleRevocationPending event this try is about. */
-  pendingVersion: number;
-  ok: boolean;
-  message: string | null;
-  attempt: number;
-  /** No further tries: revoked, superseded, or given up. */
-  final: boolean;
-  at: string;
-}
+/** The data of a retry's GoogleRevocationAttempted event, as the decider decided it. */
+export type AttemptData = GoogleRevocationAttemptedData;
 
 export interface PendingRevocation {
   tenantId: string;
   account: string | null;
+  refreshToken: EncryptedValue;
+  pendingVersion: number;
   attempts: number;
   lastMessage: string | null;
   lastAt: string;
-  refreshToken: EncryptedValue;
-  pendingVersion: number;
+  /** Folded by the revocation decider: what the retry rules decide from. */
+  state: GoogleRevocationState;
 }
+
+const withState = (
+  entry: Omit<PendingRevocation, 'state' | 'attempts' | 'lastMessage' | 'lastAt'>,
+  state: GoogleRevocationState,
+): PendingRevocation => ({
+  ...entry,
+  attempts: state.attempts,
+  lastMessage: state.lastMessage,
+  lastAt: state.lastAt ?? '',
+  state,
+});
 
 /**
  * Revocations Google did not confirm when the tenant withdrew consent, waiting for a retry (see
@@ -62,7 +67,13 @@ export class GoogleRevocationQueue {
     message: string | null,
     ctx: CommandContext,
   ): Promise<void> {
-    const data: PendingData = { tenantId, account, refreshToken, message, failedAt: this.clock.now().toISOString() };
+    const data: GoogleRevocationPendingData = {
+      tenantId,
+      account,
+      refreshToken,
+      message,
+      failedAt: this.clock.now().toISOString(),
+    };
     await this.append(tenantId, 'GoogleRevocationPending', data, 'any', ctx);
   }
 
@@ -104,30 +115,31 @@ export class GoogleRevocationQueue {
   private apply(event: StoredEvent): void {
     const tenantId = event.streamId.slice(GOOGLE_REVOCATION_STREAM_PREFIX.length);
     this.streamVersions.set(tenantId, event.version);
+    const { evolve, initialState } = googleRevocationDecider;
     if (event.type === 'GoogleRevocationPending') {
-      const d = event.data as PendingData;
-      this.entries.set(`${tenantId}#${event.version}`, {
-        tenantId,
-        account: d.account,
-        attempts: 1,
-        lastMessage: d.message,
-        lastAt: d.failedAt,
-        refreshToken: d.refreshToken,
-        pendingVersion: event.version,
-      });
+      const d = event.data as GoogleRevocationPendingData;
+      this.entries.set(
+        `${tenantId}#${event.version}`,
+        withState(
+          { tenantId, account: d.account, refreshToken: d.refreshToken, pendingVersion: event.version },
+          evolve(initialState(), { type: 'GoogleRevocationPending', data: d }),
+        ),
+      );
     } else if (event.type === 'GoogleRevocationAttempted') {
-      const d = event.data as AttemptData;
+      const d = event.data as GoogleRevocationAttemptedData;
       const key = `${tenantId}#${d.pendingVersion}`;
       const entry = this.entries.get(key);
-      if (d.final) this.entries.delete(key);
-      else if (entry) this.entries.set(key, { ...entry, attempts: d.attempt, lastMessage: d.message, lastAt: d.at });
+      if (!entry) return;
+      const state = evolve(entry.state, { type: 'GoogleRevocationAttempted', data: d });
+      if (state.status === 'closed') this.entries.delete(key);
+      else this.entries.set(key, withState(entry, state));
     }
   }
 
   private async append(
     tenantId: string,
     type: string,
-    data: PendingData | AttemptData,
+    data: GoogleRevocationPendingData | GoogleRevocationAttemptedData,
     expectedVersion: ExpectedVersion,
     ctx: CommandContext,
   ): Promise<void> {

@@ -83,6 +83,12 @@ export interface EventStore {
     events: NewEvent[],
     options: { expectedVersion: ExpectedVersion },
   ): Promise<AppendResult>;
+  /**
+   * Asks the store to drop the stream's events once they are older than `maxAgeSeconds`
+   * (EventStoreDB: the `$maxAge` stream metadata, applied by reads and scavenges). Neither events
+   * nor versions change; a store that keeps everything (SQLite, in-memory) may ignore it.
+   */
+  setStreamMaxAge(streamId: string, maxAgeSeconds: number): Promise<void>;
   readAll(options?: ReadAllOptions): Promise<StoredEvent[]>;
   /** History from `after`, then live events, in position order. */
   subscribe(options: SubscribeOptions, handler: SubscriptionHandler): Subscription;

@@ -59,6 +59,14 @@ export class InMemoryEventStore implements EventStore {
     return { nextExpectedVersion: last.version, position: last.position };
   }
 
+  /**
+   * Kept: the embedded store holds every stream for good (a few hundred bytes per OAuth state or
+   * settings link); only EventStoreDB deployments, which grow without a bound, need the age limit.
+   */
+  async setStreamMaxAge(streamId: string, maxAgeSeconds: number): Promise<void> {
+    if (!streamId || !(maxAgeSeconds > 0)) throw new Error('a stream id and a positive age are required');
+  }
+
   async readAll(options: ReadAllOptions = {}): Promise<StoredEvent[]> {
     const start = options.after === undefined ? 0 : Number(options.after);
     const out: StoredEvent[] = [];

@@ -275,6 +275,14 @@ export class SqliteEventStore implements EventStore {
     if (stored) this.wake.emit('append');
   }
 
+  /**
+   * Kept: the embedded store holds every stream for good (a few hundred bytes per OAuth state or
+   * settings link); only EventStoreDB deployments, which grow without a bound, need the age limit.
+   */
+  async setStreamMaxAge(streamId: string, maxAgeSeconds: number): Promise<void> {
+    if (!streamId || !(maxAgeSeconds > 0)) throw new Error('a stream id and a positive age are required');
+  }
+
   async readAll(options: ReadAllOptions = {}): Promise<StoredEvent[]> {
     const after = Number(options.after ?? 0n);
     const limit = options.maxCount ?? -1;

@@ -8,6 +8,10 @@ import {
   randomUUID,
   timingSafeEqual,
 } from 'node:crypto';
+import {
+  OAUTH_STATE_STREAM_PREFIX,
+  SINGLE_USE_STREAM_MAX_AGE_SECONDS,
+} from '../../application/common/stream-categories';
 import { type Clock } from '../../application/ports/clock.port';
 import { ConcurrencyError, type EventStore, type StoredEvent } from '../../application/ports/event-store.port';
 import {
@@ -20,7 +24,7 @@ import {
 import { type MasterKeyRing } from '../crypto/key-ring';
 
 /** Outside `mailConfig-`: projections, audit and tenant history never see these streams. */
-export const OAUTH_STATE_STREAM_PREFIX = 'oauthState-';
+export { OAUTH_STATE_STREAM_PREFIX };
 
 const STATE = /^([A-Za-z0-9_-]{43})\.(\d{1,12})\.([A-Za-z0-9_-]{43})$/;
 
@@ -93,6 +97,8 @@ export class SignedOAuthStateStore implements OAuthStateStore {
       ],
       { expectedVersion: 'no_stream' },
     );
+    // After the first event: EventStoreDB would otherwise take a metadata-only stream as existing.
+    await this.store.setStreamMaxAge(streamOf(nonce), SINGLE_USE_STREAM_MAX_AGE_SECONDS);
     return { state: `${nonce}.${exp}.${this.mac(keyId, nonce, exp, data)}`, expiresAt };
   }
 

@@ -1,4 +1,8 @@
 import { createHash, createHmac, hkdfSync, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import {
+  SETTINGS_LINK_STREAM_PREFIX,
+  SINGLE_USE_STREAM_MAX_AGE_SECONDS,
+} from '../../application/common/stream-categories';
 import { type Clock } from '../../application/ports/clock.port';
 import { ConcurrencyError, type EventStore, type StoredEvent } from '../../application/ports/event-store.port';
 import {
@@ -13,7 +17,7 @@ import {
 import { type MasterKeyRing } from '../crypto/key-ring';
 
 /** Outside `mailConfig-`: projections, audit and tenant history never see these streams. */
-export const SETTINGS_LINK_STREAM_PREFIX = 'settingsLink-';
+export { SETTINGS_LINK_STREAM_PREFIX };
 
 const LINK = /^([A-Za-z0-9_-]{43})\.(\d{1,12})\.([A-Za-z0-9_-]{43})$/;
 const COOKIE = /^v1\.([A-Za-z0-9_-]{1,6000})\.([A-Za-z0-9_-]{43})$/;
@@ -92,6 +96,8 @@ export class SignedSettingsSessions implements SettingsSessions {
       ],
       { expectedVersion: 'no_stream' },
     );
+    // After the first event: EventStoreDB would otherwise take a metadata-only stream as existing.
+    await this.store.setStreamMaxAge(streamOf(nonce), SINGLE_USE_STREAM_MAX_AGE_SECONDS);
     return { token: `${nonce}.${exp}.${this.linkMac(data.keyId, nonce, exp, data)}`, expiresAt };
   }
 

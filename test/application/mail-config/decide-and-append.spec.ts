@@ -88,6 +88,7 @@ class FlakyStore implements EventStore {
 
   readStream: EventStore['readStream'] = (...args) => this.inner.readStream(...args);
   readAll: EventStore['readAll'] = (...args) => this.inner.readAll(...args);
+  setStreamMaxAge: EventStore['setStreamMaxAge'] = (...args) => this.inner.setStreamMaxAge(...args);
   subscribe: EventStore['subscribe'] = (...args) => this.inner.subscribe(...args);
   headPosition: EventStore['headPosition'] = () => this.inner.headPosition();
   close: EventStore['close'] = () => this.inner.close();

@@ -5,13 +5,14 @@ import { StateReader } from '../../mail-config/state-reader';
 import { CIPHER, type Cipher } from '../../ports/cipher.port';
 import { CLOCK, type Clock } from '../../ports/clock.port';
 import { GOOGLE_OAUTH, type GoogleOAuth } from '../../ports/google-oauth.port';
+import {
+  googleRevocationDecider,
+  isRetryDue,
+  type RevocationTryOutcome,
+} from '../../../domain/google-revocation/google-revocation.decider';
 import { revokeAtGoogle } from '../google-revocation';
 import { type AttemptData, GoogleRevocationQueue, type PendingRevocation } from '../google-revocation-queue';
 import { RevocationRetryResult, RetryGoogleRevocationsCommand } from './retry-google-revocations.command';
-
-const MAX_ATTEMPTS = 10;
-const FIRST_DELAY_MS = 60_000;
-const MAX_DELAY_MS = 6 * 60 * 60_000;
 
 @CommandHandler(RetryGoogleRevocationsCommand)
 export class RetryGoogleRevocationsHandler implements ICommandHandler<RetryGoogleRevocationsCommand> {
@@ -35,9 +36,10 @@ export class RetryGoogleRevocationsHandler implements ICommandHandler<RetryGoogl
     const result = { attempted: 0, revoked: 0 };
     if (!this.google) return result;
     for (const entry of await this.queue.pending()) {
-      if (dueOnly && !this.isDue(entry)) continue;
+      if (dueOnly && !isRetryDue(entry.state, this.clock.now())) continue;
       result.attempted++;
       const outcome = await this.attempt(this.google, entry);
+      if (!outcome) continue;
       if (outcome.ok) result.revoked++;
       this.logger.log(
         `Google revocation for tenant ${entry.tenantId}, try ${outcome.attempt}: ` +
@@ -48,29 +50,24 @@ export class RetryGoogleRevocationsHandler implements ICommandHandler<RetryGoogl
     return result;
   }
 
-  private async attempt(google: GoogleOAuth, entry: PendingRevocation): Promise<AttemptData> {
+  /** Makes the try; the decider says what it comes to (attempt number, final or not). */
+  private async attempt(google: GoogleOAuth, entry: PendingRevocation): Promise<AttemptData | null> {
     const at = this.clock.now().toISOString();
-    const attempt = entry.attempts + 1;
     const { gmail } = (await this.reader.load(entry.tenantId)).state;
     // Google revokes a user's whole grant to this client: revoking the old token of an account
     // that authorized again would also end the new authorization.
-    if (gmail.status === 'authorized' && gmail.account === entry.account) {
-      return {
-        pendingVersion: entry.pendingVersion,
-        ok: false,
-        message: 'Superseded: the same account authorized Gmail again',
-        attempt,
-        final: true,
-        at,
-      };
+    const superseded = gmail.status === 'authorized' && gmail.account === entry.account;
+    let outcome: RevocationTryOutcome = { kind: 'superseded' };
+    if (!superseded) {
+      const tried = await revokeAtGoogle(google, this.cipher, entry.tenantId, entry.refreshToken);
+      outcome = tried.ok
+        ? { kind: 'revoked' }
+        : { kind: 'failed', message: tried.message ?? 'Google did not revoke the token', retryable: tried.retry };
     }
-    const outcome = await revokeAtGoogle(google, this.cipher, entry.tenantId, entry.refreshToken);
-    const final = outcome.ok || !outcome.retry || attempt >= MAX_ATTEMPTS;
-    return { pendingVersion: entry.pendingVersion, ok: outcome.ok, message: outcome.message, attempt, final, at };
-  }
-
-  private isDue(entry: PendingRevocation): boolean {
-    const wait = Math.min(MAX_DELAY_MS, FIRST_DELAY_MS * 2 ** (entry.attempts - 1));
-    return this.clock.now().getTime() >= Date.parse(entry.lastAt) + wait;
+    const [event] = googleRevocationDecider.decide(
+      { type: 'RecordRevocationTry', data: { pendingVersion: entry.pendingVersion, outcome, at } },
+      entry.state,
+    );
+    return event?.type === 'GoogleRevocationAttempted' ? event.data : null;
   }
 }

@@ -88,6 +88,18 @@ export class EventStoreDbEventStore implements EventStore {
     }
   }
 
+  async setStreamMaxAge(streamId: string, maxAgeSeconds: number): Promise<void> {
+    try {
+      await withDeadline(
+        this.deadlineMs,
+        `a metadata write to ${streamId}`,
+        this.client.setStreamMetadata(streamId, { maxAge: maxAgeSeconds }, { deadline: this.deadlineMs }),
+      );
+    } catch (error) {
+      throw translateError(error, { streamId, expectedVersion: 'any' });
+    }
+  }
+
   /**
    * The client 6.2.1 cannot filter reads of $all on the server (only subscriptions), so pages
    * are filtered here. Reading from a position includes the event at it, hence the cursor.
