@@ -18,6 +18,7 @@ const FIRST_PASS_ONLY = {
   'eventstoredb-outage.e2e': 'starts and stops its own EventStoreDB test server',
   'replicated-data-keys.e2e': 'chooses its own stores: an EventStoreDB test server and a PostgreSQL database',
   'replicated-instances.e2e': 'chooses its own stores: an EventStoreDB test server and a PostgreSQL database',
+  'replicated-secrets.e2e': 'chooses its own stores: an EventStoreDB test server and a PostgreSQL database',
   'logging.e2e': 'log format and redaction do not depend on the store',
   'metrics.e2e': 'metric series do not depend on the store',
 };

@@ -13,10 +13,20 @@ import { durableAppend } from './scenarios/durable-append';
 import { eventStores } from './scenarios/event-stores';
 import { historyLength } from './scenarios/history-length';
 import { projectionLag } from './scenarios/projection-lag';
+import { replicated } from './scenarios/replicated';
 import { scale } from './scenarios/scale';
 import { sendPath } from './scenarios/send-path';
 
-const SCENARIOS: Scenario[] = [commandPath, sendPath, historyLength, projectionLag, scale, eventStores, durableAppend];
+const SCENARIOS: Scenario[] = [
+  commandPath,
+  sendPath,
+  historyLength,
+  projectionLag,
+  scale,
+  eventStores,
+  durableAppend,
+  replicated,
+];
 
 const USAGE = `usage: npm run bench -- [--quick] [--out FILE] [--json FILE] [--runtime dist|ts] [--no-build] [--keep] [name…]
   names: ${SCENARIOS.map((s) => s.id).join(', ')} (default: all)

@@ -17,6 +17,7 @@ const SCENARIOS = [
   'scale',
   'event-stores',
   'durable-append',
+  'replicated',
 ];
 
 describe('benchmark harness (quick smoke run)', () => {
