@@ -101,11 +101,13 @@ export class PostgresIdempotencyStore implements IdempotencyStore {
     const keyHash = hashIdempotencyKey(key);
     try {
       await unavailableAs('idempotency outcome', () =>
-        this.pool.query(
-          `UPDATE idempotency_records SET state = 'completed', outcome = $4
+        // Named, as every statement on the send path: PostgreSQL then plans it once per connection.
+        this.pool.query({
+          name: 'mcs_idempotency_complete',
+          text: `UPDATE idempotency_records SET state = 'completed', outcome = $4
            WHERE scope = $1 AND key_hash = $2 AND owner = $3 AND state = 'pending'`,
-          [scope, keyHash, this.owner, JSON.stringify(outcome)],
-        ),
+          values: [scope, keyHash, this.owner, JSON.stringify(outcome)],
+        }),
       );
     } finally {
       this.held.delete(`${scope}\u0000${keyHash}`);
@@ -116,10 +118,12 @@ export class PostgresIdempotencyStore implements IdempotencyStore {
     const keyHash = hashIdempotencyKey(key);
     try {
       await unavailableAs('idempotency release', () =>
-        this.pool.query(
-          `DELETE FROM idempotency_records WHERE scope = $1 AND key_hash = $2 AND owner = $3 AND state = 'pending'`,
-          [scope, keyHash, this.owner],
-        ),
+        this.pool.query({
+          name: 'mcs_idempotency_release',
+          text: `DELETE FROM idempotency_records
+           WHERE scope = $1 AND key_hash = $2 AND owner = $3 AND state = 'pending'`,
+          values: [scope, keyHash, this.owner],
+        }),
       );
     } finally {
       this.held.delete(`${scope}\u0000${keyHash}`);
@@ -156,11 +160,12 @@ export class PostgresIdempotencyStore implements IdempotencyStore {
       return;
     }
     await this.pool
-      .query(
-        `UPDATE idempotency_records SET lease_expires_at = now() + $2 * interval '1 millisecond'
+      .query({
+        name: 'mcs_idempotency_renew',
+        text: `UPDATE idempotency_records SET lease_expires_at = now() + $2 * interval '1 millisecond'
          WHERE owner = $1 AND state = 'pending'`,
-        [this.owner, this.leaseMs],
-      )
+        values: [this.owner, this.leaseMs],
+      })
       .catch(() => undefined);
   }
 }
