@@ -27,6 +27,23 @@ describe('lower defects of the hostile review (issue #18, item 12)', () => {
     }
   });
 
+  it('a cursor past int64 is a 400 naming cursor, not a 500', async () => {
+    const cursor = (raw: string) => Buffer.from(raw).toString('base64url');
+    const tenant = uniqueTenant();
+    expect((await svc.api.post(`/v1/tenants/${tenant}/mail-config`, { username: 'cursor' })).status).toBe(201);
+    for (const [client, path] of [
+      [svc.support, `/v1/audit/events?cursor=${cursor('p:9223372036854775808')}`],
+      [svc.support, `/v1/audit/events?cursor=${cursor('p:9999999999999999999')}`],
+      [svc.api, `/v1/tenants/${tenant}/mail-config/history?cursor=${cursor('v:99999999999999999999999')}`],
+    ] as const) {
+      const res = await client.get(path);
+      expect([path, res.status, res.body.errors?.[0]?.field]).toEqual([path, 400, 'cursor']);
+    }
+    // The largest int64 is still a cursor this service could have issued: an empty page, not a refusal.
+    const last = await svc.support.get(`/v1/audit/events?cursor=${cursor('p:9223372036854775807')}`);
+    expect(last.status).toBe(200);
+  });
+
   it.each(['.', 'a..b', 'x.', '.x'])(
     'the username %s, which would make an invalid sender address, is refused with 400 and nothing recorded',
     async (username) => {

@@ -4,10 +4,12 @@ import { type HistoryPage, InvalidCursorError, toHistoryEntry } from '../../mail
 import { AUDIT_INDEX, type AuditIndex } from '../../ports/audit-index.port';
 import { GetAuditEventsQuery } from './get-audit-events.query';
 
+const INT64_MAX = 2n ** 63n - 1n;
 const encodeCursor = (position: bigint) => Buffer.from(`p:${position}`).toString('base64url');
 function decodeCursor(cursor: string): bigint {
   const m = /^p:(\d{1,19})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!m) throw new InvalidCursorError();
+  // 19 digits still reach past int64, which the store's position column would reject as a 500.
+  if (!m || BigInt(m[1]) > INT64_MAX) throw new InvalidCursorError();
   return BigInt(m[1]);
 }
 

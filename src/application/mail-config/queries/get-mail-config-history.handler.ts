@@ -8,7 +8,8 @@ import { GetMailConfigHistoryQuery } from './get-mail-config-history.query';
 
 const encodeCursor = (version: number) => Buffer.from(`v:${version}`).toString('base64url');
 function decodeCursor(cursor: string): number {
-  const m = /^v:(\d+)$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  const m = /^v:(\d{1,15})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  // Bounded so a huge number never reaches the store as an imprecise or out-of-range version.
   if (!m) throw new InvalidCursorError();
   return Number(m[1]);
 }
