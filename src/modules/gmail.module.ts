@@ -1,5 +1,6 @@
 import { Inject, Module, OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../application/app-config';
+import { EraseMailConfigHandler } from '../application/mail-config/commands/erase-mail-config.handler';
 import { CompleteGmailAuthorizationHandler } from '../application/gmail/commands/complete-gmail-authorization.handler';
 import { RevokeGmailAuthorizationHandler } from '../application/gmail/commands/revoke-gmail-authorization.handler';
 import { StartGmailAuthorizationHandler } from '../application/gmail/commands/start-gmail-authorization.handler';
@@ -74,6 +75,8 @@ import { SendingModule } from './sending.module';
     AuthorizedGmailTenants,
     CheckGmailConsentsHandler,
     RetryGoogleRevocationsHandler,
+    // Here, not in MailConfigModule: erasing revokes the Gmail grant, which needs Google and the retry queue.
+    EraseMailConfigHandler,
     {
       provide: JOB_LOCK,
       inject: [POSTGRES_DATABASE],

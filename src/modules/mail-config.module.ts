@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ChangeModeHandler } from '../application/mail-config/commands/change-mode.handler';
 import { ConfigureSmtpHandler } from '../application/mail-config/commands/configure-smtp.handler';
-import { EraseMailConfigHandler } from '../application/mail-config/commands/erase-mail-config.handler';
 import { ProvisionMailConfigHandler } from '../application/mail-config/commands/provision-mail-config.handler';
 import { CredentialStatusService } from '../application/mail-config/credential-status';
 import { DecideAndAppend } from '../application/mail-config/decide-and-append';
@@ -11,9 +10,10 @@ import { GetMailConfigHandler } from '../application/mail-config/queries/get-mai
 import { StateReader } from '../application/mail-config/state-reader';
 
 /**
- * Tenant configuration use cases (provision, view with time travel, mode, SMTP settings, history,
- * erasure) and the read → decide → append machinery other features share. No controllers: the
- * CLI imports this module as it is; HTTP adds MailConfigHttpModule.
+ * Tenant configuration use cases (provision, view with time travel, mode, SMTP settings, history)
+ * and the read → decide → append machinery other features share; erasure is in GmailModule, as it
+ * revokes the Gmail grant. No controllers: the CLI imports this module as it is; HTTP adds
+ * MailConfigHttpModule.
  */
 @Module({
   providers: [
@@ -24,7 +24,6 @@ import { StateReader } from '../application/mail-config/state-reader';
     ProvisionMailConfigHandler,
     ChangeModeHandler,
     ConfigureSmtpHandler,
-    EraseMailConfigHandler,
     GetMailConfigHandler,
     GetMailConfigHistoryHandler,
   ],

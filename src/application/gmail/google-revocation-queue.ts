@@ -15,6 +15,12 @@ import { GOOGLE_REVOCATION_STREAM_PREFIX } from '../common/stream-categories';
 /** Outside `mailConfig-`: a work queue, not tenant history (ConsentRevoked already holds the first outcome). */
 export { GOOGLE_REVOCATION_STREAM_PREFIX };
 
+/**
+ * The key owner that seals tokens queued while their tenant is erased: the tenant's own key is
+ * shredded, yet the grant must still be revoked at Google. The colon keeps it out of tenant ids.
+ */
+export const REVOCATION_QUEUE_KEY_OWNER = 'system:google-revocation';
+
 /** The data of a retry's GoogleRevocationAttempted event, as the decider decided it. */
 export type AttemptData = GoogleRevocationAttemptedData;
 
@@ -22,6 +28,8 @@ export interface PendingRevocation {
   tenantId: string;
   account: string | null;
   refreshToken: EncryptedValue;
+  /** Whose data key opens `refreshToken`: the tenant's, or the queue's own once the tenant was erased. */
+  sealedFor: string;
   pendingVersion: number;
   attempts: number;
   lastMessage: string | null;
@@ -66,6 +74,7 @@ export class GoogleRevocationQueue {
     refreshToken: EncryptedValue,
     message: string | null,
     ctx: CommandContext,
+    sealedFor?: string,
   ): Promise<void> {
     const data: GoogleRevocationPendingData = {
       tenantId,
@@ -73,6 +82,7 @@ export class GoogleRevocationQueue {
       refreshToken,
       message,
       failedAt: this.clock.now().toISOString(),
+      ...(sealedFor && sealedFor !== tenantId ? { sealedFor } : {}),
     };
     await this.append(tenantId, 'GoogleRevocationPending', data, 'any', ctx);
   }
@@ -121,7 +131,13 @@ export class GoogleRevocationQueue {
       this.entries.set(
         `${tenantId}#${event.version}`,
         withState(
-          { tenantId, account: d.account, refreshToken: d.refreshToken, pendingVersion: event.version },
+          {
+            tenantId,
+            account: d.account,
+            refreshToken: d.refreshToken,
+            sealedFor: d.sealedFor ?? tenantId,
+            pendingVersion: event.version,
+          },
           evolve(initialState(), { type: 'GoogleRevocationPending', data: d }),
         ),
       );

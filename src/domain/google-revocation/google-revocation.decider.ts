@@ -20,6 +20,8 @@ export interface GoogleRevocationPendingData {
   refreshToken: EncryptedValue;
   message: string | null;
   failedAt: string;
+  /** Whose data key sealed the token; absent: the tenant's own (an erased tenant's key is gone). */
+  sealedFor?: string;
 }
 
 export interface GoogleRevocationAttemptedData {

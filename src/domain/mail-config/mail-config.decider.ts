@@ -1,7 +1,13 @@
 import { type MailConfigCommand } from './mail-config.commands';
 import { MailConfigError, tenantErased } from './mail-config.errors';
 import { type MailConfigEvent, type ModeChanged } from './mail-config.events';
-import { initialState, type MailConfigState, requireActive } from './mail-config.state';
+import {
+  type GmailState,
+  initialState,
+  type MailConfigState,
+  type MicrosoftState,
+  requireActive,
+} from './mail-config.state';
 import {
   defaultAddressFor,
   GMAIL_SEND_SCOPE,
@@ -168,6 +174,12 @@ export function decide(command: MailConfigCommand, state: MailConfigState): Mail
   }
 }
 
+/** Erasure ends a live grant as the tenant's own withdrawal would: its token can never be opened again. */
+function endGrant<G extends GmailState | MicrosoftState>(grant: G, at: string): G {
+  if (grant.status !== 'authorized') return grant;
+  return { ...grant, status: 'revoked', revokedAt: at, revokedReason: 'tenant_request' };
+}
+
 export function evolve(state: MailConfigState, event: MailConfigEvent): MailConfigState {
   switch (event.type) {
     case 'MailConfigProvisioned':
@@ -252,8 +264,8 @@ export function evolve(state: MailConfigState, event: MailConfigEvent): MailConf
         ...state,
         status: 'erased',
         erasedAt: event.data.erasedAt,
-        gmail: { ...state.gmail, refreshToken: null },
-        microsoft: { ...state.microsoft, refreshToken: null },
+        gmail: { ...endGrant(state.gmail, event.data.erasedAt), refreshToken: null },
+        microsoft: { ...endGrant(state.microsoft, event.data.erasedAt), refreshToken: null },
       };
     default: {
       const never: never = event;

@@ -59,7 +59,7 @@ export class RetryGoogleRevocationsHandler implements ICommandHandler<RetryGoogl
     const superseded = gmail.status === 'authorized' && gmail.account === entry.account;
     let outcome: RevocationTryOutcome = { kind: 'superseded' };
     if (!superseded) {
-      const tried = await revokeAtGoogle(google, this.cipher, entry.tenantId, entry.refreshToken);
+      const tried = await revokeAtGoogle(google, this.cipher, entry.sealedFor, entry.refreshToken);
       outcome = tried.ok
         ? { kind: 'revoked' }
         : { kind: 'failed', message: tried.message ?? 'Google did not revoke the token', retryable: tried.retry };
