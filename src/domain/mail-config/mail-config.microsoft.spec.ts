@@ -182,4 +182,13 @@ describe('mail configuration decider: Microsoft 365 mode', () => {
     const erased: MailConfigEvent = { type: 'MailConfigErased', data: { erasedAt: AT } };
     expect(fold([provisioned, microsoftAuthorized(), erased]).microsoft.refreshToken).toBeNull();
   });
+
+  it('erasure ends both live grants, so the erased view never shows them authorized', () => {
+    const erased: MailConfigEvent = { type: 'MailConfigErased', data: { erasedAt: AT } };
+    const state = fold([provisioned, gmailAuthorized, microsoftAuthorized(), erased]);
+    for (const grant of [state.gmail, state.microsoft]) {
+      expect(grant).toMatchObject({ status: 'revoked', revokedAt: AT, revokedReason: 'tenant_request' });
+      expect(grant.refreshToken).toBeNull();
+    }
+  });
 });
