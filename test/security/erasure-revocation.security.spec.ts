@@ -63,10 +63,17 @@ describe('erasure revokes the Gmail grant at Google (issue #18, item 9)', () => 
     ]);
     // The queued token is not the tenant's sealed value: that one no longer opens.
     expect(JSON.stringify(await h.revocationRetry.pending())).not.toContain(tokensOf(account)[0]);
+    const [queued] = await h.revocationRetry.pending();
+    const cipher = h.svc.running.app.get<Cipher>(CIPHER);
+    const context = { tenantId: queued.sealedFor, field: 'gmail.refreshToken' };
+    expect(queued.sealedFor).not.toBe(tenant);
+    expect(await cipher.decrypt(queued.refreshToken, context)).toBe(tokensOf(account)[0]);
 
     expect(await h.revocationRetry.runOnce({ dueOnly: false })).toEqual({ attempted: 1, revoked: 1 });
     expect(h.google.revocations.slice(before)).toEqual([{ token: tokensOf(account)[0], in: 'body' }]);
     expect(grantAlive(account)).toBe(false);
     expect(await h.revocationRetry.pending()).toEqual([]);
+    // Revoked for good: the resealed copy's key is shredded, so the token no longer exists anywhere.
+    await expect(cipher.decrypt(queued.refreshToken, context)).rejects.toMatchObject({ reason: 'shredded' });
   });
 });

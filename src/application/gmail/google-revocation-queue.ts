@@ -16,10 +16,12 @@ import { GOOGLE_REVOCATION_STREAM_PREFIX } from '../common/stream-categories';
 export { GOOGLE_REVOCATION_STREAM_PREFIX };
 
 /**
- * The key owner that seals tokens queued while their tenant is erased: the tenant's own key is
- * shredded, yet the grant must still be revoked at Google. The colon keeps it out of tenant ids.
+ * The key owner that seals a token queued while its tenant is erased: the tenant's own key is
+ * shredded, yet the grant must still be revoked at Google. One owner per tenant (the colons keep
+ * it out of tenant ids), shredded in turn once the retries reach a final outcome, so the token
+ * does not outlive its revocation.
  */
-export const REVOCATION_QUEUE_KEY_OWNER = 'system:google-revocation';
+export const revocationKeyOwner = (tenantId: string) => `system:google-revocation:${tenantId}`;
 
 /** The data of a retry's GoogleRevocationAttempted event, as the decider decided it. */
 export type AttemptData = GoogleRevocationAttemptedData;

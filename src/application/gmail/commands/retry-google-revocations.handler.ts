@@ -46,6 +46,8 @@ export class RetryGoogleRevocationsHandler implements ICommandHandler<RetryGoogl
           `${outcome.ok ? 'revoked' : outcome.message}${outcome.final ? ' (final)' : ''}`,
       );
       await this.queue.recordAttempt(entry, outcome, context);
+      // A token resealed for an erased tenant is destroyed with its key once nothing will retry it.
+      if (outcome.final && entry.sealedFor !== entry.tenantId) await this.cipher.shred(entry.sealedFor);
     }
     return result;
   }

@@ -2,7 +2,7 @@ import { Inject, Logger } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { type MailConfigState, requireActive } from '../../../domain/mail-config/mail-config.state';
 import { revokeAtGoogle } from '../../gmail/google-revocation';
-import { GoogleRevocationQueue, REVOCATION_QUEUE_KEY_OWNER } from '../../gmail/google-revocation-queue';
+import { GoogleRevocationQueue, revocationKeyOwner } from '../../gmail/google-revocation-queue';
 import { CIPHER, type Cipher } from '../../ports/cipher.port';
 import { CLOCK, type Clock } from '../../ports/clock.port';
 import { GOOGLE_OAUTH, type GoogleOAuth } from '../../ports/google-oauth.port';
@@ -75,14 +75,14 @@ export class EraseMailConfigHandler implements ICommandHandler<EraseMailConfigCo
     try {
       const field = { field: GMAIL_REFRESH_TOKEN_FIELD };
       const token = await this.cipher.decrypt(sealed, { tenantId, ...field });
-      const resealed = await this.cipher.encrypt(token, { tenantId: REVOCATION_QUEUE_KEY_OWNER, ...field });
+      const resealed = await this.cipher.encrypt(token, { tenantId: revocationKeyOwner(tenantId), ...field });
       await this.revocations.enqueue(
         tenantId,
         gmail.account,
         resealed,
         outcome.message,
         context,
-        REVOCATION_QUEUE_KEY_OWNER,
+        revocationKeyOwner(tenantId),
       );
     } catch (error) {
       this.logger.error(
