@@ -18,7 +18,7 @@ import { type ServiceProcess, spawnService } from '../support/service-process';
  * models exactly once.
  */
 
-const API_TOKEN = `rp-api-${randomBytes(12).toString('hex')}`;
+const API_TOKEN = `rp-api-${randomBytes(16).toString('hex')}`;
 const SUPPORT_TOKEN = `rp-support-${randomBytes(12).toString('hex')}`;
 const ENCRYPTION_KEY = randomBytes(32).toString('base64');
 const SPAWN_TIMEOUT_MS = 60_000;
