@@ -224,8 +224,7 @@ async function adapterRows(ctx: BenchContext, url: string): Promise<{ rows: Row[
         `Adapters against raw \`pg\`: ${chunks} chunk(s) of ${perChunk} operations per side after a warm-up chunk, ` +
           `${IN_FLIGHT} in flight on a pool of ${IN_FLIGHT} each, same named statements. The idempotency figure is one ` +
           'claim plus its recorded outcome (INSERT … ON CONFLICT, then UPDATE), as every send with a key does.',
-        '**Projection batch not measured:** main has no PostgreSQL projection store yet (read models are still SQLite ' +
-          'in DATA_DIR); add its row when it lands.',
+        '**Projection batch not measured yet:** the PostgreSQL projection store has no raw-`pg` comparison here.',
       ],
     };
   } finally {
