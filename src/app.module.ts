@@ -5,6 +5,7 @@ import type { DestinationStream } from 'pino';
 import { loggerOptions } from './infrastructure/logging/logger-options';
 import { AuditHttpModule } from './modules/audit-http.module';
 import { CoreModule, ServiceOptions } from './modules/core.module';
+import { DeliveryLogHttpModule } from './modules/delivery-log-http.module';
 import { GmailHttpModule } from './modules/gmail-http.module';
 import { GmailModule } from './modules/gmail.module';
 import { MicrosoftModule } from './modules/microsoft.module';
@@ -19,7 +20,14 @@ import { SettingsModule } from './modules/settings.module';
 /** The features' use cases (what the CLI runs on too)… */
 const USE_CASES = [MailConfigModule, SendingModule, GmailModule];
 /** …and their routes: each *HttpModule brings only controllers (and their guards). */
-const ROUTES = [MailConfigHttpModule, AuditHttpModule, ProjectionsModule, SendingHttpModule, GmailHttpModule];
+const ROUTES = [
+  MailConfigHttpModule,
+  AuditHttpModule,
+  ProjectionsModule,
+  SendingHttpModule,
+  DeliveryLogHttpModule,
+  GmailHttpModule,
+];
 /** Modules holding both their use cases and their routes: the settings page, the Microsoft 365 mode. */
 const PAGES = [SettingsModule, MicrosoftModule];
 

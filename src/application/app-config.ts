@@ -81,6 +81,8 @@ export interface AppConfig {
   rateLimits: RateLimits;
   /** Consecutive send failures in the active mode before the tenant is recorded as failing. */
   sendFailingAfter: number;
+  /** Days a delivery-log record is kept (DELIVERY_LOG_RETENTION_DAYS). */
+  deliveryLogRetentionDays: number;
   /** GMAIL_CONSENT_CHECK_INTERVAL in seconds (0 = off); null: daily, or off when NODE_ENV=test. */
   gmailConsentCheckIntervalSeconds: number | null;
   /** /health/ready fails when the oldest unprojected event is older than this. */

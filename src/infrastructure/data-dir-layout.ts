@@ -13,6 +13,8 @@ export const DATA_DIR_LAYOUT = {
   readModels: 'read-models.db',
   /** Idempotency-Key records of sends (24 h). */
   idempotency: 'idempotency.db',
+  /** One record per message sent or refused, kept DELIVERY_LOG_RETENTION_DAYS. */
+  deliveryLog: 'delivery-log.db',
   /** Default-mode mail as .eml files when no DEFAULT_RELAY_URL is set (a directory). */
   outbox: 'outbox',
   /** Generated when ENCRYPTION_KEY(S) is unset (0600). */

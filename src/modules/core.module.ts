@@ -1,3 +1,6 @@
+import { JOB_LOCK, type JobLock } from '../application/ports/job-lock.port';
+import { InProcessJobLock } from '../infrastructure/jobs/in-process.job-lock';
+import { PostgresJobLock } from '../infrastructure/postgres/postgres.job-lock';
 import { DynamicModule, Global, Inject, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../application/app-config';
 import { ReadinessRegistry } from '../application/health/readiness';
@@ -86,6 +89,13 @@ export class CoreModule implements OnModuleInit, OnApplicationShutdown {
         { provide: SEND_METRICS, useValue: metrics },
         { provide: SMTP_TEST_METRICS, useValue: metrics },
         { provide: GMAIL_METRICS, useValue: metrics },
+        {
+          // Scheduled jobs of every feature (consent checks, revocation retries, log retention).
+          provide: JOB_LOCK,
+          inject: [POSTGRES_DATABASE],
+          useFactory: (database: PostgresDatabase | null): JobLock =>
+            database ? new PostgresJobLock(database.pool) : new InProcessJobLock(),
+        },
         ReadinessRegistry,
       ],
       exports: [
@@ -102,6 +112,7 @@ export class CoreModule implements OnModuleInit, OnApplicationShutdown {
         SEND_METRICS,
         SMTP_TEST_METRICS,
         GMAIL_METRICS,
+        JOB_LOCK,
         ReadinessRegistry,
       ],
     };

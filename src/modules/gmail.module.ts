@@ -14,7 +14,6 @@ import { RetryGoogleRevocationsHandler } from '../application/gmail/commands/ret
 import { GMAIL_METRICS, GmailMetrics } from '../application/metrics/gmail-metrics';
 import { CLOCK, Clock } from '../application/ports/clock.port';
 import { EVENT_STORE, EventStore } from '../application/ports/event-store.port';
-import { JOB_LOCK, type JobLock } from '../application/ports/job-lock.port';
 import { GMAIL_TRANSPORT, GmailTransport } from '../application/ports/gmail-transport.port';
 import { GOOGLE_CONSENT, GOOGLE_OAUTH, GoogleOAuth } from '../application/ports/google-oauth.port';
 import { OAUTH_STATE_STORE, OAuthStateStore } from '../application/ports/oauth-state.port';
@@ -23,13 +22,10 @@ import { MasterKeyRing } from '../infrastructure/crypto/key-ring';
 import { AccessTokenCache } from '../infrastructure/google/access-token-cache';
 import { GmailApiTransport } from '../infrastructure/google/gmail-api.transport';
 import { PassportGoogleConsent } from '../infrastructure/google/google-consent';
-import { InProcessJobLock } from '../infrastructure/jobs/in-process.job-lock';
-import { PostgresDatabase } from '../infrastructure/postgres/postgres-database';
-import { PostgresJobLock } from '../infrastructure/postgres/postgres.job-lock';
 import { GoogleOAuthAdapter } from '../infrastructure/google/google-oauth.adapter';
 import { SignedOAuthStateStore } from '../infrastructure/oauth-state/signed-oauth-state.store';
+import { DeliveryLogModule } from './delivery-log.module';
 import { GmailGrantsModule } from './gmail-grants.module';
-import { POSTGRES_DATABASE } from './core.module';
 import { MailConfigModule } from './mail-config.module';
 import { SendingModule } from './sending.module';
 
@@ -41,7 +37,7 @@ import { SendingModule } from './sending.module';
  * answer 503 naming what is missing. No controllers: HTTP adds GmailHttpModule.
  */
 @Module({
-  imports: [MailConfigModule, SendingModule, GmailGrantsModule],
+  imports: [MailConfigModule, SendingModule, GmailGrantsModule, DeliveryLogModule],
   providers: [
     {
       provide: GOOGLE_OAUTH,
@@ -77,12 +73,6 @@ import { SendingModule } from './sending.module';
     RetryGoogleRevocationsHandler,
     // Here, not in MailConfigModule: erasing revokes the Gmail grant, which needs Google and the retry queue.
     EraseMailConfigHandler,
-    {
-      provide: JOB_LOCK,
-      inject: [POSTGRES_DATABASE],
-      useFactory: (database: PostgresDatabase | null): JobLock =>
-        database ? new PostgresJobLock(database.pool) : new InProcessJobLock(),
-    },
     GmailScheduler,
     GmailModeSender,
   ],

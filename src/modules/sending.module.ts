@@ -29,6 +29,7 @@ import { PostgresIdempotencyStore } from '../infrastructure/postgres/postgres.id
 import { PostgresOutboxTransport } from '../infrastructure/postgres/postgres.outbox.transport';
 import { PostgresSendFailureCounter } from '../infrastructure/postgres/postgres.send-failure-counter';
 import { POSTGRES_DATABASE } from './core.module';
+import { DeliveryLogModule } from './delivery-log.module';
 import { MailConfigModule } from './mail-config.module';
 
 const EXTRA_CA = Symbol('EXTRA_CA');
@@ -39,7 +40,7 @@ const EXTRA_CA = Symbol('EXTRA_CA');
  * mode's module (GmailModule) registers its sender there.
  */
 @Module({
-  imports: [MailConfigModule, GmailGrantsModule],
+  imports: [MailConfigModule, GmailGrantsModule, DeliveryLogModule],
   providers: [
     { provide: HOST_RESOLVER, useValue: new SystemHostResolver() },
     { provide: CONNECTION_FACTORY, useValue: new TcpConnectionFactory() },

@@ -266,6 +266,7 @@ export function parseConfig(env: Env): AppConfig {
     },
     gmailConsentCheckIntervalSeconds: wholeOrNull(env, 'GMAIL_CONSENT_CHECK_INTERVAL'),
     sendFailingAfter: positiveInt(env, 'SEND_FAILING_AFTER', 3),
+    deliveryLogRetentionDays: positiveInt(env, 'DELIVERY_LOG_RETENTION_DAYS', 30),
     projectionMaxLagMs: positiveInt(env, 'PROJECTIONS_MAX_LAG_MS', 5000),
     logLevel: logLevel(env),
     nodeEnv: value(env, 'NODE_ENV') ?? 'development',

@@ -5,6 +5,7 @@ import { revokeAtGoogle } from '../../gmail/google-revocation';
 import { GoogleRevocationQueue, revocationKeyOwner } from '../../gmail/google-revocation-queue';
 import { CIPHER, type Cipher } from '../../ports/cipher.port';
 import { CLOCK, type Clock } from '../../ports/clock.port';
+import { DELIVERY_LOG, type DeliveryLog } from '../../ports/delivery-log.port';
 import { GOOGLE_OAUTH, type GoogleOAuth } from '../../ports/google-oauth.port';
 import type { CommandContext } from '../../common/command-context';
 import { GMAIL_REFRESH_TOKEN_FIELD } from '../credential-status';
@@ -29,6 +30,7 @@ export class EraseMailConfigHandler implements ICommandHandler<EraseMailConfigCo
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(GOOGLE_OAUTH) private readonly google: GoogleOAuth | null,
     private readonly revocations: GoogleRevocationQueue,
+    @Inject(DELIVERY_LOG) private readonly deliveryLog: DeliveryLog,
   ) {}
 
   /**
@@ -44,6 +46,8 @@ export class EraseMailConfigHandler implements ICommandHandler<EraseMailConfigCo
     requireVersion(loaded.version, expectedVersion);
     await this.revokeGmailGrant(tenantId, loaded.state, context);
     await this.cipher.shred(tenantId);
+    // Recipients and subjects are the tenant's clients' data: they go with the tenant.
+    await this.deliveryLog.eraseTenant(tenantId);
     const { current } = await this.decideAndAppend.handle(
       tenantId,
       { type: 'EraseMailConfig', data: { at: this.clock.now().toISOString() } },

@@ -9,6 +9,7 @@ import { DecideAndAppend } from '../../mail-config/decide-and-append';
 import { StateReader } from '../../mail-config/state-reader';
 import { type Clock, CLOCK } from '../../ports/clock.port';
 import { SEND_METRICS, type SendMetrics } from '../../metrics/send-metrics';
+import { DELIVERY_LOG, type DeliveryLog } from '../../ports/delivery-log.port';
 import { ID_GENERATOR, type IdGenerator } from '../../ports/id.port';
 import { type IdempotencyClaim, IDEMPOTENCY_STORE, type IdempotencyStore } from '../../ports/idempotency.port';
 import { GrantRevokedError, MailTransportError, type OutgoingMessage } from '../../ports/mail-transport.port';
@@ -66,12 +67,15 @@ export class SendMessageHandler implements ICommandHandler<SendMessageCommand> {
     @Inject(IDEMPOTENCY_STORE) private readonly idempotency: IdempotencyStore,
     @Inject(ID_GENERATOR) private readonly ids: IdGenerator,
     @Inject(SEND_METRICS) private readonly metrics: SendMetrics,
+    @Inject(DELIVERY_LOG) private readonly deliveryLog: DeliveryLog,
     @Optional() @Inject(IDEMPOTENCY_WAIT) private readonly wait: IdempotencyWait = DEFAULT_IDEMPOTENCY_WAIT,
   ) {}
 
   async execute({ tenantId, input, idempotencyKey, context: ctx }: SendMessageCommand): Promise<SendAnswer> {
     const state = await this.activeState(tenantId);
-    if (idempotencyKey === null) return { outcome: await this.deliver(tenantId, state, input, ctx), replayed: false };
+    if (idempotencyKey === null) {
+      return { outcome: await this.deliverAndLog(tenantId, state, input, ctx, null), replayed: false };
+    }
 
     const claim = await this.claim(tenantId, idempotencyKey, fingerprint(input));
     switch (claim.kind) {
@@ -87,7 +91,7 @@ export class SendMessageHandler implements ICommandHandler<SendMessageCommand> {
     }
     let outcome: DeliveryOutcome;
     try {
-      outcome = await this.deliver(tenantId, state, input, ctx);
+      outcome = await this.deliverAndLog(tenantId, state, input, ctx, idempotencyKey);
     } catch (error) {
       await this.idempotency.release(tenantId, idempotencyKey);
       throw error;
@@ -115,6 +119,38 @@ export class SendMessageHandler implements ICommandHandler<SendMessageCommand> {
     const { state } = await this.reader.load(tenantId);
     requireActive(state);
     return state;
+  }
+
+  /** One delivery-log record per attempt that reached a transport; a replayed answer sent nothing, so none. */
+  private async deliverAndLog(
+    tenantId: string,
+    state: MailConfigState,
+    input: SendMessageInput,
+    ctx: CommandContext,
+    idempotencyKey: string | null,
+  ): Promise<DeliveryOutcome> {
+    const outcome = await this.deliver(tenantId, state, input, ctx);
+    const sent = outcome.ok ? outcome.result : null;
+    const failure = outcome.ok ? null : outcome.failure;
+    this.deliveryLog.record({
+      tenantId,
+      messageId: sent?.messageId ?? null,
+      at: this.clock.now().toISOString(),
+      to: input.to,
+      cc: input.cc ?? [],
+      bcc: input.bcc ?? [],
+      subject: input.subject,
+      mode: sent?.mode ?? failure!.mode,
+      from: sent?.from ?? senderOf(state),
+      outcome: sent ? 'sent' : failure!.uncertain ? 'uncertain' : 'failed',
+      stage: failure?.stage ?? null,
+      detail: failure?.message ?? null,
+      fallback: sent?.fallback ?? null,
+      idempotencyKey,
+      correlationId: ctx.correlationId,
+      actor: ctx.actor,
+    });
+    return outcome;
   }
 
   private async deliver(
