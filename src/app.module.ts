@@ -5,6 +5,7 @@ import type { DestinationStream } from 'pino';
 import { loggerOptions } from './infrastructure/logging/logger-options';
 import { AuditHttpModule } from './modules/audit-http.module';
 import { CoreModule, ServiceOptions } from './modules/core.module';
+import { CapabilitiesModule } from './modules/capabilities.module';
 import { DeliveryLogHttpModule } from './modules/delivery-log-http.module';
 import { GmailHttpModule } from './modules/gmail-http.module';
 import { GmailModule } from './modules/gmail.module';
@@ -27,6 +28,7 @@ const ROUTES = [
   SendingHttpModule,
   DeliveryLogHttpModule,
   GmailHttpModule,
+  CapabilitiesModule,
 ];
 /** Modules holding both their use cases and their routes: the settings page, the Microsoft 365 mode. */
 const PAGES = [SettingsModule, MicrosoftModule];

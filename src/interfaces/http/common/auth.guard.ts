@@ -52,6 +52,7 @@ export const SUPPORT_BOUND_TO_A_TENANT = 'This token is bound to one tenant; sup
 
 /** Why `caller` may not use this route, or null when it may. */
 export function permits(caller: Caller, access: Access, method: string, tenantId: string | undefined): string | null {
+  if (access === 'any-caller') return method === 'GET' ? null : 'This route only reads';
   if (access === 'support') {
     if (caller.kind !== 'support') return 'This route is for support staff';
     // Support routes show every tenant: a support token bound to one tenant may not use them.
