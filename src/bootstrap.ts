@@ -2,7 +2,8 @@ import 'reflect-metadata';
 import { type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { type NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
+import { buildOpenApiDocument } from './interfaces/http/openapi/openapi-document';
 import { Logger } from 'nestjs-pino';
 import { chmodSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -74,18 +75,7 @@ export async function startService(options: StartOptions): Promise<RunningServic
   // First in the chain (Nest adds its own middleware at listen): times every request, refused ones too.
   app.use(httpMetricsMiddleware(app.get(HTTP_METRICS)));
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Mail configuration service')
-      .setDescription(
-        'Tenant mail configuration (default relay, Gmail, dedicated SMTP), sending, audit and support dashboard',
-      )
-      .setVersion('1')
-      .addBearerAuth()
-      .build(),
-  );
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  SwaggerModule.setup('docs', app, buildOpenApiDocument(app, config.publicUrl), { jsonDocumentUrl: 'docs-json' });
 
   for (const [name, secret] of [
     ['API token', apiToken],

@@ -1,13 +1,13 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import {
   type DeliveryLogAnswer,
   GetDeliveryLogQuery,
 } from '../../../application/delivery-log/queries/get-delivery-log.query';
 import { AccessRule } from '../common/access';
 import { TenantIdPipe } from '../common/tenant-id.pipe';
-import { DeliveryLogPageDto, DeliveryLogQueryDto } from './delivery-log.dto';
+import { DeliveryLogQueryDto } from './delivery-log.dto';
 
 /** The delivery log beside the send route: `GET` on the same path reads what `POST` sent. */
 @ApiTags('sending')
@@ -18,8 +18,6 @@ export class DeliveryLogController {
 
   @Get()
   @AccessRule('tenant-read')
-  @ApiOperation({ summary: 'The messages the tenant sent or tried to send, newest first (delivery log)' })
-  @ApiOkResponse({ type: DeliveryLogPageDto })
   messages(
     @Param('tenantId', TenantIdPipe) tenantId: string,
     @Query() q: DeliveryLogQueryDto,
