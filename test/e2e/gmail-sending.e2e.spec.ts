@@ -228,7 +228,10 @@ describe('the scheduled consent check', () => {
       mode: 'default',
       gmail: { status: 'revoked', revokedReason: 'revoked_at_google' },
     });
-    expect((await h.history(revoked)).filter((e) => e.type === 'ConsentRevoked')).toHaveLength(1);
+    const recorded = (await h.history(revoked)).filter((e) => e.type === 'ConsentRevoked');
+    expect(recorded).toHaveLength(1);
+    // The check's run id (the harness's correlation id) caused it; the service is its author.
+    expect(recorded[0]).toMatchObject({ actor: 'system', detectedBy: 'consent-check', causationId: 'test' });
     const dashboard = await waitFor(async () => {
       const res = await h.svc.support.get('/v1/dashboard/tenants?status=needs_attention&limit=500');
       return res.body.tenants?.find((t: { tenantId: string }) => t.tenantId === revoked);

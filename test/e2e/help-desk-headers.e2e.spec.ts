@@ -165,6 +165,17 @@ describe('help-desk headers: display name, threading and custom headers in every
     expect(history.body.events.map((e: { type: string }) => e.type)).toEqual(['MailConfigProvisioned']);
   });
 
+  it('describes the new fields and the display-name route in the OpenAPI document', async () => {
+    const doc = (await svc.anonymous.get('/docs-json')).body;
+    expect(Object.keys(doc.paths['/v1/tenants/{tenantId}/mail-config/display-name'])).toEqual(['put']);
+    const { schemas } = doc.components;
+    expect(Object.keys(schemas.SendMessageDto.properties)).toEqual(
+      expect.arrayContaining(['fromName', 'inReplyTo', 'references', 'headers']),
+    );
+    expect(schemas.SendResultDto.properties.delivery.enum).toEqual(['relay', 'outbox', 'gmail', 'microsoft', 'smtp']);
+    expect(Object.keys(schemas.ProvisionDto.properties)).toContain('displayName');
+  });
+
   it('states the limit in the 413 of an oversized send body', async () => {
     const t = uniqueTenant();
     await provision(svc, t);
