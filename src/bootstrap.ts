@@ -93,6 +93,15 @@ export async function startService(options: StartOptions): Promise<RunningServic
     );
   }
 
+  if (!config.defaultRelayUrl) {
+    // Once, at start: the send answers say `delivery: "outbox"`, and the operator should know why.
+    const outbox = database ? 'rows of the outbox_messages table' : dataDirPath(config.dataDir, 'outbox');
+    logger.warn(
+      `DEFAULT_RELAY_URL is unset: mode-1 mail (the default support addresses) is written to the outbox ` +
+        `(${outbox}) and NOT delivered; set DEFAULT_RELAY_URL to send it through the platform relay`,
+    );
+  }
+
   await app.listen(options.port ?? config.port);
   const address = app.getHttpServer().address() as { port: number };
   const url = `http://127.0.0.1:${address.port}`;

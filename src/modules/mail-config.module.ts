@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ChangeDisplayNameHandler } from '../application/mail-config/commands/change-display-name.handler';
 import { ChangeModeHandler } from '../application/mail-config/commands/change-mode.handler';
 import { ConfigureSmtpHandler } from '../application/mail-config/commands/configure-smtp.handler';
 import { ProvisionMailConfigHandler } from '../application/mail-config/commands/provision-mail-config.handler';
@@ -23,6 +24,7 @@ import { StateReader } from '../application/mail-config/state-reader';
     MailConfigPresenter,
     ProvisionMailConfigHandler,
     ChangeModeHandler,
+    ChangeDisplayNameHandler,
     ConfigureSmtpHandler,
     GetMailConfigHandler,
     GetMailConfigHistoryHandler,

@@ -168,6 +168,22 @@ describe('Gmail authorization over HTTP against the stand-in Google', () => {
     expect((await h.history(tenant)).map((e) => e.type)).toEqual(['MailConfigProvisioned']);
   });
 
+  it('revokes a grant without gmail.send at Google, exactly once, before the browser hears scope_missing', async () => {
+    const tenant = await h.provisioned();
+    const account = `unticked-${tenant.toLowerCase()}@acme-mail.test`;
+    const before = h.google.revocations.length;
+    h.google.nextConsent({ kind: 'approve', account, untick: [GMAIL_SEND] });
+    // authorize() returns once our callback answered the browser: the revocation happened before it.
+    expect(await h.authorize(tenant)).toEqual({ gmail: 'error', reason: 'scope_missing' });
+    const revocations = h.google.revocations.slice(before);
+    expect(revocations).toHaveLength(1);
+    // The refresh token of that very exchange: revoking it ends the whole grant at Google.
+    expect(h.google.state.refreshTokens.get(revocations[0].token)).toBeDefined();
+    const grants = [...h.google.state.grants.values()].filter((g) => g.account === account);
+    expect(grants.map((g) => g.revoked)).toEqual([true]);
+    expect((await h.history(tenant)).map((e) => e.type)).toEqual(['MailConfigProvisioned']);
+  });
+
   it('ends a denial in gmail=denied and records nothing', async () => {
     const tenant = await h.provisioned();
     h.google.nextConsent({ kind: 'deny' });

@@ -90,6 +90,79 @@ describe('sending in Gmail mode through the stand-in Gmail API', () => {
     });
   });
 
+  it('records a revocation found while sending as actor system, caused by that send request', async () => {
+    const tenant = await h.provisioned();
+    const account = `audited-${tenant.toLowerCase()}@acme-mail.test`;
+    h.google.nextConsent({ kind: 'approve', account });
+    await h.authorize(tenant, { 'X-Actor': 'admin@acme.test' });
+    h.google.revokeAccess(account);
+    const requestId = `send-${tenant}`;
+    const res = await h.send(tenant, {}, { 'X-Request-Id': requestId, 'X-Actor': 'developer@main-app.test' });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-request-id')).toBe(requestId);
+    expect(res.body).toMatchObject({ mode: 'default', delivery: 'outbox', fallback: { from: 'gmail' } });
+    const history = await h.history(tenant);
+    const revoked = history.filter((e) => e.type === 'ConsentRevoked');
+    expect(revoked).toHaveLength(1);
+    expect(revoked[0]).toMatchObject({
+      actor: 'system',
+      detectedBy: 'send',
+      causationId: requestId,
+      correlationId: requestId,
+      data: { reason: 'revoked_at_google', account },
+    });
+    // The fallback's switch to the default address is the service's too, in the same append.
+    expect(history.at(-1)).toMatchObject({
+      type: 'ModeChanged',
+      actor: 'system',
+      detectedBy: 'send',
+      causationId: requestId,
+      data: { to: 'default', reason: 'consent_revoked' },
+    });
+    expect(history.filter((e) => e.actor === 'developer@main-app.test')).toEqual([]);
+  });
+
+  it('carries the display name, In-Reply-To, References and custom headers to the Gmail API', async () => {
+    const tenant = await h.provisioned();
+    const account = `threads-${tenant.toLowerCase()}@acme-mail.test`;
+    h.google.nextConsent({ kind: 'approve', account });
+    await h.authorize(tenant);
+    const named = await h.svc.api.put(`/v1/tenants/${tenant}/mail-config/display-name`, {
+      displayName: 'Acme Support',
+    });
+    expect(named.status).toBe(200);
+    const res = await h.send(tenant, {
+      subject: 'Re: printer',
+      inReplyTo: '<question-1@client.example>',
+      references: ['<start-0@client.example>', '<question-1@client.example>'],
+      headers: { 'X-Ticket-Id': '4711' },
+    });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ mode: 'gmail', delivery: 'gmail', from: account, fromName: 'Acme Support' });
+    const sent = h.google.sent.find((m) => m.parsed.messageId === res.body.messageId)!;
+    expect(sent.parsed.from?.value).toEqual([{ name: 'Acme Support', address: account }]);
+    expect(sent.parsed.inReplyTo).toBe('<question-1@client.example>');
+    expect(sent.parsed.references).toEqual(['<start-0@client.example>', '<question-1@client.example>']);
+    expect(sent.parsed.headers.get('x-ticket-id')).toBe('4711');
+  });
+
+  it('refuses CR/LF in a help-desk header with 400 naming the field, and nothing reaches Gmail', async () => {
+    const tenant = await h.provisioned();
+    h.google.nextConsent({ kind: 'approve', account: `crlf-${tenant.toLowerCase()}@acme-mail.test` });
+    await h.authorize(tenant);
+    const count = h.google.sent.length;
+    for (const [field, over] of [
+      ['fromName', { fromName: 'Acme\r\nBcc: victim@example.org' }],
+      ['inReplyTo', { inReplyTo: '<a@b.example>\r\nBcc: victim@example.org' }],
+      ['references', { references: ['<a@b.example>\nBcc: victim@example.org'] }],
+    ] as const) {
+      const res = await h.send(tenant, over);
+      expect(res.status).toBe(400);
+      expect(res.body.errors.map((e: { field: string }) => e.field)).toContain(field);
+    }
+    expect(h.google.sent.length).toBe(count);
+  });
+
   it('takes a transient 503 of the token endpoint for what it is: retried, nothing revoked', async () => {
     const tenant = await h.provisioned();
     await h.authorize(tenant);
@@ -155,7 +228,10 @@ describe('the scheduled consent check', () => {
       mode: 'default',
       gmail: { status: 'revoked', revokedReason: 'revoked_at_google' },
     });
-    expect((await h.history(revoked)).filter((e) => e.type === 'ConsentRevoked')).toHaveLength(1);
+    const recorded = (await h.history(revoked)).filter((e) => e.type === 'ConsentRevoked');
+    expect(recorded).toHaveLength(1);
+    // The check's run id (the harness's correlation id) caused it; the service is its author.
+    expect(recorded[0]).toMatchObject({ actor: 'system', detectedBy: 'consent-check', causationId: 'test' });
     const dashboard = await waitFor(async () => {
       const res = await h.svc.support.get('/v1/dashboard/tenants?status=needs_attention&limit=500');
       return res.body.tenants?.find((t: { tenantId: string }) => t.tenantId === revoked);

@@ -28,8 +28,8 @@ describe('the proactive consent check covers Microsoft 365 grants', () => {
     expect(first).toMatchObject({ revoked: 1, failed: 0 });
     expect(first.checked).toBeGreaterThanOrEqual(2);
     const revoked = (await h.history(lost)).filter((e) => e.type === 'ConsentRevoked');
-    expect(revoked.map((e) => [e.actor, e.data.provider, e.data.reason])).toEqual([
-      ['system:microsoft-consent-check', 'microsoft', 'revoked_at_provider'],
+    expect(revoked.map((e) => [e.actor, e.detectedBy, e.causationId, e.data.provider, e.data.reason])).toEqual([
+      ['system', 'consent-check', 'test', 'microsoft', 'revoked_at_provider'],
     ]);
     expect(await h.view(lost)).toMatchObject({ mode: 'default', microsoft: { status: 'revoked' } });
 

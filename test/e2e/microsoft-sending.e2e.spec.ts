@@ -61,6 +61,23 @@ describe('sending in Microsoft 365 mode through the stand-in Graph', () => {
     expect(parsed.attachments[0].content.equals(pdf)).toBe(true);
   });
 
+  it('carries the display name, In-Reply-To and References to Graph, and answers delivery microsoft', async () => {
+    const tenant = await h.provisioned();
+    await h.authorize(tenant);
+    await h.svc.api.put(`/v1/tenants/${tenant}/mail-config/display-name`, { displayName: 'Contoso Help Desk' });
+    const res = await h.send(tenant, {
+      inReplyTo: '<question-1@client.example>',
+      references: ['<question-1@client.example>'],
+    });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ mode: 'microsoft', delivery: 'microsoft', fromName: 'Contoso Help Desk' });
+    const parsed = await simpleParser(h.microsoft.sent.at(-1)!.raw);
+    expect(parsed.messageId).toBe(res.body.messageId);
+    expect(parsed.from?.value).toEqual([{ name: 'Contoso Help Desk', address: 'owner@contoso-mail.test' }]);
+    expect(parsed.inReplyTo).toBe('<question-1@client.example>');
+    expect(parsed.references).toBe('<question-1@client.example>');
+  });
+
   it('revoked at the provider during ten concurrent sends: all ten go out through mode 1, one ConsentRevoked', async () => {
     const tenant = await h.provisioned();
     await h.authorize(tenant);

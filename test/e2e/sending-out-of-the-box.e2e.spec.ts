@@ -33,7 +33,12 @@ describe('sending with no configuration at all', () => {
       body: { to: ['customer@example.org'], subject: 'Hello', text: 'First message' },
     });
     expect(sent.status).toBe(200);
-    expect(sent.body).toMatchObject({ mode: 'default', from: 'support.acme@smemetrics-email.com', fallback: null });
+    expect(sent.body).toMatchObject({
+      mode: 'default',
+      delivery: 'outbox',
+      from: 'support.acme@smemetrics-email.com',
+      fallback: null,
+    });
     const files = readdirSync(join(dataDir, 'outbox')).filter((f) => f.endsWith('.eml'));
     expect(files).toHaveLength(1);
     const mail = await simpleParser(readFileSync(join(dataDir, 'outbox', files[0])));
@@ -41,5 +46,13 @@ describe('sending with no configuration at all', () => {
     expect(mail.to && !Array.isArray(mail.to) ? mail.to.text : null).toBe('customer@example.org');
     expect(mail.messageId).toBe(sent.body.messageId);
     expect(mail.text?.trim()).toBe('First message');
+  });
+
+  it('said once at start-up that mode-1 mail goes to the outbox because DEFAULT_RELAY_URL is unset', async () => {
+    const said = service.stdout.filter((l) => l.includes('DEFAULT_RELAY_URL is unset'));
+    expect(said).toHaveLength(1);
+    expect(said[0]).toContain('written to the outbox');
+    expect(said[0]).toContain(join(dataDir, 'outbox'));
+    expect(said[0]).toContain('NOT delivered');
   });
 });

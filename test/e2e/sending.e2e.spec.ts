@@ -65,7 +65,12 @@ describe('POST /v1/tenants/{id}/messages', () => {
     await provision(outboxSvc, t, 'acme');
     const res = await outboxSvc.api.post(`/v1/tenants/${t}/messages`, message({ html: '<p>We are on it.</p>' }));
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ mode: 'default', from: 'support.acme@smemetrics-email.com', fallback: null });
+    expect(res.body).toMatchObject({
+      mode: 'default',
+      delivery: 'outbox',
+      from: 'support.acme@smemetrics-email.com',
+      fallback: null,
+    });
     const parsed = await Promise.all(
       outboxFiles(outboxSvc).map((f) => simpleParser(readFileSync(join(outboxSvc.dataDir, 'outbox', f)))),
     );
@@ -83,6 +88,7 @@ describe('POST /v1/tenants/{id}/messages', () => {
       message({ to: ['a@example.org'], cc: ['b@example.org'] }),
     );
     expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ mode: 'default', delivery: 'relay' });
     const delivery = (await relayPeer.inbox.waitFor(1)).find((d) => d.mail.messageId === res.body.messageId)!;
     expect(delivery.mail.from?.text).toBe('support.globex@smemetrics-email.com');
     expect(delivery.envelope).toEqual({
@@ -223,7 +229,9 @@ describe('POST /v1/tenants/{id}/messages', () => {
     await provision(outboxSvc, t);
     await configureSmtp(outboxSvc, t, closed);
     for (let i = 0; i < 4; i++) {
-      const res = await outboxSvc.api.post(`/v1/tenants/${t}/messages`, message());
+      const res = await outboxSvc.api.post(`/v1/tenants/${t}/messages`, message(), {
+        'X-Request-Id': `fail-${i}-${t}`,
+      });
       expect(res.status).toBe(502);
       expect(res.headers.get('content-type')).toContain('application/problem+json');
       expect(res.body).toMatchObject({ status: 502, stage: 'connect', uncertain: false, mode: 'smtp' });
@@ -238,6 +246,17 @@ describe('POST /v1/tenants/{id}/messages', () => {
     const types = await eventTypes(outboxSvc, t);
     expect(types.filter((e) => e === 'DeliveryFailing')).toHaveLength(1);
     expect(types.filter((e) => e === 'DeliveryRecovered')).toHaveLength(1);
+    // The service's own observations: actor system, caused by the send that crossed the threshold.
+    const history = (await outboxSvc.api.get(`/v1/tenants/${t}/mail-config/history?limit=500`)).body.events;
+    expect(history.find((e: { type: string }) => e.type === 'DeliveryFailing')).toMatchObject({
+      actor: 'system',
+      detectedBy: 'send',
+      causationId: `fail-2-${t}`,
+    });
+    expect(history.find((e: { type: string }) => e.type === 'DeliveryRecovered')).toMatchObject({
+      actor: 'system',
+      detectedBy: 'send',
+    });
   });
 
   it('reports a connection lost after DATA as uncertain and does not send again on retry', async () => {

@@ -183,7 +183,8 @@ describe('hostile input: names, addresses, hosts and sizes', () => {
       type: `${PROBLEM_BASE}payload-too-large`,
       title: 'Payload too large',
       status: 413,
-      detail: 'The request body is larger than this route accepts',
+      detail: 'The request body is larger than this route accepts: at most 64 KiB (65536 bytes)',
+      limitBytes: 65536,
     });
   });
 

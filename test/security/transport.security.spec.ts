@@ -205,7 +205,8 @@ describe('hostile messages: CR/LF, NUL and size', () => {
       type: `${PROBLEM_BASE}payload-too-large`,
       title: 'Payload too large',
       status: 413,
-      detail: 'The request body is larger than this route accepts',
+      detail: 'The request body is larger than this route accepts: at most 10 MiB (10485760 bytes)',
+      limitBytes: 10485760,
     });
     expect(outbox(svc)).toEqual(before);
   });

@@ -1,7 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { MailConfigState } from '../../domain/mail-config/mail-config.state';
-import { CommandContext, DecideAndAppend } from '../mail-config/decide-and-append';
+import { type CommandContext, type DetectedBy, systemContext } from '../common/command-context';
+import { DecideAndAppend } from '../mail-config/decide-and-append';
 import { GMAIL_REFRESH_TOKEN_FIELD } from '../mail-config/credential-status';
 import { GMAIL_METRICS, GmailMetrics } from '../metrics/gmail-metrics';
 import { Cipher, CIPHER } from '../ports/cipher.port';
@@ -45,11 +46,14 @@ export class GmailGrants {
    * authorization meanwhile records nothing. Ten concurrent detections record it once: the append
    * is expected-version guarded and, decided again on the newer state, the others find nothing
    * to do. Returns whether this call recorded it. The send use case's fallback records it here too.
+   * The service noticed it, not whoever triggered the send or the check: the events are recorded
+   * as actor `system` with `detectedBy`, caused by `trigger` (its correlation id).
    */
   async recordRevokedAtGoogle(
     tenantId: string,
     grant: { authorizedAt: string | null },
-    ctx: CommandContext,
+    trigger: CommandContext,
+    detectedBy: DetectedBy,
   ): Promise<boolean> {
     const { events } = await this.commands.handle(
       tenantId,
@@ -62,7 +66,7 @@ export class GmailGrants {
           grantAuthorizedAt: grant.authorizedAt,
         },
       },
-      ctx,
+      systemContext(trigger, detectedBy),
     );
     const recorded = events.some((e) => e.type === 'ConsentRevoked');
     if (recorded) {

@@ -22,6 +22,8 @@ export interface HistoryEntry {
   actor: string;
   correlationId: string;
   causationId: string | null;
+  /** What noticed it, for events the service recorded on its own (actor `system`); else null. */
+  detectedBy: string | null;
   data: unknown;
 }
 
@@ -47,6 +49,7 @@ export function toHistoryEntry(e: StoredEvent): HistoryEntry {
     actor: e.metadata.actor,
     correlationId: e.metadata.correlationId,
     causationId: e.metadata.causationId ?? null,
+    detectedBy: e.metadata.detectedBy ?? null,
     data: redactSecrets(currentShapeOf(e)),
   };
 }

@@ -8,6 +8,8 @@ export interface MailConfigView {
   mode: MailConfigState['mode'];
   sender: string | null;
   status: 'active' | 'erased';
+  /** The From's display name in every mode (`"Acme Support" <…>`); null: the bare address. */
+  displayName: string | null;
   default: { address: string | null };
   gmail: {
     status: MailConfigState['gmail']['status'];
@@ -61,6 +63,7 @@ export function toView(
     mode: state.mode,
     sender: senderOf(state),
     status: state.status === 'erased' ? 'erased' : 'active',
+    displayName: state.displayName ?? null,
     default: { address: state.defaultAddress },
     gmail: {
       status: gmail.status,

@@ -15,6 +15,8 @@ export interface EventMetadata {
   actor: string;
   correlationId: string;
   causationId?: string;
+  /** What noticed the fact, on events the service records on its own (actor `system`). */
+  detectedBy?: string;
   /** ISO 8601 UTC time of the decision. */
   at: string;
   /** Version of the event's data schema; absent means 1. Upcasters read it. */

@@ -76,6 +76,11 @@ export interface GoogleGrant {
   grantedScopes: string[];
   /** null when Google sent none (it only does on a consent with offline access). */
   refreshToken: string | null;
+  /**
+   * The access token of the exchange: what revokes a grant that came without a refresh token
+   * (a grant refused for a missing scope is revoked at once). Never stored.
+   */
+  accessToken: string;
 }
 
 /**

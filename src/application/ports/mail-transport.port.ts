@@ -20,6 +20,13 @@ export interface OutgoingMessage {
   /** `<id@domain>`: chosen by the application so every transport reports the same one. */
   messageId: string;
   from: string;
+  /** The From's display name (`"Acme Support" <from>`); absent: the bare address. */
+  fromName?: string;
+  /** Threading: the message id replied to, and the conversation's ids (each `<…>`). */
+  inReplyTo?: string;
+  references?: string[];
+  /** Custom `X-…` headers, already checked against the allow-list rule (application/sending/message-headers). */
+  headers?: Array<{ name: string; value: string }>;
   to: string[];
   cc: string[];
   bcc: string[];
@@ -60,6 +67,8 @@ export interface SmtpTestOptions {
 
 /** Mode 1: the platform relay, or the outbox directory when no relay is configured. */
 export interface DefaultRelayTransport {
+  /** Where mode-1 messages go: `relay` (DEFAULT_RELAY_URL) or `outbox` (not delivered: files or table rows). */
+  readonly delivery: 'relay' | 'outbox';
   send(message: OutgoingMessage): Promise<SentMessage>;
 }
 

@@ -96,6 +96,9 @@ function changeFlags(r: TenantRecord, event: MailConfigEvent): Partial<TenantRec
       return { sendFailingMode: event.data.mode };
     case 'DeliveryRecovered':
       return { sendFailingMode: null };
+    case 'DisplayNameChanged':
+      // Not on the dashboard: a display name needs no attention.
+      return {};
     case 'MailConfigErased':
       return { status: 'erased' };
     default: {

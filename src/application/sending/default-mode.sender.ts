@@ -14,6 +14,10 @@ export class DefaultModeSender implements ModeSender {
 
   constructor(@Inject(DEFAULT_RELAY_TRANSPORT) private readonly relay: DefaultRelayTransport) {}
 
+  get delivery(): 'relay' | 'outbox' {
+    return this.relay.delivery;
+  }
+
   send(_tenant: unknown, message: OutgoingMessage): Promise<SentMessage> {
     return this.relay.send(message);
   }

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { MailConfigState } from '../../domain/mail-config/mail-config.state';
 import { Mode } from '../../domain/mail-config/mail-config.types';
-import type { CommandContext } from '../common/command-context';
+import { type CommandContext, systemContext } from '../common/command-context';
 import { DecideAndAppend } from '../mail-config/decide-and-append';
 import { Clock, CLOCK } from '../ports/clock.port';
 import { SEND_FAILURE_COUNTER, type SendFailureCounter } from '../ports/send-failure-counter.port';
@@ -66,7 +66,8 @@ export class DeliveryHealth {
     command: Parameters<DecideAndAppend['handle']>[1],
   ): Promise<void> {
     try {
-      await this.commands.handle(tenantId, command, ctx);
+      // Health transitions are the service's own observation of the send `ctx` belongs to.
+      await this.commands.handle(tenantId, command, systemContext(ctx, 'send'));
     } catch (error) {
       this.logger.warn({ tenantId, err: (error as Error).message }, 'could not record send health');
     }

@@ -3,6 +3,7 @@ import { MailConfigState } from '../../domain/mail-config/mail-config.state';
 import { Mode } from '../../domain/mail-config/mail-config.types';
 import { ApplicationError } from '../common/application-error';
 import { OutgoingMessage, SentMessage } from '../ports/mail-transport.port';
+import { type Delivery } from './send-message.types';
 
 /** The tenant a message is sent for, as folded from its events just before the send. */
 export interface SendingTenant {
@@ -17,6 +18,8 @@ export interface SendingTenant {
  */
 export interface ModeSender {
   readonly mode: Mode;
+  /** Where this sender's messages go; absent: the mode's name (gmail, microsoft, smtp). */
+  readonly delivery?: Delivery;
   send(tenant: SendingTenant, message: OutgoingMessage): Promise<SentMessage>;
 }
 
@@ -35,6 +38,11 @@ export class ModeSenderRegistry {
   get(mode: Mode): ModeSender | null {
     return this.senders.get(mode) ?? null;
   }
+}
+
+/** Where `sender` delivers: what it says, else its mode (mode 1 always says: relay or outbox). */
+export function deliveryOf(sender: ModeSender): Delivery {
+  return sender.delivery ?? (sender.mode === 'default' ? 'relay' : sender.mode);
 }
 
 /** MODE_UNAVAILABLE: no sender is registered for the tenant's active mode (its feature is not configured). */

@@ -11,12 +11,27 @@ export interface SendMessageInput {
   text?: string;
   html?: string;
   attachments?: Array<{ filename: string; contentType: string; contentBase64: string }>;
+  /** This message's From display name, over the tenant's. */
+  fromName?: string;
+  inReplyTo?: string;
+  references?: string[];
+  /** Custom `X-…` headers (the allow-list rule: message-headers.ts). */
+  headers?: Record<string, string>;
 }
+
+/**
+ * Where a message went: through the platform relay or into the outbox (mode 1; the outbox is not
+ * delivered), or the Gmail API, Microsoft Graph or the tenant's SMTP server.
+ */
+export type Delivery = 'relay' | 'outbox' | 'gmail' | 'microsoft' | 'smtp';
 
 export interface SendResult {
   messageId: string;
   mode: Mode;
   from: string;
+  /** The From's display name (per message, else the tenant's); null: the bare address. */
+  fromName: string | null;
+  delivery: Delivery;
   fallback: null | { from: 'gmail' | 'microsoft' | 'smtp'; reason: string };
   accepted: string[];
   rejected: string[];

@@ -9,8 +9,11 @@ import {
 /** Every time, id and ciphertext a decision needs arrives inside the command. */
 export type ProvisionMailConfig = {
   type: 'ProvisionMailConfig';
-  data: { tenantId: string; username: string; senderDomain: string };
+  /** `displayName` (optional): the From phrase of every mode, recorded as DisplayNameChanged in the same append. */
+  data: { tenantId: string; username: string; senderDomain: string; displayName?: string | null };
 };
+/** null clears it: the From is then the bare address. */
+export type ChangeDisplayName = { type: 'ChangeDisplayName'; data: { displayName: string | null } };
 export type ChangeMode = { type: 'ChangeMode'; data: { mode: Mode } };
 export type ConfigureSmtp = {
   type: 'ConfigureSmtp';
@@ -70,6 +73,7 @@ export type EraseMailConfig = { type: 'EraseMailConfig'; data: { at: string } };
 export type MailConfigCommand =
   | ProvisionMailConfig
   | ChangeMode
+  | ChangeDisplayName
   | ConfigureSmtp
   | RecordSmtpTest
   | AuthorizeGmail

@@ -354,6 +354,47 @@ describe('mail configuration decider', () => {
     it('refuses an unprovisioned tenant', () => given([]).when(failure).then(refused('NOT_PROVISIONED')));
   });
 
+  describe('display name', () => {
+    const named = (displayName: string | null): MailConfigEvent => ({
+      type: 'DisplayNameChanged',
+      data: { displayName },
+    });
+    const change = (displayName: string | null) => ({ type: 'ChangeDisplayName', data: { displayName } }) as const;
+    const provision = (displayName?: string) =>
+      ({
+        type: 'ProvisionMailConfig',
+        data: { tenantId: 't-1', username: 'acme', senderDomain: 'smemetrics-email.com', displayName },
+      }) as const;
+    it('is recorded with the provisioning, trimmed', () =>
+      given([])
+        .when(provision('  Acme Support '))
+        .then([provisioned, named('Acme Support')]));
+    it('leaves a repeated provisioning a no-op (changed with ChangeDisplayName only)', () =>
+      given([provisioned, named('Acme Support')])
+        .when(provision('Other'))
+        .then([]));
+    it('refuses a line break at provisioning, naming displayName', () =>
+      given([]).when(provision('Acme\r\nBcc: x@y.z')).then(refused('INVALID_DISPLAY_NAME', 'displayName')));
+    it('changes, and records nothing when unchanged', () => {
+      given([provisioned])
+        .when(change('Acme Support'))
+        .then([named('Acme Support')]);
+      given([provisioned, named('Acme Support')])
+        .when(change('Acme Support'))
+        .then([]);
+      given([provisioned, named('Acme Support')])
+        .when(change(null))
+        .then([named(null)]);
+    });
+    it.each(['', '  ', 'a\u202eb', 'tab\there', 'x'.repeat(101)])('refuses %j', (value) =>
+      given([provisioned]).when(change(value)).then(refused('INVALID_DISPLAY_NAME', 'displayName')),
+    );
+    it('refuses an erased tenant', () =>
+      given([provisioned, erased]).when(change('Acme')).then(refused('TENANT_ERASED')));
+    it('is folded into the state', () =>
+      expect(fold([provisioned, named('Acme Support')]).displayName).toBe('Acme Support'));
+  });
+
   describe('EraseMailConfig', () => {
     const erase = { type: 'EraseMailConfig', data: { at: AT } } as const;
     it('records the erasure', () => given([provisioned, smtpConfigured]).when(erase).then([erased]));

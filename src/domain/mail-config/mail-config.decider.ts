@@ -10,6 +10,7 @@ import {
 } from './mail-config.state';
 import {
   defaultAddressFor,
+  displayNameProblem,
   GMAIL_SEND_SCOPE,
   grantsMicrosoftSend,
   type Mode,
@@ -18,6 +19,14 @@ import {
 } from './mail-config.types';
 
 export { initialState };
+
+/** The display name as it will be recorded (trimmed), or the domain's refusal naming the field. */
+function displayNameOf(value: string | null, field: string): string | null {
+  if (value === null) return null;
+  const problem = displayNameProblem(field, value);
+  if (problem) throw new MailConfigError('INVALID_DISPLAY_NAME', problem, field);
+  return value.trim();
+}
 
 function switchTo(state: MailConfigState, to: Mode, reason: ModeChanged['data']['reason']): ModeChanged[] {
   return state.mode === to ? [] : [{ type: 'ModeChanged', data: { from: state.mode, to, reason } }];
@@ -28,7 +37,9 @@ export function decide(command: MailConfigCommand, state: MailConfigState): Mail
     case 'ProvisionMailConfig': {
       if (state.status === 'erased') throw tenantErased();
       const { tenantId, username, senderDomain } = command.data;
+      const displayName = displayNameOf(command.data.displayName ?? null, 'displayName');
       if (state.status === 'active') {
+        // Provisioning again is a retry: a display name is changed with ChangeDisplayName only.
         if (state.username === username) return [];
         throw new MailConfigError(
           'USERNAME_CONFLICT',
@@ -41,7 +52,13 @@ export function decide(command: MailConfigCommand, state: MailConfigState): Mail
           type: 'MailConfigProvisioned',
           data: { tenantId, username, defaultAddress: defaultAddressFor(username, senderDomain) },
         },
+        ...(displayName === null ? [] : [{ type: 'DisplayNameChanged' as const, data: { displayName } }]),
       ];
+    }
+    case 'ChangeDisplayName': {
+      requireActive(state);
+      const displayName = displayNameOf(command.data.displayName, 'displayName');
+      return displayName === state.displayName ? [] : [{ type: 'DisplayNameChanged', data: { displayName } }];
     }
     case 'ChangeMode': {
       requireActive(state);
@@ -259,6 +276,8 @@ export function evolve(state: MailConfigState, event: MailConfigEvent): MailConf
       };
     case 'DeliveryRecovered':
       return { ...state, delivery: initialState().delivery };
+    case 'DisplayNameChanged':
+      return { ...state, displayName: event.data.displayName };
     case 'MailConfigErased':
       return {
         ...state,

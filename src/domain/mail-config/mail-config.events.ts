@@ -19,6 +19,7 @@ export const MAIL_CONFIG_EVENT_TYPES = [
   'DeliveryFailing',
   'DeliveryRecovered',
   'MailConfigErased',
+  'DisplayNameChanged',
 ] as const;
 
 export type MailConfigEventType = (typeof MAIL_CONFIG_EVENT_TYPES)[number];
@@ -79,6 +80,11 @@ export type DeliveryRecovered = {
   type: 'DeliveryRecovered';
   data: { mode: Mode; recoveredAt: string };
 };
+/** The tenant's display name, the phrase of the From in every mode; null: none (the bare address). */
+export type DisplayNameChanged = {
+  type: 'DisplayNameChanged';
+  data: { displayName: string | null };
+};
 export type MailConfigErased = {
   type: 'MailConfigErased';
   data: { erasedAt: string };
@@ -94,6 +100,7 @@ export type MailConfigEvent =
   | SmtpConnectionTested
   | DeliveryFailing
   | DeliveryRecovered
+  | DisplayNameChanged
   | MailConfigErased;
 
 export function isMailConfigEventType(type: string): type is MailConfigEventType {

@@ -54,6 +54,8 @@ export interface MailConfigState {
   tenantId: string | null;
   username: string | null;
   defaultAddress: string | null;
+  /** The phrase of the From in every mode (`"Acme Support" <…>`); null: the bare address. */
+  displayName: string | null;
   mode: Mode;
   gmail: GmailState;
   microsoft: MicrosoftState;
@@ -68,6 +70,7 @@ export function initialState(): MailConfigState {
     tenantId: null,
     username: null,
     defaultAddress: null,
+    displayName: null,
     mode: 'default',
     gmail: {
       status: 'not_authorized',

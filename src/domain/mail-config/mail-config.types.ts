@@ -72,3 +72,21 @@ export function savedPasswordServes(saved: SmtpEndpoint, target: SmtpEndpoint): 
 
 export const PASSWORD_FOR_ANOTHER_SERVER =
   'password is required again when the host, port or username differ from the saved ones';
+
+/** The longest display name (a From phrase); well within a header line once encoded. */
+export const DISPLAY_NAME_MAX = 100;
+
+// C0, DEL, C1, line/paragraph separators and format characters (bidi overrides make a name read as another).
+const DISPLAY_NAME_FORBIDDEN = /[\x00-\x1f\x7f-\x9f\u2028\u2029\p{Cf}]/u;
+
+/**
+ * What is wrong with a display name (the phrase of `"Acme Support" <support.acme@…>`), or null
+ * when it may be used: 1-100 characters, not blank, no control or format character (CR/LF would
+ * start a header of its own). Quotes, commas and non-ASCII are fine: the MIME layer encodes them.
+ */
+export function displayNameProblem(field: string, value: string): string | null {
+  if (value.trim().length === 0) return `${field} must not be blank`;
+  if ([...value].length > DISPLAY_NAME_MAX) return `${field} must be at most ${DISPLAY_NAME_MAX} characters`;
+  if (DISPLAY_NAME_FORBIDDEN.test(value)) return `${field} must not contain CR, LF or other control characters`;
+  return null;
+}

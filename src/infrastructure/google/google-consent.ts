@@ -187,7 +187,7 @@ function consentStrategy(
 
     validate(
       _req: Request,
-      _accessToken: string,
+      accessToken: string,
       refreshToken: string | undefined,
       params: { scope?: unknown },
       profile: Profile,
@@ -201,6 +201,7 @@ function consentStrategy(
         // What the token answer says was granted: granular consent lets the user untick gmail.send.
         grantedScopes: typeof params.scope === 'string' ? params.scope.split(' ').filter(Boolean) : [],
         refreshToken: refreshToken || null,
+        accessToken,
       };
     }
   }

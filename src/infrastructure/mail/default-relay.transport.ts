@@ -17,6 +17,7 @@ import { SEND_BUDGET_MS, SEND_TIMEOUTS } from './smtp/timeouts';
  * STARTTLS when the relay offers it. Credentials may be given in the URL.
  */
 export class SmtpRelayTransport implements DefaultRelayTransport {
+  readonly delivery = 'relay' as const;
   private readonly pool = new SessionPool();
   private readonly plan: SessionPlan;
 

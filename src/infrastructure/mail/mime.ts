@@ -6,7 +6,8 @@ export interface BuiltMessage {
   envelope: { from: string; to: string[] };
 }
 
-const LINE_BREAK = /[\r\n]/;
+// Any control character, CR and LF first: in a header it would start a header of its own.
+const LINE_BREAK = /[\x00-\x1f\x7f]/;
 
 /**
  * RFC 5322 bytes and SMTP envelope of a message, by nodemailer's composer, for every mode.
@@ -14,13 +15,18 @@ const LINE_BREAK = /[\r\n]/;
  * Bcc itself before delivery), so it asks to keep it.
  */
 export function buildMime(message: OutgoingMessage, options: { keepBcc?: boolean } = {}): Promise<BuiltMessage> {
+  const custom = message.headers ?? [];
   const headerFields = [
     message.from,
+    message.fromName ?? '',
     message.subject,
     message.replyTo ?? '',
+    message.inReplyTo ?? '',
+    ...(message.references ?? []),
     ...message.to,
     ...message.cc,
     ...message.bcc,
+    ...custom.flatMap((h) => [h.name, h.value]),
   ];
   // The send use case already refuses these; a second guard here stops header injection at the last step too.
   if (headerFields.some((v) => LINE_BREAK.test(v))) {
@@ -30,7 +36,11 @@ export function buildMime(message: OutgoingMessage, options: { keepBcc?: boolean
   const box = (address: string) => ({ name: '', address });
   const node = new MailComposer({
     messageId: message.messageId,
-    from: box(message.from),
+    // The composer quotes the display name, or encodes it (RFC 2047) when it is not ASCII.
+    from: { name: message.fromName ?? '', address: message.from },
+    inReplyTo: message.inReplyTo,
+    references: message.references?.length ? message.references : undefined,
+    headers: custom.length ? custom.map((h) => ({ key: h.name, value: h.value })) : undefined,
     to: message.to.map(box),
     cc: message.cc.length ? message.cc.map(box) : undefined,
     bcc: message.bcc.length ? message.bcc.map(box) : undefined,

@@ -16,6 +16,8 @@ import { buildMime } from './mime';
  * renamed, so a reader of the directory never sees half a message.
  */
 export class OutboxTransport implements DefaultRelayTransport {
+  readonly delivery = 'outbox' as const;
+
   constructor(private readonly dir: string) {
     mkdirSync(dir, { recursive: true });
   }

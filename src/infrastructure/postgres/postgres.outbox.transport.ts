@@ -14,6 +14,8 @@ import { isUnavailable } from './postgres-errors';
  * where the embedded shape writes DATA_DIR/outbox. One INSERT: a message is there whole or not.
  */
 export class PostgresOutboxTransport implements DefaultRelayTransport {
+  readonly delivery = 'outbox' as const;
+
   constructor(private readonly pool: Pool) {}
 
   async send(message: OutgoingMessage): Promise<SentMessage> {

@@ -44,6 +44,7 @@ describe('the consent round trip through passport-google-oauth20 against the sta
         account: 'owner@acme-mail.test',
         grantedScopes: ['openid', 'email', GMAIL_SEND],
         refreshToken: expect.stringMatching(/^1\/\/0g/),
+        accessToken: expect.any(String),
       },
     });
     // node-oauth's form and user agent, not gaxios': the strategy made this request.

@@ -111,20 +111,27 @@ export class GmailHarness {
     return res.body;
   }
 
-  async history(
-    tenant: string,
-  ): Promise<{ type: string; version: number; actor: string; correlationId: string; data: any }[]> {
+  async history(tenant: string): Promise<
+    {
+      type: string;
+      version: number;
+      actor: string;
+      correlationId: string;
+      causationId: string | null;
+      detectedBy: string | null;
+      data: any;
+    }[]
+  > {
     const res = await this.svc.api.get(`/v1/tenants/${tenant}/mail-config/history?limit=500`);
     expect(res.status).toBe(200);
     return res.body.events;
   }
 
-  send(tenant: string, body: Record<string, unknown> = {}) {
-    return this.svc.api.post(`/v1/tenants/${tenant}/messages`, {
-      to: ['customer@example.org'],
-      subject: 'Re: your ticket',
-      text: 'Hello from support',
-      ...body,
-    });
+  send(tenant: string, body: Record<string, unknown> = {}, headers?: Record<string, string>) {
+    return this.svc.api.post(
+      `/v1/tenants/${tenant}/messages`,
+      { to: ['customer@example.org'], subject: 'Re: your ticket', text: 'Hello from support', ...body },
+      headers,
+    );
   }
 }

@@ -96,9 +96,17 @@ export class MicrosoftHarness {
     return res.body;
   }
 
-  async history(
-    tenant: string,
-  ): Promise<{ type: string; version: number; actor: string; correlationId: string; data: any }[]> {
+  async history(tenant: string): Promise<
+    {
+      type: string;
+      version: number;
+      actor: string;
+      correlationId: string;
+      causationId: string | null;
+      detectedBy: string | null;
+      data: any;
+    }[]
+  > {
     const res = await this.svc.api.get(`/v1/tenants/${tenant}/mail-config/history?limit=500`);
     expect(res.status).toBe(200);
     return res.body.events;

@@ -35,7 +35,7 @@ export class CheckGmailConsentsHandler implements ICommandHandler<CheckGmailCons
         await this.transport.refreshNow(grant);
       } catch (error) {
         if (error instanceof GrantRevokedError) {
-          if (await this.grants.recordRevokedAtGoogle(tenantId, grant, context)) result.revoked++;
+          if (await this.grants.recordRevokedAtGoogle(tenantId, grant, context, 'consent-check')) result.revoked++;
         } else {
           result.failed++;
           this.logger.warn(

@@ -10,8 +10,10 @@ import { CLOCK, type Clock } from '../../ports/clock.port';
 import {
   type ConsentReturn,
   GOOGLE_CONSENT,
+  GOOGLE_OAUTH,
   type GoogleConsent,
   type GoogleGrant,
+  type GoogleOAuth,
 } from '../../ports/google-oauth.port';
 import { type OAuthStateBinding } from '../../ports/oauth-state.port';
 import { requireGoogle } from '../gmail-preconditions';
@@ -28,6 +30,7 @@ export class CompleteGmailAuthorizationHandler implements ICommandHandler<Comple
 
   constructor(
     @Inject(GOOGLE_CONSENT) private readonly google: GoogleConsent | null,
+    @Inject(GOOGLE_OAUTH) private readonly tokens: GoogleOAuth | null,
     @Inject(CIPHER) private readonly cipher: Cipher,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -70,8 +73,12 @@ export class CompleteGmailAuthorizationHandler implements ICommandHandler<Comple
 
   private async record(binding: OAuthStateBinding, grant: GoogleGrant, correlationId: string): Promise<Outcome> {
     const { tenantId } = binding;
-    // Granular consent lets the user untick gmail.send: such a grant authorizes nothing.
-    if (!grant.grantedScopes.includes(GMAIL_SEND_SCOPE)) return failed('scope_missing');
+    // Granular consent lets the user untick gmail.send: such a grant authorizes nothing, and is
+    // withdrawn at Google before the tenant hears of it, so the app is not left listed in the account.
+    if (!grant.grantedScopes.includes(GMAIL_SEND_SCOPE)) {
+      await this.revokeUnusable(tenantId, grant);
+      return failed('scope_missing');
+    }
     // Without a refresh token the grant is useless after an hour; never replace a stored one with nothing.
     if (!grant.refreshToken) {
       this.logger.warn(`Gmail authorization of tenant ${tenantId}: Google sent no refresh token`);
@@ -105,6 +112,21 @@ export class CompleteGmailAuthorizationHandler implements ICommandHandler<Comple
       );
     }
     return { gmail: 'authorized' };
+  }
+
+  /** One revocation of a grant that will never be used; its outcome is logged, the refusal stands either way. */
+  private async revokeUnusable(tenantId: string, grant: GoogleGrant): Promise<void> {
+    if (!this.tokens) return;
+    try {
+      // Revoking the refresh token ends the whole grant; without one, the access token does.
+      await this.tokens.revoke(grant.refreshToken ?? grant.accessToken);
+      this.logger.log(`Gmail grant of tenant ${tenantId} without gmail.send revoked at Google`);
+    } catch (error) {
+      this.logger.warn(
+        `Gmail grant of tenant ${tenantId} without gmail.send could not be revoked at Google: ` +
+          (error as Error).message,
+      );
+    }
   }
 }
 

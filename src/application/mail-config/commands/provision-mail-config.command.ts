@@ -14,6 +14,8 @@ export class ProvisionMailConfigCommand extends Command<ProvisionResult> {
     readonly tenantId: string,
     readonly username: string,
     readonly context: CommandContext,
+    /** The From's display name in every mode; null: none. */
+    readonly displayName: string | null = null,
   ) {
     super();
   }

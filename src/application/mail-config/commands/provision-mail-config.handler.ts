@@ -13,10 +13,11 @@ export class ProvisionMailConfigHandler implements ICommandHandler<ProvisionMail
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async execute({ tenantId, username, context }: ProvisionMailConfigCommand): Promise<ProvisionResult> {
+  async execute({ tenantId, username, context, displayName }: ProvisionMailConfigCommand): Promise<ProvisionResult> {
+    const senderDomain = this.config.defaultSenderDomain;
     const { current, events } = await this.decideAndAppend.handle(
       tenantId,
-      { type: 'ProvisionMailConfig', data: { tenantId, username, senderDomain: this.config.defaultSenderDomain } },
+      { type: 'ProvisionMailConfig', data: { tenantId, username, senderDomain, displayName } },
       context,
     );
     return { created: events.length > 0, view: await this.presenter.present(tenantId, current) };

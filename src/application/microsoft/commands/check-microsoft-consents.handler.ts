@@ -1,6 +1,6 @@
 import { Inject, Logger } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import type { CommandContext } from '../../common/command-context';
+import { type CommandContext, systemContext } from '../../common/command-context';
 import { DecideAndAppend } from '../../mail-config/decide-and-append';
 import { StateReader } from '../../mail-config/state-reader';
 import { CLOCK, type Clock } from '../../ports/clock.port';
@@ -56,7 +56,7 @@ export class CheckMicrosoftConsentsHandler implements ICommandHandler<CheckMicro
               grantAuthorizedAt: grant.authorizedAt,
             },
           },
-          context,
+          systemContext(context, 'consent-check'),
         );
         if (events.some((e) => e.type === 'ConsentRevoked')) {
           result.revoked++;

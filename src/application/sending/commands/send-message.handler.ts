@@ -3,7 +3,7 @@ import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { createHash } from 'node:crypto';
 import { type MailConfigState, requireActive, senderOf } from '../../../domain/mail-config/mail-config.state';
 import { type Mode } from '../../../domain/mail-config/mail-config.types';
-import type { CommandContext } from '../../common/command-context';
+import { type CommandContext, systemContext } from '../../common/command-context';
 import { GmailGrants } from '../../gmail/gmail-grants';
 import { DecideAndAppend } from '../../mail-config/decide-and-append';
 import { StateReader } from '../../mail-config/state-reader';
@@ -14,7 +14,8 @@ import { ID_GENERATOR, type IdGenerator } from '../../ports/id.port';
 import { type IdempotencyClaim, IDEMPOTENCY_STORE, type IdempotencyStore } from '../../ports/idempotency.port';
 import { GrantRevokedError, MailTransportError, type OutgoingMessage } from '../../ports/mail-transport.port';
 import { DeliveryHealth } from '../delivery-health';
-import { ModeSenderRegistry, ModeUnavailableError } from '../mode-senders';
+import { requireSafeHeaders } from '../message-headers';
+import { deliveryOf, ModeSenderRegistry, ModeUnavailableError } from '../mode-senders';
 import {
   type DeliveryOutcome,
   IdempotencyConflictError,
@@ -72,6 +73,8 @@ export class SendMessageHandler implements ICommandHandler<SendMessageCommand> {
   ) {}
 
   async execute({ tenantId, input, idempotencyKey, context: ctx }: SendMessageCommand): Promise<SendAnswer> {
+    // Before anything is claimed or sent: a forged header is refused whoever the caller is.
+    requireSafeHeaders(input);
     const state = await this.activeState(tenantId);
     if (idempotencyKey === null) {
       return { outcome: await this.deliverAndLog(tenantId, state, input, ctx, null), replayed: false };
@@ -168,8 +171,14 @@ export class SendMessageHandler implements ICommandHandler<SendMessageCommand> {
       this.metrics.messageSent(mode, fellBack ? 'fallback' : 'ok', elapsed());
       await this.health.succeeded(tenantId, state, result.mode, ctx);
       this.logger.log(
-        { tenantId, mode: result.mode, messageId: result.messageId, fallback: result.fallback?.reason ?? null },
-        'message sent',
+        {
+          tenantId,
+          mode: result.mode,
+          delivery: result.delivery,
+          messageId: result.messageId,
+          fallback: result.fallback?.reason ?? null,
+        },
+        result.delivery === 'outbox' ? 'message written to the outbox (not delivered)' : 'message sent',
       );
       return { ok: true, result };
     } catch (error) {
@@ -195,13 +204,15 @@ export class SendMessageHandler implements ICommandHandler<SendMessageCommand> {
     const sender = this.senders.get(mode);
     if (!sender) throw new ModeUnavailableError(mode);
     const from = senderOf(state)!;
-    const message = this.compose(from, input);
+    const message = this.compose(from, state, input);
     try {
       const sent = await sender.send({ tenantId, state }, message);
       return {
         messageId: sent.messageId,
         mode,
         from,
+        fromName: message.fromName ?? null,
+        delivery: deliveryOf(sender),
         fallback: null,
         accepted: sent.accepted,
         rejected: sent.rejected,
@@ -212,7 +223,11 @@ export class SendMessageHandler implements ICommandHandler<SendMessageCommand> {
     }
   }
 
-  /** The grant is gone for good: record it (mode returns to default) and send through mode 1. */
+  /**
+   * The grant is gone for good: record it (mode returns to default) and send through mode 1. The
+   * service noticed it while sending: recorded as actor `system`, detectedBy `send`, caused by
+   * this send request (its correlation id), not by whoever asked for the send.
+   */
   private async fallBack(
     from: Mode,
     tenantId: string,
@@ -232,30 +247,38 @@ export class SendMessageHandler implements ICommandHandler<SendMessageCommand> {
             grantAuthorizedAt: state.microsoft.authorizedAt,
           },
         },
-        ctx,
+        systemContext(ctx, 'send'),
       );
     } else {
-      await this.grants.recordRevokedAtGoogle(tenantId, { authorizedAt: state.gmail.authorizedAt }, ctx);
+      await this.grants.recordRevokedAtGoogle(tenantId, { authorizedAt: state.gmail.authorizedAt }, ctx, 'send');
     }
     const sender = this.senders.get('default');
     if (!sender) throw new ModeUnavailableError('default');
     const address = state.defaultAddress!;
-    const sent = await sender.send({ tenantId, state }, this.compose(address, input));
+    const message = this.compose(address, state, input);
+    const sent = await sender.send({ tenantId, state }, message);
     return {
       messageId: sent.messageId,
       mode: 'default',
       from: address,
+      fromName: message.fromName ?? null,
+      delivery: deliveryOf(sender),
       fallback: { from: from === 'default' ? 'gmail' : from, reason: 'grant_revoked' },
       accepted: sent.accepted,
       rejected: sent.rejected,
     };
   }
 
-  private compose(from: string, input: SendMessageInput): OutgoingMessage {
+  private compose(from: string, state: MailConfigState, input: SendMessageInput): OutgoingMessage {
+    const fromName = input.fromName?.trim() ?? state.displayName ?? undefined;
     return {
       // Ours, so every transport (and the outbox file) reports the same id.
       messageId: `<${this.ids.next()}@${from.split('@')[1]}>`,
       from,
+      fromName,
+      inReplyTo: input.inReplyTo,
+      references: input.references,
+      headers: Object.entries(input.headers ?? {}).map(([name, value]) => ({ name, value })),
       to: input.to,
       cc: input.cc ?? [],
       bcc: input.bcc ?? [],
@@ -274,7 +297,7 @@ export class SendMessageHandler implements ICommandHandler<SendMessageCommand> {
 
 /** Same key with a different message is a client bug, not a retry. */
 function fingerprint(input: SendMessageInput): string {
-  const canonical = [
+  const canonical: unknown[] = [
     input.to,
     input.cc ?? [],
     input.bcc ?? [],
@@ -284,5 +307,10 @@ function fingerprint(input: SendMessageInput): string {
     input.html ?? null,
     input.attachments ?? [],
   ];
+  // Only when given: a message without them keeps the fingerprint it had before they existed.
+  const headers = [input.fromName ?? null, input.inReplyTo ?? null, input.references ?? [], input.headers ?? {}];
+  if (input.fromName !== undefined || input.inReplyTo !== undefined || input.references || input.headers) {
+    canonical.push(headers);
+  }
   return createHash('sha256').update(JSON.stringify(canonical)).digest('hex');
 }

@@ -33,6 +33,7 @@ const DOMAIN: Record<MailConfigErrorCode, ProblemRow> = {
   },
   SMTP_NOT_CONFIGURED: { status: 409, slug: 'smtp-not-configured', title: 'SMTP not configured' },
   SMTP_PASSWORD_REQUIRED: { status: 400, ...INVALID },
+  INVALID_DISPLAY_NAME: { status: 400, ...INVALID },
   // Also the code of a credential whose key was shredded: the cipher's wording is not the caller's.
   TENANT_ERASED: { status: 410, slug: 'tenant-erased', title: 'Tenant erased', detail: () => tenantErased().message },
 };
@@ -72,6 +73,7 @@ const APPLICATION: Record<string, ProblemRow> = {
   GOOGLE_NOT_CONFIGURED: { status: 503, slug: 'gmail-not-configured', title: 'Gmail not configured' },
   MICROSOFT_NOT_CONFIGURED: { status: 503, slug: 'microsoft-not-configured', title: 'Microsoft 365 not configured' },
   INVALID_RETURN_URL: { status: 400, ...INVALID },
+  INVALID_HEADER: { status: 400, ...INVALID },
   IDEMPOTENCY_IN_PROGRESS: {
     status: 409,
     slug: 'idempotency-in-progress',

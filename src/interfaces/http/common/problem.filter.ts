@@ -3,11 +3,27 @@ import type { Response } from 'express';
 import { CodedError, codedErrorOf, ProblemRow } from './error-problems';
 import { Problem, problem, ProblemException } from './problem';
 
+/** A byte count as people read a limit: `10 MiB`, `64 KiB`, else bytes. */
+export function sizeOf(bytes: number): string {
+  if (bytes >= 1024 * 1024 && bytes % (1024 * 1024) === 0) return `${bytes / (1024 * 1024)} MiB`;
+  if (bytes >= 1024 && bytes % 1024 === 0) return `${bytes / 1024} KiB`;
+  return `${bytes} bytes`;
+}
+
 /** Errors of the body parser (express), recognised by their `type`. */
-export function bodyParserProblem(error: { type?: string; status?: number } | undefined | null): Problem | null {
+export function bodyParserProblem(
+  error: { type?: string; status?: number; limit?: unknown } | undefined | null,
+): Problem | null {
   if (!error || typeof error !== 'object') return null;
-  if (error.type === 'entity.too.large')
-    return problem(413, 'payload-too-large', 'Payload too large', 'The request body is larger than this route accepts');
+  if (error.type === 'entity.too.large') {
+    // The caller needs the limit to split or shrink the request; body-parser knows it (bytes).
+    const limit = typeof error.limit === 'number' && Number.isFinite(error.limit) ? error.limit : null;
+    const detail =
+      limit === null
+        ? 'The request body is larger than this route accepts'
+        : `The request body is larger than this route accepts: at most ${sizeOf(limit)} (${limit} bytes)`;
+    return problem(413, 'payload-too-large', 'Payload too large', detail, limit === null ? {} : { limitBytes: limit });
+  }
   if (error.type === 'entity.parse.failed')
     return problem(400, 'malformed-json', 'Malformed JSON', 'The request body is not valid JSON');
   if (error.type && error.status && error.status < 500)

@@ -40,7 +40,7 @@ export class MailConfigController {
     @Res({ passthrough: true }) res: Response,
   ): Promise<MailConfigView> {
     const { created, view } = await this.commandBus.execute(
-      new ProvisionMailConfigCommand(tenantId, body.username, ctx),
+      new ProvisionMailConfigCommand(tenantId, body.username, ctx, body.displayName ?? null),
     );
     res.status(created ? 201 : 200);
     return tagged(res, view);

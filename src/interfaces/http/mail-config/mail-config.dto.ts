@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsIn, IsISO8601, IsOptional, IsString, Matches } from 'class-validator';
+import { IsIn, IsISO8601, IsOptional, IsString, Matches, ValidateIf } from 'class-validator';
 import { PageQueryDto } from '../common/page-query.dto';
+import { DISPLAY_NAME_DOC, IsDisplayName } from '../common/display-name';
 import { SmtpField } from './smtp-fields';
 import { MODES, Mode, SmtpSecurity } from '../../../domain/mail-config/mail-config.types';
 
@@ -15,6 +16,26 @@ export class ProvisionDto {
   // support.<username>@… must stay a valid address: no dot at either end, no two dots in a row.
   @Matches(/^(?!\.)(?!.*\.\.)(?!.*\.$)/, { message: 'username must not start or end with "." or hold ".."' })
   username: string;
+
+  @ApiPropertyOptional({
+    example: 'Acme Support',
+    description: `The From's display name in every mode ("Acme Support" <support.acme@…>): ${DISPLAY_NAME_DOC}`,
+  })
+  @IsOptional()
+  @IsDisplayName('displayName')
+  displayName?: string;
+}
+
+export class DisplayNameDto {
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: 'Acme Support',
+    description: `${DISPLAY_NAME_DOC}; null clears it (the From is then the bare address)`,
+  })
+  @ValidateIf((o: DisplayNameDto) => o.displayName !== null)
+  @IsDisplayName('displayName')
+  displayName: string | null;
 }
 
 export class ChangeModeDto {

@@ -5,14 +5,27 @@ import {
   ArrayMinSize,
   IsArray,
   IsBase64,
+  IsObject,
   IsOptional,
   IsString,
   Length,
   Matches,
   MaxLength,
+  ValidateBy,
   ValidateIf,
   ValidateNested,
+  type ValidationOptions,
 } from 'class-validator';
+import {
+  CUSTOM_HEADER_VALUE_MAX,
+  customHeadersProblem,
+  isMessageId,
+  MAX_CUSTOM_HEADERS,
+  MAX_REFERENCES,
+  messageIdMessage,
+  RESERVED_HEADER_PREFIXES,
+} from '../../../application/sending/message-headers';
+import { DISPLAY_NAME_DOC, IsDisplayName } from '../common/display-name';
 import { IsMailbox } from '../common/mailbox';
 
 /** Header fields: CR or LF (or any control character) would let a value start a header of its own. */
@@ -28,6 +41,31 @@ const apply =
   (decorators: PropertyDecorator[]): PropertyDecorator =>
   (target, key) =>
     decorators.forEach((d) => d(target, key));
+
+const IsMessageId = (field: (index?: number) => string, options?: ValidationOptions): PropertyDecorator =>
+  ValidateBy(
+    {
+      name: 'isMessageId',
+      validator: {
+        validate: isMessageId,
+        defaultMessage: (args) => {
+          const list = args ? (args.object as Record<string, unknown>)[args.property] : undefined;
+          return messageIdMessage(field(Array.isArray(list) ? list.findIndex((v) => !isMessageId(v)) : undefined));
+        },
+      },
+    },
+    options,
+  );
+
+/** The allow-list rule of application/sending/message-headers.ts; the message names the header at fault. */
+const IsCustomHeaders = (): PropertyDecorator =>
+  ValidateBy({
+    name: 'isCustomHeaders',
+    validator: {
+      validate: (value: unknown) => customHeadersProblem(value) === null,
+      defaultMessage: (args) => customHeadersProblem(args?.value)?.message ?? 'headers are invalid',
+    },
+  });
 
 export class AttachmentDto {
   @ApiProperty({ example: 'invoice.pdf' })
@@ -95,4 +133,82 @@ export class SendMessageDto {
   @ValidateNested({ each: true })
   @Type(() => AttachmentDto)
   attachments?: AttachmentDto[];
+
+  @ApiPropertyOptional({
+    example: 'Ana from Acme Support',
+    description: `This message's From display name, over the tenant's displayName: ${DISPLAY_NAME_DOC}`,
+  })
+  @IsOptional()
+  @IsDisplayName('fromName')
+  fromName?: string;
+
+  @ApiPropertyOptional({
+    example: '<CAF=abc123@mail.example.org>',
+    description: 'In-Reply-To: the message id (with its angle brackets) this message answers',
+  })
+  @IsOptional()
+  @IsMessageId(() => 'inReplyTo')
+  inReplyTo?: string;
+
+  @ApiPropertyOptional({
+    type: [String],
+    example: ['<first@mail.example.org>', '<CAF=abc123@mail.example.org>'],
+    description: `References: the conversation's message ids, oldest first (at most ${MAX_REFERENCES})`,
+  })
+  @IsOptional()
+  @IsArray({ message: 'references must be an array of message ids' })
+  @ArrayMaxSize(MAX_REFERENCES, { message: `references may hold at most ${MAX_REFERENCES} message ids` })
+  @IsMessageId((i) => (i === undefined || i < 0 ? 'references' : `references[${i}]`), { each: true })
+  references?: string[];
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    example: { 'X-Ticket-Id': '4711' },
+    description:
+      `Custom headers, at most ${MAX_CUSTOM_HEADERS}: names are X- followed by 1-62 letters, digits or hyphens ` +
+      `(unique regardless of case), not starting with ${RESERVED_HEADER_PREFIXES.join(', ')}; ` +
+      `values 1-${CUSTOM_HEADER_VALUE_MAX} characters without control characters (non-ASCII is MIME-encoded)`,
+  })
+  @IsOptional()
+  @IsObject({ message: 'headers must be an object of header names to values' })
+  @IsCustomHeaders()
+  headers?: Record<string, string>;
+}
+
+/** The 200 answer of a send (OpenAPI). */
+export class SendResultDto {
+  @ApiProperty({ example: '<0b6f…@smemetrics-email.com>' })
+  messageId: string;
+
+  @ApiProperty({ enum: ['default', 'gmail', 'microsoft', 'smtp'], description: 'The mode the message left in' })
+  mode: string;
+
+  @ApiProperty({ example: 'support.acme@smemetrics-email.com' })
+  from: string;
+
+  @ApiProperty({ type: String, nullable: true, description: 'The From display name used (fromName, else displayName)' })
+  fromName: string | null;
+
+  @ApiProperty({
+    enum: ['relay', 'outbox', 'gmail', 'microsoft', 'smtp'],
+    description:
+      'Where the message went: the platform relay or the outbox (mode 1; outbox = written to DATA_DIR/outbox or ' +
+      'the outbox_messages table, NOT delivered), the Gmail API, Microsoft Graph or the tenant SMTP server. On a ' +
+      'fallback, where mode 1 put it',
+  })
+  delivery: string;
+
+  @ApiProperty({
+    nullable: true,
+    type: 'object',
+    properties: { from: { type: 'string', enum: ['gmail', 'microsoft', 'smtp'] }, reason: { type: 'string' } },
+  })
+  fallback: null | { from: string; reason: string };
+
+  @ApiProperty({ type: [String] })
+  accepted: string[];
+
+  @ApiProperty({ type: [String] })
+  rejected: string[];
 }
