@@ -72,8 +72,12 @@ function describeKnown(event: MailConfigEvent, actor: string): string {
       return event.data.ok
         ? `Test message to ${event.data.to} sent through ${modeName(event.data.mode)} from ${event.data.from}`
         : `Test message to ${event.data.to} failed at ${event.data.stage}: ${event.data.message}`;
-    case 'SettingsLinkIssued':
-      return `Settings-page link issued, valid until ${event.data.expiresAt}`;
+    case 'SettingsLinkIssued': {
+      const minutes = Math.round((Date.parse(event.data.expiresAt) - Date.parse(event.data.issuedAt)) / 60_000);
+      return Number.isFinite(minutes)
+        ? `Settings-page link issued, to be opened within ${minutes} minutes`
+        : 'Settings-page link issued';
+    }
     default: {
       const never: never = event;
       return (never as { type: string }).type;
