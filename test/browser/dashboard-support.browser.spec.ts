@@ -151,6 +151,8 @@ describe('support dashboard: tenant panel and actions in headless Chromium', () 
     expect((await svc.support.post(`/v1/dashboard/tenants/${tenants.revoked}/settings-link`)).status).toBe(201);
     await history(tenants.revoked).locator('li', { hasText: 'Settings-page link issued' }).waitFor({ timeout: 8000 });
     expect(await entry.locator('pre').isVisible()).toBe(true);
+    // …and the keyboard focus stays on its summary.
+    expect(await page.evaluate('document.activeElement?.textContent')).toMatch(/^Raw event \(ConsentRevoked/);
 
     mkdirSync(ARTIFACTS, { recursive: true });
     await shoot('dashboard-panel.png');

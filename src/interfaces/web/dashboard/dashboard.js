@@ -258,7 +258,10 @@
     const key = events.map((e) => e.eventId).join();
     if (key !== state.historyKey) {
       state.historyKey = key;
+      // A redraw must not drop the keyboard focus of a reader inside the history.
+      const focused = document.activeElement?.closest?.('#events details[data-event]')?.dataset.event;
       $('#events').replaceChildren(...events.reverse().map(historyItem));
+      if (focused) $(`#events details[data-event="${CSS.escape(focused)}"] summary`)?.focus();
     }
     $('#tenant').hidden = false;
   }
