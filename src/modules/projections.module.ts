@@ -14,6 +14,10 @@ import { TENANT_DIRECTORY } from '../application/ports/tenant-directory.port';
 import { ProjectionRunner } from '../application/projections/projection-runner';
 import { GetDashboardSummaryHandler } from '../application/projections/queries/get-dashboard-summary.handler';
 import { GetDashboardTenantsHandler } from '../application/projections/queries/get-dashboard-tenants.handler';
+import { GetDashboardTenantHandler } from '../application/projections/queries/get-dashboard-tenant.handler';
+import { GetDashboardHistoryHandler } from '../application/projections/queries/get-dashboard-history.handler';
+import { IssueSettingsLinkHandler } from '../application/support/commands/issue-settings-link.handler';
+import { SendTestMessageHandler } from '../application/support/commands/send-test-message.handler';
 import {
   DEFAULT_PROJECTION_SETTINGS,
   PROJECTION_SETTINGS,
@@ -24,6 +28,7 @@ import { registerProjectionMetrics } from '../infrastructure/read-models/project
 import { ReadModelAdapters } from '../infrastructure/read-models/read-model-adapters';
 import { DashboardApiController } from '../interfaces/http/dashboard/dashboard-api.controller';
 import { DashboardPageController } from '../interfaces/http/dashboard/dashboard-page.controller';
+import { MailConfigModule } from './mail-config.module';
 import { READ_MODEL_PROVIDERS, READ_MODELS } from './read-model.providers';
 
 /** PROJECTIONS_MAX_LAG_MS, once the configuration carries it; the default until then. */
@@ -38,6 +43,8 @@ function settingsFrom(config: AppConfig): ProjectionSettings {
  * projects only while this instance holds the projection lock, and stands by otherwise.
  */
 @Module({
+  // The dashboard's support actions record their outcome on the tenant's stream.
+  imports: [MailConfigModule],
   controllers: [DashboardApiController, DashboardPageController],
   providers: [
     ...READ_MODEL_PROVIDERS,
@@ -45,6 +52,10 @@ function settingsFrom(config: AppConfig): ProjectionSettings {
     ProjectionRunner,
     GetDashboardSummaryHandler,
     GetDashboardTenantsHandler,
+    GetDashboardTenantHandler,
+    GetDashboardHistoryHandler,
+    SendTestMessageHandler,
+    IssueSettingsLinkHandler,
   ],
   exports: [ProjectionRunner, PROJECTION_STORE, TENANT_DIRECTORY, AUDIT_INDEX],
 })

@@ -45,7 +45,8 @@ export function tenantDirectoryContract(name: string, open: OpenReadModels): voi
         byMode: expect.objectContaining({ default: 3, gmail: 1, smtp: 0 }),
         needsAttention: 2,
         gmailRevoked: 1,
-        smtpFailing: 1,
+        // t-2's failed test is of an SMTP draft (it stays in default mode): attention, not "SMTP failing".
+        smtpFailing: 0,
         erased: 1,
       });
     });
@@ -61,6 +62,7 @@ export function tenantDirectoryContract(name: string, open: OpenReadModels): voi
         sender: 'support.beta_co@smemetrics-email.com',
         status: 'needs_attention',
         attention: 'smtp_test_failed',
+        reason: 'SMTP draft (not in use) failed its test at auth: 535 authentication failed',
         lastChangeAt: expect.any(String),
         lastChangeBy: 'actor-t-2',
       });
@@ -80,6 +82,27 @@ export function tenantDirectoryContract(name: string, open: OpenReadModels): voi
       expect(await ids({ limit: 10, q: '%' })).toEqual([]);
       expect(await ids({ limit: 10, q: 'm_i' })).toEqual([]); // as a wildcard, _ would match "mai" in every sender
       expect(await ids({ limit: 10, q: 'delta@gmail', status: 'needs_attention' })).toEqual(['t-4']);
+    });
+
+    it('finds a tenant by a Gmail account it no longer uses, and gives one tenant with its panel details', async () => {
+      const events = [
+        stored('t-6', 1, 100n, provisioned('t-6', 'zeta')),
+        stored('t-6', 2, 101n, gmailAuthorized('Former.Owner@gmail.example')),
+        stored('t-6', 3, 102n, modeChanged('default', 'gmail')),
+        stored('t-6', 4, 103n, consentRevoked('revoked_at_google')),
+        stored('t-6', 5, 104n, modeChanged('gmail', 'default')),
+      ];
+      await applyEvents(rm.projections, events, (await rm.checkpoint()).generation);
+      expect(await ids({ limit: 10, q: 'former.owner@GMAIL' })).toEqual(['t-6']);
+      const panel = await rm.tenant('t-6');
+      expect(panel).toMatchObject({
+        tenantId: 't-6',
+        mode: 'default',
+        sender: 'support.zeta@smemetrics-email.com',
+        accounts: ['former.owner@gmail.example'],
+        details: { gmail: { status: 'revoked', revokedReason: 'revoked_at_google', detectedBy: 'sending' } },
+      });
+      expect(await rm.tenant('nobody')).toBeNull();
     });
 
     it('answers the same through another instance', async () => {

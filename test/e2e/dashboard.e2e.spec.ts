@@ -113,6 +113,7 @@ describe('support dashboard over HTTP', () => {
       sender: 'support.fast@smemetrics-email.com',
       status: 'ok',
       attention: null,
+      reason: null,
       lastChangeAt: provisioned.body.updatedAt,
       lastChangeBy: 'ana@help.example',
     });
@@ -170,12 +171,20 @@ describe('support dashboard over HTTP', () => {
       mode: 'default',
       lastChangeBy: 'watcher@platform',
     });
-    expect(await row(failedTest)).toMatchObject({ status: 'needs_attention', attention: 'smtp_test_failed' });
+    expect(await row(failedTest)).toMatchObject({
+      status: 'needs_attention',
+      attention: 'smtp_test_failed',
+      reason: 'SMTP draft (not in use) failed its test at auth: 535 5.7.8 authentication failed',
+    });
+    expect(await row(failing)).toMatchObject({
+      reason: 'Sending through the default address failing at connect: relay refused the connection',
+    });
     expect(await row(fine)).toMatchObject({ status: 'ok', attention: null });
     const s = await summary();
     expect(s.needsAttention).toBeGreaterThanOrEqual(3);
     expect(s.gmailRevoked).toBeGreaterThanOrEqual(1);
-    expect(s.smtpFailing).toBeGreaterThanOrEqual(1);
+    // failedTest's SMTP is a draft (default mode): it needs attention but is not "SMTP failing".
+    expect(s.smtpFailing).toBe(0);
 
     const attention = (await svc.support.get('/v1/dashboard/tenants?status=needs_attention&q=att-&limit=500')).body
       .tenants;

@@ -41,6 +41,14 @@ describe('the OpenAPI examples work', () => {
     return { ...body, host: 'localhost', port: peer.port, username: PEER_USER, password: PEER_PASSWORD };
   };
 
+  const projected = async (tenant: string) => {
+    for (let attempt = 0; attempt < 100; attempt++) {
+      if ((await svc.support.get(`/v1/dashboard/tenants/${tenant}`)).status === 200) return;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error(`${tenant} never reached the dashboard`);
+  };
+
   const cases = Object.entries(OPERATIONS).flatMap(([operation, doc]) =>
     'notRunnable' in doc.examples
       ? []
@@ -53,6 +61,8 @@ describe('the OpenAPI examples work', () => {
     if (template.includes('{tenantId}')) {
       const tenant = uniqueTenant('ex');
       if (example.tenant === 'provisioned') await provision(svc, tenant);
+      // The dashboard reads projections: the tenant shows there once projected (moments later).
+      if (example.tenant === 'provisioned' && template.startsWith('/v1/dashboard/')) await projected(tenant);
       path = template.replace('{tenantId}', tenant);
     }
     const query = new URLSearchParams(example.query ?? {}).toString();

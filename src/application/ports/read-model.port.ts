@@ -1,4 +1,4 @@
-import { type Mode } from '../../domain/mail-config/mail-config.types';
+import { type ConsentRevocationReason, type Mode, type SmtpSecurity } from '../../domain/mail-config/mail-config.types';
 
 /**
  * What the read models hold, shared by their ports: the projection store (writes and checkpoint),
@@ -19,6 +19,59 @@ export interface TenantRow {
   attention: Attention | null;
   lastChangeAt: string;
   lastChangeBy: string;
+  /** Extension: why the tenant needs attention, in words (null when it does not). */
+  reason: string | null;
+}
+
+/** How a grant ended: by the tenant here, or at the provider noticed while sending or by the consent check. */
+export type RevocationDetection = 'tenant' | 'sending' | 'consent_check';
+
+export interface GrantDetails {
+  account: string | null;
+  status: 'authorized' | 'revoked';
+  authorizedAt: string | null;
+  revokedAt: string | null;
+  revokedReason: ConsentRevocationReason | null;
+  detectedBy: RevocationDetection | null;
+  /** The actor of the revocation event. */
+  revokedBy: string | null;
+}
+
+/** What the support panel shows about a tenant beyond its row; every field as the last event left it. */
+export interface TenantDetails {
+  smtp: null | {
+    address: string;
+    host: string;
+    port: number;
+    security: SmtpSecurity;
+    username: string;
+    configuredAt: string;
+    configuredBy: string;
+  };
+  /** The last test of the saved SMTP configuration (cleared when new settings are saved). */
+  lastTest: null | { ok: boolean; stage: string; message: string; durationMs: number; at: string; by: string };
+  gmail: GrantDetails | null;
+  microsoft: GrantDetails | null;
+  /** The last DeliveryFailing, with when it recovered (null while it is still failing). */
+  lastDeliveryFailure: null | {
+    mode: Mode;
+    stage: string;
+    message: string;
+    consecutiveFailures: number;
+    since: string;
+    recoveredAt: string | null;
+  };
+  lastTestMessage: null | {
+    to: string;
+    ok: boolean;
+    mode: Mode;
+    from: string | null;
+    stage: string | null;
+    message: string | null;
+    at: string;
+    by: string;
+  };
+  lastSettingsLink: null | { expiresAt: string; at: string; by: string };
 }
 
 /** The row plus what the projection needs to derive the next row from the next event. */
@@ -33,8 +86,15 @@ export interface TenantRecord extends TenantRow {
   smtpTestFailed: boolean;
   /** The mode whose sends are failing (DeliveryFailing), null once they recover. */
   sendFailingMode: Mode | null;
-  /** SMTP trouble for the summary: the last saved-config test failed, or SMTP sends are failing. */
+  /**
+   * SMTP trouble for the summary, only while SMTP is the active mode: the last saved-config test
+   * failed, or SMTP sends are failing. A failed test of a draft (SMTP saved, another mode active) is not.
+   */
   smtpFailing: boolean;
+  /** Absent in records projected before the support panel (a projections rebuild fills it in). */
+  details?: TenantDetails;
+  /** Every Gmail or Microsoft account the tenant ever authorized (lower case): revoked ones stay searchable. */
+  accounts?: string[];
   /** Stream version of the last event folded into this record: a second guard against reapplying. */
   version: number;
 }

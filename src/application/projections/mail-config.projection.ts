@@ -63,6 +63,7 @@ export function planBatch(
         version: event.version,
         at: event.metadata.at,
         actor: event.metadata.actor,
+        detectedBy: event.metadata.detectedBy ?? null,
       }),
     );
     touched.add(tenantId);

@@ -1,11 +1,19 @@
 import { type MailConfigEvent } from '../../domain/mail-config/mail-config.events';
 import { senderFor } from '../../domain/mail-config/mail-config.state';
-import { type Attention, type TenantRecord } from '../ports/read-model.port';
+import {
+  type Attention,
+  type GrantDetails,
+  type RevocationDetection,
+  type TenantDetails,
+  type TenantRecord,
+} from '../ports/read-model.port';
 
 export interface EventFacts {
   version: number;
   at: string;
   actor: string;
+  /** Metadata `detectedBy` of what the service recorded on its own (`send`, `consent-check`). */
+  detectedBy?: string | null;
 }
 
 function blank(tenantId: string, facts: EventFacts): TenantRecord {
@@ -27,8 +35,100 @@ function blank(tenantId: string, facts: EventFacts): TenantRecord {
     smtpTestFailed: false,
     sendFailingMode: null,
     smtpFailing: false,
+    reason: null,
+    details: emptyDetails(),
+    accounts: [],
     version: 0,
   };
+}
+
+function emptyDetails(): TenantDetails {
+  return {
+    smtp: null,
+    lastTest: null,
+    gmail: null,
+    microsoft: null,
+    lastDeliveryFailure: null,
+    lastTestMessage: null,
+    lastSettingsLink: null,
+  };
+}
+
+/**
+ * Who noticed a revocation at the provider: the event's `detectedBy` metadata (actor `system`);
+ * events recorded before it existed name the consent check in their actor (`system:…-consent-check`),
+ * and otherwise a send (its caller was the actor) ran into it.
+ */
+export function detectionOf(reason: string, actor: string, detectedBy?: string | null): RevocationDetection {
+  if (reason === 'tenant_request') return 'tenant';
+  if (detectedBy === 'consent-check') return 'consent_check';
+  if (detectedBy === 'send') return 'sending';
+  return /^system:.*consent-check$/.test(actor) ? 'consent_check' : 'sending';
+}
+
+function detailsChange(d: TenantDetails, event: MailConfigEvent, facts: EventFacts): Partial<TenantDetails> {
+  switch (event.type) {
+    case 'GmailAuthorized':
+    case 'MicrosoftAuthorized': {
+      const grant: GrantDetails = {
+        account: event.data.account,
+        status: 'authorized',
+        authorizedAt: event.data.authorizedAt,
+        revokedAt: null,
+        revokedReason: null,
+        detectedBy: null,
+        revokedBy: null,
+      };
+      return event.type === 'GmailAuthorized' ? { gmail: grant } : { microsoft: grant };
+    }
+    case 'ConsentRevoked': {
+      const key = event.data.provider === 'microsoft' ? 'microsoft' : 'gmail';
+      const before = d[key];
+      const grant: GrantDetails = {
+        account: event.data.account ?? before?.account ?? null,
+        status: 'revoked',
+        authorizedAt: before?.authorizedAt ?? null,
+        revokedAt: event.data.revokedAt,
+        revokedReason: event.data.reason,
+        detectedBy: detectionOf(event.data.reason, facts.actor, facts.detectedBy),
+        revokedBy: facts.actor,
+      };
+      return { [key]: grant };
+    }
+    case 'SmtpConfigured': {
+      const { address, host, port, security, username, configuredAt } = event.data;
+      return {
+        smtp: { address, host, port, security, username, configuredAt, configuredBy: facts.actor },
+        lastTest: null,
+      };
+    }
+    case 'SmtpConnectionTested': {
+      const { ok, stage, message, durationMs, testedAt } = event.data;
+      return { lastTest: { ok, stage, message, durationMs, at: testedAt, by: facts.actor } };
+    }
+    case 'DeliveryFailing': {
+      const { mode, stage, message, consecutiveFailures, since } = event.data;
+      return { lastDeliveryFailure: { mode, stage, message, consecutiveFailures, since, recoveredAt: null } };
+    }
+    case 'DeliveryRecovered':
+      return d.lastDeliveryFailure
+        ? { lastDeliveryFailure: { ...d.lastDeliveryFailure, recoveredAt: event.data.recoveredAt } }
+        : {};
+    case 'TestMessageSent': {
+      const { to, ok, mode, from, stage, message, sentAt } = event.data;
+      return { lastTestMessage: { to, ok, mode, from, stage, message, at: sentAt, by: facts.actor } };
+    }
+    case 'SettingsLinkIssued':
+      return { lastSettingsLink: { expiresAt: event.data.expiresAt, at: event.data.issuedAt, by: facts.actor } };
+    default:
+      return {};
+  }
+}
+
+function accountsAfter(accounts: readonly string[], event: MailConfigEvent): string[] {
+  if (event.type !== 'GmailAuthorized' && event.type !== 'MicrosoftAuthorized') return [...accounts];
+  const account = event.data.account.toLowerCase();
+  return accounts.includes(account) ? [...accounts] : [...accounts, account];
 }
 
 type Flags = Pick<
@@ -101,6 +201,9 @@ function changeFlags(r: TenantRecord, event: MailConfigEvent): Partial<TenantRec
       return {};
     case 'MailConfigErased':
       return { status: 'erased' };
+    case 'TestMessageSent':
+    case 'SettingsLinkIssued':
+      return {};
     default: {
       const never: never = event;
       throw new Error(`Unhandled event ${(never as { type: string }).type}`);
@@ -117,16 +220,79 @@ export function evolveTenantRecord(
 ): TenantRecord {
   const base = current ?? blank(tenantId, facts);
   const next: TenantRecord = { ...base, ...changeFlags(base, event) };
+  // Records projected before the panel existed get what can be learnt from here on.
+  const details = base.details ?? emptyDetails();
+  next.details = { ...details, ...detailsChange(details, event, facts) };
+  next.accounts = accountsAfter(
+    base.accounts ?? [base.gmailAccount, base.microsoftAccount ?? null].flatMap((a) => (a ? [a.toLowerCase()] : [])),
+    event,
+  );
   const erased = next.status === 'erased';
   const attention = erased ? null : attentionOf(next);
+  // Only an SMTP mode in use is an alarm: a default-mode tenant's failed draft is shown, not counted.
+  const smtpInUse = next.mode === 'smtp';
+  const withAttention = { ...next, attention };
   return {
     ...next,
     sender: senderOf(next),
     attention,
+    reason: erased ? null : reasonOf(withAttention),
     status: erased ? 'erased' : attention ? 'needs_attention' : 'ok',
-    smtpFailing: !erased && (next.smtpTestFailed || (next.sendFailingMode === 'smtp' && next.mode === 'smtp')),
+    smtpFailing: !erased && smtpInUse && (next.smtpTestFailed || next.sendFailingMode === 'smtp'),
     lastChangeAt: facts.at,
     lastChangeBy: facts.actor,
     version: facts.version,
   };
+}
+
+const MODE_NAMES: Record<string, string> = {
+  default: 'the default address',
+  gmail: 'Gmail',
+  microsoft: 'Microsoft 365',
+  smtp: 'SMTP',
+};
+
+const DETECTED: Record<RevocationDetection, string> = {
+  tenant: 'by the tenant here',
+  sending: 'detected while sending',
+  consent_check: 'detected by the consent check',
+};
+
+/** "revoked at Google, detected while sending" (no provider name: the caller says whose). */
+export function revocationInWords(grant: Pick<GrantDetails, 'revokedReason' | 'detectedBy'>, provider: string): string {
+  if (grant.revokedReason === 'tenant_request' || grant.detectedBy === 'tenant') return 'revoked by the tenant here';
+  return `revoked at ${provider}${grant.detectedBy ? `, ${DETECTED[grant.detectedBy]}` : ''}`;
+}
+
+/** Why the tenant needs attention, in words, from what the record knows (null when it does not). */
+export function reasonOf(r: TenantRecord): string | null {
+  const d = r.details;
+  switch (r.attention) {
+    case null:
+      return null;
+    case 'send_failing': {
+      const f = d?.lastDeliveryFailure;
+      const mode = MODE_NAMES[r.sendFailingMode ?? r.mode] ?? r.mode;
+      return f ? `Sending through ${mode} failing at ${f.stage}: ${f.message}` : `Sending through ${mode} failing`;
+    }
+    case 'gmail_revoked': {
+      const g = d?.gmail;
+      const how = g ? revocationInWords(g, 'Google') : 'revoked at Google';
+      return `Gmail consent ${how}${g?.account ? ` (${g.account})` : ''}`;
+    }
+    case 'microsoft_revoked': {
+      const m = d?.microsoft;
+      const how = m ? revocationInWords(m, 'Microsoft') : 'revoked at Microsoft';
+      return `Microsoft 365 consent ${how}${m?.account ? ` (${m.account})` : ''}`;
+    }
+    case 'smtp_test_failed': {
+      const t = d?.lastTest;
+      const what = r.mode === 'smtp' ? 'SMTP test failed' : 'SMTP draft (not in use) failed its test';
+      return t ? `${what} at ${t.stage}: ${t.message}` : what;
+    }
+    default: {
+      const never: never = r.attention;
+      return never;
+    }
+  }
 }

@@ -68,6 +68,20 @@ export type RecordDeliveryFailure = {
   data: { mode: Mode; stage: string; message: string; consecutiveFailures: number; at: string };
 };
 export type RecordDeliverySuccess = { type: 'RecordDeliverySuccess'; data: { mode: Mode; at: string } };
+export type RecordTestMessage = {
+  type: 'RecordTestMessage';
+  data: {
+    to: string;
+    ok: boolean;
+    mode: Mode;
+    from: string | null;
+    messageId: string | null;
+    stage: string | null;
+    message: string | null;
+    at: string;
+  };
+};
+export type RecordSettingsLink = { type: 'RecordSettingsLink'; data: { expiresAt: string; at: string } };
 export type EraseMailConfig = { type: 'EraseMailConfig'; data: { at: string } };
 
 export type MailConfigCommand =
@@ -82,4 +96,6 @@ export type MailConfigCommand =
   | RevokeMicrosoftConsent
   | RecordDeliveryFailure
   | RecordDeliverySuccess
+  | RecordTestMessage
+  | RecordSettingsLink
   | EraseMailConfig;

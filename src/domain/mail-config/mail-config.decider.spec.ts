@@ -47,6 +47,37 @@ const toGmail: MailConfigEvent = {
 const erased: MailConfigEvent = { type: 'MailConfigErased', data: { erasedAt: AT } };
 
 describe('mail configuration decider', () => {
+  describe('support actions: RecordTestMessage and RecordSettingsLink', () => {
+    const outcome = {
+      to: 'agent@help.example',
+      ok: false,
+      mode: 'smtp' as const,
+      from: null,
+      messageId: null,
+      stage: 'auth',
+      message: '535 authentication failed',
+    };
+    const testMessage = { type: 'RecordTestMessage', data: { ...outcome, at: AT } } as const;
+    const link = { type: 'RecordSettingsLink', data: { expiresAt: AT, at: AT } } as const;
+    it('records the test message and its outcome', () =>
+      given([provisioned, smtpConfigured])
+        .when(testMessage)
+        .then([{ type: 'TestMessageSent', data: { ...outcome, sentAt: AT } }]));
+    it('records a settings link without the link', () =>
+      given([provisioned])
+        .when(link)
+        .then([{ type: 'SettingsLinkIssued', data: { expiresAt: AT, issuedAt: AT } }]));
+    it('refuses both for a tenant that is not active', () => {
+      given([]).when(testMessage).then(refused('NOT_PROVISIONED'));
+      given([provisioned, erased]).when(link).then(refused('TENANT_ERASED'));
+    });
+    it('changes nothing the decider rules on', () => {
+      const before = fold([provisioned, smtpConfigured]);
+      const after = fold([{ type: 'TestMessageSent', data: { ...outcome, sentAt: AT } }], before);
+      expect(after).toEqual(before);
+    });
+  });
+
   describe('ProvisionMailConfig', () => {
     const cmd = (username = 'acme') =>
       ({

@@ -180,6 +180,15 @@ export function decide(command: MailConfigCommand, state: MailConfigState): Mail
       if (!state.delivery.failing) return [];
       return [{ type: 'DeliveryRecovered', data: { mode: command.data.mode, recoveredAt: command.data.at } }];
     }
+    case 'RecordTestMessage': {
+      requireActive(state);
+      const { at, ...outcome } = command.data;
+      return [{ type: 'TestMessageSent', data: { ...outcome, sentAt: at } }];
+    }
+    case 'RecordSettingsLink': {
+      requireActive(state);
+      return [{ type: 'SettingsLinkIssued', data: { expiresAt: command.data.expiresAt, issuedAt: command.data.at } }];
+    }
     case 'EraseMailConfig': {
       requireActive(state);
       return [{ type: 'MailConfigErased', data: { erasedAt: command.data.at } }];
@@ -278,6 +287,10 @@ export function evolve(state: MailConfigState, event: MailConfigEvent): MailConf
       return { ...state, delivery: initialState().delivery };
     case 'DisplayNameChanged':
       return { ...state, displayName: event.data.displayName };
+    case 'TestMessageSent':
+    case 'SettingsLinkIssued':
+      // Records of what support did: they change nothing the decider rules on.
+      return state;
     case 'MailConfigErased':
       return {
         ...state,

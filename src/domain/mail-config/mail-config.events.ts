@@ -20,6 +20,8 @@ export const MAIL_CONFIG_EVENT_TYPES = [
   'DeliveryRecovered',
   'MailConfigErased',
   'DisplayNameChanged',
+  'TestMessageSent',
+  'SettingsLinkIssued',
 ] as const;
 
 export type MailConfigEventType = (typeof MAIL_CONFIG_EVENT_TYPES)[number];
@@ -90,6 +92,28 @@ export type MailConfigErased = {
   data: { erasedAt: string };
 };
 
+/** A support agent's test message (dashboard action): where it went and how it ended; never its content. */
+export type TestMessageSent = {
+  type: 'TestMessageSent';
+  data: {
+    to: string;
+    ok: boolean;
+    /** The mode it left through (the default mode after a fallback), or the mode that failed. */
+    mode: Mode;
+    from: string | null;
+    messageId: string | null;
+    /** Where it failed (null when it was sent) and the server's secret-free text. */
+    stage: string | null;
+    message: string | null;
+    sentAt: string;
+  };
+};
+/** A support agent made a settings-page link for the tenant; the link itself (a secret) is not kept. */
+export type SettingsLinkIssued = {
+  type: 'SettingsLinkIssued';
+  data: { expiresAt: string; issuedAt: string };
+};
+
 export type MailConfigEvent =
   | MailConfigProvisioned
   | ModeChanged
@@ -101,7 +125,9 @@ export type MailConfigEvent =
   | DeliveryFailing
   | DeliveryRecovered
   | DisplayNameChanged
-  | MailConfigErased;
+  | MailConfigErased
+  | TestMessageSent
+  | SettingsLinkIssued;
 
 export function isMailConfigEventType(type: string): type is MailConfigEventType {
   return (MAIL_CONFIG_EVENT_TYPES as readonly string[]).includes(type);

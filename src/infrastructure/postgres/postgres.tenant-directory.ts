@@ -1,11 +1,12 @@
 import { type Pool } from 'pg';
 import { type TenantRecord, type TenantRow } from '../../application/ports/read-model.port';
 import {
+  type TenantPanelRecord,
   type ReadModelCounts,
   type TenantDirectory,
   type TenantFilter,
 } from '../../application/ports/tenant-directory.port';
-import { toCounts, toTenantRow } from '../read-models/read-model-rows';
+import { toCounts, toPanelRecord, toTenantRow } from '../read-models/read-model-rows';
 import { containing } from '../read-models/sql-where';
 import { unavailableAs } from './postgres-errors';
 
@@ -33,6 +34,17 @@ export class PostgresTenantDirectory implements TenantDirectory {
         this.pool.query<{ mode: string; n: number }>({ name: 'mcs_dashboard_by_mode', text: BY_MODE }),
       ]);
       return toCounts(sums.rows[0], byMode.rows);
+    });
+  }
+
+  async tenant(tenantId: string): Promise<TenantPanelRecord | null> {
+    return unavailableAs('dashboard tenant', async () => {
+      const { rows } = await this.pool.query<{ record: TenantRecord }>({
+        name: 'mcs_dashboard_tenant',
+        text: 'SELECT record FROM read_model_tenants WHERE tenant_id = $1',
+        values: [tenantId],
+      });
+      return rows[0] ? toPanelRecord(rows[0].record) : null;
     });
   }
 

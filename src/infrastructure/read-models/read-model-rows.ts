@@ -1,5 +1,7 @@
 import { MODES } from '../../domain/mail-config/mail-config.types';
 import { type TenantRecord, type TenantRow } from '../../application/ports/read-model.port';
+import { type TenantPanelRecord } from '../../application/ports/tenant-directory.port';
+import { reasonOf } from '../../application/projections/tenant-record';
 import { type ReadModelCounts } from '../../application/ports/tenant-directory.port';
 
 // What every read-model adapter derives the same way from a record, so SQLite and PostgreSQL agree.
@@ -15,12 +17,22 @@ export function toTenantRow(r: TenantRecord): TenantRow {
     attention: r.attention,
     lastChangeAt: r.lastChangeAt,
     lastChangeBy: r.lastChangeBy,
+    // Worded when read, so records projected before the words existed get them too.
+    reason: r.status === 'erased' ? null : reasonOf(r),
   };
 }
 
-/** Lower-cased "tenant id, username, sender": what the dashboard's text search looks in. */
+/** The row and what the support panel shows about it (null details: projected before the panel existed). */
+export function toPanelRecord(r: TenantRecord): TenantPanelRecord {
+  return { ...toTenantRow(r), details: r.details ?? null, accounts: r.accounts ?? [] };
+}
+
+/**
+ * Lower-cased "tenant id, username, sender, every Gmail or Microsoft account ever authorized":
+ * what the dashboard's text search looks in (a revoked account still finds its tenant).
+ */
 export const searchTextOf = (r: TenantRecord) =>
-  [r.tenantId, r.username ?? '', r.sender ?? ''].join('\n').toLowerCase();
+  [r.tenantId, r.username ?? '', r.sender ?? '', ...(r.accounts ?? [])].join('\n').toLowerCase();
 
 /** Counters from the per-status sums and the per-mode counts of tenants that are not erased. */
 export function toCounts(

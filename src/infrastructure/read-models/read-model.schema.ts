@@ -43,3 +43,12 @@ CREATE TABLE IF NOT EXISTS skipped_events (
   last_position INTEGER NOT NULL
 );
 `;
+
+/** See SqliteReadModelDatabase.upgrade; PostgreSQL's twin is migration 0021-dashboard-support. */
+export const READ_MODEL_UPGRADE_1 = `
+UPDATE tenants SET
+  smtp_failing = CASE WHEN mode = 'smtp' THEN smtp_failing ELSE 0 END,
+  search = search
+    || COALESCE(char(10) || lower(json_extract(record, '$.gmailAccount')), '')
+    || COALESCE(char(10) || lower(json_extract(record, '$.microsoftAccount')), '');
+`;

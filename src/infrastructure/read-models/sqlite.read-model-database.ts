@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { READ_MODEL_SCHEMA } from './read-model.schema';
+import { READ_MODEL_SCHEMA, READ_MODEL_UPGRADE_1 } from './read-model.schema';
 
 /**
  * The read models in one SQLite file (WAL), shared by the projection store, the tenant directory
@@ -14,6 +14,20 @@ export class SqliteReadModelDatabase {
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(READ_MODEL_SCHEMA);
+    this.upgrade();
+  }
+
+  /**
+   * Rows projected by earlier versions, brought to today's rules without a rebuild (user_version
+   * counts the steps done): 1 — "SMTP failing" only in SMTP mode, Gmail/Microsoft accounts searchable.
+   */
+  private upgrade(): void {
+    const version = this.db.pragma('user_version', { simple: true }) as number;
+    if (version >= 1) return;
+    this.db.transaction(() => {
+      this.db.exec(READ_MODEL_UPGRADE_1);
+      this.db.pragma('user_version = 1');
+    })();
   }
 
   close(): void {

@@ -1,11 +1,12 @@
 import { type TenantRecord, type TenantRow } from '../../application/ports/read-model.port';
 import {
+  type TenantPanelRecord,
   type ReadModelCounts,
   type TenantDirectory,
   type TenantFilter,
 } from '../../application/ports/tenant-directory.port';
 import { containing, Where } from './sql-where';
-import { toCounts, toTenantRow } from './read-model-rows';
+import { toCounts, toPanelRecord, toTenantRow } from './read-model-rows';
 import { type SqliteReadModelDatabase } from './sqlite.read-model-database';
 
 type Sums = { tenants: number; needs: number; revoked: number; smtp: number; erased: number };
@@ -27,11 +28,17 @@ export class SqliteTenantDirectory implements TenantDirectory {
       byMode: database.db.prepare<[], { mode: string; n: number }>(
         "SELECT mode, COUNT(*) AS n FROM tenants WHERE status != 'erased' GROUP BY mode",
       ),
+      one: database.db.prepare<[string], { record: string }>('SELECT record FROM tenants WHERE tenant_id = ?'),
     };
   }
 
   async counts(): Promise<ReadModelCounts> {
     return toCounts(this.s.sums.get()!, this.s.byMode.all());
+  }
+
+  async tenant(tenantId: string): Promise<TenantPanelRecord | null> {
+    const row = this.s.one.get(tenantId);
+    return row ? toPanelRecord(JSON.parse(row.record) as TenantRecord) : null;
   }
 
   async tenants(filter: TenantFilter): Promise<TenantRow[]> {

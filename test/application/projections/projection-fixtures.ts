@@ -125,6 +125,7 @@ export class ReadModelsUnderTest {
   position = async () => (await this.projections.checkpoint()).position;
   counts = () => this.directory.counts();
   tenants = (filter: TenantFilter) => this.directory.tenants(filter);
+  tenant = (tenantId: string) => this.directory.tenant(tenantId);
   auditEvents = (filter: AuditFilter) => this.audit.auditEvents(filter);
   skipped = () => this.projections.skipped();
 }

@@ -7,6 +7,7 @@ import {
   ReadModelsUnderTest,
   recorded,
   Sandbox,
+  modeChanged,
   smtpConfigured,
   smtpTested,
   snapshot,
@@ -83,6 +84,7 @@ describe('projection runner under failure, lag and concurrent rebuilds', () => {
         `t-${i}`,
         recorded(provisioned(`t-${i}`, `u${i}`)),
         recorded(smtpConfigured(`h@t${i}.example`)),
+        recorded(modeChanged('default', 'smtp')),
       );
 
     // Another connection to the same file, as `npm run projections:rebuild` would open.

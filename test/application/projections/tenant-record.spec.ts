@@ -84,10 +84,11 @@ describe('tenant dashboard record', () => {
   });
 
   it('needs attention after a failed SMTP test, cleared by a passing test or new settings', () => {
-    const base = [provisioned('t-1', 'acme'), smtpConfigured('help@acme.example')];
+    const base = [provisioned('t-1', 'acme'), smtpConfigured('help@acme.example'), modeChanged('default', 'smtp')];
     expect(fold(...base, smtpTested(false))).toMatchObject({
       status: 'needs_attention',
       attention: 'smtp_test_failed',
+      reason: 'SMTP test failed at auth: 535 authentication failed',
       smtpFailing: true,
     });
     expect(fold(...base, smtpTested(false), smtpTested(true))).toMatchObject({
@@ -99,6 +100,50 @@ describe('tenant dashboard record', () => {
       status: 'ok',
       attention: null,
     });
+  });
+
+  it('shows a failed test of an SMTP draft (default mode) as such, without counting it as SMTP failing', () => {
+    const r = fold(provisioned('t-1', 'acme'), smtpConfigured('help@acme.example'), smtpTested(false));
+    expect(r).toMatchObject({
+      mode: 'default',
+      status: 'needs_attention',
+      attention: 'smtp_test_failed',
+      reason: 'SMTP draft (not in use) failed its test at auth: 535 authentication failed',
+      smtpFailing: false,
+    });
+    expect(r.details?.smtp).toMatchObject({ address: 'help@acme.example', configuredBy: 'actor-2' });
+    expect(r.details?.lastTest).toMatchObject({ ok: false, stage: 'auth', by: 'actor-3' });
+  });
+
+  it('keeps how a grant ended: at the provider while sending or by the consent check, or by the tenant', () => {
+    const at = (actor: string) => (e: MailConfigEvent) => [e, actor] as const;
+    const events = [
+      at('main-application')(provisioned('t-1', 'acme')),
+      at('main-application')(gmailAuthorized('owner@gmail.example')),
+      at('main-application')(consentRevoked('revoked_at_google')),
+    ];
+    const foldAs = (list: ReadonlyArray<readonly [MailConfigEvent, string]>) =>
+      list.reduce<TenantRecord | null>(
+        (r, [e, actor], i) => evolveTenantRecord(r, 't-1', e, { version: i + 1, at: `2026-11-26T10:00:0${i}Z`, actor }),
+        null,
+      )!;
+    const whileSending = foldAs(events);
+    expect(whileSending.details?.gmail).toMatchObject({
+      account: 'owner@gmail.example',
+      status: 'revoked',
+      revokedReason: 'revoked_at_google',
+      detectedBy: 'sending',
+      revokedBy: 'main-application',
+    });
+    expect(whileSending.reason).toBe('Gmail consent revoked at Google, detected while sending (owner@gmail.example)');
+    expect(whileSending.accounts).toEqual(['owner@gmail.example']);
+    const byCheck = foldAs([
+      ...events.slice(0, 2),
+      at('system:gmail-consent-check')(consentRevoked('revoked_at_google')),
+    ]);
+    expect(byCheck.reason).toBe('Gmail consent revoked at Google, detected by the consent check (owner@gmail.example)');
+    const byTenant = foldAs([...events.slice(0, 2), at('ana@acme.example')(consentRevoked('tenant_request'))]);
+    expect(byTenant.details?.gmail).toMatchObject({ detectedBy: 'tenant', revokedBy: 'ana@acme.example' });
   });
 
   it('needs attention while sends in the active mode fail, until they recover', () => {

@@ -19,3 +19,11 @@ export interface CallerAuthenticator {
   authenticate(token: string): Promise<Caller | null>;
 }
 export const CALLER_AUTHENTICATORS = Symbol('CALLER_AUTHENTICATORS');
+
+/**
+ * The support agent behind a caller: the actor of every support action (dashboard test, test
+ * message, settings link). The one accessor for it, so a personal sign-in only changes what it returns.
+ */
+export function agentOf(caller: Caller | undefined): string {
+  return caller?.label ?? 'anonymous';
+}

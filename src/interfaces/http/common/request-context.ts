@@ -2,7 +2,7 @@ import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { assignRequestId } from '../../../infrastructure/logging/logger-options';
 import { type CommandContext } from '../../../application/common/command-context';
-import { type Caller } from './caller';
+import { agentOf, type Caller } from './caller';
 import { validationProblem } from './problem';
 
 /** Runs where the request logger did not (routes excluded from it): the same id rules. */
@@ -36,4 +36,13 @@ export const Ctx = createParamDecorator((_: unknown, context: ExecutionContext):
   const req = context.switchToHttp().getRequest<Request & { id: string; caller?: Caller }>();
   const actor = actorFrom(req.headers['x-actor']) ?? req.caller?.label ?? 'anonymous';
   return { actor, correlationId: req.id };
+});
+
+/**
+ * The context of a support action: the actor is the authenticated agent (agentOf), never X-Actor,
+ * since a header could name anyone.
+ */
+export const AgentCtx = createParamDecorator((_: unknown, context: ExecutionContext): CommandContext => {
+  const req = context.switchToHttp().getRequest<Request & { id: string; caller?: Caller }>();
+  return { actor: agentOf(req.caller), correlationId: req.id };
 });

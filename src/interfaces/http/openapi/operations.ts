@@ -34,7 +34,9 @@ export type ProblemName =
   | 'IDEMPOTENCY_KEY_REUSED'
   | 'MODE_UNAVAILABLE'
   | 'DELIVERY_FAILED'
-  | 'DELIVERY_UNCERTAIN';
+  | 'DELIVERY_UNCERTAIN'
+  | 'INVALID_DISPLAY_NAME'
+  | 'INVALID_HEADER';
 
 export interface Answer {
   /** A component of response-schemas.json; null for a redirect or an empty answer. */
@@ -181,6 +183,7 @@ export const OPERATIONS: Record<string, OperationDoc> = {
       'DELIVERY_FAILED',
       'DELIVERY_UNCERTAIN',
       'CREDENTIAL_UNAVAILABLE',
+      'INVALID_HEADER',
     ],
     examples: {
       reply: {
@@ -251,5 +254,41 @@ export const OPERATIONS: Record<string, OperationDoc> = {
     },
     problems: [],
     examples: { notRunnable: 'needs a consent round trip: test/e2e/microsoft-authorization.e2e.spec.ts' },
+  },
+  'PUT /v1/tenants/{tenantId}/mail-config/display-name': {
+    summary: 'Set the display name of the From in every mode ("Acme Support" <support.acme@…>)',
+    answers: { 200: VIEW('The view with displayName') },
+    problems: [...TENANT_WRITE, 'INVALID_DISPLAY_NAME'],
+    examples: { name: { tenant: 'provisioned', body: { displayName: 'Acme Support' }, status: 200 } },
+  },
+  'GET /v1/dashboard/tenants/{tenantId}': {
+    summary: 'One tenant for the support panel: its row, configuration in words and last outcomes',
+    answers: { 200: { schema: 'TenantPanelRecord', description: 'From the projections' } },
+    problems: ['NOT_PROVISIONED'],
+    examples: { panel: { tenant: 'provisioned', status: 200 } },
+  },
+  'GET /v1/dashboard/tenants/{tenantId}/history': {
+    summary: 'The tenant history with each event described in plain language',
+    answers: { 200: { schema: 'DescribedHistoryPage', description: 'One page, each event with a description' } },
+    problems: ['NOT_PROVISIONED', 'INVALID_CURSOR'],
+    examples: { history: { tenant: 'provisioned', status: 200 } },
+  },
+  'POST /v1/dashboard/tenants/{tenantId}/smtp-test': {
+    summary: 'Re-run the SMTP test on the saved configuration (recorded, the agent as actor)',
+    answers: { 200: { schema: 'SmtpTestReport', description: 'How far the test got, in words' } },
+    problems: ['NOT_PROVISIONED', 'TENANT_ERASED', 'SMTP_NOT_CONFIGURED', 'CREDENTIAL_UNAVAILABLE'],
+    examples: { notConfigured: { tenant: 'provisioned', status: 409 } },
+  },
+  'POST /v1/dashboard/tenants/{tenantId}/test-message': {
+    summary: 'Send a test message from the active mode to one address (recorded as TestMessageSent)',
+    answers: { 200: { schema: 'TestMessageOutcome', description: 'Sent or not, and where it stopped' } },
+    problems: ['NOT_PROVISIONED', 'TENANT_ERASED', 'MODE_UNAVAILABLE', 'CREDENTIAL_UNAVAILABLE'],
+    examples: { toAgent: { tenant: 'provisioned', body: { to: 'agent@example.org' }, status: 200 } },
+  },
+  'POST /v1/dashboard/tenants/{tenantId}/settings-link': {
+    summary: 'A single-use settings-page link for the tenant (recorded as SettingsLinkIssued)',
+    answers: { 201: { schema: 'SettingsLinkCreated', description: 'Open url within 5 minutes, once' } },
+    problems: ['NOT_PROVISIONED', 'TENANT_ERASED'],
+    examples: { link: { tenant: 'provisioned', status: 201 } },
   },
 };

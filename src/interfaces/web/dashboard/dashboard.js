@@ -16,8 +16,15 @@
 
   const problemOf = (res) => res.json().catch(() => ({}));
 
-  async function api(path) {
-    const res = await fetch(path, { headers: { accept: 'application/json' }, credentials: 'same-origin' });
+  async function api(path, body) {
+    const init = { headers: { accept: 'application/json' }, credentials: 'same-origin' };
+    if (body !== undefined) {
+      // Actions post JSON to this origin with the SameSite=Strict cookie: other sites cannot send them.
+      init.method = 'POST';
+      init.headers['content-type'] = 'application/json';
+      init.body = JSON.stringify(body);
+    }
+    const res = await fetch(path, init);
     // The session cookie expired or the token was rotated: the page itself shows the sign-in form.
     if (res.status === 401 || res.status === 403) {
       location.replace('/dashboard');
@@ -46,7 +53,14 @@
     });
   }
 
-  const state = { shown: 0, cursor: null, selected: null };
+  const state = { shown: 0, cursor: null, selected: null, panelKey: '', historyKey: '', open: new Set() };
+  const MODE = { default: 'Default address', gmail: 'Gmail', microsoft: 'Microsoft 365', smtp: 'SMTP' };
+  const SECURITY = { tls: 'TLS from the start', starttls: 'STARTTLS', none: 'no encryption' };
+  const DETECTED = {
+    tenant: 'by the tenant here',
+    sending: 'detected while sending',
+    consent_check: 'detected by the consent check',
+  };
   const ATTENTION = {
     gmail_revoked: 'Gmail revoked at Google',
     microsoft_revoked: 'Microsoft 365 revoked at Microsoft',
@@ -59,6 +73,7 @@
     const d = new Date(iso);
     return el('time', { datetime: iso }, [Number.isNaN(d.getTime()) ? iso : d.toLocaleString()]);
   }
+  const when = (iso) => time(iso).textContent;
 
   function filterQuery(extra) {
     const params = new URLSearchParams();
@@ -80,13 +95,14 @@
 
   function row(t) {
     const statusCell = el('td', {}, [el('span', { class: `badge ${t.status}` }, [STATUS[t.status] ?? t.status])]);
-    if (t.attention) statusCell.append(' ', ATTENTION[t.attention] ?? t.attention);
+    const reason = t.reason || (t.attention ? (ATTENTION[t.attention] ?? t.attention) : '–');
     const tr = el('tr', { 'data-tenant-row': t.tenantId }, [
       el('td', {}, [el('button', { type: 'button', class: 'tenant', 'data-tenant': t.tenantId }, [t.tenantId])]),
       el('td', {}, [t.username || '–']),
-      el('td', {}, [t.mode]),
+      el('td', {}, [MODE[t.mode] ?? t.mode]),
       el('td', {}, [t.sender || '–']),
       statusCell,
+      el('td', { class: 'reason' }, [reason]),
       el('td', {}, [time(t.lastChangeAt)]),
       el('td', {}, [t.lastChangeBy]),
     ]);
@@ -115,32 +131,139 @@
     showPage(await api(filterQuery({ limit: PAGE, cursor: state.cursor })), true);
   }
 
-  async function loadTimeline(tenantId) {
+  // The tenant panel: the configuration in words, the actions, and the history in plain language.
+  function grantWords(grant, provider) {
+    if (!grant) return 'Not authorized';
+    const account = grant.account || 'an account';
+    if (grant.status === 'authorized') {
+      return `${account}, authorized${grant.authorizedAt ? ` ${when(grant.authorizedAt)}` : ''}`;
+    }
+    const how =
+      grant.revokedReason === 'tenant_request'
+        ? 'revoked by the tenant here'
+        : `revoked at ${provider}${grant.detectedBy ? `, ${DETECTED[grant.detectedBy] ?? grant.detectedBy}` : ''}`;
+    return `${account}, ${how}, ${when(grant.revokedAt)} (recorded by ${grant.revokedBy})`;
+  }
+
+  function configRows(t) {
+    const d = t.details;
+    const rows = [
+      ['Mode', `${MODE[t.mode] ?? t.mode}${t.sender ? `, sending as ${t.sender}` : ''}`],
+      ['Status', `${STATUS[t.status] ?? t.status}${t.reason ? `: ${t.reason}` : ''}`],
+    ];
+    if (!d) return rows;
+    if (d.smtp) {
+      const s = d.smtp;
+      const draft = t.mode === 'smtp' ? '' : ' (saved, not in use: a draft)';
+      rows.push([
+        'SMTP server',
+        `${s.host}, port ${s.port}, ${SECURITY[s.security] ?? s.security}, login ${s.username}, ` +
+          `sending as ${s.address}${draft}; saved ${when(s.configuredAt)} by ${s.configuredBy}`,
+      ]);
+    } else rows.push(['SMTP server', 'Not configured']);
+    const test = d.lastTest;
+    rows.push([
+      'Last SMTP test',
+      !d.smtp
+        ? '–'
+        : !test
+          ? 'Not tested since the settings were saved'
+          : test.ok
+            ? `Passed in ${test.durationMs} ms, ${when(test.at)} (by ${test.by})`
+            : `Failed at ${test.stage}: ${test.message} — ${when(test.at)} (by ${test.by})`,
+    ]);
+    rows.push(['Gmail account', grantWords(d.gmail, 'Google')]);
+    rows.push(['Microsoft 365 account', grantWords(d.microsoft, 'Microsoft')]);
+    const f = d.lastDeliveryFailure;
+    rows.push([
+      'Last delivery failure',
+      !f
+        ? 'None recorded'
+        : `Sending through ${MODE[f.mode] ?? f.mode} failed at ${f.stage}: ${f.message} ` +
+          `(${f.consecutiveFailures} in a row, since ${when(f.since)}; ` +
+          `${f.recoveredAt ? `works again since ${when(f.recoveredAt)}` : 'still failing'})`,
+    ]);
+    const m = d.lastTestMessage;
+    rows.push([
+      'Last test message',
+      !m
+        ? 'None sent'
+        : m.ok
+          ? `To ${m.to}: sent through ${MODE[m.mode] ?? m.mode} from ${m.from}, ${when(m.at)} (by ${m.by})`
+          : `To ${m.to}: failed at ${m.stage}: ${m.message} — ${when(m.at)} (by ${m.by})`,
+    ]);
+    return rows;
+  }
+
+  function renderPanel(t) {
+    // Redrawn only when something changed, so a refresh never moves the reader's place.
+    const key = JSON.stringify(t);
+    if (key === state.panelKey) return;
+    state.panelKey = key;
+    $('#tenant-name').textContent = t.tenantId;
+    $('#history-tenant').textContent = t.tenantId;
+    $('#config').replaceChildren(
+      ...configRows(t).flatMap(([term, value]) => [el('dt', {}, [term]), el('dd', {}, [value])]),
+    );
+    $('#tenant-note').hidden = t.details !== null;
+    $('#tenant-note').textContent =
+      'This tenant was last projected before the panel existed: rebuild the projections to see its details.';
+    const noSmtp = !t.details?.smtp || (t.status !== 'ok' && t.status !== 'needs_attention');
+    $('#rerun-test').disabled = noSmtp;
+    $('#rerun-help').textContent = noSmtp
+      ? 'There are no saved SMTP settings to test.'
+      : 'Tests the saved SMTP settings again and records the result.';
+  }
+
+  function historyItem(e) {
+    const raw = el('details', { 'data-event': e.eventId }, [
+      el('summary', {}, [`Raw event (${e.type}, version ${e.version})`]),
+      el('pre', {}, [
+        JSON.stringify(
+          { type: e.type, version: e.version, at: e.at, actor: e.actor, correlationId: e.correlationId, data: e.data },
+          null,
+          2,
+        ),
+      ]),
+    ]);
+    if (state.open.has(e.eventId)) raw.open = true;
+    raw.addEventListener('toggle', () => {
+      if (raw.open) state.open.add(e.eventId);
+      else state.open.delete(e.eventId);
+    });
+    return el('li', {}, [
+      el('p', { class: 'what' }, [e.description]),
+      el('p', { class: 'who' }, [`by ${e.actor} · `, time(e.at)]),
+      raw,
+    ]);
+  }
+
+  async function loadHistory(tenantId) {
     let events = [];
     let cursor = null;
     do {
       const after = cursor ? `&cursor=${encodeURIComponent(cursor)}` : '';
-      const page = await api(`/v1/tenants/${encodeURIComponent(tenantId)}/mail-config/history?limit=500${after}`);
+      const page = await api(`/v1/dashboard/tenants/${encodeURIComponent(tenantId)}/history?limit=500${after}`);
       events = events.concat(page.events);
       cursor = page.nextCursor;
     } while (cursor && events.length < 5000);
+    return events;
+  }
+
+  async function loadTenantPanel(tenantId) {
+    const path = `/v1/dashboard/tenants/${encodeURIComponent(tenantId)}`;
+    const [tenant, events] = await Promise.all([api(path), loadHistory(tenantId)]);
     if (state.selected !== tenantId) return;
-    $('#timeline-tenant').textContent = tenantId;
-    $('#events').replaceChildren(
-      ...events
-        .reverse()
-        .map((e) =>
-          el('li', {}, [
-            el('span', { class: 'what' }, [e.type]),
-            ' ',
-            el('span', { class: 'who' }, [`by ${e.actor}`]),
-            ' · ',
-            time(e.at),
-            el('pre', {}, [JSON.stringify(e.data, null, 2)]),
-          ]),
-        ),
-    );
-    $('#timeline').hidden = false;
+    renderPanel(tenant);
+    const key = events.map((e) => e.eventId).join();
+    if (key !== state.historyKey) {
+      state.historyKey = key;
+      // A redraw must not drop the keyboard focus of a reader inside the history.
+      const focused = document.activeElement?.closest?.('#events details[data-event]')?.dataset.event;
+      $('#events').replaceChildren(...events.reverse().map(historyItem));
+      if (focused) $(`#events details[data-event="${CSS.escape(focused)}"] summary`)?.focus();
+    }
+    $('#tenant').hidden = false;
   }
 
   async function guarded(work) {
@@ -154,18 +277,99 @@
     }
   }
 
-  async function openTimeline(tenantId) {
+  async function openTenant(tenantId) {
+    if (state.selected !== tenantId) {
+      state.panelKey = '';
+      state.historyKey = '';
+      state.open.clear();
+      $('#action-status').textContent = '';
+      $('#link-box').hidden = true;
+      $('#link-url').value = '';
+    }
     state.selected = tenantId;
     for (const tr of document.querySelectorAll('tr[data-tenant-row]')) {
       tr.classList.toggle('selected', tr.dataset.tenantRow === tenantId);
     }
-    await guarded(() => loadTimeline(tenantId));
-    $('#timeline-title').focus();
+    await guarded(() => loadTenantPanel(tenantId));
+    $('#tenant-title').focus();
+  }
+
+  function say(text) {
+    // The live region announces each outcome, even the same words twice in a row.
+    $('#action-status').textContent = '';
+    setTimeout(() => ($('#action-status').textContent = text), 50);
+  }
+
+  /** One support action: the button is busy while it runs, the outcome is announced, the panel reloads. */
+  async function act(button, busyText, work) {
+    const tenantId = state.selected;
+    // Not disabled while busy: a disabled button would drop the keyboard focus.
+    if (!tenantId || button.getAttribute('aria-busy') === 'true') return;
+    button.setAttribute('aria-busy', 'true');
+    say(busyText);
+    try {
+      say(await work(`/v1/dashboard/tenants/${encodeURIComponent(tenantId)}`));
+    } catch (error) {
+      if (error.message !== 'signed out') say(`Could not do that: ${error.message}`);
+    } finally {
+      button.removeAttribute('aria-busy');
+      // The action's event reaches the projections shortly: look again a few times.
+      for (const ms of [300, 1000, 2500])
+        setTimeout(() => state.selected && guarded(() => loadTenantPanel(state.selected)), ms);
+    }
+  }
+
+  function actions() {
+    $('#rerun-test').addEventListener('click', (e) =>
+      act(e.currentTarget, 'Testing the saved SMTP settings…', async (base) => {
+        const r = await api(`${base}/smtp-test`, {});
+        return r.ok ? `SMTP test passed in ${r.durationMs} ms.` : `SMTP test failed at ${r.stage}: ${r.message}`;
+      }),
+    );
+    $('#test-message').addEventListener('submit', (e) => {
+      e.preventDefault();
+      const input = $('#test-to');
+      const to = input.value.trim();
+      if (!to || !input.checkValidity()) {
+        input.setAttribute('aria-invalid', 'true');
+        say('Type one email address to send the test message to.');
+        input.focus();
+        return;
+      }
+      input.removeAttribute('aria-invalid');
+      const button = e.currentTarget.querySelector('button[type="submit"]');
+      act(button, `Sending a test message to ${to}…`, async (base) => {
+        const r = await api(`${base}/test-message`, { to });
+        if (!r.ok) return `Test message to ${r.to} failed at ${r.stage}: ${r.message}`;
+        const fallback = r.fallback ? ` (fell back from ${MODE[r.fallback.from] ?? r.fallback.from})` : '';
+        return `Test message sent to ${r.to} through ${MODE[r.mode] ?? r.mode} from ${r.from}${fallback}.`;
+      });
+    });
+    $('#settings-link').addEventListener('click', (e) =>
+      act(e.currentTarget, 'Creating a settings-page link…', async (base) => {
+        const r = await api(`${base}/settings-link`, {});
+        $('#link-url').value = r.url;
+        $('#link-expiry').textContent = `Works once, until ${when(r.expiresAt)}.`;
+        $('#link-box').hidden = false;
+        let copied = false;
+        try {
+          await navigator.clipboard.writeText(r.url);
+          copied = true;
+        } catch {
+          // No clipboard permission: the link stays selected in its field for Ctrl+C.
+        }
+        $('#link-url').focus();
+        $('#link-url').select();
+        return copied
+          ? `Settings-page link copied to the clipboard; it works once, until ${when(r.expiresAt)}.`
+          : `Settings-page link created and selected: press Ctrl+C to copy it. It works once, until ${when(r.expiresAt)}.`;
+      }),
+    );
   }
 
   async function refresh() {
     await guarded(async () => {
-      await Promise.all([loadSummary(), loadTenants(false), state.selected ? loadTimeline(state.selected) : null]);
+      await Promise.all([loadSummary(), loadTenants(false), state.selected ? loadTenantPanel(state.selected) : null]);
       $('#updated').textContent = `Updated ${new Date().toLocaleTimeString()}`;
     });
     setTimeout(refresh, REFRESH_MS);
@@ -184,11 +388,12 @@
     $('#more').addEventListener('click', () => guarded(loadMore));
     $('#tenants').addEventListener('click', (e) => {
       const button = e.target.closest('button[data-tenant]');
-      if (button) openTimeline(button.dataset.tenant);
+      if (button) openTenant(button.dataset.tenant);
     });
-    $('#close-timeline').addEventListener('click', () => {
+    actions();
+    $('#close-tenant').addEventListener('click', () => {
       state.selected = null;
-      $('#timeline').hidden = true;
+      $('#tenant').hidden = true;
       for (const tr of document.querySelectorAll('tr.selected')) tr.classList.remove('selected');
       $('#tenants-title').focus();
     });
