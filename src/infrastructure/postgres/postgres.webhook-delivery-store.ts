@@ -188,7 +188,7 @@ export class PostgresWebhookDeliveryStore implements WebhookDeliveryStore {
       const { rows } = await this.pool.query<Row>(
         `SELECT ${COLUMNS} FROM webhook_deliveries
          WHERE ($1::text IS NULL OR status = $1) AND position > coalesce($2::bigint, -1)
-         ORDER BY position LIMIT $3`,
+         ORDER BY webhook_deliveries.position LIMIT $3`, // the bigint column, not its text alias
         [filter.status ?? null, filter.after?.toString() ?? null, filter.limit + 1],
       );
       const page = rows.slice(0, filter.limit).map(toDelivery);
