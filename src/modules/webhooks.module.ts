@@ -1,4 +1,4 @@
-import { Inject, Module, OnApplicationBootstrap, OnApplicationShutdown, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Logger, Module, OnApplicationBootstrap, OnApplicationShutdown, OnModuleDestroy } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../application/app-config';
 import { type ProjectionLock } from '../application/ports/projection-lock.port';
 import { WEBHOOK_DELIVERY_STORE, type WebhookDeliveryStore } from '../application/ports/webhook-delivery-store.port';
@@ -85,7 +85,12 @@ export class WebhooksModule implements OnApplicationBootstrap, OnModuleDestroy, 
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    if (!this.config.webhooks) return;
+    const webhooks = this.config.webhooks;
+    if (!webhooks) return;
+    // The host only: the URL's path or query may hold a token of the receiver.
+    new Logger('Webhooks').log(
+      `webhooks to ${new URL(webhooks.url).host}, ${webhooks.retryScheduleMs.length} retries at most`,
+    );
     this.feed.onQueued = () => this.dispatcher.wake();
     await this.feed.start();
     this.dispatcher.start();

@@ -140,6 +140,22 @@ export function webhookDeliveryStoreContract(name: string, open: () => Promise<W
       });
     });
 
+    it('deletes every delivery of an erased tenant with the batch that erased it', async () => {
+      const { store } = fx;
+      await store.initialise(0n);
+      await store.enqueue([delivery(1, 'gone'), delivery(2, 'kept'), delivery(3, 'gone')], 3n);
+      const [claimed] = await store.claimDue(new Date(Date.now() + 1000), 1, 1000);
+      await store.recordAttempt(claimed.delivery.id, claimed.claim, {
+        at: new Date(),
+        statusCode: 204,
+        error: null,
+        status: 'delivered',
+      });
+      expect(await store.enqueue([delivery(5, 'kept')], 6n, ['gone'])).toBe(1);
+      expect((await store.list({ limit: 10 })).deliveries.map((d) => d.id)).toEqual(['msg_2', 'msg_5']);
+      expect(await store.checkpoint()).toBe(6n);
+    });
+
     it('pages in event order', async () => {
       const { store } = fx;
       await store.initialise(0n);

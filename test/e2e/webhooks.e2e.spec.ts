@@ -180,6 +180,21 @@ describe('webhooks to the main application', () => {
     expect((await deliveries('&status=failed')).filter((d) => d.tenantId === tenant)).toHaveLength(1);
   });
 
+  it('keeps nothing of an erased tenant in the webhook queue', async () => {
+    const tenant = await h.provisioned('wh');
+    await h.authorize(tenant);
+    await receiver.until(() => receiver.of(tenant).filter((w) => w.answered === 204).length === 2);
+    await settled(tenant);
+    expect((await deliveries()).filter((d) => d.tenantId === tenant)).toHaveLength(2);
+    expect((await h.svc.api.delete(`/v1/tenants/${tenant}/mail-config`)).status).toBe(200);
+    for (let i = 0; ; i++) {
+      const left = (await deliveries()).filter((d) => d.tenantId === tenant);
+      if (left.length === 0) break;
+      if (i > 200) throw new Error(`deliveries of the erased tenant still listed: ${left.length}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  });
+
   it('answers the support routes with problems for bad input', async () => {
     expect((await h.svc.support.get('/v1/webhooks/deliveries?status=lost')).status).toBe(400);
     expect((await h.svc.support.get('/v1/webhooks/deliveries?cursor=nonsense')).status).toBe(400);

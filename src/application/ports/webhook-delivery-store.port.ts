@@ -71,10 +71,16 @@ export interface WebhookDeliveryStore {
   /** Moves a checkpoint that lies beyond the event store's head (another store) back to it. */
   rewind(position: bigint): Promise<void>;
   /**
-   * One transaction: takes the checkpoint for update, inserts the deliveries of events after it
-   * (an id already queued is left alone), moves it to `position`. Returns how many were queued.
+   * One transaction: takes the checkpoint for update, deletes every delivery of `erasedTenants`
+   * (their bodies name accounts and servers: erasure leaves none behind), inserts the deliveries
+   * of events after the checkpoint (an id already queued is left alone), moves it to `position`.
+   * Returns how many were queued.
    */
-  enqueue(deliveries: readonly NewWebhookDelivery[], position: bigint): Promise<number>;
+  enqueue(
+    deliveries: readonly NewWebhookDelivery[],
+    position: bigint,
+    erasedTenants?: readonly string[],
+  ): Promise<number>;
   /**
    * Takes up to `limit` pending deliveries due at `now` that no one else holds, and holds them
    * until `now + leaseMs` (an instance dying mid-attempt lets them fall due again then).

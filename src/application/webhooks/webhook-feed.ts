@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { MAIL_CONFIG_STREAM_PREFIX } from '../mail-config/streams';
+import { MAIL_CONFIG_STREAM_PREFIX, tenantOf } from '../mail-config/streams';
 import { EVENT_STORE, type EventStore, type StoredEvent } from '../ports/event-store.port';
 import { type HeldProjectionLock, type ProjectionLock } from '../ports/projection-lock.port';
 import { WEBHOOK_DELIVERY_STORE, type WebhookDeliveryStore } from '../ports/webhook-delivery-store.port';
@@ -18,7 +18,7 @@ export const WEBHOOK_FEED_LOCK = Symbol('WEBHOOK_FEED_LOCK');
  * so a restart or another instance taking over resumes exactly after the last commit. Only the
  * lock holder subscribes; the store's checkpoint, taken for update, keeps a second writer from
  * queueing an event twice anyway. The first start begins at the store's head: switching
- * webhooks on does not replay history.
+ * webhooks on does not replay history. An erased tenant's deliveries, told or not, go with it.
  */
 @Injectable()
 export class WebhookFeed {
@@ -113,8 +113,12 @@ export class WebhookFeed {
   }
 
   private async enqueue(events: StoredEvent[]): Promise<void> {
-    const deliveries = events.map(webhookDeliveryFor).filter((d) => d !== null);
-    const queued = await this.store.enqueue(deliveries, events[events.length - 1].position);
+    const erased = new Set(events.filter((e) => e.type === 'MailConfigErased').map((e) => tenantOf(e.streamId)));
+    const deliveries = events
+      .map(webhookDeliveryFor)
+      .filter((d) => d !== null)
+      .filter((d) => !erased.has(d.tenantId));
+    const queued = await this.store.enqueue(deliveries, events[events.length - 1].position, [...erased]);
     if (queued > 0) this.onQueued();
   }
 

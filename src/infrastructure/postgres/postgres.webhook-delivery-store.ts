@@ -105,7 +105,11 @@ export class PostgresWebhookDeliveryStore implements WebhookDeliveryStore {
     );
   }
 
-  async enqueue(deliveries: readonly NewWebhookDelivery[], position: bigint): Promise<number> {
+  async enqueue(
+    deliveries: readonly NewWebhookDelivery[],
+    position: bigint,
+    erasedTenants: readonly string[] = [],
+  ): Promise<number> {
     return unavailableAs('webhook enqueue', () =>
       inTransaction(this.pool, async (client) => {
         const { rows } = await client.query<{ position: string }>(
@@ -113,6 +117,9 @@ export class PostgresWebhookDeliveryStore implements WebhookDeliveryStore {
         );
         const checkpoint = rows[0] ? BigInt(rows[0].position) : 0n;
         if (position <= checkpoint) return 0;
+        if (erasedTenants.length > 0) {
+          await client.query('DELETE FROM webhook_deliveries WHERE tenant_id = ANY($1::text[])', [erasedTenants]);
+        }
         const fresh = deliveries.filter((d) => d.position > checkpoint);
         let queued = 0;
         if (fresh.length > 0) {

@@ -119,7 +119,12 @@ export class SqliteWebhookDeliveryStore implements WebhookDeliveryStore {
     this.db.prepare('UPDATE webhook_checkpoint SET position = ?, updated_at = ? WHERE id = 1').run(position, now());
   }
 
-  async enqueue(deliveries: readonly NewWebhookDelivery[], position: bigint): Promise<number> {
+  async enqueue(
+    deliveries: readonly NewWebhookDelivery[],
+    position: bigint,
+    erasedTenants: readonly string[] = [],
+  ): Promise<number> {
+    const erase = this.db.prepare('DELETE FROM webhook_deliveries WHERE tenant_id = ?');
     const insert = this.db.prepare(
       `INSERT OR IGNORE INTO webhook_deliveries
          (id, event_id, position, tenant_id, type, body, status, created_at, next_attempt_at)
@@ -129,6 +134,7 @@ export class SqliteWebhookDeliveryStore implements WebhookDeliveryStore {
       .transaction(() => {
         const checkpoint = this.readCheckpoint() ?? 0n;
         if (position <= checkpoint) return 0;
+        for (const tenantId of erasedTenants) erase.run(tenantId);
         const at = Date.now();
         let queued = 0;
         for (const d of deliveries) {
