@@ -1,4 +1,7 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { Webhook } from 'standardwebhooks';
+import { startTestService, type TestService } from '../support/app';
 import { GmailHarness } from '../support/google/gmail-harness';
 import { sample } from '../support/metrics';
 import { webhookSecret, WebhookReceiver } from '../support/webhooks/webhook-receiver';
@@ -199,5 +202,24 @@ describe('webhooks to the main application', () => {
     expect((await h.svc.support.get('/v1/webhooks/deliveries?status=lost')).status).toBe(400);
     expect((await h.svc.support.get('/v1/webhooks/deliveries?cursor=nonsense')).status).toBe(400);
     expect((await h.svc.api.get('/v1/webhooks/deliveries')).status).toBe(403);
+  });
+});
+
+describe('webhooks switched off (no WEBHOOK_URL)', () => {
+  let svc: TestService;
+  beforeAll(async () => {
+    svc = await startTestService();
+  });
+  afterAll(() => svc?.close());
+
+  it('opens no queue and answers the support routes 503 naming what is missing', async () => {
+    const list = await svc.support.get('/v1/webhooks/deliveries');
+    expect(list.status).toBe(503);
+    expect(list.body).toMatchObject({
+      code: 'WEBHOOKS_NOT_CONFIGURED',
+      detail: expect.stringContaining('WEBHOOK_URL'),
+    });
+    expect((await svc.support.post('/v1/webhooks/deliveries/msg_x/replay')).status).toBe(503);
+    expect(existsSync(join(svc.dataDir, 'webhooks.db'))).toBe(false);
   });
 });
