@@ -56,7 +56,9 @@ function tell(event: MailConfigEvent): Told {
       const { mode, stage, message, consecutiveFailures } = event.data;
       return {
         type: 'mail_config.delivery_failing',
-        summary: `Sending through ${MODE_WORDS[mode]} failed ${consecutiveFailures} times in a row (${stage}): ${message}`,
+        summary:
+          `Sending through ${MODE_WORDS[mode]} failed ${consecutiveFailures} times in a row ` +
+          `(${stage}): ${message}`,
         details: { mode, stage, message, consecutiveFailures },
       };
     }

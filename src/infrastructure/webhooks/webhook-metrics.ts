@@ -22,7 +22,9 @@ export class PrometheusWebhookMetrics implements WebhookMetrics {
   constructor(registry: Registry, store: WebhookDeliveryStore | null) {
     this.attempts = new Counter({
       name: 'mail_config_webhook_attempts_total',
-      help: 'Webhook delivery attempts by outcome (delivered, rejected: non-2xx, timeout, unreachable, refused: address policy)',
+      help:
+        'Webhook delivery attempts by outcome ' +
+        '(delivered, rejected: non-2xx, timeout, unreachable, refused: address policy)',
       labelNames: ['outcome'],
       registers: [registry],
     });

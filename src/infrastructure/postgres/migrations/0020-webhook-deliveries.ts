@@ -32,9 +32,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     replays          integer NOT NULL DEFAULT 0,
     last_replayed_by text
   )`.execute(db);
-  await sql`CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at) WHERE status = 'pending'`.execute(
-    db,
-  );
+  await sql`CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at)
+    WHERE status = 'pending'`.execute(db);
   await sql`CREATE INDEX webhook_deliveries_by_status ON webhook_deliveries (status, position)`.execute(db);
 }
 
