@@ -138,6 +138,9 @@ export function webhookDeliveryStoreContract(name: string, open: () => Promise<W
         deliveredAt: at(11),
         lastError: null,
       });
+      // Delivered ones are purged once old enough; msg_2 was delivered at 1 s, msg_1 at 11 s.
+      expect(await store.purgeDelivered(at(11))).toBe(1);
+      expect((await store.list({ limit: 10 })).deliveries.map((d) => d.id)).toEqual(['msg_1']);
     });
 
     it('deletes every delivery of an erased tenant with the batch that erased it', async () => {

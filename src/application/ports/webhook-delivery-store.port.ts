@@ -98,5 +98,7 @@ export interface WebhookDeliveryStore {
    */
   replay(id: string, now: Date, actor: string): Promise<WebhookDelivery | null>;
   counts(): Promise<Record<WebhookDeliveryStatus, number>>;
+  /** Deletes deliveries delivered before `before` (failed ones stay until replayed); returns how many. */
+  purgeDelivered(before: Date): Promise<number>;
   close(): Promise<void>;
 }

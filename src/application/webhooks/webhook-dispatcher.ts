@@ -24,6 +24,9 @@ export class WebhookDispatcher {
   private timer: NodeJS.Timeout | undefined;
   private cycle: Promise<void> | null = null;
   private again = false;
+  /** The queue's last error, logged once rather than on every poll while the store is down. */
+  private queueError: string | null = null;
+  private lastPurge = 0;
 
   constructor(
     @Inject(WEBHOOK_DELIVERY_STORE) private readonly store: WebhookDeliveryStore,
@@ -73,16 +76,30 @@ export class WebhookDispatcher {
         if (claimed.length === 0) break;
         await Promise.all(claimed.map((c) => this.attempt(c)));
       }
+      await this.purgeHourly();
       const due = await this.store.nextDueAt();
       if (due) wait = Math.min(wait, Math.max(0, due.getTime() - this.clock.now().getTime()));
+      if (this.queueError) this.logger.log('webhook queue reachable again');
+      this.queueError = null;
     } catch (error) {
-      this.logger.error(`webhook queue unavailable: ${(error as Error).message}`);
+      const message = (error as Error).message;
+      if (message !== this.queueError) this.logger.error(`webhook queue unavailable: ${message}`);
+      this.queueError = message;
     }
     if (this.running) {
       clearTimeout(this.timer);
       this.timer = setTimeout(() => this.wake(), wait);
       this.timer.unref();
     }
+  }
+
+  /** Every instance may purge: deleting what another already deleted is harmless. */
+  private async purgeHourly(): Promise<void> {
+    const now = this.clock.now().getTime();
+    if (now - this.lastPurge < 3_600_000) return;
+    this.lastPurge = now;
+    const purged = await this.store.purgeDelivered(new Date(now - this.settings.keepDeliveredMs));
+    if (purged > 0) this.logger.log(`deleted ${purged} webhook deliveries delivered more than 30 days ago`);
   }
 
   private async attempt({ delivery, claim }: ClaimedWebhookDelivery): Promise<void> {

@@ -14,6 +14,8 @@ export interface WebhookSettings {
   concurrency: number;
   /** Wait before resubscribing after the feed failed; how often a standby asks for the feed's lock. */
   retryMs: number;
+  /** Delivered deliveries are kept this long for support to look up, then deleted (failed ones stay). */
+  keepDeliveredMs: number;
 }
 
 export function webhookSettingsFrom(config: WebhookConfig | null): WebhookSettings | null {
@@ -24,6 +26,7 @@ export function webhookSettingsFrom(config: WebhookConfig | null): WebhookSettin
     pollMs: 1000,
     concurrency: 8,
     retryMs: 2000,
+    keepDeliveredMs: 30 * 24 * 3_600_000,
   };
 }
 

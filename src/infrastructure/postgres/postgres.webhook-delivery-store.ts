@@ -233,6 +233,16 @@ export class PostgresWebhookDeliveryStore implements WebhookDeliveryStore {
     });
   }
 
+  async purgeDelivered(before: Date): Promise<number> {
+    return unavailableAs('webhook purge', async () => {
+      const result = await this.pool.query(
+        "DELETE FROM webhook_deliveries WHERE status = 'delivered' AND delivered_at < $1",
+        [before],
+      );
+      return result.rowCount ?? 0;
+    });
+  }
+
   /** The pool belongs to the instance's PostgresDatabase, which ends it. */
   async close(): Promise<void> {}
 }

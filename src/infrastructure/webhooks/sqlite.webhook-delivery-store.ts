@@ -243,6 +243,12 @@ export class SqliteWebhookDeliveryStore implements WebhookDeliveryStore {
     return counts;
   }
 
+  async purgeDelivered(before: Date): Promise<number> {
+    return this.db
+      .prepare("DELETE FROM webhook_deliveries WHERE status = 'delivered' AND delivered_at < ?")
+      .run(before.getTime()).changes;
+  }
+
   async close(): Promise<void> {
     if (this.db.open) this.db.close();
   }
