@@ -21,7 +21,7 @@ import { WebhooksModule } from './modules/webhooks.module';
 const USE_CASES = [MailConfigModule, SendingModule, GmailModule];
 /** …and their routes: each *HttpModule brings only controllers (and their guards). */
 const ROUTES = [MailConfigHttpModule, AuditHttpModule, ProjectionsModule, SendingHttpModule, GmailHttpModule];
-/** Modules holding both their use cases and their routes: the settings page, the Microsoft 365 mode. */
+/** Modules holding both their use cases and their routes: the settings page, the Microsoft 365 mode, webhooks. */
 const PAGES = [SettingsModule, MicrosoftModule, WebhooksModule];
 
 /** The HTTP service: the shared core, the HTTP plumbing, the command and query buses, the features. */
