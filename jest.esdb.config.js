@@ -19,6 +19,8 @@ const FIRST_PASS_ONLY = {
   'replicated-data-keys.e2e': 'chooses its own stores: an EventStoreDB test server and a PostgreSQL database',
   'replicated-instances.e2e': 'chooses its own stores: an EventStoreDB test server and a PostgreSQL database',
   'replicated-secrets.e2e': 'chooses its own stores: an EventStoreDB test server and a PostgreSQL database',
+  'replicated-webhooks.e2e': 'chooses its own stores: an EventStoreDB test server and a PostgreSQL database',
+  'webhooks-restart.e2e': 'SIGKILLs a real process whose webhook queue and events live in DATA_DIR',
   'logging.e2e': 'log format and redaction do not depend on the store',
   'metrics.e2e': 'metric series do not depend on the store',
 };

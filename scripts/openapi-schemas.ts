@@ -23,6 +23,8 @@ export const RESPONSE_TYPES: Record<string, string> = {
   DeliveryLogAnswer: 'src/application/delivery-log/queries/get-delivery-log.query.ts',
   MicrosoftRevocationAnswer: 'src/application/microsoft/commands/revoke-microsoft-authorization.command.ts',
   Capabilities: 'src/application/capabilities/queries/get-capabilities.query.ts',
+  WebhookDeliveryView: 'src/application/webhooks/webhook-delivery.view.ts',
+  WebhookDeliveryPageView: 'src/application/webhooks/webhook-delivery.view.ts',
   TenantPanelRecord: 'src/application/ports/tenant-directory.port.ts',
   DescribedHistoryPage: 'src/application/projections/queries/get-dashboard-history.query.ts',
   TestMessageOutcome: 'src/application/support/commands/send-test-message.command.ts',

@@ -17,6 +17,7 @@ import { ProjectionsModule } from './modules/projections.module';
 import { SendingHttpModule } from './modules/sending-http.module';
 import { SendingModule } from './modules/sending.module';
 import { SettingsModule } from './modules/settings.module';
+import { WebhooksModule } from './modules/webhooks.module';
 
 /** The features' use cases (what the CLI runs on too)… */
 const USE_CASES = [MailConfigModule, SendingModule, GmailModule];
@@ -30,8 +31,8 @@ const ROUTES = [
   GmailHttpModule,
   CapabilitiesModule,
 ];
-/** Modules holding both their use cases and their routes: the settings page, the Microsoft 365 mode. */
-const PAGES = [SettingsModule, MicrosoftModule];
+/** Modules holding both their use cases and their routes: the settings page, the Microsoft 365 mode, webhooks. */
+const PAGES = [SettingsModule, MicrosoftModule, WebhooksModule];
 
 /** The HTTP service: the shared core, the HTTP plumbing, the command and query buses, the features. */
 @Module({})

@@ -52,6 +52,18 @@ export interface RateLimits {
   send: RateLimit;
 }
 
+/** Webhooks to the main application (WEBHOOK_URL + WEBHOOK_SECRET); null when off. */
+export interface WebhookConfig {
+  /** http(s) URL the Standard Webhooks POSTs go to. */
+  url: string;
+  /** The signing key: the bytes behind `whsec_<base64>`. */
+  secret: Buffer;
+  /** Delays before each retry after a failed attempt; past the last one the delivery is dead-lettered. */
+  retryScheduleMs: number[];
+  /** Longest an attempt may take, from the address lookup to the receiver's answer. */
+  timeoutMs: number;
+}
+
 export interface AppConfig {
   port: number;
   dataDir: string;
@@ -87,6 +99,8 @@ export interface AppConfig {
   gmailConsentCheckIntervalSeconds: number | null;
   /** /health/ready fails when the oldest unprojected event is older than this. */
   projectionMaxLagMs: number;
+  /** WEBHOOK_URL and WEBHOOK_SECRET; null (unset) turns webhooks off. */
+  webhooks: WebhookConfig | null;
   /** Log level for pino. */
   logLevel: string;
   /** development: pretty logs; production: JSON lines. */

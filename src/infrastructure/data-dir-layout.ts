@@ -11,6 +11,8 @@ export const DATA_DIR_LAYOUT = {
   dataKeys: 'keys.db',
   /** Dashboard rows and the audit index, rebuilt from the events at will. */
   readModels: 'read-models.db',
+  /** The webhook queue and its feed's checkpoint, when WEBHOOK_URL is set. */
+  webhooks: 'webhooks.db',
   /** Idempotency-Key records of sends (24 h). */
   idempotency: 'idempotency.db',
   /** One record per message sent or refused, kept DELIVERY_LOG_RETENTION_DAYS. */

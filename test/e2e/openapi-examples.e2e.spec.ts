@@ -28,6 +28,9 @@ describe('the OpenAPI examples work', () => {
         GOOGLE_TOKEN_URL: `${NOWHERE}token`,
         GOOGLE_REVOKE_URL: `${NOWHERE}revoke`,
         GOOGLE_USERINFO_URL: `${NOWHERE}userinfo`,
+        // Webhooks on, to a closed loopback port: the routes answer, deliveries wait for retries.
+        WEBHOOK_URL: 'http://127.0.0.1:9/webhooks',
+        WEBHOOK_SECRET: `whsec_${Buffer.from('examples-webhook-secret-32-bytes!').toString('base64')}`,
       },
     });
   });
@@ -65,8 +68,9 @@ describe('the OpenAPI examples work', () => {
       if (example.tenant === 'provisioned' && template.startsWith('/v1/dashboard/')) await projected(tenant);
       path = template.replace('{tenantId}', tenant);
     }
+    for (const [name, value] of Object.entries(example.path ?? {})) path = path.replace(`{${name}}`, value);
     const query = new URLSearchParams(example.query ?? {}).toString();
-    const client = /^\/v1\/(dashboard|audit)\//.test(template) ? svc.support : svc.api;
+    const client = /^\/v1\/(dashboard|audit|webhooks)\//.test(template) ? svc.support : svc.api;
     const call = { get: client.get, post: client.post, put: client.put, delete: client.delete }[method.toLowerCase()]!;
     const res = await call(`${path}${query ? `?${query}` : ''}`, toLoopback(example.body), example.headers);
     expect({ status: res.status, body: res.status === example.status ? null : res.body }).toEqual({

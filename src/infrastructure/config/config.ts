@@ -1,6 +1,7 @@
 import { createPublicKey } from 'node:crypto';
 import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
 import { type AppConfig, type JwtConfig, type RateLimit } from '../../application/app-config';
+import { webhookConfig } from './webhook-config';
 
 /** A bad environment variable: start-up stops with one line naming it. */
 export class ConfigError extends Error {
@@ -268,6 +269,7 @@ export function parseConfig(env: Env): AppConfig {
     sendFailingAfter: positiveInt(env, 'SEND_FAILING_AFTER', 3),
     deliveryLogRetentionDays: positiveInt(env, 'DELIVERY_LOG_RETENTION_DAYS', 30),
     projectionMaxLagMs: positiveInt(env, 'PROJECTIONS_MAX_LAG_MS', 5000),
+    webhooks: webhookConfig(env, (variable, problem) => new ConfigError(variable, problem)),
     logLevel: logLevel(env),
     nodeEnv: value(env, 'NODE_ENV') ?? 'development',
   };

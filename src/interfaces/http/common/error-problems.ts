@@ -84,6 +84,9 @@ const APPLICATION: Record<string, ProblemRow> = {
   MODE_UNAVAILABLE: { status: 503, slug: 'mode-unavailable', title: 'Mode unavailable' },
   DELIVERY_FAILED: { status: 502, slug: 'delivery-failed', title: 'Delivery failed' },
   DELIVERY_UNCERTAIN: { status: 502, slug: 'delivery-uncertain', title: 'Delivery uncertain' },
+  WEBHOOKS_NOT_CONFIGURED: { status: 503, slug: 'webhooks-not-configured', title: 'Webhooks not configured' },
+  WEBHOOK_DELIVERY_NOT_FOUND: { status: 404, slug: 'webhook-delivery-not-found', title: 'Webhook delivery not found' },
+  WEBHOOK_DELIVERY_PENDING: { status: 409, slug: 'webhook-delivery-pending', title: 'Webhook delivery pending' },
 };
 
 /**

@@ -36,7 +36,10 @@ export type ProblemName =
   | 'DELIVERY_FAILED'
   | 'DELIVERY_UNCERTAIN'
   | 'INVALID_DISPLAY_NAME'
-  | 'INVALID_HEADER';
+  | 'INVALID_HEADER'
+  | 'WEBHOOKS_NOT_CONFIGURED'
+  | 'WEBHOOK_DELIVERY_NOT_FOUND'
+  | 'WEBHOOK_DELIVERY_PENDING';
 
 export interface Answer {
   /** A component of response-schemas.json; null for a redirect or an empty answer. */
@@ -48,6 +51,8 @@ export interface Answer {
 export interface OperationExample {
   /** `fresh`: a tenant id never used; `provisioned`: a tenant provisioned just before (mode 1). */
   tenant?: 'fresh' | 'provisioned';
+  /** Path parameters other than tenantId. */
+  path?: Record<string, string>;
   query?: Record<string, string>;
   headers?: Record<string, string>;
   body?: unknown;
@@ -290,5 +295,17 @@ export const OPERATIONS: Record<string, OperationDoc> = {
     answers: { 201: { schema: 'SettingsLinkCreated', description: 'Open url within 5 minutes, once' } },
     problems: ['NOT_PROVISIONED', 'TENANT_ERASED'],
     examples: { link: { tenant: 'provisioned', status: 201 } },
+  },
+  'GET /v1/webhooks/deliveries': {
+    summary: 'Webhook deliveries to the main application (support): failed ones to replay, pending, delivered',
+    answers: { 200: { schema: 'WebhookDeliveryPageView', description: 'One page of deliveries' } },
+    problems: ['WEBHOOKS_NOT_CONFIGURED', 'INVALID_CURSOR'],
+    examples: { failed: { query: { status: 'failed' }, status: 200 } },
+  },
+  'POST /v1/webhooks/deliveries/{id}/replay': {
+    summary: 'Deliver a failed webhook again (same webhook-id), recorded with the agent',
+    answers: { 202: { schema: 'WebhookDeliveryView', description: 'Queued again; delivered within moments' } },
+    problems: ['WEBHOOKS_NOT_CONFIGURED', 'WEBHOOK_DELIVERY_NOT_FOUND', 'WEBHOOK_DELIVERY_PENDING'],
+    examples: { unknown: { path: { id: 'msg_00000000-0000-0000-0000-000000000000' }, status: 404 } },
   },
 };

@@ -1,0 +1,143 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { MAIL_CONFIG_STREAM_PREFIX, tenantOf } from '../mail-config/streams';
+import { EVENT_STORE, type EventStore, type StoredEvent } from '../ports/event-store.port';
+import { type HeldProjectionLock, type ProjectionLock } from '../ports/projection-lock.port';
+import { WEBHOOK_DELIVERY_STORE, type WebhookDeliveryStore } from '../ports/webhook-delivery-store.port';
+import { BatchingFeed } from '../projections/batching-feed';
+import { webhookDeliveryFor } from './webhook-messages';
+import { WEBHOOK_SETTINGS, type WebhookSettings } from './webhook-settings';
+
+/** The feed's name for the lock it shares with the projections' kind of leadership. */
+export const WEBHOOK_FEED = 'webhooks';
+/** The lock the feed campaigns for: the projections' kind (advisory lock, or in-process), its own instance. */
+export const WEBHOOK_FEED_LOCK = Symbol('WEBHOOK_FEED_LOCK');
+
+/**
+ * Turns the event stream into queued webhook deliveries: a checkpointed subscription (never the
+ * in-memory EventBus), each batch's deliveries and the checkpoint committed in one transaction,
+ * so a restart or another instance taking over resumes exactly after the last commit. Only the
+ * lock holder subscribes; the store's checkpoint, taken for update, keeps a second writer from
+ * queueing an event twice anyway. The first start begins at the store's head: switching
+ * webhooks on does not replay history. An erased tenant's deliveries, told or not, go with it.
+ */
+@Injectable()
+export class WebhookFeed {
+  private readonly logger = new Logger(WebhookFeed.name);
+  private feed: BatchingFeed | null = null;
+  private held: HeldProjectionLock | null = null;
+  private timer: NodeJS.Timeout | undefined;
+  private running = false;
+  /** Called after a batch queued something (the dispatcher of this instance looks at once). */
+  onQueued: () => void = () => undefined;
+
+  constructor(
+    @Inject(EVENT_STORE) private readonly events: EventStore,
+    @Inject(WEBHOOK_DELIVERY_STORE) private readonly store: WebhookDeliveryStore,
+    @Inject(WEBHOOK_FEED_LOCK) private readonly lock: ProjectionLock,
+    @Inject(WEBHOOK_SETTINGS) private readonly settings: WebhookSettings,
+  ) {}
+
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    await this.campaign();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    clearTimeout(this.timer);
+    await this.closeFeed();
+    const held = this.held;
+    this.held = null;
+    await held?.release();
+  }
+
+  private later(): void {
+    clearTimeout(this.timer);
+    if (this.running) this.timer = setTimeout(() => void this.campaign(), this.settings.retryMs);
+  }
+
+  private async campaign(): Promise<void> {
+    if (!this.running) return;
+    if (!this.held) {
+      let held: HeldProjectionLock | null;
+      try {
+        held = await this.lock.tryAcquire(WEBHOOK_FEED);
+      } catch (error) {
+        this.logger.warn(`webhook feed lock unavailable: ${(error as Error).message}`);
+        return this.later();
+      }
+      if (!held) return this.later();
+      if (!this.running) return void (await held.release());
+      this.held = held;
+      void held.lost.then((error) => this.lockLost(held, error));
+    }
+    try {
+      await this.subscribe();
+    } catch (error) {
+      this.failed(error as Error);
+    }
+  }
+
+  private async lockLost(held: HeldProjectionLock, error: Error): Promise<void> {
+    if (this.held !== held) return;
+    this.held = null;
+    this.logger.warn(`webhook feed lock lost (${error.message}); standing by`);
+    await this.closeFeed();
+    this.later();
+  }
+
+  private async subscribe(): Promise<void> {
+    if (!this.running || !this.held || this.feed) return;
+    const head = await this.events.headPosition();
+    let position = await this.store.checkpoint();
+    if (position === null) {
+      position = await this.store.initialise(head);
+    } else if (position > head) {
+      // A checkpoint from another event store: its positions mean nothing here.
+      this.logger.warn('webhook checkpoint is beyond the event store head; continuing from the head');
+      await this.store.rewind(head);
+      position = head;
+    }
+    if (!this.running || !this.held || this.feed) return;
+    const feed: BatchingFeed = new BatchingFeed(
+      (events) => this.enqueue(events),
+      (error) => this.feedFailed(feed, error),
+      500,
+    );
+    this.feed = feed;
+    feed.subscription = this.events.subscribe(
+      { after: position, streamPrefix: MAIL_CONFIG_STREAM_PREFIX },
+      { onEvent: (event) => feed.push(event), onError: (error) => this.feedFailed(feed, error) },
+    );
+  }
+
+  private async enqueue(events: StoredEvent[]): Promise<void> {
+    const erased = new Set(events.filter((e) => e.type === 'MailConfigErased').map((e) => tenantOf(e.streamId)));
+    const deliveries = events
+      .map(webhookDeliveryFor)
+      .filter((d) => d !== null)
+      .filter((d) => !erased.has(d.tenantId));
+    const queued = await this.store.enqueue(deliveries, events[events.length - 1].position, [...erased]);
+    if (queued > 0) this.onQueued();
+  }
+
+  private async closeFeed(): Promise<void> {
+    const feed = this.feed;
+    this.feed = null;
+    await feed?.close();
+  }
+
+  private feedFailed(feed: BatchingFeed, error: Error): void {
+    if (this.feed !== feed) return;
+    this.feed = null;
+    void feed.close().catch(() => undefined);
+    this.failed(error);
+  }
+
+  private failed(error: Error): void {
+    if (!this.running) return;
+    this.logger.error(`webhook feed stopped: ${error.message}; retrying in ${this.settings.retryMs} ms`);
+    this.later();
+  }
+}
