@@ -19,10 +19,17 @@ export interface TenantRow {
   attention: Attention | null;
   lastChangeAt: string;
   lastChangeBy: string;
+  /**
+   * Another tenant (erased ones included) was provisioned with the same username, before
+   * usernames were claimed: both have the same support address. Found across rows when read.
+   */
+  duplicateUsername: boolean;
 }
 
 /** The row plus what the projection needs to derive the next row from the next event. */
-export interface TenantRecord extends TenantRow {
+export interface TenantRecord extends Omit<TenantRow, 'duplicateUsername'> {
+  /** The username as addresses compare (normaliseUsername); absent in records projected before it. */
+  usernameKey?: string | null;
   defaultAddress: string | null;
   gmailAccount: string | null;
   smtpAddress: string | null;
