@@ -33,6 +33,6 @@ import { FindDuplicateUsernamesHandler } from '../application/mail-config/querie
     GetMailConfigHistoryHandler,
     FindDuplicateUsernamesHandler,
   ],
-  exports: [StateReader, DecideAndAppend, CredentialStatusService, MailConfigPresenter],
+  exports: [StateReader, DecideAndAppend, CredentialStatusService, MailConfigPresenter, ProvisionedUsernames],
 })
 export class MailConfigModule {}

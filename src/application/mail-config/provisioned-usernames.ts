@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EVENT_STORE, type EventStore } from '../ports/event-store.port';
 import { MAIL_CONFIG_STREAM_PREFIX, tenantOf } from './streams';
 
@@ -32,8 +32,17 @@ export class ProvisionedUsernames {
   private readonly byUsername = new Map<string, Set<string>>();
   private position: bigint | undefined;
   private reading: Promise<void> | null = null;
+  private readonly logger = new Logger('ProvisionedUsernames');
 
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+
+  /** Starts reading the history in the background; a provisioning meanwhile waits for the same read. */
+  warmUp(): void {
+    this.catchUp().catch((error: Error) =>
+      // Not fatal: the next provisioning reads again (and answers 503 if the store is still down).
+      this.logger.warn(`could not read the tenants' usernames yet: ${error.message}`),
+    );
+  }
 
   /** Tenants whose recorded username normalises to `username` (erased ones included). */
   async ownersOf(username: string): Promise<ProvisionedTenant[]> {
