@@ -6,6 +6,7 @@ import { RotateKeysHandler } from '../application/keys/commands/rotate-keys.hand
 import { CIPHER } from '../application/ports/cipher.port';
 import { KEY_ROTATION, MASTER_KEYS } from '../application/ports/key-rotation.port';
 import { RebuildProjectionsHandler } from '../application/projections/commands/rebuild-projections.handler';
+import { GetDashboardTenantsHandler } from '../application/projections/queries/get-dashboard-tenants.handler';
 import { MasterKeyRing } from '../infrastructure/crypto/key-ring';
 import { loggerOptions } from '../infrastructure/logging/logger-options';
 import { type ReadModelAdapters } from '../infrastructure/read-models/read-model-adapters';
@@ -41,6 +42,8 @@ export class CliModule implements OnApplicationShutdown {
         { provide: MASTER_KEYS, useExisting: MasterKeyRing },
         RebuildProjectionsHandler,
         RotateKeysHandler,
+        // `tenant list` reads what the dashboard reads.
+        GetDashboardTenantsHandler,
       ],
     };
   }

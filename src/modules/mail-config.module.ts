@@ -9,6 +9,9 @@ import { MailConfigPresenter } from '../application/mail-config/mail-config.pres
 import { GetMailConfigHistoryHandler } from '../application/mail-config/queries/get-mail-config-history.handler';
 import { GetMailConfigHandler } from '../application/mail-config/queries/get-mail-config.handler';
 import { StateReader } from '../application/mail-config/state-reader';
+import { ProvisionedUsernames } from '../application/mail-config/provisioned-usernames';
+import { UsernameClaims } from '../application/mail-config/username-claims';
+import { FindDuplicateUsernamesHandler } from '../application/mail-config/queries/find-duplicate-usernames.handler';
 
 /**
  * Tenant configuration use cases (provision, view with time travel, mode, SMTP settings, history)
@@ -22,13 +25,16 @@ import { StateReader } from '../application/mail-config/state-reader';
     DecideAndAppend,
     CredentialStatusService,
     MailConfigPresenter,
+    ProvisionedUsernames,
+    UsernameClaims,
     ProvisionMailConfigHandler,
     ChangeModeHandler,
     ChangeDisplayNameHandler,
     ConfigureSmtpHandler,
     GetMailConfigHandler,
     GetMailConfigHistoryHandler,
+    FindDuplicateUsernamesHandler,
   ],
-  exports: [StateReader, DecideAndAppend, CredentialStatusService, MailConfigPresenter],
+  exports: [StateReader, DecideAndAppend, CredentialStatusService, MailConfigPresenter, ProvisionedUsernames],
 })
 export class MailConfigModule {}

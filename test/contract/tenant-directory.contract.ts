@@ -65,6 +65,7 @@ export function tenantDirectoryContract(name: string, open: OpenReadModels): voi
         reason: 'SMTP draft (not in use) failed its test at auth: 535 authentication failed',
         lastChangeAt: expect.any(String),
         lastChangeBy: 'actor-t-2',
+        duplicateUsername: false,
       });
     });
 
@@ -109,6 +110,27 @@ export function tenantDirectoryContract(name: string, open: OpenReadModels): voi
       const other = await fx.another();
       expect(await other.counts()).toEqual(await rm.counts());
       expect(await other.tenants({ limit: 10 })).toEqual(await rm.tenants({ limit: 10 }));
+    });
+
+    it('flags every tenant sharing a username with another, case aside and erased ones included', async () => {
+      // Provisioned before usernames were claimed: the store took them, the dashboard must say so.
+      const head = (await rm.checkpoint()).position;
+      await applyEvents(
+        rm.projections,
+        [
+          stored('t-6', 1, head + 1n, provisioned('t-6', 'ACME')),
+          stored('t-7', 1, head + 2n, provisioned('t-7', 'gone')),
+          stored('t-8', 1, head + 3n, provisioned('t-8', 'acme-2')),
+        ],
+        (await rm.checkpoint()).generation,
+      );
+      const flagged = (await rm.tenants({ limit: 20 })).filter((t) => t.duplicateUsername).map((t) => t.tenantId);
+      expect(flagged).toEqual(['t-1', 't-5', 't-6', 't-7']);
+      expect((await rm.tenants({ limit: 20, q: 'acme-2' }))[0]).toMatchObject({ duplicateUsername: false });
+      // Paging and filters do not hide the other half of a pair.
+      expect(await rm.tenants({ limit: 1, afterTenantId: 't-5' })).toEqual([
+        expect.objectContaining({ tenantId: 't-6', duplicateUsername: true }),
+      ]);
     });
   });
 }

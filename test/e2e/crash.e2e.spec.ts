@@ -34,7 +34,7 @@ function script(tenant: string): Command[] {
   });
   const base = `/v1/tenants/${tenant}/mail-config`;
   return [
-    { method: 'POST', path: base, body: { username: 'acme' }, records: ['MailConfigProvisioned'] },
+    { method: 'POST', path: base, body: { username: tenant.toLowerCase() }, records: ['MailConfigProvisioned'] },
     { method: 'POST', path: `/v1/tenants/${tenant}/messages`, body: sendOf(tenant).body, records: [] },
     { method: 'PUT', path: `${base}/smtp`, body: smtp(587, true), records: ['SmtpConfigured', 'ModeChanged'] },
     { method: 'PUT', path: `${base}/mode`, body: { mode: 'default' }, records: ['ModeChanged'] },

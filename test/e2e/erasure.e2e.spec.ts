@@ -54,7 +54,7 @@ describe('erasure by crypto-shredding', () => {
   let wrappedBefore: Buffer;
 
   const configure = async (tenant: string, password: string) => {
-    expect((await svc.api.post(`/v1/tenants/${tenant}/mail-config`, { username: 'acme' })).status).toBe(201);
+    expect((await svc.api.post(`/v1/tenants/${tenant}/mail-config`, { username: tenant })).status).toBe(201);
     const res = await svc.api.put(`/v1/tenants/${tenant}/mail-config/smtp`, {
       address: 'help@acme.example',
       password,

@@ -117,7 +117,7 @@ describe('logs', () => {
 
   it('writes no secret anywhere: tokens, passwords, OAuth code and state, idempotency keys, keys', async () => {
     const tenant = 't-log-3';
-    expect((await api('POST', `/v1/tenants/${tenant}/mail-config`, { username: 'acme' })).status).toBe(201);
+    expect((await api('POST', `/v1/tenants/${tenant}/mail-config`, { username: tenant })).status).toBe(201);
     const smtp = { address: 'mailer@acme.example', host: 'smtp.acme.example', port: 587, password: SMTP_PASSWORD };
     expect((await api('PUT', `/v1/tenants/${tenant}/mail-config/smtp`, smtp)).status).toBe(200);
     await api('PUT', `/v1/tenants/${tenant}/mail-config/smtp`, { ...smtp, port: 'x' }); // 400, body echoed nowhere

@@ -17,7 +17,7 @@ describe('ETag and If-Match on the tenant configuration', () => {
 
   async function provisioned(): Promise<string> {
     const t = uniqueTenant();
-    const res = await svc.api.post(base(t), { username: 'acme' });
+    const res = await svc.api.post(base(t), { username: t });
     expect(res.status).toBe(201);
     expect(res.headers.get('etag')).toBe('"1"');
     return t;

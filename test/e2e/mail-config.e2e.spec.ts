@@ -10,7 +10,7 @@ describe('tenant mail configuration over HTTP', () => {
     await svc.close();
   });
 
-  const provision = (tenant: string, username = 'acme', headers?: Record<string, string>) =>
+  const provision = (tenant: string, username = tenant.toLowerCase(), headers?: Record<string, string>) =>
     svc.api.post(`/v1/tenants/${tenant}/mail-config`, { username }, headers);
 
   describe('authentication', () => {

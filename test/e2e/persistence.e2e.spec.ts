@@ -15,7 +15,7 @@ describe('state, secrets and restarts', () => {
   });
 
   async function configured(tenant: string, password = PASSWORD) {
-    await svc.api.post(`/v1/tenants/${tenant}/mail-config`, { username: 'acme' });
+    await svc.api.post(`/v1/tenants/${tenant}/mail-config`, { username: tenant });
     const res = await svc.api.put(`/v1/tenants/${tenant}/mail-config/smtp`, {
       address: 'help@acme.example',
       password,

@@ -104,7 +104,7 @@ describe('npm run keys:rotate', () => {
     };
     const s = await start(ring('old'));
     for (const tenant of [...tenants, erased]) {
-      expect((await s.api.post(`/v1/tenants/${tenant}/mail-config`, { username: 'acme' })).status).toBe(201);
+      expect((await s.api.post(`/v1/tenants/${tenant}/mail-config`, { username: tenant })).status).toBe(201);
       const res = await s.api.put(`/v1/tenants/${tenant}/mail-config/smtp`, {
         address: 'help@acme.example',
         password: PEER_PASSWORD,

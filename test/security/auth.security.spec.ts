@@ -26,7 +26,7 @@ describe('hostile callers: JWTs and static tokens (HS256)', () => {
   it('lets a JWT with a tenant claim act on that tenant, with its subject as the default actor', async () => {
     const a = uniqueTenant('a');
     const jwt = as(hs({ sub: 'app-user-7', tenant: a }));
-    const res = await jwt.post(`/v1/tenants/${a}/mail-config`, { username: 'acme' });
+    const res = await jwt.post(`/v1/tenants/${a}/mail-config`, { username: uniqueTenant('acme') });
     expect(res.status).toBe(201);
     const history = await jwt.get(`/v1/tenants/${a}/mail-config/history`);
     expect(history.body.events).toEqual([
@@ -41,7 +41,7 @@ describe('hostile callers: JWTs and static tokens (HS256)', () => {
     const jwt = as(hs({ sub: 'u', tenant: a }));
     await recordsNothing(svc, async () => {
       for (const res of [
-        await jwt.post(`/v1/tenants/${b}/mail-config`, { username: 'acme' }),
+        await jwt.post(`/v1/tenants/${b}/mail-config`, { username: uniqueTenant('acme') }),
         await jwt.get(`/v1/tenants/${b}/mail-config`),
         await jwt.get(`/v1/tenants/${b}/mail-config/history`),
         await jwt.put(`/v1/tenants/${b}/mail-config/mode`, { mode: 'default' }),
@@ -84,7 +84,9 @@ describe('hostile callers: JWTs and static tokens (HS256)', () => {
     ['issued in the future', () => hs({ tenant: 't-x', iat: now() + 600, exp: now() + 900 })],
     ['with a non-numeric exp', () => hs({ tenant: 't-x', exp: '9999999999' })],
   ])('answers 401 to a JWT %s, records nothing and does not say why', async (_, token) => {
-    const res = await recordsNothing(svc, () => as(token()).post('/v1/tenants/t-x/mail-config', { username: 'acme' }));
+    const res = await recordsNothing(svc, () =>
+      as(token()).post('/v1/tenants/t-x/mail-config', { username: uniqueTenant('acme') }),
+    );
     expect(res.status).toBe(401);
     expect(res.headers.get('www-authenticate')).toBe('Bearer');
     expectProblem(res, unauthorized);
@@ -93,14 +95,14 @@ describe('hostile callers: JWTs and static tokens (HS256)', () => {
   it('accepts a JWT issued a little in the future or just expired, within the clock skew', async () => {
     const t = uniqueTenant();
     const early = as(hs({ sub: 'skewed', tenant: t, iat: now() + 30, exp: now() + 330 }));
-    expect((await early.post(`/v1/tenants/${t}/mail-config`, { username: 'acme' })).status).toBe(201);
+    expect((await early.post(`/v1/tenants/${t}/mail-config`, { username: uniqueTenant('acme') })).status).toBe(201);
     const late = as(hs({ sub: 'skewed', tenant: t, iat: now() - 330, exp: now() - 30 }));
     expect((await late.get(`/v1/tenants/${t}/mail-config`)).status).toBe(200);
   });
 
   it('lets a JWT with role support read a tenant but not change it', async () => {
     const t = uniqueTenant();
-    expect((await svc.api.post(`/v1/tenants/${t}/mail-config`, { username: 'acme' })).status).toBe(201);
+    expect((await svc.api.post(`/v1/tenants/${t}/mail-config`, { username: uniqueTenant('acme') })).status).toBe(201);
     const support = as(hs({ sub: 'agent-1', role: 'support' }));
     expect((await support.get(`/v1/tenants/${t}/mail-config`)).status).toBe(200);
     await recordsNothing(svc, async () => {
@@ -112,10 +114,10 @@ describe('hostile callers: JWTs and static tokens (HS256)', () => {
 
   it('answers 403 to the support token on every main-application command, and records nothing', async () => {
     const t = uniqueTenant();
-    expect((await svc.api.post(`/v1/tenants/${t}/mail-config`, { username: 'acme' })).status).toBe(201);
+    expect((await svc.api.post(`/v1/tenants/${t}/mail-config`, { username: uniqueTenant('acme') })).status).toBe(201);
     await recordsNothing(svc, async () => {
       for (const res of [
-        await svc.support.post(`/v1/tenants/${uniqueTenant()}/mail-config`, { username: 'acme' }),
+        await svc.support.post(`/v1/tenants/${uniqueTenant()}/mail-config`, { username: uniqueTenant('acme') }),
         await svc.support.put(`/v1/tenants/${t}/mail-config/mode`, { mode: 'default' }),
         await svc.support.put(`/v1/tenants/${t}/mail-config/smtp`, smtpSettings()),
         await svc.support.delete(`/v1/tenants/${t}/mail-config`),
@@ -164,7 +166,7 @@ describe('hostile callers: RS256 JWTs with issuer and audience', () => {
   afterAll(async () => svc.close());
 
   const post = (token: string, tenant = 't-rs') =>
-    request('POST', `${svc.url}/v1/tenants/${tenant}/mail-config`, { token, body: { username: 'acme' } });
+    request('POST', `${svc.url}/v1/tenants/${tenant}/mail-config`, { token, body: { username: uniqueTenant('acme') } });
 
   it('accepts a token signed with the private key, for the right issuer and audience', async () => {
     const tenant = uniqueTenant();
@@ -187,7 +189,9 @@ describe('hostile callers: RS256 JWTs with issuer and audience', () => {
   });
 
   it('still accepts the static API token next to JWTs', async () => {
-    expect((await svc.api.post(`/v1/tenants/${uniqueTenant()}/mail-config`, { username: 'acme' })).status).toBe(201);
+    expect(
+      (await svc.api.post(`/v1/tenants/${uniqueTenant()}/mail-config`, { username: uniqueTenant('acme') })).status,
+    ).toBe(201);
   });
 });
 

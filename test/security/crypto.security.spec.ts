@@ -12,7 +12,9 @@ const EMBEDDED = { EVENTSTORE_CONNECTION_STRING: '' };
 type Sealed = { keyId: string; ciphertext: string };
 
 async function configure(svc: TestService, tenant: string, password = 'Crypto-Suite-Pa55') {
-  expect((await svc.api.post(`/v1/tenants/${tenant}/mail-config`, { username: 'acme' })).status).toBe(201);
+  expect((await svc.api.post(`/v1/tenants/${tenant}/mail-config`, { username: uniqueTenant('acme') })).status).toBe(
+    201,
+  );
   const res = await svc.api.put(`/v1/tenants/${tenant}/mail-config/smtp`, smtpSettings({ password }));
   expect(res.status).toBe(200);
   expect(res.body.smtp).toMatchObject({ credential: 'available', credentialProblem: null });
@@ -107,7 +109,7 @@ describe('hostile ciphertexts', () => {
     expect((await svc.api.delete(`/v1/tenants/${t}/mail-config`)).status).toBe(200);
     await recordsNothing(svc, async () => {
       for (const res of [
-        await svc.api.post(`/v1/tenants/${t}/mail-config`, { username: 'acme' }),
+        await svc.api.post(`/v1/tenants/${t}/mail-config`, { username: uniqueTenant('acme') }),
         await svc.api.put(`/v1/tenants/${t}/mail-config/mode`, { mode: 'smtp' }),
         await svc.api.put(`/v1/tenants/${t}/mail-config/smtp`, smtpSettings()),
         await svc.api.delete(`/v1/tenants/${t}/mail-config`),

@@ -15,7 +15,9 @@ describe('failed authentications are throttled per client address (issue #18, it
   beforeAll(async () => {
     svc = await startTestService({ env: { THROTTLE_FAILED_AUTH: '5/600' } });
     tenant = uniqueTenant();
-    expect((await svc.api.post(`/v1/tenants/${tenant}/mail-config`, { username: 'acme' })).status).toBe(201);
+    expect((await svc.api.post(`/v1/tenants/${tenant}/mail-config`, { username: uniqueTenant('acme') })).status).toBe(
+      201,
+    );
   });
   afterAll(() => svc?.close());
 

@@ -13,7 +13,9 @@ describe('hostile input: names, addresses, hosts and sizes', () => {
   beforeAll(async () => {
     svc = await startTestService();
     tenant = uniqueTenant();
-    expect((await svc.api.post(`/v1/tenants/${tenant}/mail-config`, { username: 'acme' })).status).toBe(201);
+    expect((await svc.api.post(`/v1/tenants/${tenant}/mail-config`, { username: uniqueTenant('acme') })).status).toBe(
+      201,
+    );
   });
   afterAll(async () => svc.close());
 
@@ -39,7 +41,9 @@ describe('hostile input: names, addresses, hosts and sizes', () => {
     ['65 characters', label(65)],
     ['non-ASCII letters', 't-%C3%A9'],
   ])('refuses a tenant id with %s (400) and records nothing', async (_, id) => {
-    const res = await recordsNothing(svc, () => svc.api.post(`/v1/tenants/${id}/mail-config`, { username: 'acme' }));
+    const res = await recordsNothing(svc, () =>
+      svc.api.post(`/v1/tenants/${id}/mail-config`, { username: uniqueTenant('acme') }),
+    );
     expect(res.status).toBe(400);
     expectProblem(res, invalid([TENANT]));
   });
@@ -54,7 +58,11 @@ describe('hostile input: names, addresses, hosts and sizes', () => {
     ['bytes that are not UTF-8', 'eve\xffadmin'],
   ])('refuses an X-Actor with %s (400) and records nothing', async (_, actor) => {
     const res = await recordsNothing(svc, () =>
-      svc.api.post(`/v1/tenants/${uniqueTenant()}/mail-config`, { username: 'acme' }, { 'X-Actor': actor }),
+      svc.api.post(
+        `/v1/tenants/${uniqueTenant()}/mail-config`,
+        { username: uniqueTenant('acme') },
+        { 'X-Actor': actor },
+      ),
     );
     expect(res.status).toBe(400);
     expectProblem(
@@ -66,8 +74,13 @@ describe('hostile input: names, addresses, hosts and sizes', () => {
   it('keeps a UTF-8 X-Actor intact', async () => {
     const t = uniqueTenant();
     expect(
-      (await svc.api.post(`/v1/tenants/${t}/mail-config`, { username: 'acme' }, { 'X-Actor': wire('Łukasz Żółć') }))
-        .status,
+      (
+        await svc.api.post(
+          `/v1/tenants/${t}/mail-config`,
+          { username: uniqueTenant('acme') },
+          { 'X-Actor': wire('Łukasz Żółć') },
+        )
+      ).status,
     ).toBe(201);
     const [event] = await storeOf(svc).readStream(`mailConfig-${t}`);
     expect(event.metadata.actor).toBe('Łukasz Żółć');
@@ -148,7 +161,7 @@ describe('hostile input: names, addresses, hosts and sizes', () => {
 
   it('accepts the boundaries: a 253-character host and a 1024-character password', async () => {
     const t = uniqueTenant();
-    await svc.api.post(`/v1/tenants/${t}/mail-config`, { username: 'acme' });
+    await svc.api.post(`/v1/tenants/${t}/mail-config`, { username: uniqueTenant('acme') });
     const host = `${[label(63), label(63), label(63), label(53)].join('.')}.example`;
     expect(host).toHaveLength(253);
     const res = await putSmtp(smtpSettings({ host, password: 'p'.repeat(1024) }), t);
@@ -163,7 +176,7 @@ describe('hostile input: names, addresses, hosts and sizes', () => {
     ['surrounding spaces', '  smtp.acme.example  ', 'smtp.acme.example'],
   ])('normalises %s into one spelling, in the view and in the event', async (_, host, normalised) => {
     const t = uniqueTenant();
-    await svc.api.post(`/v1/tenants/${t}/mail-config`, { username: 'acme' });
+    await svc.api.post(`/v1/tenants/${t}/mail-config`, { username: uniqueTenant('acme') });
     const res = await putSmtp(smtpSettings({ host }), t);
     expect(res.status).toBe(200);
     expect(res.body.smtp.host).toBe(normalised);
@@ -210,7 +223,7 @@ describe('hostile input: names, addresses, hosts and sizes', () => {
 
   it('drops a __proto__ key: nothing is polluted and the event holds only the known fields', async () => {
     const t = uniqueTenant();
-    await svc.api.post(`/v1/tenants/${t}/mail-config`, { username: 'acme' });
+    await svc.api.post(`/v1/tenants/${t}/mail-config`, { username: uniqueTenant('acme') });
     const res = await request('PUT', `${svc.url}/v1/tenants/${t}/mail-config/smtp`, {
       token: svc.apiToken,
       rawBody: JSON.stringify(smtpSettings()).replace(/^\{/, '{"__proto__":{"isAdmin":true,"activate":true},'),

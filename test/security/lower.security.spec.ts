@@ -70,7 +70,7 @@ describe('lower defects of the hostile review (issue #18, item 12)', () => {
     const res = await recordsNothing(svc, () =>
       svc.api.post(
         `/v1/tenants/${uniqueTenant()}/mail-config`,
-        { username: 'acme' },
+        { username: uniqueTenant('acme') },
         {
           'X-Actor': Buffer.from(actor, 'utf8').toString('latin1'),
         },

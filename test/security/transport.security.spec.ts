@@ -56,7 +56,9 @@ describe('hostile SMTP hosts: every SSRF encoding stops at policy', () => {
     });
     attempts = watchConnections(svc);
     tenant = uniqueTenant();
-    expect((await svc.api.post(`/v1/tenants/${tenant}/mail-config`, { username: 'acme' })).status).toBe(201);
+    expect((await svc.api.post(`/v1/tenants/${tenant}/mail-config`, { username: uniqueTenant('acme') })).status).toBe(
+      201,
+    );
   });
   afterAll(async () => {
     await svc?.close();
@@ -136,7 +138,9 @@ describe('hostile messages: CR/LF, NUL and size', () => {
   beforeAll(async () => {
     svc = await startTestService({ env: { THROTTLE_SEND: '1000/60' } });
     tenant = uniqueTenant();
-    expect((await svc.api.post(`/v1/tenants/${tenant}/mail-config`, { username: 'acme' })).status).toBe(201);
+    expect((await svc.api.post(`/v1/tenants/${tenant}/mail-config`, { username: uniqueTenant('acme') })).status).toBe(
+      201,
+    );
   });
   afterAll(async () => svc.close());
 
@@ -228,7 +232,7 @@ describe('a credential the service cannot open: clear problems, never an empty p
 
   async function smtpTenantWithBrokenSecret(): Promise<string> {
     const t = uniqueTenant();
-    await svc.api.post(`/v1/tenants/${t}/mail-config`, { username: 'acme' });
+    await svc.api.post(`/v1/tenants/${t}/mail-config`, { username: uniqueTenant('acme') });
     const saved = await svc.api.put(`/v1/tenants/${t}/mail-config/smtp`, {
       address: 'help@acme.example',
       host: 'localhost',

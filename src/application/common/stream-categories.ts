@@ -27,6 +27,8 @@ export const OAUTH_STATE_STREAM_PREFIX = 'oauthState-';
 export const GOOGLE_REVOCATION_STREAM_PREFIX = 'googleRevocation-';
 /** One stream per issued settings link (named by a hash of its nonce): single use across instances. */
 export const SETTINGS_LINK_STREAM_PREFIX = 'settingsLink-';
+/** One stream per normalised username: which tenant's default address it is, across instances. */
+export const USERNAME_CLAIM_STREAM_PREFIX = 'usernameClaim-';
 
 /**
  * A day: far past every state's and link's lifetime (minutes), so a replay is still told apart
@@ -60,6 +62,13 @@ export const STREAM_CATEGORIES: readonly StreamCategory[] = [
     eventTypes: ['SettingsLinkIssued', 'SettingsLinkRedeemed'],
     purpose: 'A single-use link into the settings page: issued, then redeemed once on any instance.',
     maxAgeSeconds: SINGLE_USE_STREAM_MAX_AGE_SECONDS,
+  },
+  {
+    prefix: USERNAME_CLAIM_STREAM_PREFIX,
+    eventTypes: ['UsernameClaimed'],
+    purpose:
+      'A support address claimed by one tenant: appended with "no stream" before the tenant is provisioned, ' +
+      'so two tenants never share an address on any instance. Never released: an erased tenant keeps it.',
   },
 ];
 

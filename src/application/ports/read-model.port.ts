@@ -21,6 +21,11 @@ export interface TenantRow {
   lastChangeBy: string;
   /** Extension: why the tenant needs attention, in words (null when it does not). */
   reason: string | null;
+  /**
+   * Another tenant (erased ones included) was provisioned with the same username, before
+   * usernames were claimed: both have the same support address. Found across rows when read.
+   */
+  duplicateUsername: boolean;
 }
 
 /** How a grant ended: by the tenant here, or at the provider noticed while sending or by the consent check. */
@@ -75,7 +80,9 @@ export interface TenantDetails {
 }
 
 /** The row plus what the projection needs to derive the next row from the next event. */
-export interface TenantRecord extends TenantRow {
+export interface TenantRecord extends Omit<TenantRow, 'duplicateUsername'> {
+  /** The username as addresses compare (normaliseUsername); absent in records projected before it. */
+  usernameKey?: string | null;
   defaultAddress: string | null;
   gmailAccount: string | null;
   smtpAddress: string | null;

@@ -1,5 +1,6 @@
 import { type MailConfigEvent } from '../../domain/mail-config/mail-config.events';
 import { senderFor } from '../../domain/mail-config/mail-config.state';
+import { normaliseUsername } from '../mail-config/provisioned-usernames';
 import {
   type Attention,
   type GrantDetails,
@@ -20,6 +21,7 @@ function blank(tenantId: string, facts: EventFacts): TenantRecord {
   return {
     tenantId,
     username: null,
+    usernameKey: null,
     mode: 'default',
     sender: null,
     status: 'ok',
@@ -171,7 +173,11 @@ function attentionOf(r: Flags): Attention | null {
 function changeFlags(r: TenantRecord, event: MailConfigEvent): Partial<TenantRecord> {
   switch (event.type) {
     case 'MailConfigProvisioned':
-      return { username: event.data.username, defaultAddress: event.data.defaultAddress };
+      return {
+        username: event.data.username,
+        usernameKey: normaliseUsername(event.data.username),
+        defaultAddress: event.data.defaultAddress,
+      };
     case 'ModeChanged':
       return { mode: event.data.to };
     case 'GmailAuthorized':

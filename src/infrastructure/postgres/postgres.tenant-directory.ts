@@ -6,7 +6,7 @@ import {
   type TenantDirectory,
   type TenantFilter,
 } from '../../application/ports/tenant-directory.port';
-import { toCounts, toPanelRecord, toTenantRow } from '../read-models/read-model-rows';
+import { toCounts, toPanelRecord, toTenantRow, usernameKeySql } from '../read-models/read-model-rows';
 import { containing } from '../read-models/sql-where';
 import { unavailableAs } from './postgres-errors';
 
@@ -17,8 +17,16 @@ const SUMS = `SELECT count(*) FILTER (WHERE status <> 'erased')::int AS tenants,
     count(*) FILTER (WHERE status = 'erased')::int AS erased
   FROM read_model_tenants`;
 const BY_MODE = "SELECT mode, count(*)::int AS n FROM read_model_tenants WHERE status <> 'erased' GROUP BY mode";
+/** The username key of the row `alias` (the expression of migration 0011's index). */
+const usernameKey = (alias: string) => usernameKeySql((member) => `(${alias}.record->>'${member}')`);
+const TENANT = `SELECT record, EXISTS (SELECT 1 FROM read_model_tenants other
+      WHERE ${usernameKey('other')} = ${usernameKey('t')} AND other.tenant_id <> t.tenant_id) AS duplicate
+  FROM read_model_tenants t WHERE tenant_id = $1`;
 // One statement for every filter: an absent filter is a NULL parameter that matches everything.
-const TENANTS = `SELECT record FROM read_model_tenants
+// A shared username is found across rows when read (erased tenants included).
+const TENANTS = `SELECT record, EXISTS (SELECT 1 FROM read_model_tenants other
+      WHERE ${usernameKey('other')} = ${usernameKey('t')} AND other.tenant_id <> t.tenant_id) AS duplicate
+  FROM read_model_tenants t
   WHERE ($1::text IS NULL OR mode = $1) AND ($2::text IS NULL OR status = $2)
     AND ($3::text IS NULL OR search LIKE $3 ESCAPE '\\') AND ($4::text IS NULL OR tenant_id > $4)
   ORDER BY tenant_id LIMIT $5`;
@@ -39,18 +47,18 @@ export class PostgresTenantDirectory implements TenantDirectory {
 
   async tenant(tenantId: string): Promise<TenantPanelRecord | null> {
     return unavailableAs('dashboard tenant', async () => {
-      const { rows } = await this.pool.query<{ record: TenantRecord }>({
+      const { rows } = await this.pool.query<{ record: TenantRecord; duplicate: boolean }>({
         name: 'mcs_dashboard_tenant',
-        text: 'SELECT record FROM read_model_tenants WHERE tenant_id = $1',
+        text: TENANT,
         values: [tenantId],
       });
-      return rows[0] ? toPanelRecord(rows[0].record) : null;
+      return rows[0] ? toPanelRecord(rows[0].record, rows[0].duplicate) : null;
     });
   }
 
   async tenants(filter: TenantFilter): Promise<TenantRow[]> {
     return unavailableAs('dashboard tenants', async () => {
-      const { rows } = await this.pool.query<{ record: TenantRecord }>({
+      const { rows } = await this.pool.query<{ record: TenantRecord; duplicate: boolean }>({
         name: 'mcs_dashboard_tenants',
         text: TENANTS,
         values: [
@@ -61,7 +69,7 @@ export class PostgresTenantDirectory implements TenantDirectory {
           filter.limit,
         ],
       });
-      return rows.map((r) => toTenantRow(r.record));
+      return rows.map((r) => toTenantRow(r.record, r.duplicate));
     });
   }
 }

@@ -6,8 +6,16 @@ import { type ReadModelCounts } from '../../application/ports/tenant-directory.p
 
 // What every read-model adapter derives the same way from a record, so SQLite and PostgreSQL agree.
 
+/**
+ * The username key of a stored record as SQL reads it (SQLite and PostgreSQL spell JSON access
+ * differently; `field` is their expression for one member). Records projected before the key
+ * existed fall back to the lower-cased username, which is the same for the usernames accepted.
+ */
+export const usernameKeySql = (field: (member: string) => string) =>
+  `COALESCE(${field('usernameKey')}, lower(${field('username')}))`;
+
 /** The dashboard row of a stored record (the record keeps what only the projection needs too). */
-export function toTenantRow(r: TenantRecord): TenantRow {
+export function toTenantRow(r: TenantRecord, duplicateUsername: boolean): TenantRow {
   return {
     tenantId: r.tenantId,
     username: r.username,
@@ -19,12 +27,13 @@ export function toTenantRow(r: TenantRecord): TenantRow {
     lastChangeBy: r.lastChangeBy,
     // Worded when read, so records projected before the words existed get them too.
     reason: r.status === 'erased' ? null : reasonOf(r),
+    duplicateUsername,
   };
 }
 
 /** The row and what the support panel shows about it (null details: projected before the panel existed). */
-export function toPanelRecord(r: TenantRecord): TenantPanelRecord {
-  return { ...toTenantRow(r), details: r.details ?? null, accounts: r.accounts ?? [] };
+export function toPanelRecord(r: TenantRecord, duplicateUsername: boolean): TenantPanelRecord {
+  return { ...toTenantRow(r, duplicateUsername), details: r.details ?? null, accounts: r.accounts ?? [] };
 }
 
 /**

@@ -23,6 +23,9 @@ CREATE TABLE IF NOT EXISTS tenants (
 );
 CREATE INDEX IF NOT EXISTS tenants_by_status ON tenants (status, tenant_id);
 CREATE INDEX IF NOT EXISTS tenants_by_mode ON tenants (mode, tenant_id);
+-- Tenants sharing a username (provisioned before usernames were claimed); see sqliteUsernameKey.
+CREATE INDEX IF NOT EXISTS tenants_by_username_key ON tenants (
+  COALESCE(json_extract(record, '$.usernameKey'), lower(json_extract(record, '$.username'))));
 
 -- The cross-tenant audit index: one row per event, data already redacted.
 CREATE TABLE IF NOT EXISTS audit_events (

@@ -6,8 +6,12 @@ import {
   type TenantFilter,
 } from '../../application/ports/tenant-directory.port';
 import { containing, Where } from './sql-where';
-import { toCounts, toPanelRecord, toTenantRow } from './read-model-rows';
+import { toCounts, toPanelRecord, toTenantRow, usernameKeySql } from './read-model-rows';
 import { type SqliteReadModelDatabase } from './sqlite.read-model-database';
+
+/** The username key of the row `alias` (the expression the tenants_by_username_key index is on). */
+export const sqliteUsernameKey = (alias: string) =>
+  usernameKeySql((member) => `json_extract(${alias}.record, '$.${member}')`);
 
 type Sums = { tenants: number; needs: number; revoked: number; smtp: number; erased: number };
 
@@ -37,8 +41,14 @@ export class SqliteTenantDirectory implements TenantDirectory {
   }
 
   async tenant(tenantId: string): Promise<TenantPanelRecord | null> {
-    const row = this.s.one.get(tenantId);
-    return row ? toPanelRecord(JSON.parse(row.record) as TenantRecord) : null;
+    const row = this.database.db
+      .prepare<[string], { record: string; duplicate: number }>(
+        `SELECT record, EXISTS (SELECT 1 FROM tenants other
+          WHERE ${sqliteUsernameKey('other')} = ${sqliteUsernameKey('tenants')} AND other.tenant_id != tenants.tenant_id
+        ) AS duplicate FROM tenants WHERE tenant_id = ?`,
+      )
+      .get(tenantId);
+    return row ? toPanelRecord(JSON.parse(row.record) as TenantRecord, row.duplicate === 1) : null;
   }
 
   async tenants(filter: TenantFilter): Promise<TenantRow[]> {
@@ -47,10 +57,14 @@ export class SqliteTenantDirectory implements TenantDirectory {
     if (filter.status) w.add('status = ?', filter.status);
     if (filter.q) w.add("search LIKE ? ESCAPE '\\'", containing(filter.q));
     if (filter.afterTenantId !== undefined) w.add('tenant_id > ?', filter.afterTenantId);
-    const sql = `SELECT record FROM tenants ${w.sql()} ORDER BY tenant_id LIMIT ?`;
+    // The same key on another row, erased ones included: a shared address is found when read, so
+    // provisioning one tenant never has to rewrite the row of another.
+    const sql = `SELECT record, EXISTS (SELECT 1 FROM tenants other
+        WHERE ${sqliteUsernameKey('other')} = ${sqliteUsernameKey('tenants')} AND other.tenant_id != tenants.tenant_id
+      ) AS duplicate FROM tenants ${w.sql()} ORDER BY tenant_id LIMIT ?`;
     return this.database.db
-      .prepare<unknown[], { record: string }>(sql)
+      .prepare<unknown[], { record: string; duplicate: number }>(sql)
       .all(...w.params, filter.limit)
-      .map((r) => toTenantRow(JSON.parse(r.record) as TenantRecord));
+      .map((r) => toTenantRow(JSON.parse(r.record) as TenantRecord, r.duplicate === 1));
   }
 }

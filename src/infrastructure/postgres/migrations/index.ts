@@ -6,6 +6,7 @@ import * as sendFailureCounts from './0004-send-failure-counts';
 import * as outboxMessages from './0005-outbox-messages';
 import * as jobLocks from './0006-job-locks';
 import * as readModels from './0010-read-models';
+import * as tenantUsernameKey from './0011-tenant-username-key';
 import * as webhookDeliveries from './0020-webhook-deliveries';
 import * as dashboardSupport from './0021-dashboard-support';
 import * as deliveryLog from './0030-delivery-log';
@@ -23,6 +24,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0005-outbox-messages': outboxMessages,
   '0006-job-locks': jobLocks,
   '0010-read-models': readModels,
+  '0011-tenant-username-key': tenantUsernameKey,
   '0020-webhook-deliveries': webhookDeliveries,
   '0021-dashboard-support': dashboardSupport,
   '0030-delivery-log': deliveryLog,

@@ -60,6 +60,7 @@ const APPLICATION: Record<string, ProblemRow> = {
     detail: () => 'The database cannot be reached right now; retry shortly',
     headers: { 'Retry-After': '5' },
   },
+  USERNAME_TAKEN: { status: 409, slug: 'username-taken', title: 'Username taken' },
   CREDENTIAL_UNAVAILABLE: { status: 409, slug: 'credential-unavailable', title: 'Credential unavailable' },
   UNKNOWN_EVENT_TYPE: {
     status: 500,

@@ -51,7 +51,11 @@ export class DashboardApiController {
   }
 
   @Get('tenants')
-  @ApiOkResponse({ description: '{ tenants: [...], nextCursor }, ordered by tenant id' })
+  @ApiOkResponse({
+    description:
+      '{ tenants: [...], nextCursor }, ordered by tenant id; each row has duplicateUsername: true when another ' +
+      'tenant (erased ones included) has the same username',
+  })
   tenants(@Query() query: TenantListQueryDto): Promise<TenantPage> {
     const { mode, status, q, limit, cursor } = query;
     return this.queries.execute(new GetDashboardTenantsQuery({ mode, status, q, limit: limit ?? 50, cursor }));

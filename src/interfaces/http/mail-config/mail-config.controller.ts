@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Put, Query, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiConflictResponse, ApiHeader, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { CommandContext } from '../../../application/common/command-context';
 import { ChangeModeCommand } from '../../../application/mail-config/commands/change-mode.command';
@@ -33,6 +33,11 @@ export class MailConfigController {
   ) {}
 
   @Post()
+  @ApiConflictResponse({
+    description:
+      'username-taken: another tenant holds the username (errors name the field `username`, never the tenant); ' +
+      'username-conflict: this tenant was provisioned with another username',
+  })
   async provision(
     @Param('tenantId', TenantIdPipe) tenantId: string,
     @Body() body: ProvisionDto,

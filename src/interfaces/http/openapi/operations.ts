@@ -16,6 +16,7 @@ export type ProblemName =
   | 'RATE_LIMITED'
   | 'NOT_PROVISIONED'
   | 'USERNAME_CONFLICT'
+  | 'USERNAME_TAKEN'
   | 'GMAIL_NOT_AUTHORIZED'
   | 'GMAIL_SCOPE_MISSING'
   | 'MICROSOFT_NOT_AUTHORIZED'
@@ -78,12 +79,13 @@ export const OPERATIONS: Record<string, OperationDoc> = {
     summary: 'Provision a tenant in mode 1 (its default support address)',
     description:
       'Creates the tenant with `support.<username>@<DEFAULT_SENDER_DOMAIN>` as its sender. The same username ' +
-      'again answers 200 and records nothing; another username, or one another tenant holds, answers 409.',
+      'again answers 200 and records nothing; another username answers 409, and so does a username another ' +
+      'tenant holds or held (an erased tenant keeps its address reserved).',
     answers: {
       201: VIEW('Provisioned; the answer carries an ETag for If-Match'),
       200: VIEW('Already provisioned with this username: nothing recorded'),
     },
-    problems: ['USERNAME_CONFLICT', 'TENANT_ERASED', 'CONCURRENT_CHANGE', 'PAYLOAD_TOO_LARGE'],
+    problems: ['USERNAME_CONFLICT', 'USERNAME_TAKEN', 'TENANT_ERASED', 'CONCURRENT_CHANGE', 'PAYLOAD_TOO_LARGE'],
     examples: { provision: { tenant: 'fresh', body: { username: 'acme-support' }, status: 201 } },
   },
   'GET /v1/tenants/{tenantId}/mail-config': {

@@ -93,12 +93,19 @@
     }
   }
 
+  // Another tenant has the same support address (provisioned before usernames were claimed).
+  function duplicateBadge() {
+    return el('span', { class: 'badge needs_attention', title: 'Another tenant has this username' }, [
+      'Shared address',
+    ]);
+  }
+
   function row(t) {
     const statusCell = el('td', {}, [el('span', { class: `badge ${t.status}` }, [STATUS[t.status] ?? t.status])]);
     const reason = t.reason || (t.attention ? (ATTENTION[t.attention] ?? t.attention) : '–');
     const tr = el('tr', { 'data-tenant-row': t.tenantId }, [
       el('td', {}, [el('button', { type: 'button', class: 'tenant', 'data-tenant': t.tenantId }, [t.tenantId])]),
-      el('td', {}, [t.username || '–']),
+      el('td', {}, [t.username || '–', ...(t.duplicateUsername ? [' ', duplicateBadge()] : [])]),
       el('td', {}, [MODE[t.mode] ?? t.mode]),
       el('td', {}, [t.sender || '–']),
       statusCell,
