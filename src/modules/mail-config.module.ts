@@ -1,6 +1,4 @@
 import { Module } from '@nestjs/common';
-import { ChangeModeHandler } from '../application/mail-config/commands/change-mode.handler';
-import { ConfigureSmtpHandler } from '../application/mail-config/commands/configure-smtp.handler';
 import { ProvisionMailConfigHandler } from '../application/mail-config/commands/provision-mail-config.handler';
 import { CredentialStatusService } from '../application/mail-config/credential-status';
 import { DecideAndAppend } from '../application/mail-config/decide-and-append';
@@ -10,7 +8,8 @@ import { GetMailConfigHandler } from '../application/mail-config/queries/get-mai
 import { StateReader } from '../application/mail-config/state-reader';
 
 /**
- * Tenant configuration use cases (provision, view with time travel, mode, SMTP settings, history)
+ * Tenant configuration use cases (provision, view with time travel, history; mode and SMTP settings are in
+ * SendingModule, since activating SMTP runs the Test)
  * and the read → decide → append machinery other features share; erasure is in GmailModule, as it
  * revokes the Gmail grant. No controllers: the CLI imports this module as it is; HTTP adds
  * MailConfigHttpModule.
@@ -22,8 +21,6 @@ import { StateReader } from '../application/mail-config/state-reader';
     CredentialStatusService,
     MailConfigPresenter,
     ProvisionMailConfigHandler,
-    ChangeModeHandler,
-    ConfigureSmtpHandler,
     GetMailConfigHandler,
     GetMailConfigHistoryHandler,
   ],

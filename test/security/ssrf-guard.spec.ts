@@ -1,6 +1,6 @@
 import { MailTransportError } from '../../src/application/ports/mail-transport.port';
 import { normaliseHost } from '../../src/infrastructure/mail/ssrf/host-name';
-import { blockedKind, parseIp } from '../../src/infrastructure/mail/ssrf/ip-ranges';
+import { blockedKind, LOOPBACK_NETWORKS, parseCidr, parseIp } from '../../src/infrastructure/mail/ssrf/ip-ranges';
 import { SmtpTargetGuard } from '../../src/infrastructure/mail/ssrf/smtp-target-guard';
 
 const PORTS = [25, 465, 587, 2525];
@@ -9,8 +9,14 @@ const noDns = {
     throw new Error('no DNS in this test');
   }),
 };
-const guard = (allowPrivateHosts = false, resolver: { resolve(n: string): Promise<string[]> } = noDns) =>
-  new SmtpTargetGuard({ allowedPorts: PORTS, allowPrivateHosts }, resolver);
+/** `true`: loopback allowed, as the deprecated SMTP_ALLOW_PRIVATE_HOSTS=true now means. */
+const guard = (allow: boolean | string[] = false, resolver: { resolve(n: string): Promise<string[]> } = noDns) => {
+  const cidrs = allow === true ? LOOPBACK_NETWORKS : allow === false ? [] : allow;
+  return new SmtpTargetGuard(
+    { allowedPorts: PORTS, allowedPrivateNetworks: cidrs.map((c) => parseCidr(c)!) },
+    resolver,
+  );
+};
 
 async function stageOf(promise: Promise<unknown>): Promise<string> {
   try {

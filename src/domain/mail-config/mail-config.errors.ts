@@ -8,6 +8,7 @@ export type MailConfigErrorCode =
   | 'MICROSOFT_SCOPE_MISSING'
   | 'SMTP_NOT_CONFIGURED'
   | 'SMTP_PASSWORD_REQUIRED'
+  | 'SMTP_NOT_TESTED'
   | 'TENANT_ERASED';
 
 export class MailConfigError extends Error {
