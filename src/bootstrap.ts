@@ -22,6 +22,7 @@ import { DATA_DIR_LAYOUT, dataDirPath } from './infrastructure/data-dir-layout';
 import { drainHttpServer, shutdownTimeoutFrom } from './infrastructure/lifecycle/graceful-shutdown';
 import { HTTP_METRICS, httpMetricsMiddleware } from './interfaces/http/common/http-metrics.middleware';
 import { validationPipe } from './interfaces/http/common/validation';
+import { logPrivateNetworks } from './infrastructure/mail/ssrf/smtp-target-guard';
 
 export interface StartOptions {
   env: Record<string, string | undefined>;
@@ -84,6 +85,7 @@ export async function startService(options: StartOptions): Promise<RunningServic
     if (secret.file) logger.log(`${name} ${secret.generated ? 'generated into' : 'read from'} ${secret.file}`);
     if (secret.jwtOnly) logger.log(`${name} not set: those callers sign in with JWTs only`);
   }
+  logPrivateNetworks(config, logger);
   if (keyRing.activeId === 'local')
     logger.log(`master key kept in ${dataDirPath(config.dataDir, 'masterKey')} (set ENCRYPTION_KEY in production)`);
   if (config.eventStoreConnectionString && !database) {

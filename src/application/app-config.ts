@@ -85,7 +85,13 @@ export interface AppConfig {
   oauthReturnUrlOrigins: string[];
   /** PUBLIC_URL: the service's external origin (no trailing slash), for settings-page links. */
   publicUrl: string;
-  smtpAllowPrivateHosts: boolean;
+  /**
+   * CIDR blocks (canonical text) of private addresses the SMTP guard lets through: development
+   * and tests only. Empty in production.
+   */
+  smtpAllowedPrivateNetworks: string[];
+  /** SMTP_ALLOW_PRIVATE_HOSTS was used (deprecated alias of SMTP_ALLOWED_PRIVATE_NETWORKS = loopback). */
+  smtpAllowPrivateHostsAlias: boolean;
   smtpAllowedPorts: number[];
   smtpExtraCaFile: string | null;
   /** null when neither JWT_SECRET nor JWT_PUBLIC_KEY is set: only the static tokens are accepted. */

@@ -1,7 +1,5 @@
 import { Module } from '@nestjs/common';
 import { ChangeDisplayNameHandler } from '../application/mail-config/commands/change-display-name.handler';
-import { ChangeModeHandler } from '../application/mail-config/commands/change-mode.handler';
-import { ConfigureSmtpHandler } from '../application/mail-config/commands/configure-smtp.handler';
 import { ProvisionMailConfigHandler } from '../application/mail-config/commands/provision-mail-config.handler';
 import { CredentialStatusService } from '../application/mail-config/credential-status';
 import { DecideAndAppend } from '../application/mail-config/decide-and-append';
@@ -14,7 +12,8 @@ import { UsernameClaims } from '../application/mail-config/username-claims';
 import { FindDuplicateUsernamesHandler } from '../application/mail-config/queries/find-duplicate-usernames.handler';
 
 /**
- * Tenant configuration use cases (provision, view with time travel, mode, SMTP settings, history)
+ * Tenant configuration use cases (provision, view with time travel, history; mode and SMTP settings are in
+ * SendingModule, since activating SMTP runs the Test)
  * and the read → decide → append machinery other features share; erasure is in GmailModule, as it
  * revokes the Gmail grant. No controllers: the CLI imports this module as it is; HTTP adds
  * MailConfigHttpModule.
@@ -28,9 +27,7 @@ import { FindDuplicateUsernamesHandler } from '../application/mail-config/querie
     ProvisionedUsernames,
     UsernameClaims,
     ProvisionMailConfigHandler,
-    ChangeModeHandler,
     ChangeDisplayNameHandler,
-    ConfigureSmtpHandler,
     GetMailConfigHandler,
     GetMailConfigHistoryHandler,
     FindDuplicateUsernamesHandler,

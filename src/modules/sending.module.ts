@@ -21,8 +21,12 @@ import { SmtpRelayTransport } from '../infrastructure/mail/default-relay.transpo
 import { readExtraCa } from '../infrastructure/mail/extra-ca';
 import { OutboxTransport } from '../infrastructure/mail/outbox.transport';
 import { HOST_RESOLVER, HostResolver, SystemHostResolver } from '../infrastructure/mail/ssrf/host-resolver';
-import { SmtpTargetGuard } from '../infrastructure/mail/ssrf/smtp-target-guard';
-import { NodemailerTenantSmtpTransport } from '../infrastructure/mail/tenant-smtp.transport';
+import { smtpTargetGuard } from '../infrastructure/mail/ssrf/smtp-target-guard';
+import { NodemailerTenantSmtpTransport, smtpFingerprintKey } from '../infrastructure/mail/tenant-smtp.transport';
+import { MasterKeyRing } from '../infrastructure/crypto/key-ring';
+import { ChangeModeHandler } from '../application/mail-config/commands/change-mode.handler';
+import { ConfigureSmtpHandler } from '../application/mail-config/commands/configure-smtp.handler';
+import { SmtpActivationGate } from '../application/smtp-test/smtp-activation-gate';
 import { GmailGrantsModule } from './gmail-grants.module';
 import { PostgresDatabase } from '../infrastructure/postgres/postgres-database';
 import { PostgresIdempotencyStore } from '../infrastructure/postgres/postgres.idempotency-store';
@@ -47,16 +51,19 @@ const EXTRA_CA = Symbol('EXTRA_CA');
     { provide: EXTRA_CA, useFactory: (config: AppConfig) => readExtraCa(config.smtpExtraCaFile), inject: [APP_CONFIG] },
     {
       provide: TENANT_SMTP_TRANSPORT,
-      useFactory: (config: AppConfig, resolver: HostResolver, factory: ConnectionFactory, extraCa: string[]) =>
-        new NodemailerTenantSmtpTransport(
-          new SmtpTargetGuard(
-            { allowedPorts: config.smtpAllowedPorts, allowPrivateHosts: config.smtpAllowPrivateHosts },
-            resolver,
-          ),
-          factory,
-          { extraCa, clientName: config.defaultSenderDomain },
-        ),
-      inject: [APP_CONFIG, HOST_RESOLVER, CONNECTION_FACTORY, EXTRA_CA],
+      useFactory: (
+        config: AppConfig,
+        resolver: HostResolver,
+        factory: ConnectionFactory,
+        extraCa: string[],
+        ring: MasterKeyRing,
+      ) =>
+        new NodemailerTenantSmtpTransport(smtpTargetGuard(config, resolver), factory, {
+          extraCa,
+          clientName: config.defaultSenderDomain,
+          fingerprintKey: smtpFingerprintKey(ring),
+        }),
+      inject: [APP_CONFIG, HOST_RESOLVER, CONNECTION_FACTORY, EXTRA_CA, MasterKeyRing],
     },
     {
       provide: DEFAULT_RELAY_TRANSPORT,
@@ -97,7 +104,11 @@ const EXTRA_CA = Symbol('EXTRA_CA');
     SmtpModeSender,
     DeliveryHealth,
     SendMessageHandler,
+    SmtpActivationGate,
     TestSmtpHandler,
+    // Here rather than in MailConfigModule: activating SMTP runs the Test, which needs the transport.
+    ChangeModeHandler,
+    ConfigureSmtpHandler,
   ],
   exports: [ModeSenderRegistry, DEFAULT_RELAY_TRANSPORT, HOST_RESOLVER, CONNECTION_FACTORY],
 })

@@ -1,3 +1,4 @@
+import { inNetworks, parseCidr } from '../infrastructure/mail/ssrf/ip-ranges';
 import { Inject, Logger, Module, OnApplicationBootstrap, OnApplicationShutdown, OnModuleDestroy } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../application/app-config';
 import { type ProjectionLock } from '../application/ports/projection-lock.port';
@@ -55,7 +56,11 @@ import { POSTGRES_DATABASE } from './core.module';
       // The one place that decides whether the webhook URL may reach a private address.
       provide: WEBHOOK_ADDRESS_POLICY,
       inject: [APP_CONFIG],
-      useFactory: (config: AppConfig): WebhookAddressPolicy => ({ allowsPrivate: () => config.smtpAllowPrivateHosts }),
+      // The same networks as tenant SMTP servers (SMTP_ALLOWED_PRIVATE_NETWORKS): one policy for the service.
+      useFactory: (config: AppConfig): WebhookAddressPolicy => {
+        const networks = config.smtpAllowedPrivateNetworks.map((n) => parseCidr(n)!);
+        return { allowsPrivate: (ip) => inNetworks(ip, networks) };
+      },
     },
     {
       provide: WEBHOOK_ENDPOINT,

@@ -82,4 +82,6 @@ export const smtpSettings = (password: string) => ({
   host: 'smtp.acme.example',
   port: 587,
   activate: true,
+  // Nothing answers for this host: activated without the Test.
+  force: true,
 });

@@ -31,6 +31,8 @@ function script(tenant: string): Command[] {
     host: 'smtp.acme.example',
     port,
     activate,
+    // Nothing answers for this host: activated without the Test.
+    force: activate,
   });
   const base = `/v1/tenants/${tenant}/mail-config`;
   return [
@@ -38,7 +40,7 @@ function script(tenant: string): Command[] {
     { method: 'POST', path: `/v1/tenants/${tenant}/messages`, body: sendOf(tenant).body, records: [] },
     { method: 'PUT', path: `${base}/smtp`, body: smtp(587, true), records: ['SmtpConfigured', 'ModeChanged'] },
     { method: 'PUT', path: `${base}/mode`, body: { mode: 'default' }, records: ['ModeChanged'] },
-    { method: 'PUT', path: `${base}/mode`, body: { mode: 'smtp' }, records: ['ModeChanged'] },
+    { method: 'PUT', path: `${base}/mode`, body: { mode: 'smtp', force: true }, records: ['ModeChanged'] },
     { method: 'PUT', path: `${base}/smtp`, body: smtp(2525, false), records: ['SmtpConfigured'] },
   ].map((c) => ({ ...c, tenant, requestId: randomUUID() }));
 }

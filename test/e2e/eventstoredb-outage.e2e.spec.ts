@@ -124,6 +124,8 @@ describe('the service on EventStoreDB while the store goes away and comes back (
       host: 'smtp.before.example',
       port: 587,
       activate: true,
+      // Nothing answers for this host: activated without the Test.
+      force: true,
     });
     expect(smtp.status).toBe(200);
     expect(smtp.body).toMatchObject({ mode: 'smtp', version: 3 });

@@ -130,6 +130,8 @@ describe('GET /metrics', () => {
       security: 'none',
       password: 'pw',
       activate: true,
+      // The server is down on purpose: activated without the Test.
+      force: true,
     };
     const before = await scrape();
     const res = await api('PUT', `/v1/tenants/${tenant}/mail-config/smtp`, smtp);
@@ -180,7 +182,7 @@ describe('GET /metrics', () => {
     const conflict = { type: 'ChangeMode', outcome: 'conflict' };
 
     rival.arm(streamOf(tenant), 100);
-    const res = await api('PUT', `/v1/tenants/${tenant}/mail-config/mode`, { mode: 'smtp' });
+    const res = await api('PUT', `/v1/tenants/${tenant}/mail-config/mode`, { mode: 'smtp', force: true });
     rival.arm(streamOf(tenant), 0);
     expect(res.status).toBe(409);
     expect(res.body.type).toContain('concurrent-change');
@@ -193,7 +195,9 @@ describe('GET /metrics', () => {
     const view = await api('GET', `/v1/tenants/${tenant}/mail-config`);
     expect(view.body.mode).toBe('default');
     // A retry once the other writer is quiet succeeds and counts as ok.
-    expect((await api('PUT', `/v1/tenants/${tenant}/mail-config/mode`, { mode: 'smtp' })).status).toBe(200);
+    expect((await api('PUT', `/v1/tenants/${tenant}/mail-config/mode`, { mode: 'smtp', force: true })).status).toBe(
+      200,
+    );
     expect(
       sample(await scrape(), 'mail_config_commands_total', { type: 'ChangeMode', outcome: 'ok' }),
     ).toBeGreaterThanOrEqual(1);

@@ -124,7 +124,14 @@ describe('settings page: session links and the page API', () => {
     const { cookie, csrf } = await session(tenant);
     const history = async (t: string) =>
       (await svc.api.get(`/v1/tenants/${t}/mail-config/history`)).body.events as { type: string; actor: string }[];
-    const smtp = { address: 'help@acme.example', host: 'smtp.acme.example', port: 587, password: 'Pw-123456' };
+    // force: nothing answers for smtp.acme.example, and the page activates on save (Test first otherwise).
+    const smtp = {
+      address: 'help@acme.example',
+      host: 'smtp.acme.example',
+      port: 587,
+      password: 'Pw-123456',
+      force: true,
+    };
 
     const forged = await request('PUT', `${svc.url}/settings/api/smtp`, { headers: { cookie }, body: smtp });
     expect(forged.status).toBe(403);

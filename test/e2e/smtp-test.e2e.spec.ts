@@ -3,6 +3,7 @@ import {
   CONNECTION_FACTORY,
   type ConnectionTarget,
 } from '../../src/infrastructure/mail/connection-factory';
+import { HOST_RESOLVER, type HostResolver } from '../../src/infrastructure/mail/ssrf/host-resolver';
 import { startTestService, type TestService, uniqueTenant } from '../support/app';
 import { dataDirContains } from '../support/files';
 import { testCertificates } from '../support/smtp/certs';
@@ -77,8 +78,10 @@ describe('POST /v1/tenants/{id}/mail-config/smtp/test (the Test button)', () => 
     expect(saved.body).toMatchObject({
       ok: false,
       stage: 'auth',
-      message: 'Authentication failed: the server rejected the username or password',
+      message: expect.stringContaining('Authentication failed: the server rejected the username or password'),
     });
+    // The server's own words stay in the message.
+    expect(saved.body.message).toContain('Invalid username or password');
     const view = await svc.api.get(`/v1/tenants/${t}/mail-config`);
     expect(view.body.smtp.lastTest).toMatchObject({ ok: false, stage: 'auth' });
     const before = await eventTypes(svc, t);
@@ -226,10 +229,21 @@ describe('the Test button’s SSRF policy', () => {
     expect(attempts).toEqual([]);
   });
 
-  it('applies the same policy to a saved configuration and to sending', async () => {
+  it('refuses to save a host the policy forbids, and applies the same policy to a saved configuration and to sending', async () => {
     const t = uniqueTenant();
     await provision(svc, t);
-    await configureSmtp(svc, t, listener.port, { host: '127.1' });
+    const refused = await svc.api.put(`/v1/tenants/${t}/mail-config/smtp`, {
+      address: 'help@acme.example',
+      host: '127.1',
+      port: listener.port,
+      password: PEER_PASSWORD,
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.body.errors).toEqual([{ field: 'host', message: expect.stringContaining('loopback') }]);
+    // A name passes the save-time check; what it resolves to is judged at every connection.
+    const resolver = svc.running.app.get<HostResolver>(HOST_RESOLVER);
+    jest.spyOn(resolver, 'resolve').mockResolvedValue(['127.0.0.1']);
+    await configureSmtp(svc, t, listener.port, { host: 'mail.acme.example' });
     const before = listener.connections;
     expect((await svc.api.post(`/v1/tenants/${t}/mail-config/smtp/test`)).body).toMatchObject({ stage: 'policy' });
     const sent = await svc.api.post(`/v1/tenants/${t}/messages`, { to: ['a@example.org'], subject: 's', text: 't' });

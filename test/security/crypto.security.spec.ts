@@ -162,7 +162,8 @@ describe('hostile ciphertexts', () => {
         expectProblem(res, expected);
       }
     });
-    expect((await svc.api.put(`/v1/tenants/${healthy}/mail-config/mode`, { mode: 'smtp' })).status).toBe(200);
+    const healthyMode = { mode: 'smtp', force: true };
+    expect((await svc.api.put(`/v1/tenants/${healthy}/mail-config/mode`, healthyMode)).status).toBe(200);
   });
 
   it('lets exactly one of two appends with the same expected version through', async () => {

@@ -1,6 +1,6 @@
 import { MailTransportError } from '../../src/application/ports/mail-transport.port';
 import { normaliseHost } from '../../src/infrastructure/mail/ssrf/host-name';
-import { blockedKind, parseIp } from '../../src/infrastructure/mail/ssrf/ip-ranges';
+import { blockedKind, LOOPBACK_NETWORKS, parseCidr, parseIp } from '../../src/infrastructure/mail/ssrf/ip-ranges';
 import { SmtpTargetGuard } from '../../src/infrastructure/mail/ssrf/smtp-target-guard';
 
 const PORTS = [25, 465, 587, 2525];
@@ -9,8 +9,14 @@ const noDns = {
     throw new Error('no DNS in this test');
   }),
 };
-const guard = (allowPrivateHosts = false, resolver: { resolve(n: string): Promise<string[]> } = noDns) =>
-  new SmtpTargetGuard({ allowedPorts: PORTS, allowPrivateHosts }, resolver);
+/** `true`: loopback allowed, as the deprecated SMTP_ALLOW_PRIVATE_HOSTS=true now means. */
+const guard = (allow: boolean | string[] = false, resolver: { resolve(n: string): Promise<string[]> } = noDns) => {
+  const cidrs = allow === true ? LOOPBACK_NETWORKS : allow === false ? [] : allow;
+  return new SmtpTargetGuard(
+    { allowedPorts: PORTS, allowedPrivateNetworks: cidrs.map((c) => parseCidr(c)!) },
+    resolver,
+  );
+};
 
 async function stageOf(promise: Promise<unknown>): Promise<string> {
   try {
@@ -154,10 +160,58 @@ describe('SSRF guard: policy', () => {
     expect(Date.now() - started).toBeLessThan(1000);
   });
 
-  it('lifts the address rule (not the port rule) with SMTP_ALLOW_PRIVATE_HOSTS', async () => {
+  it('lets loopback through with the deprecated alias, and nothing else private', async () => {
     await expect(guard(true).check('127.1', 2525, 1000)).resolves.toMatchObject({
       addresses: ['127.0.0.1'],
       servername: null,
     });
+    expect(await stageOf(guard(true).check('[::1]', 587, 1000))).toBe('passed');
+    for (const host of ['10.1.1.1', '192.168.0.10', '169.254.169.254', '[fc00::1]', '[::ffff:10.1.1.1]']) {
+      expect(await stageOf(guard(true).check(host, 587, 1000))).toBe('policy');
+    }
+    expect(await stageOf(guard(true).check('127.0.0.1', 22, 1000))).toBe('policy');
+  });
+
+  it('lets through exactly the networks of SMTP_ALLOWED_PRIVATE_NETWORKS, judging every answer of a name', async () => {
+    const lan = guard(['10.0.0.0/24', 'fd00:1::/64']);
+    expect(await stageOf(lan.check('10.0.0.8', 587, 1000))).toBe('passed');
+    expect(await stageOf(lan.check('[::ffff:10.0.0.8]', 587, 1000))).toBe('passed');
+    expect(await stageOf(lan.check('[fd00:1::25]', 587, 1000))).toBe('passed');
+    for (const host of ['10.0.1.8', '127.0.0.1', '[::1]', '[fd00:2::25]']) {
+      expect(await stageOf(lan.check(host, 587, 1000))).toBe('policy');
+    }
+    const mixed = { resolve: async () => ['10.0.0.8', '10.0.1.8'] };
+    expect(await stageOf(guard(['10.0.0.0/24'], mixed).check('mail.lan.example', 587, 1000))).toBe('policy');
+    const inside = { resolve: async () => ['10.0.0.8'] };
+    // A local-only name is resolved (not refused outright) once a private network is allowed.
+    await expect(guard(['10.0.0.0/24'], inside).check('mailpit.local', 587, 1000)).resolves.toMatchObject({
+      addresses: ['10.0.0.8'],
+    });
+  });
+
+  it('names the field a save must refuse, without any lookup', () => {
+    const resolver = { resolve: jest.fn() };
+    const g = guard(false, resolver);
+    expect(g.refusal('10.0.0.8', 587)).toMatchObject({ field: 'host' });
+    expect(g.refusal('localhost', 587)).toMatchObject({ field: 'host' });
+    expect(g.refusal('smtp.example.com', 22)).toMatchObject({ field: 'port' });
+    expect(g.refusal('smtp.example.com', 587)).toBeNull();
+    expect(resolver.resolve).not.toHaveBeenCalled();
+  });
+});
+
+describe('CIDR blocks', () => {
+  it.each([
+    ['127.0.0.0/8', '127.0.0.0/8'],
+    ['10.1.2.3/8', '10.0.0.0/8'],
+    ['192.168.1.5', '192.168.1.5/32'],
+    ['::1/128', '::1/128'],
+    ['FD00:0:0:0:0:0:0:1/16', 'fd00::/16'],
+  ])('reads %s as %s', (raw, text) => {
+    expect(parseCidr(raw)?.text).toBe(text);
+  });
+
+  it.each(['10.0.0.0/33', '::1/129', 'localhost/8', '10.0.0.0/8/8', '10.0.0.0/x', ''])('refuses %p', (raw) => {
+    expect(parseCidr(raw)).toBeNull();
   });
 });

@@ -45,7 +45,7 @@ describe('DNS rebinding', () => {
         throw Object.assign(new Error('recorded, not connected'), { code: 'ECONNREFUSED' });
       },
     };
-    const guard = new SmtpTargetGuard({ allowedPorts: [587], allowPrivateHosts: false }, resolver);
+    const guard = new SmtpTargetGuard({ allowedPorts: [587], allowedPrivateNetworks: [] }, resolver);
     const transport = new NodemailerTenantSmtpTransport(guard, recording, {
       extraCa: [],
       clientName: 'mcs.test',
@@ -76,7 +76,7 @@ describe('DNS rebinding', () => {
       },
     };
     const guard = new SmtpTargetGuard(
-      { allowedPorts: [587], allowPrivateHosts: false },
+      { allowedPorts: [587], allowedPrivateNetworks: [] },
       { resolve: async () => [PUBLIC] },
     );
     const transport = new NodemailerTenantSmtpTransport(guard, redirecting, {

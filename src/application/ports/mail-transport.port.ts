@@ -63,6 +63,20 @@ export interface SmtpTestReport {
 export interface SmtpTestOptions {
   /** Also deliver this (short, test) message once the session is ready. */
   sendTest?: OutgoingMessage;
+  /**
+   * Without sendTest: after signing in, say MAIL FROM and RCPT TO with this address, then RSET,
+   * so a server that refuses the sender stops the test at `send` and nothing is handed over.
+   */
+  senderCheck?: string;
+}
+
+/** The settings a Test judged, as the sender check sees them (the From address included). */
+export type TestedSmtpSettings = SmtpServerSettings & { address: string };
+
+/** What the SMTP policy refuses without a lookup, and the request field at fault. */
+export interface SmtpPolicyRefusal {
+  field: 'host' | 'port';
+  message: string;
 }
 
 /** Mode 1: the platform relay, or the outbox directory when no relay is configured. */
@@ -80,6 +94,13 @@ export interface DefaultRelayTransport {
 export interface TenantSmtpTransport {
   verify(server: SmtpServerSettings, options?: SmtpTestOptions): Promise<SmtpTestReport>;
   send(tenantId: string, server: SmtpServerSettings, message: OutgoingMessage): Promise<SentMessage>;
+  /** Null when the policy lets host and port through as far as it can tell without DNS. */
+  policyRefusal(host: string, port: number): SmtpPolicyRefusal | null;
+  /**
+   * A keyed digest of exactly these settings (password included), the same on every instance
+   * sharing the master key: it says "this configuration passed a Test" without revealing it.
+   */
+  fingerprint(settings: TestedSmtpSettings): string;
 }
 
 /**

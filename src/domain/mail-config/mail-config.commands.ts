@@ -2,6 +2,7 @@ import {
   type ConsentRevocationReason,
   type EncryptedValue,
   type Mode,
+  type SmtpActivationEvidence,
   type SmtpSecurity,
   type SmtpTestStage,
 } from './mail-config.types';
@@ -14,7 +15,18 @@ export type ProvisionMailConfig = {
 };
 /** null clears it: the From is then the bare address. */
 export type ChangeDisplayName = { type: 'ChangeDisplayName'; data: { displayName: string | null } };
-export type ChangeMode = { type: 'ChangeMode'; data: { mode: Mode } };
+export type ChangeMode = {
+  type: 'ChangeMode';
+  data: {
+    mode: Mode;
+    /** When the command is decided (for the freshness of a passing Test). */
+    at?: string;
+    /** Activate SMTP without a passing Test; recorded in ModeChanged. */
+    force?: boolean;
+    /** For SMTP: the saved configuration's evidence; `configuredAt` names the configuration it is about. */
+    smtp?: SmtpActivationEvidence & { configuredAt: string };
+  };
+};
 export type ConfigureSmtp = {
   type: 'ConfigureSmtp';
   data: {
@@ -27,11 +39,15 @@ export type ConfigureSmtp = {
     password: EncryptedValue | null;
     activate: boolean;
     at: string;
+    /** With activate: skip the Test; recorded in ModeChanged. */
+    force?: boolean;
+    /** With activate: the new configuration's fingerprint and Test. */
+    evidence?: SmtpActivationEvidence;
   };
 };
 export type RecordSmtpTest = {
   type: 'RecordSmtpTest';
-  data: { ok: boolean; stage: SmtpTestStage; message: string; durationMs: number; at: string };
+  data: { ok: boolean; stage: SmtpTestStage; message: string; durationMs: number; at: string; fingerprint?: string };
 };
 export type AuthorizeGmail = {
   type: 'AuthorizeGmail';

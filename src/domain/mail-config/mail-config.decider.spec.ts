@@ -14,6 +14,8 @@ const refused = (code: MailConfigErrorCode, field?: string) => ({
 });
 
 const AT = '2026-11-26T10:00:00.000Z';
+const passing = { ok: true, stage: 'done' as const, message: 'ok', durationMs: 5 };
+const failing = { ok: false, stage: 'auth' as const, message: 'Authentication failed', durationMs: 5 };
 const sealed = (n: string) => ({ keyId: 'dek:k1', ciphertext: `ct-${n}` });
 
 const provisioned: MailConfigEvent = {
@@ -116,10 +118,46 @@ describe('mail configuration decider', () => {
         .then(refused('GMAIL_NOT_AUTHORIZED')));
     it('refuses smtp before it is configured', () =>
       given([provisioned]).when(to('smtp')).then(refused('SMTP_NOT_CONFIGURED', 'mode')));
-    it('switches to smtp once configured', () =>
+    const toSmtp = (over: Record<string, unknown>) =>
+      ({ type: 'ChangeMode', data: { mode: 'smtp', at: AT, ...over } }) as const;
+    const passedAt = (at: string, fingerprint = 'fp-1'): MailConfigEvent => ({
+      type: 'SmtpConnectionTested',
+      data: { ok: true, stage: 'done', message: 'ok', durationMs: 5, testedAt: at, fingerprint },
+    });
+    it('refuses to switch to smtp on a configuration that has not passed a test', () =>
+      given([provisioned, smtpConfigured]).when(to('smtp')).then(refused('SMTP_NOT_TESTED')));
+    it('switches to smtp with the passing test it ran, recorded with its fingerprint', () =>
       given([provisioned, smtpConfigured])
-        .when(to('smtp'))
-        .then([{ type: 'ModeChanged', data: { from: 'default', to: 'smtp', reason: 'requested' } }]));
+        .when(toSmtp({ smtp: { configuredAt: AT, fingerprint: 'fp-1', test: { ...passing, at: AT } } }))
+        .then([passedAt(AT), { type: 'ModeChanged', data: { from: 'default', to: 'smtp', reason: 'requested' } }]));
+    it('refuses a failing test', () =>
+      given([provisioned, smtpConfigured])
+        .when(toSmtp({ smtp: { configuredAt: AT, fingerprint: 'fp-1', test: { ...failing, at: AT } } }))
+        .then(refused('SMTP_NOT_TESTED')));
+    it('switches on a recent pass of exactly these settings, and only then', () => {
+      const recent = toSmtp({ smtp: { configuredAt: AT, fingerprint: 'fp-1', test: null } });
+      given([provisioned, smtpConfigured, passedAt(AT)])
+        .when(recent)
+        .then([{ type: 'ModeChanged', data: { from: 'default', to: 'smtp', reason: 'requested' } }]);
+      given([provisioned, smtpConfigured, passedAt(AT, 'fp-other')])
+        .when(recent)
+        .then(refused('SMTP_NOT_TESTED'));
+      given([provisioned, smtpConfigured, passedAt('2026-11-26T09:49:00.000Z')])
+        .when(recent)
+        .then(refused('SMTP_NOT_TESTED'));
+    });
+    it('refuses evidence about a configuration that was replaced since', () =>
+      given([provisioned, smtpConfigured])
+        .when(
+          toSmtp({
+            smtp: { configuredAt: '2026-11-26T09:00:00.000Z', fingerprint: 'fp-1', test: { ...passing, at: AT } },
+          }),
+        )
+        .then(refused('SMTP_NOT_TESTED')));
+    it('switches without a test when forced, and says so', () =>
+      given([provisioned, smtpConfigured])
+        .when(toSmtp({ force: true }))
+        .then([{ type: 'ModeChanged', data: { from: 'default', to: 'smtp', reason: 'requested', forced: true } }]));
     it('switches back to default', () =>
       given([provisioned, gmailAuthorized, toGmail])
         .when(to('default'))
@@ -173,25 +211,55 @@ describe('mail configuration decider', () => {
             },
           },
         ]));
-    it('activates smtp in the same decision', () =>
+    const tested: MailConfigEvent = {
+      type: 'SmtpConnectionTested',
+      data: { ok: true, stage: 'done', message: 'ok', durationMs: 5, testedAt: AT, fingerprint: 'fp-1' },
+    };
+    const activating = (over: Record<string, unknown>) =>
+      ({ type: 'ConfigureSmtp', data: { ...configure(sealed('1'), true).data, ...over } }) as const;
+    it('activates smtp in the same decision once the test passed, recording the test', () =>
+      given([provisioned])
+        .when(activating({ evidence: { fingerprint: 'fp-1', test: { ...passing, at: AT } } }))
+        .then([
+          smtpConfigured,
+          tested,
+          { type: 'ModeChanged', data: { from: 'default', to: 'smtp', reason: 'smtp_activated' } },
+        ]));
+    it('refuses to activate untested or failing settings', () => {
       given([provisioned])
         .when(configure(sealed('1'), true))
+        .then(refused('SMTP_NOT_TESTED'));
+      given([provisioned])
+        .when(activating({ evidence: { fingerprint: 'fp-1', test: { ...failing, at: AT } } }))
+        .then(refused('SMTP_NOT_TESTED'));
+    });
+    it('activates when forced, and says so', () =>
+      given([provisioned])
+        .when(activating({ force: true }))
+        .then([
+          smtpConfigured,
+          { type: 'ModeChanged', data: { from: 'default', to: 'smtp', reason: 'smtp_activated', forced: true } },
+        ]));
+    it('a pass survives saving the same settings again', () =>
+      given([provisioned, smtpConfigured, tested])
+        .when(activating({ evidence: { fingerprint: 'fp-1', test: null } }))
         .then([
           smtpConfigured,
           { type: 'ModeChanged', data: { from: 'default', to: 'smtp', reason: 'smtp_activated' } },
         ]));
-    it('does not switch again when smtp is already active', () =>
+    it('does not switch again when smtp is already active, but still tests the new settings', () =>
       given([
         provisioned,
         smtpConfigured,
-        { type: 'ModeChanged', data: { from: 'default', to: 'smtp', reason: 'requested' } },
+        { type: 'ModeChanged', data: { from: 'default', to: 'smtp', reason: 'requested', forced: true } },
       ])
-        .when(configure(sealed('2'), true))
+        .when(activating({ password: sealed('2'), evidence: { fingerprint: 'fp-1', test: { ...passing, at: AT } } }))
         .then([
           {
             type: 'SmtpConfigured',
             data: { ...smtpSettings, password: sealed('2'), passwordChanged: true, configuredAt: AT },
           },
+          tested,
         ]));
     it('refuses an unprovisioned tenant', () =>
       given([])

@@ -1,6 +1,6 @@
 import { type MailConfigCommand } from './mail-config.commands';
 import { MailConfigError, tenantErased } from './mail-config.errors';
-import { type MailConfigEvent, type ModeChanged } from './mail-config.events';
+import { type MailConfigEvent, type ModeChanged, type SmtpConnectionTested } from './mail-config.events';
 import {
   type GmailState,
   initialState,
@@ -15,7 +15,11 @@ import {
   grantsMicrosoftSend,
   type Mode,
   PASSWORD_FOR_ANOTHER_SERVER,
+  type PassedSmtpTest,
+  passedRecently,
   savedPasswordServes,
+  type SmtpActivationEvidence,
+  SMTP_TEST_FRESH_MS,
 } from './mail-config.types';
 
 export { initialState };
@@ -28,8 +32,43 @@ function displayNameOf(value: string | null, field: string): string | null {
   return value.trim();
 }
 
-function switchTo(state: MailConfigState, to: Mode, reason: ModeChanged['data']['reason']): ModeChanged[] {
-  return state.mode === to ? [] : [{ type: 'ModeChanged', data: { from: state.mode, to, reason } }];
+function switchTo(
+  state: MailConfigState,
+  to: Mode,
+  reason: ModeChanged['data']['reason'],
+  forced = false,
+): ModeChanged[] {
+  if (state.mode === to) return [];
+  return [
+    { type: 'ModeChanged', data: { from: state.mode, to, reason, ...(forced ? { forced: true as const } : {}) } },
+  ];
+}
+
+const notTested = () =>
+  new MailConfigError(
+    'SMTP_NOT_TESTED',
+    `This SMTP configuration has not passed a test in the last ${SMTP_TEST_FRESH_MS / 60_000} minutes; ` +
+      'run the test, or send "force": true to activate it anyway',
+  );
+
+/**
+ * The activation rule: SMTP goes live only on a configuration that passed a Test, the one in the
+ * command or a recent one of exactly the same settings. Returns the Test's event to record.
+ */
+function requirePassingTest(
+  lastPass: PassedSmtpTest | null,
+  evidence: SmtpActivationEvidence | undefined,
+  at: string | undefined,
+): SmtpConnectionTested[] {
+  if (!evidence) throw notTested();
+  const { fingerprint, test } = evidence;
+  if (test) {
+    if (!test.ok) throw notTested();
+    const { at: testedAt, ...result } = test;
+    return [{ type: 'SmtpConnectionTested', data: { ...result, testedAt, fingerprint } }];
+  }
+  if (at && passedRecently(lastPass, fingerprint, at)) return [];
+  throw notTested();
 }
 
 export function decide(command: MailConfigCommand, state: MailConfigState): MailConfigEvent[] {
@@ -84,11 +123,16 @@ export function decide(command: MailConfigCommand, state: MailConfigState): Mail
           'mode',
         );
       }
-      return switchTo(state, mode, 'requested');
+      if (mode !== 'smtp' || state.mode === 'smtp') return switchTo(state, mode, 'requested');
+      const { force, smtp: evidence, at } = command.data;
+      if (force) return switchTo(state, mode, 'requested', true);
+      // Evidence about a configuration that was replaced meanwhile vouches for nothing.
+      const current = evidence && evidence.configuredAt === state.smtp!.configuredAt ? evidence : undefined;
+      return [...requirePassingTest(state.smtp!.lastPass, current, at), ...switchTo(state, mode, 'requested')];
     }
     case 'ConfigureSmtp': {
       requireActive(state);
-      const { password, activate, at, ...settings } = command.data;
+      const { password, activate, at, force, evidence, ...settings } = command.data;
       const reusable = state.smtp && savedPasswordServes(state.smtp, settings) ? state.smtp.password : null;
       const kept = password ?? reusable;
       if (kept === null) {
@@ -102,15 +146,20 @@ export function decide(command: MailConfigCommand, state: MailConfigState): Mail
         type: 'SmtpConfigured',
         data: { ...settings, password: kept, passwordChanged: password !== null, configuredAt: at },
       };
-      return [configured, ...(activate ? switchTo(state, 'smtp', 'smtp_activated') : [])];
+      if (!activate) return [configured];
+      // activate makes these settings the live ones, even when the mode is smtp already.
+      const tested = force ? [] : requirePassingTest(state.smtp?.lastPass ?? null, evidence, at);
+      return [configured, ...tested, ...switchTo(state, 'smtp', 'smtp_activated', !!force)];
     }
     case 'RecordSmtpTest': {
       requireActive(state);
       if (state.smtp === null) {
         throw new MailConfigError('SMTP_NOT_CONFIGURED', 'There is no saved SMTP configuration to test');
       }
-      const { at, ...result } = command.data;
-      return [{ type: 'SmtpConnectionTested', data: { ...result, testedAt: at } }];
+      const { at, fingerprint, ...result } = command.data;
+      return [
+        { type: 'SmtpConnectionTested', data: { ...result, testedAt: at, ...(fingerprint ? { fingerprint } : {}) } },
+      ];
     }
     case 'AuthorizeGmail': {
       requireActive(state);
@@ -265,12 +314,13 @@ export function evolve(state: MailConfigState, event: MailConfigEvent): MailConf
       };
     case 'SmtpConfigured': {
       const { passwordChanged: _changed, ...smtp } = event.data;
-      return { ...state, smtp: { ...smtp, lastTest: null } };
+      return { ...state, smtp: { ...smtp, lastTest: null, lastPass: state.smtp?.lastPass ?? null } };
     }
     case 'SmtpConnectionTested': {
       if (state.smtp === null) return state;
-      const { ok, stage, message, testedAt } = event.data;
-      return { ...state, smtp: { ...state.smtp, lastTest: { ok, stage, message, at: testedAt } } };
+      const { ok, stage, message, testedAt, fingerprint } = event.data;
+      const lastPass = ok && fingerprint ? { fingerprint, at: testedAt } : state.smtp.lastPass;
+      return { ...state, smtp: { ...state.smtp, lastTest: { ok, stage, message, at: testedAt }, lastPass } };
     }
     case 'DeliveryFailing':
       return {

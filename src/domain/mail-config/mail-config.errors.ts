@@ -9,6 +9,7 @@ export type MailConfigErrorCode =
   | 'SMTP_NOT_CONFIGURED'
   | 'SMTP_PASSWORD_REQUIRED'
   | 'INVALID_DISPLAY_NAME'
+  | 'SMTP_NOT_TESTED'
   | 'TENANT_ERASED';
 
 export class MailConfigError extends Error {

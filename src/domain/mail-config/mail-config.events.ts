@@ -35,7 +35,8 @@ export type MailConfigProvisioned = {
 };
 export type ModeChanged = {
   type: 'ModeChanged';
-  data: { from: Mode; to: Mode; reason: ModeChangeReason };
+  /** `forced`: SMTP activated without a passing Test, on the caller's explicit request. */
+  data: { from: Mode; to: Mode; reason: ModeChangeReason; forced?: true };
 };
 export type GmailAuthorized = {
   type: 'GmailAuthorized';
@@ -72,7 +73,15 @@ export type SmtpConfigured = {
 };
 export type SmtpConnectionTested = {
   type: 'SmtpConnectionTested';
-  data: { ok: boolean; stage: SmtpTestStage; message: string; durationMs: number; testedAt: string };
+  data: {
+    ok: boolean;
+    stage: SmtpTestStage;
+    message: string;
+    durationMs: number;
+    testedAt: string;
+    /** Keyed digest of the tested settings (absent before activation needed a Test). */
+    fingerprint?: string;
+  };
 };
 export type DeliveryFailing = {
   type: 'DeliveryFailing';

@@ -3,6 +3,7 @@ import {
   type ConsentRevocationReason,
   type EncryptedValue,
   type Mode,
+  type PassedSmtpTest,
   type SmtpSecurity,
   type SmtpTestStage,
 } from './mail-config.types';
@@ -39,6 +40,11 @@ export interface SmtpState {
   password: EncryptedValue;
   configuredAt: string;
   lastTest: null | { ok: boolean; stage: SmtpTestStage; message: string; at: string };
+  /**
+   * The last Test that passed, by fingerprint. It outlives a re-save of the same settings, so a
+   * configuration tested, then saved with activate, is not tested twice.
+   */
+  lastPass: PassedSmtpTest | null;
 }
 
 export interface DeliveryState {

@@ -90,3 +90,36 @@ export function displayNameProblem(field: string, value: string): string | null 
   if (DISPLAY_NAME_FORBIDDEN.test(value)) return `${field} must not contain CR, LF or other control characters`;
   return null;
 }
+
+/** How long a passing Test vouches for its exact configuration when SMTP is activated. */
+export const SMTP_TEST_FRESH_MS = 10 * 60_000;
+
+/** A Test that passed, by the fingerprint of exactly what was tested (a keyed digest: no secret). */
+export interface PassedSmtpTest {
+  fingerprint: string;
+  at: string;
+}
+
+/** Whether a passing Test of this exact configuration ran within SMTP_TEST_FRESH_MS before `at`. */
+export function passedRecently(pass: PassedSmtpTest | null, fingerprint: string, at: string): boolean {
+  if (!pass || pass.fingerprint !== fingerprint) return false;
+  const age = Date.parse(at) - Date.parse(pass.at);
+  return age >= 0 && age <= SMTP_TEST_FRESH_MS;
+}
+
+export interface SmtpTestResult {
+  ok: boolean;
+  stage: SmtpTestStage;
+  message: string;
+  durationMs: number;
+  at: string;
+}
+
+/**
+ * What the application brings to an activation: the fingerprint of the configuration to activate
+ * and, unless a recent passing Test vouches for it, the Test it just ran on it.
+ */
+export interface SmtpActivationEvidence {
+  fingerprint: string;
+  test: SmtpTestResult | null;
+}

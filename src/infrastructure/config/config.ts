@@ -2,6 +2,7 @@ import { createPublicKey } from 'node:crypto';
 import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
 import { type AppConfig, type JwtConfig, type RateLimit } from '../../application/app-config';
 import { webhookConfig } from './webhook-config';
+import { LOOPBACK_NETWORKS, parseCidr } from '../mail/ssrf/ip-ranges';
 
 /** A bad environment variable: start-up stops with one line naming it. */
 export class ConfigError extends Error {
@@ -59,6 +60,29 @@ function bool(env: Env, name: string): boolean {
   if (['true', '1', 'yes'].includes(raw.toLowerCase())) return true;
   if (['false', '0', 'no'].includes(raw.toLowerCase())) return false;
   throw new ConfigError(name, `must be true or false, got "${raw}"`);
+}
+
+/**
+ * SMTP_ALLOWED_PRIVATE_NETWORKS, a CIDR list; SMTP_ALLOW_PRIVATE_HOSTS=true, its deprecated alias,
+ * means loopback only (it used to lift the guard for every private range). The explicit list wins.
+ */
+function smtpPrivateNetworks(env: Env): { smtpAllowedPrivateNetworks: string[]; smtpAllowPrivateHostsAlias: boolean } {
+  const alias = bool(env, 'SMTP_ALLOW_PRIVATE_HOSTS');
+  const raw = value(env, 'SMTP_ALLOWED_PRIVATE_NETWORKS');
+  if (raw === undefined) {
+    return { smtpAllowedPrivateNetworks: alias ? [...LOOPBACK_NETWORKS] : [], smtpAllowPrivateHostsAlias: alias };
+  }
+  const networks = raw
+    .split(',')
+    .map((n) => n.trim())
+    .filter(Boolean)
+    .map((n) => {
+      const network = parseCidr(n);
+      if (!network)
+        throw new ConfigError('SMTP_ALLOWED_PRIVATE_NETWORKS', `"${n}" is not a CIDR block like 127.0.0.0/8`);
+      return network.text;
+    });
+  return { smtpAllowedPrivateNetworks: [...new Set(networks)], smtpAllowPrivateHostsAlias: alias };
 }
 
 /** JWT_MAX_AGE in seconds (default one hour): tokens claiming a longer life are refused. */
@@ -256,7 +280,7 @@ export function parseConfig(env: Env): AppConfig {
     ...microsoftConfig(env),
     oauthReturnUrlOrigins: normalisedOrigins,
     publicUrl: publicUrl(env, listenPort),
-    smtpAllowPrivateHosts: bool(env, 'SMTP_ALLOW_PRIVATE_HOSTS'),
+    ...smtpPrivateNetworks(env),
     smtpAllowedPorts,
     smtpExtraCaFile: readableFile(env, 'SMTP_EXTRA_CA_FILE'),
     jwt: jwt(env),

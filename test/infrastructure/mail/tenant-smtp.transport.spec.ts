@@ -2,6 +2,9 @@ import { type OutgoingMessage, type SmtpServerSettings } from '../../../src/appl
 import { TcpConnectionFactory } from '../../../src/infrastructure/mail/connection-factory';
 import { type StageTimeouts } from '../../../src/infrastructure/mail/smtp/smtp-session';
 import { SmtpTargetGuard } from '../../../src/infrastructure/mail/ssrf/smtp-target-guard';
+import { LOOPBACK_NETWORKS, parseCidr } from '../../../src/infrastructure/mail/ssrf/ip-ranges';
+
+const LOOPBACK = LOOPBACK_NETWORKS.map((n) => parseCidr(n)!);
 import { NodemailerTenantSmtpTransport } from '../../../src/infrastructure/mail/tenant-smtp.transport';
 import { testCertificates } from '../../support/smtp/certs';
 import {
@@ -30,7 +33,7 @@ describe('tenant SMTP transport against loopback peers', () => {
     };
     const ports = [starttls, selfSigned, noStarttls, implicit, silent, dropping].map((p) => p.port).concat(closed);
     const guard = new SmtpTargetGuard(
-      { allowedPorts: ports, allowPrivateHosts: true },
+      { allowedPorts: ports, allowedPrivateNetworks: LOOPBACK },
       { resolve: async () => ['127.0.0.1'] },
     );
     return new NodemailerTenantSmtpTransport(guard, recording, {
@@ -102,7 +105,7 @@ describe('tenant SMTP transport against loopback peers', () => {
     expect(report).toMatchObject({
       ok: false,
       stage: 'auth',
-      message: 'Authentication failed: the server rejected the username or password',
+      message: expect.stringContaining('Authentication failed: the server rejected the username or password'),
     });
     expect(JSON.stringify(report)).not.toContain('wrong-password-123');
   });
@@ -203,7 +206,7 @@ describe('tenant SMTP transport against loopback peers', () => {
   it('reports a timeout after the data was handed over as uncertain', async () => {
     const hanging = await startSmtpPeer({ hangAfterData: true });
     const guard = new SmtpTargetGuard(
-      { allowedPorts: [hanging.port], allowPrivateHosts: true },
+      { allowedPorts: [hanging.port], allowedPrivateNetworks: LOOPBACK },
       { resolve: async () => ['127.0.0.1'] },
     );
     const t = new NodemailerTenantSmtpTransport(guard, new TcpConnectionFactory(), {

@@ -17,6 +17,8 @@ export interface Peer {
   servernames: string[];
   /** Logins tried, with the outcome. */
   logins: Array<{ user: string; ok: boolean }>;
+  /** MAIL FROM addresses the peer was given (refused or not). */
+  senders: string[];
   close(): Promise<void>;
 }
 
@@ -34,6 +36,12 @@ export interface PeerOptions {
   dropAfterData?: boolean;
   /** Read the whole message, then never answer (the client's timeout must fire). */
   hangAfterData?: boolean;
+  /** AUTH not offered at all (EHLO lists no AUTH): the server takes mail without signing in. */
+  offerAuth?: boolean;
+  /** Every login refused with this reply (code and text), e.g. Microsoft's 535 5.7.139. */
+  authRefusal?: { code: number; text: string };
+  /** MAIL FROM refused with this reply. */
+  senderRefusal?: { code: number; text: string };
 }
 
 function track(server: Server, peer: { connections: number }, sockets: Set<Socket>): void {
@@ -55,13 +63,16 @@ export async function startSmtpPeer(options: PeerOptions = {}): Promise<Peer> {
   const sockets = new Set<Socket>();
   const tlsMode = options.starttls ?? 'trusted';
   const pair = options.implicitTls || tlsMode === 'trusted' ? certs.trusted : certs.selfSigned;
-  const peer = { connections: 0, servernames: [] as string[], logins: [] as Peer['logins'] };
+  const peer = { connections: 0, servernames: [] as string[], logins: [] as Peer['logins'], senders: [] as string[] };
   const config: SMTPServerOptions = {
     secure: !!options.implicitTls,
     key: pair.key,
     cert: pair.cert,
-    disabledCommands: tlsMode === 'none' && !options.implicitTls ? ['STARTTLS'] : [],
-    authOptional: options.auth === false,
+    disabledCommands: [
+      ...(tlsMode === 'none' && !options.implicitTls ? ['STARTTLS'] : []),
+      ...(options.offerAuth === false ? ['AUTH'] : []),
+    ],
+    authOptional: options.auth === false || options.offerAuth === false,
     authMethods: ['PLAIN', 'LOGIN'],
     allowInsecureAuth: tlsMode === 'none',
     logger: false,
@@ -72,10 +83,21 @@ export async function startSmtpPeer(options: PeerOptions = {}): Promise<Peer> {
       callback(null);
     },
     onAuth(auth, _session, callback) {
+      if (options.authRefusal) {
+        peer.logins.push({ user: auth.username ?? '', ok: false });
+        const { code, text } = options.authRefusal;
+        return callback(Object.assign(new Error(text), { responseCode: code }));
+      }
       const ok = auth.username === PEER_USER && auth.password === PEER_PASSWORD;
       peer.logins.push({ user: auth.username ?? '', ok });
       if (!ok) return callback(Object.assign(new Error('Invalid username or password'), { responseCode: 535 }));
       callback(null, { user: auth.username });
+    },
+    onMailFrom(address, _session, callback) {
+      peer.senders.push(address.address);
+      if (!options.senderRefusal) return callback();
+      const { code, text } = options.senderRefusal;
+      callback(Object.assign(new Error(text), { responseCode: code }));
     },
     onData(stream, session, callback) {
       const envelope = {
@@ -112,7 +134,7 @@ export async function startSmtpPeer(options: PeerOptions = {}): Promise<Peer> {
 /** Accepts connections and never says a word: no greeting, no TLS handshake. */
 export async function startSilentPeer(): Promise<Peer> {
   const sockets = new Set<Socket>();
-  const peer = { connections: 0, servernames: [] as string[], logins: [] as Peer['logins'] };
+  const peer = { connections: 0, servernames: [] as string[], logins: [] as Peer['logins'], senders: [] as string[] };
   const server = createServer(() => undefined);
   track(server, peer, sockets);
   const port = await listen(server);

@@ -12,7 +12,10 @@ export async function provision(
   return res.body.default.address as string;
 }
 
-/** Saves (and activates) SMTP settings pointing at a loopback peer. */
+/**
+ * Saves and activates SMTP settings pointing at a loopback peer. Forced by default: the tests
+ * using it are about sending; activation that is tested first has its own (smtp-activation e2e).
+ */
 export async function configureSmtp(
   svc: TestService,
   tenant: string,
@@ -27,6 +30,7 @@ export async function configureSmtp(
     username: PEER_USER,
     password: PEER_PASSWORD,
     activate: true,
+    force: true,
     ...over,
   });
   if (res.status !== 200) throw new Error(`configure failed: ${res.status} ${res.text}`);

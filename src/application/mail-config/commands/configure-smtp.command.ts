@@ -12,9 +12,14 @@ export interface SmtpSettingsInput {
   security?: SmtpSecurity;
   username?: string;
   activate?: boolean;
+  /** With activate: skip the Test that activation runs first (recorded in ModeChanged). */
+  force?: boolean;
 }
 
-/** Save the tenant's own SMTP server (and, with `activate`, switch to it in the same decision). */
+/**
+ * Save the tenant's own SMTP server (and, with `activate`, switch to it in the same decision,
+ * once the Test passed on these settings). A host or port the policy forbids is refused.
+ */
 export class ConfigureSmtpCommand extends Command<MailConfigView> {
   constructor(
     readonly tenantId: string,

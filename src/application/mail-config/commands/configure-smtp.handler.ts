@@ -3,10 +3,12 @@ import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { smtpDefaults } from '../../../domain/mail-config/mail-config.types';
 import { CIPHER, type Cipher } from '../../ports/cipher.port';
 import { CLOCK, type Clock } from '../../ports/clock.port';
+import { SmtpActivationGate } from '../../smtp-test/smtp-activation-gate';
 import { SMTP_PASSWORD_FIELD } from '../credential-status';
 import { DecideAndAppend } from '../decide-and-append';
 import { MailConfigPresenter } from '../mail-config.presenter';
 import type { MailConfigView } from '../mail-config.view';
+import { StateReader } from '../state-reader';
 import { ConfigureSmtpCommand } from './configure-smtp.command';
 
 @CommandHandler(ConfigureSmtpCommand)
@@ -14,11 +16,33 @@ export class ConfigureSmtpHandler implements ICommandHandler<ConfigureSmtpComman
   constructor(
     private readonly decideAndAppend: DecideAndAppend,
     private readonly presenter: MailConfigPresenter,
+    private readonly reader: StateReader,
+    private readonly gate: SmtpActivationGate,
     @Inject(CIPHER) private readonly cipher: Cipher,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async execute({ tenantId, settings, context, expectedVersion }: ConfigureSmtpCommand): Promise<MailConfigView> {
+    this.gate.refuseForbiddenTarget(settings.host, settings.port);
+    const at = this.clock.now().toISOString();
+    const { security, username } = smtpDefaults(settings);
+    const activate = settings.activate ?? false;
+    const force = activate && (settings.force ?? false);
+    let evidence;
+    if (activate && !force) {
+      const { state, version } = await this.reader.load(tenantId);
+      // A stale If-Match is answered 412 by the append, without running a Test first.
+      if (expectedVersion === undefined || expectedVersion === version) {
+        const { address, host, port } = settings;
+        const password = settings.password ?? null;
+        evidence = await this.gate.forNewSettings(
+          tenantId,
+          state,
+          { address, host, port, security, username, password },
+          at,
+        );
+      }
+    }
     // Sealed before the decision: the domain and the event only ever see ciphertext.
     const password =
       settings.password === undefined
@@ -32,10 +56,13 @@ export class ConfigureSmtpHandler implements ICommandHandler<ConfigureSmtpComman
           address: settings.address,
           host: settings.host,
           port: settings.port,
-          ...smtpDefaults(settings),
+          security,
+          username,
           password,
-          activate: settings.activate ?? false,
-          at: this.clock.now().toISOString(),
+          activate,
+          at,
+          ...(force ? { force } : {}),
+          ...(evidence ? { evidence } : {}),
         },
       },
       context,

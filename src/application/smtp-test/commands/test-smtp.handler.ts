@@ -53,7 +53,11 @@ export class TestSmtpHandler implements ICommandHandler<TestSmtpCommand> {
     const { address, server } = candidate
       ? await this.candidate(tenantId, state, candidate)
       : await this.savedServer(tenantId, state);
-    const report = await this.transport.verify(server, sendTo ? { sendTest: this.testMessage(address, sendTo) } : {});
+    // Without sendTo the sender is still checked: MAIL FROM and RCPT TO, then RSET, nothing sent.
+    const report = await this.transport.verify(
+      server,
+      sendTo ? { sendTest: this.testMessage(address, sendTo) } : { senderCheck: address },
+    );
     this.metrics.smtpTested(report.stage, report.ok, report.durationMs / 1000);
     if (candidate) this.metrics.candidateTested(report.ok ? 'ok' : 'failed');
     // Host and port are logged for every test: candidates may point anywhere, so each one leaves a trace.
@@ -70,7 +74,10 @@ export class TestSmtpHandler implements ICommandHandler<TestSmtpCommand> {
       },
       'SMTP test ran',
     );
-    if (candidate === null) await this.record(tenantId, saved!.configuredAt, report, ctx);
+    if (candidate === null) {
+      const fingerprint = this.transport.fingerprint({ ...server, address });
+      await this.record(tenantId, saved!.configuredAt, { ...report, fingerprint }, ctx);
+    }
     return report;
   }
 
@@ -125,7 +132,7 @@ export class TestSmtpHandler implements ICommandHandler<TestSmtpCommand> {
   private async record(
     tenantId: string,
     configuredAt: string,
-    report: SmtpTestReport,
+    report: SmtpTestReport & { fingerprint: string },
     ctx: CommandContext,
   ): Promise<void> {
     const { state } = await this.reader.load(tenantId);

@@ -12,7 +12,7 @@ export interface FailureContext {
   security: string;
 }
 
-type SmtpError = Error & { code?: string; command?: string; response?: string; responseCode?: number };
+export type SmtpError = Error & { code?: string; command?: string; response?: string; responseCode?: number };
 
 const label = (c: FailureContext) => `${c.host}:${c.port}`;
 
@@ -169,7 +169,12 @@ export function authFailure(error: SmtpError | null, c: FailureContext, timeoutM
   if (provider) return provider;
   switch (error.responseCode) {
     case 535:
-      return new MailTransportError('auth', 'Authentication failed: the server rejected the username or password');
+      // The server's words stay: "rejected the password" alone sends a tenant retyping a correct
+      // password forever when the server meant "sign-in of this kind is disabled".
+      return new MailTransportError(
+        'auth',
+        `Authentication failed: the server rejected the username or password${serverSaid(error)}`,
+      );
     case 534:
       return new MailTransportError(
         'auth',
@@ -191,13 +196,67 @@ export function authFailure(error: SmtpError | null, c: FailureContext, timeoutM
   }
 }
 
-export function authNotOffered(c: FailureContext): MailTransportError {
+/**
+ * No AUTH in the server's EHLO answer. Without TLS a server may keep AUTH back until STARTTLS;
+ * otherwise it takes mail from anyone who can reach it, and that is what the message says.
+ */
+export function authNotOffered(
+  c: FailureContext,
+  seen: { secure: boolean; starttlsOffered: boolean },
+): MailTransportError {
+  if (!seen.secure && seen.starttlsOffered) {
+    return new MailTransportError(
+      'auth',
+      `The server on port ${c.port} offers authentication only after STARTTLS; choose security starttls`,
+    );
+  }
+  return noSignInOffered(c, 'auth');
+}
+
+export function noSignInOffered(c: FailureContext, stage: 'auth' | 'tls'): MailTransportError {
+  const offers =
+    stage === 'tls' ? 'neither encryption (STARTTLS) nor authentication (AUTH)' : 'no authentication (AUTH)';
   return new MailTransportError(
-    'auth',
-    c.security === 'none'
-      ? `The server on port ${c.port} does not offer authentication without encryption; choose security starttls or tls`
-      : `The server on port ${c.port} does not offer authentication (AUTH); ` +
-          'check that this is the submission port (587 or 465)',
+    stage,
+    `This server accepts mail without signing in: ${label(c)} offers ${offers}. ` +
+      'Such a server is a relay that trusts the network it runs on (or a test server), not a mail ' +
+      "provider's submission service: it cannot check a username or password, and mail sent through it " +
+      'is not tied to any account. Use the submission server of your mail provider (usually port 587 ' +
+      'with STARTTLS or 465 with TLS), which asks for the password',
+  );
+}
+
+/** The Test's sender check (MAIL FROM and RCPT TO with the sender address, then RSET). */
+export function senderCheckFailure(
+  error: SmtpError | null,
+  address: string,
+  c: FailureContext,
+  timeoutMs: number,
+): MailTransportError {
+  if (!error) {
+    return new MailTransportError(
+      'send',
+      `The server did not answer when asked to take mail from ${address} (no reply within ${seconds(timeoutMs)})`,
+    );
+  }
+  const provider = MICROSOFT_NO_PASSWORDS.test(error.response ?? '') ? providerAuthFailure(error, c) : null;
+  if (provider) return provider;
+  if (error.command === 'MAIL FROM') {
+    return new MailTransportError(
+      'send',
+      `The server refused ${address} as the sender${serverSaid(error)}; ` +
+        'the login may not send from this address: use an address this mailbox may send as',
+    );
+  }
+  if (error.command === 'RCPT TO') {
+    return new MailTransportError(
+      'send',
+      `The server accepted ${address} as the sender but refused it as a recipient${serverSaid(error)}`,
+    );
+  }
+  return new MailTransportError(
+    'send',
+    `The connection to ${label(c)} was lost while checking the sender address${serverSaid(error)}`,
   );
 }
 

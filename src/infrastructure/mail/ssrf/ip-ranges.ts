@@ -124,3 +124,59 @@ export function blockedKind(ip: Ip): BlockedKind | null {
   }
   return null;
 }
+
+/** A CIDR block the operator lets through the guard (development: a local Mailpit, a test peer). */
+export interface Network {
+  family: 4 | 6;
+  prefix: bigint;
+  bits: number;
+  /** Canonical text, as logged at start-up. */
+  text: string;
+}
+
+export const LOOPBACK_NETWORKS = ['127.0.0.0/8', '::1/128'];
+
+/** `127.0.0.0/8`, `::1/128`, `10.1.2.3` (a single host); null when it is not a CIDR block. */
+export function parseCidr(raw: string): Network | null {
+  const [address, bitsText, extra] = raw.trim().split('/');
+  if (extra !== undefined || !address) return null;
+  const ip = parseIp(address);
+  if (!ip) return null;
+  const width = ip.family === 4 ? 32 : 128;
+  if (bitsText !== undefined && !/^\d{1,3}$/.test(bitsText)) return null;
+  const bits = bitsText === undefined ? width : Number(bitsText);
+  if (bits > width) return null;
+  const shift = BigInt(width - bits);
+  const prefix = (ip.value >> shift) << shift;
+  const text = `${ip.family === 4 ? formatIpv4(prefix) : formatIpv6(prefix)}/${bits}`;
+  return { family: ip.family, prefix, bits, text };
+}
+
+function formatIpv6(value: bigint): string {
+  const groups = [...Array(8).keys()].map((i) => ((value >> BigInt(112 - 16 * i)) & 0xffffn).toString(16));
+  // The longest run of zero groups becomes "::", as in RFC 5952.
+  let best = { start: -1, length: 0 };
+  for (let i = 0; i < 8;) {
+    if (groups[i] !== '0') {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && groups[j] === '0') j++;
+    if (j - i > best.length && j - i > 1) best = { start: i, length: j - i };
+    i = j;
+  }
+  if (best.start < 0) return groups.join(':');
+  return `${groups.slice(0, best.start).join(':')}::${groups.slice(best.start + best.length).join(':')}`;
+}
+
+const IPV4_MAPPED = parseIpv6('::ffff:0:0')!;
+
+/** Whether an operator-allowed network holds the address (an IPv4-mapped IPv6 address counts as its IPv4). */
+export function inNetworks(ip: Ip, networks: readonly Network[]): boolean {
+  const candidates: Ip[] = [ip];
+  if (ip.family === 6 && within(ip.value, 128, IPV4_MAPPED, 96)) candidates.push({ family: 4, value: low32(ip.value) });
+  return candidates.some((c) =>
+    networks.some((n) => n.family === c.family && within(c.value, c.family === 4 ? 32 : 128, n.prefix, n.bits)),
+  );
+}

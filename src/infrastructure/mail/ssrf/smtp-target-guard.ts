@@ -1,12 +1,23 @@
+import { type Logger } from '@nestjs/common';
+import { type AppConfig } from '../../../application/app-config';
 import { MailTransportError } from '../../../application/ports/mail-transport.port';
 import { type HostResolver } from './host-resolver';
-import { HostSyntaxError, normaliseHost } from './host-name';
-import { type BlockedKind, blockedKind, parseIp } from './ip-ranges';
+import { HostSyntaxError, type NormalisedHost, normaliseHost } from './host-name';
+import { type BlockedKind, blockedKind, inNetworks, type Ip, type Network, parseCidr, parseIp } from './ip-ranges';
 
 export interface SmtpTargetPolicy {
   allowedPorts: number[];
-  /** Development and tests only: lifts the address rule, never the port rule. */
-  allowPrivateHosts: boolean;
+  /**
+   * Development and tests only: private addresses inside these networks pass (a local Mailpit,
+   * a loopback test peer). The port rule still applies; every other private address is refused.
+   */
+  allowedPrivateNetworks: Network[];
+}
+
+/** What the policy refuses before anything is resolved or connected, and the request field at fault. */
+export interface PolicyRefusal {
+  field: 'host' | 'port';
+  message: string;
 }
 
 /** Where a session may connect: addresses that passed the policy, and the name TLS must verify. */
@@ -46,43 +57,67 @@ export class SmtpTargetGuard {
     private readonly resolver: HostResolver,
   ) {}
 
+  /**
+   * The part of the policy that needs no lookup: the port, the host's syntax, IP literals and
+   * names that can only be local. Saving a configuration uses it too, so a host the guard will
+   * always refuse is not saved in the first place.
+   */
+  refusal(rawHost: string, port: number): PolicyRefusal | null {
+    const refused = this.staticCheck(rawHost, port);
+    return 'field' in refused ? refused : null;
+  }
+
   async check(rawHost: string, port: number, dnsTimeoutMs: number): Promise<CheckedTarget> {
-    if (!this.policy.allowedPorts.includes(port)) {
-      throw refuse(
-        `Port ${port} is not allowed for SMTP; use one of ${this.policy.allowedPorts.join(', ')} ` +
-          '(usually 587 with STARTTLS or 465 with TLS)',
-      );
-    }
-    let host;
-    try {
-      host = normaliseHost(rawHost);
-    } catch (error) {
-      if (error instanceof HostSyntaxError) throw refuse(`The host is ${error.message}`);
-      throw error;
-    }
-    if (host.kind === 'ip') {
-      if (host.blocked && !this.policy.allowPrivateHosts) {
-        throw refuse(
-          `${host.address} is ${describe(host.blocked)}; the SMTP server must have a public internet address`,
-        );
-      }
-      return { host: host.address, port, addresses: [host.address], servername: null };
-    }
+    const host = this.staticCheck(rawHost, port);
+    if ('field' in host) throw refuse(host.message);
+    if (host.kind === 'ip') return { host: host.address, port, addresses: [host.address], servername: null };
     const { name } = host;
-    if (!this.policy.allowPrivateHosts && [...PRIVATE_NAMES, ...PRIVATE_SUFFIXES].some((re) => re.test(name))) {
-      throw refuse(nameRefused(name));
-    }
     if (name.endsWith('.invalid')) throw new MailTransportError('dns', `The host name ${name} does not exist`);
     const addresses = await this.resolve(name, dnsTimeoutMs);
     for (const address of addresses) {
       const ip = parseIp(address);
       // An answer we cannot parse cannot be judged, so it is refused like a private one.
-      const kind = ip ? blockedKind(ip) : 'reserved';
-      if (kind && !this.policy.allowPrivateHosts) {
-        throw refuse(nameRefused(name));
-      }
+      if (!ip || !this.allowed(ip)) throw refuse(nameRefused(name));
     }
     return { host: name, port, addresses, servername: name };
+  }
+
+  private staticCheck(rawHost: string, port: number): PolicyRefusal | NormalisedHost {
+    if (!this.policy.allowedPorts.includes(port)) {
+      return {
+        field: 'port',
+        message:
+          `Port ${port} is not allowed for SMTP; use one of ${this.policy.allowedPorts.join(', ')} ` +
+          '(usually 587 with STARTTLS or 465 with TLS)',
+      };
+    }
+    let host: NormalisedHost;
+    try {
+      host = normaliseHost(rawHost);
+    } catch (error) {
+      if (error instanceof HostSyntaxError) return { field: 'host', message: `The host is ${error.message}` };
+      throw error;
+    }
+    if (host.kind === 'ip') {
+      if (host.blocked && !inNetworks(host.ip, this.policy.allowedPrivateNetworks)) {
+        return {
+          field: 'host',
+          message: `${host.address} is ${describe(host.blocked)}; the SMTP server must have a public internet address`,
+        };
+      }
+      return host;
+    }
+    // With no private network allowed, a local-only name is refused before any lookup; with one,
+    // the name is resolved and every answer judged like an IP literal.
+    const localOnly = [...PRIVATE_NAMES, ...PRIVATE_SUFFIXES].some((re) => re.test(host.name));
+    if (localOnly && this.policy.allowedPrivateNetworks.length === 0) {
+      return { field: 'host', message: nameRefused(host.name) };
+    }
+    return host;
+  }
+
+  private allowed(ip: Ip): boolean {
+    return blockedKind(ip) === null || inNetworks(ip, this.policy.allowedPrivateNetworks);
   }
 
   private async resolve(name: string, timeoutMs: number): Promise<string[]> {
@@ -117,5 +152,31 @@ export class SmtpTargetGuard {
     } finally {
       clearTimeout(timer);
     }
+  }
+}
+
+type GuardConfig = Pick<AppConfig, 'smtpAllowedPorts' | 'smtpAllowedPrivateNetworks' | 'smtpAllowPrivateHostsAlias'>;
+
+export function smtpTargetGuard(config: GuardConfig, resolver: HostResolver): SmtpTargetGuard {
+  const networks = config.smtpAllowedPrivateNetworks.map((n) => parseCidr(n)!);
+  return new SmtpTargetGuard({ allowedPorts: config.smtpAllowedPorts, allowedPrivateNetworks: networks }, resolver);
+}
+
+/**
+ * What the guard lets through, said once at start-up: an operator must never learn from an
+ * incident that a development setting reached production.
+ */
+export function logPrivateNetworks(config: GuardConfig, logger: Pick<Logger, 'warn'>): void {
+  if (config.smtpAllowPrivateHostsAlias) {
+    logger.warn(
+      'SMTP_ALLOW_PRIVATE_HOSTS is deprecated and now means loopback only (127.0.0.0/8, ::1/128); ' +
+        'use SMTP_ALLOWED_PRIVATE_NETWORKS',
+    );
+  }
+  if (config.smtpAllowedPrivateNetworks.length) {
+    logger.warn(
+      "SMTP guard lets tenants' SMTP connections reach these private networks: " +
+        `${config.smtpAllowedPrivateNetworks.join(', ')} (SMTP_ALLOWED_PRIVATE_NETWORKS; development only)`,
+    );
   }
 }

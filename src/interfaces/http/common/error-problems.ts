@@ -34,6 +34,7 @@ const DOMAIN: Record<MailConfigErrorCode, ProblemRow> = {
   SMTP_NOT_CONFIGURED: { status: 409, slug: 'smtp-not-configured', title: 'SMTP not configured' },
   SMTP_PASSWORD_REQUIRED: { status: 400, ...INVALID },
   INVALID_DISPLAY_NAME: { status: 400, ...INVALID },
+  SMTP_NOT_TESTED: { status: 409, slug: 'smtp-not-tested', title: 'SMTP configuration not tested' },
   // Also the code of a credential whose key was shredded: the cipher's wording is not the caller's.
   TENANT_ERASED: { status: 410, slug: 'tenant-erased', title: 'Tenant erased', detail: () => tenantErased().message },
 };
@@ -83,6 +84,9 @@ const APPLICATION: Record<string, ProblemRow> = {
   },
   IDEMPOTENCY_KEY_REUSED: { status: 422, slug: 'idempotency-key-reused', title: 'Idempotency-Key reused' },
   MODE_UNAVAILABLE: { status: 503, slug: 'mode-unavailable', title: 'Mode unavailable' },
+  // Activation refused: the problem carries the Test's `stage` and `message` (details).
+  SMTP_TEST_FAILED: { status: 409, slug: 'smtp-test-failed', title: 'SMTP test failed' },
+  SMTP_TARGET_FORBIDDEN: { status: 400, ...INVALID },
   DELIVERY_FAILED: { status: 502, slug: 'delivery-failed', title: 'Delivery failed' },
   DELIVERY_UNCERTAIN: { status: 502, slug: 'delivery-uncertain', title: 'Delivery uncertain' },
   WEBHOOKS_NOT_CONFIGURED: { status: 503, slug: 'webhooks-not-configured', title: 'Webhooks not configured' },

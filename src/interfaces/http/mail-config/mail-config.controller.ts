@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Put, Query, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiConflictResponse, ApiHeader, ApiTags } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiBearerAuth, ApiConflictResponse, ApiHeader, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { CommandContext } from '../../../application/common/command-context';
 import { ChangeModeCommand } from '../../../application/mail-config/commands/change-mode.command';
@@ -16,6 +16,11 @@ import { expectedVersionFrom, setETag } from '../common/etag';
 import { Ctx } from '../common/request-context';
 import { TenantIdPipe } from '../common/tenant-id.pipe';
 import { ChangeModeDto, HistoryQueryDto, ProvisionDto, SmtpSettingsDto, ViewQueryDto } from './mail-config.dto';
+
+const ACTIVATION_REFUSED =
+  'Activating SMTP runs the Test first (unless these exact settings passed one in the last 10 minutes): ' +
+  'a failing Test answers smtp-test-failed with its `stage` and `message`, and nothing is recorded; ' +
+  '"force": true activates without it. Also mode/grant preconditions and concurrent changes.';
 
 const IF_MATCH = {
   name: 'If-Match',
@@ -64,6 +69,7 @@ export class MailConfigController {
 
   @Put('mode')
   @ApiHeader(IF_MATCH)
+  @ApiConflictResponse({ description: ACTIVATION_REFUSED })
   async changeMode(
     @Param('tenantId', TenantIdPipe) tenantId: string,
     @Body() body: ChangeModeDto,
@@ -71,12 +77,16 @@ export class MailConfigController {
     @Ctx() ctx: CommandContext,
     @Res({ passthrough: true }) res: Response,
   ): Promise<MailConfigView> {
-    const command = new ChangeModeCommand(tenantId, body.mode, ctx, expectedVersionFrom(ifMatch));
+    const command = new ChangeModeCommand(tenantId, body.mode, ctx, expectedVersionFrom(ifMatch), body.force ?? false);
     return tagged(res, await this.commandBus.execute(command));
   }
 
   @Put('smtp')
   @ApiHeader(IF_MATCH)
+  @ApiConflictResponse({ description: ACTIVATION_REFUSED })
+  @ApiBadRequestResponse({
+    description: 'Invalid fields; also a host or port the SMTP policy forbids (field host/port)',
+  })
   async configureSmtp(
     @Param('tenantId', TenantIdPipe) tenantId: string,
     @Body() body: SmtpSettingsDto,

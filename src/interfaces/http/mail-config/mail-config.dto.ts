@@ -42,6 +42,15 @@ export class ChangeModeDto {
   @ApiProperty({ enum: MODES })
   @IsIn(MODES as Mode[], { message: `mode must be one of ${MODES.join(', ')}` })
   mode: Mode;
+
+  @ApiPropertyOptional({
+    description:
+      'Extension. Switching to smtp runs the Test on the saved settings first; true switches without it ' +
+      '(recorded as forced in ModeChanged)',
+  })
+  @IsOptional()
+  @SmtpField.force()
+  force?: boolean;
 }
 
 export class SmtpSettingsDto {
@@ -78,10 +87,19 @@ export class SmtpSettingsDto {
   @SmtpField.username()
   username?: string;
 
-  @ApiPropertyOptional({ description: 'Also switch the mode to smtp in the same append' })
+  @ApiPropertyOptional({
+    description: 'Also switch the mode to smtp in the same append, once the Test passed on these settings',
+  })
   @IsOptional()
   @SmtpField.activate()
   activate?: boolean;
+
+  @ApiPropertyOptional({
+    description: 'Extension. With activate: activate without the Test (recorded as forced in ModeChanged)',
+  })
+  @IsOptional()
+  @SmtpField.force()
+  force?: boolean;
 }
 
 export class ViewQueryDto {

@@ -66,4 +66,5 @@ export const SmtpField = {
       Matches(NO_CONTROL, { message: 'username must not contain control characters' }),
     ),
   activate: () => IsBoolean({ message: 'activate must be a boolean' }),
+  force: () => IsBoolean({ message: 'force must be a boolean' }),
 };

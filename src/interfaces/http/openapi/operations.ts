@@ -22,6 +22,9 @@ export type ProblemName =
   | 'MICROSOFT_NOT_AUTHORIZED'
   | 'SMTP_NOT_CONFIGURED'
   | 'SMTP_PASSWORD_REQUIRED'
+  | 'SMTP_NOT_TESTED'
+  | 'SMTP_TEST_FAILED'
+  | 'SMTP_TARGET_FORBIDDEN'
   | 'TENANT_ERASED'
   | 'VERSION_MISMATCH'
   | 'CONCURRENT_CHANGE'
@@ -105,16 +108,32 @@ export const OPERATIONS: Record<string, OperationDoc> = {
     description:
       'A mode that cannot be used yet (not authorized, not configured) answers 409; the same mode is a no-op.',
     answers: { 200: VIEW('The view in the chosen mode') },
-    problems: [...TENANT_WRITE, 'GMAIL_NOT_AUTHORIZED', 'MICROSOFT_NOT_AUTHORIZED', 'SMTP_NOT_CONFIGURED'],
+    problems: [
+      ...TENANT_WRITE,
+      'GMAIL_NOT_AUTHORIZED',
+      'MICROSOFT_NOT_AUTHORIZED',
+      'SMTP_NOT_CONFIGURED',
+      'SMTP_NOT_TESTED',
+      'SMTP_TEST_FAILED',
+    ],
     examples: { default: { tenant: 'provisioned', body: { mode: 'default' }, status: 200 } },
   },
   'PUT /v1/tenants/{tenantId}/mail-config/smtp': {
     summary: "Save the tenant's own SMTP server (the password is encrypted at rest)",
     description:
       'The password is required the first time, and again whenever host, port or username change: a saved ' +
-      'password is only ever sent to the server it was saved for. `activate: true` also switches to smtp.',
+      'password is only ever sent to the server it was saved for. `activate: true` also switches to smtp, ' +
+      'after the Test passes on exactly these settings (409 with its stage and message when not; `force: true` ' +
+      'activates anyway and is recorded).',
     answers: { 200: VIEW('Saved; the password shows only as passwordSet') },
-    problems: [...TENANT_WRITE, 'SMTP_PASSWORD_REQUIRED', 'CREDENTIAL_UNAVAILABLE'],
+    problems: [
+      ...TENANT_WRITE,
+      'SMTP_PASSWORD_REQUIRED',
+      'CREDENTIAL_UNAVAILABLE',
+      'SMTP_TARGET_FORBIDDEN',
+      'SMTP_NOT_TESTED',
+      'SMTP_TEST_FAILED',
+    ],
     examples: {
       submission: {
         tenant: 'provisioned',
