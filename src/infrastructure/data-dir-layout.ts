@@ -11,6 +11,8 @@ export const DATA_DIR_LAYOUT = {
   dataKeys: 'keys.db',
   /** Dashboard rows and the audit index, rebuilt from the events at will. */
   readModels: 'read-models.db',
+  /** Support dashboard sessions, by the hash of their id (ended ones are purged after a day). */
+  supportSessions: 'support-sessions.db',
   /** Idempotency-Key records of sends (24 h). */
   idempotency: 'idempotency.db',
   /** Default-mode mail as .eml files when no DEFAULT_RELAY_URL is set (a directory). */

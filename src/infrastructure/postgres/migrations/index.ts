@@ -6,6 +6,7 @@ import * as sendFailureCounts from './0004-send-failure-counts';
 import * as outboxMessages from './0005-outbox-messages';
 import * as jobLocks from './0006-job-locks';
 import * as readModels from './0010-read-models';
+import * as supportSessions from './0022-support-sessions';
 
 /**
  * Every schema migration, in order, by a name that sorts in that order. Listed in code rather
@@ -20,4 +21,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0005-outbox-messages': outboxMessages,
   '0006-job-locks': jobLocks,
   '0010-read-models': readModels,
+  '0022-support-sessions': supportSessions,
 };

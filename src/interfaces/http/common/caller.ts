@@ -5,6 +5,11 @@ export interface Caller {
   tenant: string | null;
   /** A label for logs and default actor: never the token. */
   label: string;
+  /**
+   * The signed-in support agent (their email, or "support token") when the dashboard's session
+   * cookie authenticated the request: then they, not X-Actor, are the actor of what they do.
+   */
+  agent?: string;
 }
 
 export const CALLER_TOKENS = Symbol('CALLER_TOKENS');
