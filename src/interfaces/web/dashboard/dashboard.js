@@ -120,7 +120,8 @@
     let cursor = null;
     do {
       const after = cursor ? `&cursor=${encodeURIComponent(cursor)}` : '';
-      const page = await api(`/v1/tenants/${encodeURIComponent(tenantId)}/mail-config/history?limit=500${after}`);
+      // The audit (a support route): the session cookie is not a credential on the main API's routes.
+      const page = await api(`/v1/audit/events?tenantId=${encodeURIComponent(tenantId)}&limit=500${after}`);
       events = events.concat(page.events);
       cursor = page.nextCursor;
     } while (cursor && events.length < 5000);
