@@ -47,6 +47,20 @@ export function admit(config: SupportOidcConfig, claims: Record<string, unknown>
   return { email };
 }
 
+const SAFE_CODE = /^[a-z][a-z0-9_]{0,63}$/;
+
+/** What went wrong, in words: the provider's error code (OAuth codes are a fixed vocabulary), or the stage. */
+function failureOf(error: unknown): string {
+  const e = error as { name?: unknown; error?: unknown; code?: unknown };
+  if (e?.name === 'OPError' && typeof e.error === 'string' && SAFE_CODE.test(e.error)) {
+    return `the provider answered ${e.error}`;
+  }
+  if (e?.name === 'RPError') return 'the provider’s answer did not check out (state, nonce, ID token)';
+  if (typeof e?.code === 'string' && /^E[A-Z_]{1,30}$/.test(e.code))
+    return `the provider could not be reached (${e.code})`;
+  return 'the provider’s answer could not be verified';
+}
+
 /** The `session` openid-client's strategy wants, for one request: filled at the start, read at the callback. */
 type WithSession = Request & { session?: Record<string, unknown> };
 
@@ -138,11 +152,11 @@ export class OidcSupportSignIn {
         resolve(
           refusal?.refused
             ? { outcome: 'refused', account: refusal.account ?? 'this account', reason: refusal.refused }
-            : { outcome: 'failed', reason: 'the provider’s answer did not check out' },
+            : { outcome: 'failed', reason: failureOf(info) },
         );
       };
-      // Network failures and provider errors alike: the page says which, never the provider's message.
-      attempt.error = () => resolve({ outcome: 'failed', reason: 'the provider’s answer could not be verified' });
+      // The page and the log get a stable word for what failed, never the provider's message (it may echo a code).
+      attempt.error = (error: Error) => resolve({ outcome: 'failed', reason: failureOf(error) });
       attempt.redirect = attempt.pass = () => resolve({ outcome: 'failed', reason: 'the provider sent back no code' });
       attempt.authenticate(req);
     });
