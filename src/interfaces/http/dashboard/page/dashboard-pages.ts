@@ -7,7 +7,9 @@ const SIGN_IN_MESSAGES = {
 
 const COMPANY_SIGN_IN_MESSAGES = {
   401: 'Sign in to see the dashboard.',
-  403: 'This token does not give access to the support dashboard. Sign in with your company account or the support token.',
+  403:
+    'This token does not give access to the support dashboard. ' +
+    'Sign in with your company account or the support token.',
 } as const;
 
 export type SignInStatus = keyof typeof SIGN_IN_MESSAGES;
