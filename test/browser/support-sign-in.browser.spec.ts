@@ -2,6 +2,7 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 import { startTestService, type TestService, uniqueTenant } from '../support/app';
 import { freePort, startOidcProvider, type TestOidcProvider } from '../support/oidc/oidc-provider';
 import { SupportActionTestModule } from '../support/oidc/support-action.module';
+import { seriousViolations } from './settings-fixtures';
 
 // Debian's chromium, installed by the test setup (.ci); never a downloaded browser build.
 const CHROMIUM = '/usr/bin/chromium';
@@ -52,6 +53,8 @@ describe('support sign-in with the company OpenID provider, in headless Chromium
 
   async function signInAtProvider(page: Page, login: string): Promise<void> {
     await page.goto(`${svc.url}/dashboard`);
+    // Both ways in are labelled for a screen reader, and axe finds nothing serious on the page.
+    expect(await seriousViolations(page)).toEqual([]);
     // Keyboard only: the link is reachable by Tab and followed with Enter.
     const link = page.getByRole('link', { name: 'Sign in with Help Inc' });
     await link.focus();
@@ -112,9 +115,10 @@ describe('support sign-in with the company OpenID provider, in headless Chromium
     );
     expect((await page.context().cookies()).find((c) => c.name === 'mcs_support')).toBeUndefined();
     expect(await page.evaluate(async () => (await fetch('/v1/dashboard/summary')).status)).toBe(401);
-    // The sign-in choices are still offered.
+    // The sign-in choices are still offered, and the refusal page is as accessible as the first.
     await page.getByRole('link', { name: 'Sign in with Help Inc' }).waitFor();
     await page.getByLabel('Support token').waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
   }, 60_000);
 
   it('an account of another domain is refused even in the allowed group', async () => {
