@@ -81,6 +81,9 @@ describe('support sign-in with the company OpenID provider, in headless Chromium
     // The sealed authorization request was for the callback only, and is spent.
     expect(cookies.find((c) => c.name === 'mcs_support_oidc')).toBeUndefined();
 
+    const me = await page.evaluate(async () => (await fetch('/dashboard/session')).json());
+    expect(me).toEqual({ identity: 'ana@help.example', personal: true });
+
     // A support action from the page, as the dashboard's buttons send it; X-Actor cannot make it someone else's.
     const tenant = uniqueTenant('oidc');
     const action = await page.evaluate(async (path) => {

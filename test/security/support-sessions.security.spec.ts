@@ -59,6 +59,20 @@ describe('item 7: the dashboard cookie is a server-side session, honoured on sup
     for (const f of files) expect(readFileSync(join(svc.dataDir, f)).includes(Buffer.from(id))).toBe(false);
   });
 
+  it('signing in again ends the session the browser held; the token session names no person', async () => {
+    const { cookie: first } = await signIn(svc);
+    const again = await request('POST', `${svc.url}/dashboard/session`, {
+      body: { token: svc.supportToken },
+      headers: { cookie: first },
+    });
+    expect(again.status).toBe(204);
+    const second = again.headers.get('set-cookie')!.split(';')[0];
+    expect(second).not.toBe(first);
+    expect((await request('GET', `${svc.url}/v1/dashboard/summary`, { headers: { cookie: first } })).status).toBe(401);
+    const me = await request('GET', `${svc.url}/dashboard/session`, { headers: { cookie: second } });
+    expect(me.body).toEqual({ identity: 'support token', personal: false });
+  });
+
   it('the cookie is refused on write routes, a live session or one holding the API token, and nothing is recorded', async () => {
     const tenant = uniqueTenant();
     expect((await svc.api.post(`/v1/tenants/${tenant}/mail-config`, { username: 'cookie' })).status).toBe(201);

@@ -13,6 +13,7 @@ import {
 } from '../common/support-session-cookie';
 import { Caller, CALLER_AUTHENTICATORS, CallerAuthenticator } from '../common/caller';
 import { problem, ProblemException } from '../common/problem';
+import { actingAgent } from '../common/request-context';
 import { dashboardPages } from './page/dashboard-pages';
 import { setPageHeaders } from './page-headers';
 import { SignInPageFilter } from './sign-in-page.filter';
@@ -66,7 +67,7 @@ export class DashboardPageController {
   @Post('session')
   @AccessRule('public')
   @HttpCode(204)
-  async signIn(@Body() body: SignInDto, @Res({ passthrough: true }) res: Response): Promise<void> {
+  async signIn(@Body() body: SignInDto, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<void> {
     const caller = await this.identify(body.token);
     if (!caller) {
       throw new ProblemException(problem(401, 'unauthorized', 'Unauthorized', 'That token is not valid'));
@@ -76,8 +77,19 @@ export class DashboardPageController {
         problem(403, 'forbidden', 'Forbidden', 'That token does not give access to the support dashboard'),
       );
     }
+    // A session the browser held before is ended, not left alive beside the new one.
+    const previous = supportSessionId(req);
+    if (previous) await this.sessions.end(previous);
     const session = await this.sessions.start(TOKEN_IDENTITY, 'token');
     res.cookie(SUPPORT_COOKIE, session.id, supportCookieOptions(this.config.publicUrl, SUPPORT_SESSION_SECONDS * 1000));
+  }
+
+  /** Who is signed in, for the page's "Signed in as …": the acting agent of the page's actions. */
+  @Get('session')
+  @AccessRule('support')
+  whoAmI(@Req() req: Request & { caller?: Caller }): { identity: string; personal: boolean } {
+    const identity = actingAgent(req);
+    return { identity, personal: identity !== TOKEN_IDENTITY && req.caller?.agent !== undefined };
   }
 
   /** Ends the session server-side (a copy of the cookie is dead as well), then asks the browser to forget it. */

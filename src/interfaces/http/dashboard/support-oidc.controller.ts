@@ -7,7 +7,7 @@ import { type OidcSupportSignIn } from '../../../infrastructure/support-oidc/oid
 import { SUPPORT_SESSION_SECONDS, SupportSessions } from '../../../infrastructure/support-sessions/support-sessions';
 import { AccessRule } from '../common/access';
 import { problem, ProblemException } from '../common/problem';
-import { SUPPORT_COOKIE, supportCookieOptions } from '../common/support-session-cookie';
+import { SUPPORT_COOKIE, supportCookieOptions, supportSessionId } from '../common/support-session-cookie';
 import { dashboardPages } from './page/dashboard-pages';
 import { setPageHeaders } from './page-headers';
 
@@ -79,6 +79,8 @@ export class SupportOidcController {
       this.logger.warn(`company sign-in failed: ${outcome.reason}`);
       return this.page(res, 401, `Sign-in with ${company} failed: ${outcome.reason}. Try again.`);
     }
+    const previous = supportSessionId(req);
+    if (previous) await this.sessions.end(previous);
     const session = await this.sessions.start(outcome.email, 'oidc');
     this.logger.log(`support agent ${outcome.email} signed in with ${company}`);
     res.cookie(SUPPORT_COOKIE, session.id, supportCookieOptions(this.config.publicUrl, SUPPORT_SESSION_SECONDS * 1000));
