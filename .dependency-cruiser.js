@@ -24,7 +24,7 @@ module.exports = {
       severity: 'error',
       from: { path: '^src/application/' },
       to: {
-        path: 'node_modules/(better-sqlite3|@eventstore|nodemailer|googleapis|google-auth-library|prom-client|pino|nestjs-pino|express|smtp-server|passport|passport-jwt|passport-google-oauth20|@azure/msal-node|pg|kysely)/',
+        path: 'node_modules/(better-sqlite3|@eventstore|nodemailer|googleapis|google-auth-library|prom-client|pino|nestjs-pino|express|smtp-server|passport|passport-jwt|passport-google-oauth20|@azure/msal-node|pg|kysely|openid-client)/',
       },
     },
     {

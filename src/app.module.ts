@@ -1,4 +1,4 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Module, type Type } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
@@ -37,7 +37,9 @@ const PAGES = [SettingsModule, MicrosoftModule, WebhooksModule];
 /** The HTTP service: the shared core, the HTTP plumbing, the command and query buses, the features. */
 @Module({})
 export class AppModule {
-  static register(options: ServiceOptions & HttpOptions & { logStream?: DestinationStream }): DynamicModule {
+  static register(
+    options: ServiceOptions & HttpOptions & { logStream?: DestinationStream; extraModules?: Type[] },
+  ): DynamicModule {
     const { config } = options;
     return {
       module: AppModule,
@@ -49,6 +51,7 @@ export class AppModule {
         ...USE_CASES,
         ...ROUTES,
         ...PAGES,
+        ...(options.extraModules ?? []),
       ],
     };
   }

@@ -40,6 +40,24 @@ export interface JwtConfig {
   maxAgeSeconds: number;
 }
 
+/**
+ * Personal sign-in of support staff through the company's OpenID Connect provider. An account
+ * must pass every list that is set: its `groups` claim must name one of allowedGroups, its
+ * verified email must be at one of allowedDomains.
+ */
+export interface SupportOidcConfig {
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  /** PUBLIC_URL + /dashboard/oidc/callback: register it at the provider. */
+  redirectUri: string;
+  allowedGroups: string[];
+  /** Lower case, without "@". */
+  allowedDomains: string[];
+  /** The company's name on the sign-in button ("Sign in with …"). */
+  displayName: string;
+}
+
 /** A per-tenant rate limit: at most `limit` requests per `windowSeconds`. */
 export interface RateLimit {
   limit: number;
@@ -97,6 +115,8 @@ export interface AppConfig {
   /** null when neither JWT_SECRET nor JWT_PUBLIC_KEY is set: only the static tokens are accepted. */
   jwt: JwtConfig | null;
   rateLimits: RateLimits;
+  /** null when SUPPORT_OIDC_ISSUER / _CLIENT_ID / _CLIENT_SECRET are not set: only the support token signs in. */
+  supportOidc: SupportOidcConfig | null;
   /** Consecutive send failures in the active mode before the tenant is recorded as failing. */
   sendFailingAfter: number;
   /** Days a delivery-log record is kept (DELIVERY_LOG_RETENTION_DAYS). */

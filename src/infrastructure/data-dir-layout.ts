@@ -13,6 +13,8 @@ export const DATA_DIR_LAYOUT = {
   readModels: 'read-models.db',
   /** The webhook queue and its feed's checkpoint, when WEBHOOK_URL is set. */
   webhooks: 'webhooks.db',
+  /** Support dashboard sessions, by the hash of their id (ended ones are purged after a day). */
+  supportSessions: 'support-sessions.db',
   /** Idempotency-Key records of sends (24 h). */
   idempotency: 'idempotency.db',
   /** One record per message sent or refused, kept DELIVERY_LOG_RETENTION_DAYS. */

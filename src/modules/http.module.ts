@@ -15,6 +15,7 @@ import { StaticTokenAuthenticator } from '../interfaces/http/common/static-token
 import { HealthController } from '../interfaces/http/health/health.controller';
 import { METRICS_REGISTRY, MetricsRegistry } from '../interfaces/http/health/metrics-registry';
 import { SecurityModule } from './security.module';
+import { SupportSignInModule } from './support-sign-in.module';
 
 /** What only an HTTP service needs: the bearer tokens it accepts. */
 export interface HttpOptions {
@@ -34,7 +35,7 @@ export class HttpModule implements NestModule {
   static register(options: HttpOptions): DynamicModule {
     return {
       module: HttpModule,
-      imports: [SecurityModule],
+      imports: [SecurityModule, SupportSignInModule],
       controllers: [HealthController],
       providers: [
         { provide: CALLER_TOKENS, useValue: options.tokens },

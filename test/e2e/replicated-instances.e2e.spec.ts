@@ -195,6 +195,21 @@ describe('the replicated shape: three interchangeable instances (real processes)
     expect(ran.reduce((x, y) => x + y, 0)).toBeGreaterThanOrEqual(5);
   });
 
+  it('honours a dashboard session at every instance, and its sign-out at one ends it at all (issue 18 item 7)', async () => {
+    const [a, b, c] = instances.map((i) => i.service);
+    const signIn = await request('POST', `${a.url}/dashboard/session`, { body: { token: SUPPORT_TOKEN } });
+    expect(signIn.status).toBe(204);
+    const cookie = signIn.headers.get('set-cookie')!.split(';')[0];
+    for (const s of [a, b, c]) {
+      expect((await request('GET', `${s.url}/v1/dashboard/summary`, { headers: { cookie } })).status).toBe(200);
+    }
+    const out = await request('DELETE', `${b.url}/dashboard/session`, { headers: { cookie, origin: b.url } });
+    expect(out.status).toBe(204);
+    for (const s of [a, b, c]) {
+      expect((await request('GET', `${s.url}/v1/dashboard/summary`, { headers: { cookie } })).status).toBe(401);
+    }
+  });
+
   it('writes nothing to any instance’s DATA_DIR: default-mode mail goes to outbox_messages in PostgreSQL', async () => {
     const tenant = `outbox-${randomBytes(4).toString('hex')}`;
     expect((await call(any(), 'POST', `/v1/tenants/${tenant}/mail-config`, { username: tenant })).status).toBe(201);

@@ -1,6 +1,6 @@
 import { createPublicKey } from 'node:crypto';
 import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
-import { type AppConfig, type JwtConfig, type RateLimit } from '../../application/app-config';
+import { type AppConfig, type JwtConfig, type RateLimit, type SupportOidcConfig } from '../../application/app-config';
 import { webhookConfig } from './webhook-config';
 import { LOOPBACK_NETWORKS, parseCidr } from '../mail/ssrf/ip-ranges';
 
@@ -222,6 +222,43 @@ function readableFile(env: Env, name: string): string | null {
   return path;
 }
 
+const list = (env: Env, name: string) =>
+  (value(env, name) ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+/** Company sign-in for support staff: all three of issuer, client id and secret, and at least one allow-list. */
+function supportOidc(env: Env, publicUrl: string): SupportOidcConfig | null {
+  const names = ['SUPPORT_OIDC_ISSUER', 'SUPPORT_OIDC_CLIENT_ID', 'SUPPORT_OIDC_CLIENT_SECRET'];
+  const missing = names.filter((n) => value(env, n) === undefined);
+  if (missing.length === names.length) return null;
+  if (missing.length > 0) throw new ConfigError(missing[0], `must be set too when ${names.join(', ')} is used`);
+  const issuer = url(env, 'SUPPORT_OIDC_ISSUER', ['https:', 'http:'], null)!;
+  const allowedGroups = list(env, 'SUPPORT_OIDC_ALLOWED_GROUPS');
+  const allowedDomains = list(env, 'SUPPORT_OIDC_ALLOWED_DOMAINS').map((d) => d.replace(/^@/, '').toLowerCase());
+  if (allowedGroups.length === 0 && allowedDomains.length === 0) {
+    throw new ConfigError(
+      'SUPPORT_OIDC_ALLOWED_GROUPS',
+      'set it and/or SUPPORT_OIDC_ALLOWED_DOMAINS, or every account of the provider could sign in as support',
+    );
+  }
+  for (const d of allowedDomains) {
+    if (!/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/.test(d)) {
+      throw new ConfigError('SUPPORT_OIDC_ALLOWED_DOMAINS', `"${d}" is not a domain name`);
+    }
+  }
+  return {
+    issuer,
+    clientId: value(env, 'SUPPORT_OIDC_CLIENT_ID')!,
+    clientSecret: value(env, 'SUPPORT_OIDC_CLIENT_SECRET')!,
+    redirectUri: `${publicUrl}/dashboard/oidc/callback`,
+    allowedGroups,
+    allowedDomains,
+    displayName: (value(env, 'SUPPORT_OIDC_NAME') ?? new URL(issuer).hostname).slice(0, 80),
+  };
+}
+
 export function parseConfig(env: Env): AppConfig {
   const esdb = value(env, 'EVENTSTORE_CONNECTION_STRING') ?? null;
   if (esdb !== null && !/^esdb(\+discover)?:\/\//.test(esdb)) {
@@ -255,6 +292,7 @@ export function parseConfig(env: Env): AppConfig {
   const endpoint = (name: keyof typeof GOOGLE_DEFAULTS) => url(env, name, ['http:', 'https:'], GOOGLE_DEFAULTS[name])!;
   const gmailApiUrl = endpoint('GMAIL_API_URL');
   const listenPort = port(env, 'PORT', 3000);
+  const external = publicUrl(env, listenPort);
   return {
     port: listenPort,
     dataDir: value(env, 'DATA_DIR') ?? './data',
@@ -279,7 +317,7 @@ export function parseConfig(env: Env): AppConfig {
     },
     ...microsoftConfig(env),
     oauthReturnUrlOrigins: normalisedOrigins,
-    publicUrl: publicUrl(env, listenPort),
+    publicUrl: external,
     ...smtpPrivateNetworks(env),
     smtpAllowedPorts,
     smtpExtraCaFile: readableFile(env, 'SMTP_EXTRA_CA_FILE'),
@@ -289,6 +327,7 @@ export function parseConfig(env: Env): AppConfig {
       gmailAuthorization: rateLimit(env, 'THROTTLE_GMAIL_AUTHORIZATION', { limit: 20, windowSeconds: 60 }),
       send: rateLimit(env, 'THROTTLE_SEND', { limit: 600, windowSeconds: 60 }),
     },
+    supportOidc: supportOidc(env, external),
     gmailConsentCheckIntervalSeconds: wholeOrNull(env, 'GMAIL_CONSENT_CHECK_INTERVAL'),
     sendFailingAfter: positiveInt(env, 'SEND_FAILING_AFTER', 3),
     deliveryLogRetentionDays: positiveInt(env, 'DELIVERY_LOG_RETENTION_DAYS', 30),

@@ -9,6 +9,7 @@ import * as readModels from './0010-read-models';
 import * as tenantUsernameKey from './0011-tenant-username-key';
 import * as webhookDeliveries from './0020-webhook-deliveries';
 import * as dashboardSupport from './0021-dashboard-support';
+import * as supportSessions from './0022-support-sessions';
 import * as deliveryLog from './0030-delivery-log';
 
 /**
@@ -27,5 +28,6 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0011-tenant-username-key': tenantUsernameKey,
   '0020-webhook-deliveries': webhookDeliveries,
   '0021-dashboard-support': dashboardSupport,
+  '0022-support-sessions': supportSessions,
   '0030-delivery-log': deliveryLog,
 };

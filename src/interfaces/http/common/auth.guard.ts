@@ -1,30 +1,21 @@
 import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../../../application/app-config';
+import { SupportSessions } from '../../../infrastructure/support-sessions/support-sessions';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { Access, ACCESS_KEY } from './access';
 import { Caller, CALLER_AUTHENTICATORS, CallerAuthenticator } from './caller';
 import { problem, ProblemException } from './problem';
+import { requireSameOrigin, SUPPORT_COOKIE, supportSessionId } from './support-session-cookie';
 
-export const SUPPORT_COOKIE = 'mcs_support';
+export { SUPPORT_COOKIE };
 
+/** The bearer token of the Authorization header; the dashboard's cookie is no bearer token (see AuthGuard). */
 function bearer(req: Request): string | null {
   const header = req.headers.authorization;
-  if (header) {
-    const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    return m ? m[1] : null;
-  }
-  // The dashboard page signs in by setting an HttpOnly cookie, never a token in the URL.
-  const cookie = req.headers.cookie
-    ?.split(';')
-    .map((c) => c.trim())
-    .find((c) => c.startsWith(`${SUPPORT_COOKIE}=`));
-  if (!cookie) return null;
-  try {
-    return decodeURIComponent(cookie.slice(SUPPORT_COOKIE.length + 1));
-  } catch {
-    // A malformed %-escape is no token (401), not a crash (500).
-    return null;
-  }
+  if (!header) return null;
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  return m ? m[1] : null;
 }
 
 /** Who sent `req`, or null: the first authenticator that recognises its token decides. */
@@ -66,11 +57,30 @@ export function permits(caller: Caller, access: Access, method: string, tenantId
   return null;
 }
 
+/**
+ * The dashboard's session cookie as a caller: honoured on support routes only, so a browser
+ * signed in to the dashboard can never change configuration through the main API, and a cookie
+ * holding anything but a live session id (a token, a signed-out session) is nobody.
+ */
+export async function sessionCaller(
+  req: Request,
+  sessions: SupportSessions,
+  publicUrl: string,
+): Promise<Caller | null> {
+  const id = supportSessionId(req);
+  const session = id ? await sessions.resolve(id) : null;
+  if (!session) return null;
+  requireSameOrigin(req, publicUrl);
+  return { kind: 'support', tenant: null, label: session.identity, agent: session.identity };
+}
+
 @Injectable()
 export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     @Inject(CALLER_AUTHENTICATORS) private readonly authenticators: CallerAuthenticator[],
+    private readonly sessions: SupportSessions,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -79,7 +89,11 @@ export class AuthGuard implements CanActivate {
       'tenant-write';
     if (access === 'public') return true;
     const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    const caller = req[AUTHENTICATED] ?? (await authenticate(req, this.authenticators));
+    const caller =
+      req[AUTHENTICATED] ??
+      (req.headers.authorization || access !== 'support'
+        ? await authenticate(req, this.authenticators)
+        : await sessionCaller(req, this.sessions, this.config.publicUrl));
     if (!caller) throw unauthorized();
     const tenantParam = req.params?.tenantId;
     const refusal = permits(caller, access, req.method, typeof tenantParam === 'string' ? tenantParam : undefined);

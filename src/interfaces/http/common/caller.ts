@@ -5,6 +5,11 @@ export interface Caller {
   tenant: string | null;
   /** A label for logs and default actor: never the token. */
   label: string;
+  /**
+   * The signed-in support agent (their email, or "support token") when the dashboard's session
+   * cookie authenticated the request: then they, not X-Actor, are the actor of what they do.
+   */
+  agent?: string;
 }
 
 export const CALLER_TOKENS = Symbol('CALLER_TOKENS');
@@ -22,8 +27,8 @@ export const CALLER_AUTHENTICATORS = Symbol('CALLER_AUTHENTICATORS');
 
 /**
  * The support agent behind a caller: the actor of every support action (dashboard test, test
- * message, settings link). The one accessor for it, so a personal sign-in only changes what it returns.
+ * message, settings link): the signed-in agent's identity (OIDC email, or "support token"), else the caller's label.
  */
 export function agentOf(caller: Caller | undefined): string {
-  return caller?.label ?? 'anonymous';
+  return caller?.agent ?? caller?.label ?? 'anonymous';
 }

@@ -31,11 +31,20 @@ function actorFrom(header: string | string[] | undefined): string | null {
   return actor.slice(0, 200);
 }
 
-/** Who is behind a command: X-Actor when given (trimmed, bounded), else the caller's label. */
+/**
+ * The acting agent of a request — the ONE accessor for CommandContext.actor. A support agent
+ * signed in to the dashboard (session cookie) is the actor of everything they do, whatever
+ * X-Actor says: the header cannot make their action someone else's. Otherwise X-Actor when
+ * given (trimmed, bounded), else the caller's label.
+ */
+export function actingAgent(req: Request & { caller?: Caller }): string {
+  return req.caller?.agent ?? actorFrom(req.headers['x-actor']) ?? req.caller?.label ?? 'anonymous';
+}
+
+/** The CommandContext of a request: its acting agent (see actingAgent) and its request id. */
 export const Ctx = createParamDecorator((_: unknown, context: ExecutionContext): CommandContext => {
   const req = context.switchToHttp().getRequest<Request & { id: string; caller?: Caller }>();
-  const actor = actorFrom(req.headers['x-actor']) ?? req.caller?.label ?? 'anonymous';
-  return { actor, correlationId: req.id };
+  return { actor: actingAgent(req), correlationId: req.id };
 });
 
 /**

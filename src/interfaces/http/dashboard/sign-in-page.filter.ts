@@ -1,4 +1,5 @@
-import { ArgumentsHost, Catch, ExceptionFilter } from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter, Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../../../application/app-config';
 import type { Response } from 'express';
 import { ProblemException } from '../common/problem';
 import { ProblemFilter } from '../common/problem.filter';
@@ -10,9 +11,14 @@ import { setPageHeaders } from './page-headers';
  * browser shows HTML, not problem+json. Every other error keeps the service's problem answer.
  */
 @Catch()
+@Injectable()
 export class SignInPageFilter implements ExceptionFilter {
   private readonly problems = new ProblemFilter();
-  private readonly pages = dashboardPages();
+  private readonly pages: ReturnType<typeof dashboardPages>;
+
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    this.pages = dashboardPages(config.supportOidc?.displayName ?? null);
+  }
 
   catch(error: unknown, host: ArgumentsHost): void {
     const status = error instanceof ProblemException ? error.problem.status : 0;

@@ -1,0 +1,72 @@
+import Database from 'better-sqlite3';
+import {
+  type SupportSessionRecord,
+  type SupportSessionStore,
+  type SupportSignInMethod,
+} from '../../application/ports/support-session.port';
+
+interface Row {
+  identity: string;
+  method: SupportSignInMethod;
+  created_at: number;
+  expires_at: number;
+}
+
+/** Support sessions in DATA_DIR/support-sessions.db (the embedded and single-node shapes). */
+export class SqliteSupportSessionStore implements SupportSessionStore {
+  private readonly db: Database.Database;
+
+  constructor(file: string) {
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('busy_timeout = 5000');
+    this.db.exec(`CREATE TABLE IF NOT EXISTS support_sessions (
+      id_hash    TEXT    PRIMARY KEY,
+      identity   TEXT    NOT NULL,
+      method     TEXT    NOT NULL,
+      created_at INTEGER NOT NULL,
+      expires_at INTEGER NOT NULL,
+      revoked_at INTEGER
+    )`);
+  }
+
+  async create(idHash: string, s: SupportSessionRecord): Promise<void> {
+    this.db
+      .prepare(
+        `INSERT INTO support_sessions (id_hash, identity, method, created_at, expires_at) VALUES (?, ?, ?, ?, ?)`,
+      )
+      .run(idHash, s.identity, s.method, s.createdAt.getTime(), s.expiresAt.getTime());
+  }
+
+  async find(idHash: string, now: Date): Promise<SupportSessionRecord | null> {
+    const row = this.db
+      .prepare<[string, number], Row>(
+        `SELECT identity, method, created_at, expires_at FROM support_sessions
+         WHERE id_hash = ? AND revoked_at IS NULL AND expires_at > ?`,
+      )
+      .get(idHash, now.getTime());
+    return row
+      ? {
+          identity: row.identity,
+          method: row.method,
+          createdAt: new Date(row.created_at),
+          expiresAt: new Date(row.expires_at),
+        }
+      : null;
+  }
+
+  async revoke(idHash: string, at: Date): Promise<void> {
+    this.db
+      .prepare('UPDATE support_sessions SET revoked_at = ? WHERE id_hash = ? AND revoked_at IS NULL')
+      .run(at.getTime(), idHash);
+  }
+
+  async purge(before: Date): Promise<number> {
+    const t = before.getTime();
+    return this.db.prepare('DELETE FROM support_sessions WHERE expires_at <= ? OR revoked_at <= ?').run(t, t).changes;
+  }
+
+  async close(): Promise<void> {
+    this.db.close();
+  }
+}
