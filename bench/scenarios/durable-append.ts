@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { startBareNest, BARE_PATH } from '../lib/bare-nest';
 import { describeLoad, load, type LoadResult } from '../lib/load';
+import { profiled } from '../lib/profile-windows';
 import { RawDurableAppend } from '../lib/raw-durable-append';
 import { type Row } from '../lib/report';
 import { type Scenario } from '../lib/scenario';
@@ -10,7 +11,7 @@ import { auth, provisionOverHttp, roundRobin, smtpSettings, tenantIds } from '..
 const CONNECTIONS = 32;
 
 /** Waits until a process is idle (projections caught up, GC done), so one round's tail does not slow the next. */
-async function settle(cpuSeconds: () => number, maxMs = 15_000): Promise<void> {
+export async function settle(cpuSeconds: () => number, maxMs = 15_000): Promise<void> {
   const deadline = Date.now() + maxMs;
   while (Date.now() < deadline) {
     const before = cpuSeconds();
@@ -43,13 +44,22 @@ export const durableAppend: Scenario = {
     const durationSec = ctx.quick ? 1 : 5;
     const rounds = ctx.quick ? 1 : 4;
     const service = await ctx.startService('durable-append');
-    const bare = await startBareNest(ctx.repoRoot);
+    const bare = await startBareNest(ctx.repoRoot, ctx.profileDir);
     const raw = new RawDurableAppend(join(ctx.dir('raw-append'), 'events.db'), tenants.length);
     try {
       await provisionOverHttp(service, tenants);
       const nextTenant = roundRobin(tenants);
       let current = tenants[0];
       const command = (label: string, seconds: number) =>
+        profiled(
+          ctx.profileDir,
+          service.pid,
+          'PUT …/smtp (command)',
+          label,
+          () => commandLoad(label, seconds),
+          (r) => r.ok,
+        );
+      const commandLoad = (label: string, seconds: number) =>
         load({
           label,
           url: service.url,
