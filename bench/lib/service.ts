@@ -70,6 +70,16 @@ export function freePort(): Promise<number> {
   });
 }
 
+/**
+ * The Node flags of `npm start` (package.json), so the service runs as users start it: the
+ * young-generation size (--max-semi-space-size) changes the command path by a fifth.
+ */
+export function startFlags(repoRoot: string): string[] {
+  const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { scripts?: { start?: string } };
+  const m = /^node\s+(.*?)\s*dist\/main\.js$/.exec(pkg.scripts?.start ?? '');
+  return m && m[1] ? m[1].split(/\s+/) : [];
+}
+
 /** `npm run build`, as users do before `npm start`; the benchmarks measure what that produces. */
 export function buildService(repoRoot: string): void {
   progress('building the service (npm run build)…');
@@ -160,7 +170,7 @@ export async function startServiceProcess(
     ts: ['-r', '@swc-node/register', 'src/main.ts'],
     swc: [join(quickBuildDir(options.repoRoot), 'main.js')],
   };
-  const args = [...profiling, ...entry[options.runtime]];
+  const args = [...startFlags(options.repoRoot), ...profiling, ...entry[options.runtime]];
   const out = openSync(options.logFile, 'a');
   const started = Date.now();
   const child: ChildProcess = spawn(process.execPath, args, {
