@@ -42,6 +42,8 @@ class RequestScope {
   }
 }
 
+const LIVENESS = '/health/live';
+
 /** Liveness probes and scrapes are not logged (they would drown the requests). */
 export const UNLOGGED = (url: string) => url.startsWith('/health/') || url === '/metrics';
 
@@ -53,6 +55,8 @@ export const UNLOGGED = (url: string) => url.startsWith('/health/') || url === '
  */
 export function requestLogging(root: Logger) {
   return (req: IncomingMessage, res: ServerResponse, next: () => void): void => {
+    // The orchestrator's liveness probe: no id, no scope, no line (nothing inside it logs).
+    if (req.url === LIVENESS) return next();
     const logged = req as LoggedRequest;
     assignRequestId(logged, res);
     if (!UNLOGGED(req.url ?? '')) {
