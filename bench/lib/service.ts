@@ -39,6 +39,8 @@ export interface ServiceOptions {
   readyTimeoutMs?: number;
   /** Write a V8 CPU profile of the service here when it stops (`--profile`). */
   profileDir?: string;
+  /** Node flags instead of those of `npm start` (probes comparing flags). */
+  nodeFlags?: string[];
 }
 
 const children = new Set<ChildProcess>();
@@ -170,7 +172,7 @@ export async function startServiceProcess(
     ts: ['-r', '@swc-node/register', 'src/main.ts'],
     swc: [join(quickBuildDir(options.repoRoot), 'main.js')],
   };
-  const args = [...startFlags(options.repoRoot), ...profiling, ...entry[options.runtime]];
+  const args = [...(options.nodeFlags ?? startFlags(options.repoRoot)), ...profiling, ...entry[options.runtime]];
   const out = openSync(options.logFile, 'a');
   const started = Date.now();
   const child: ChildProcess = spawn(process.execPath, args, {

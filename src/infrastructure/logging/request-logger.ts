@@ -55,8 +55,12 @@ export const UNLOGGED = (url: string) => url.startsWith('/health/') || url === '
  */
 export function requestLogging(root: Logger) {
   return (req: IncomingMessage, res: ServerResponse, next: () => void): void => {
-    // The orchestrator's liveness probe: no id, no scope, no line (nothing inside it logs).
-    if (req.url === LIVENESS) return next();
+    // The orchestrator's liveness probe: no scope and no line (nothing inside it logs), and an id
+    // only when the caller sent one to be echoed (generating one per probe is most of its cost).
+    if (req.url === LIVENESS) {
+      if (req.headers['x-request-id'] !== undefined) assignRequestId(req as LoggedRequest, res);
+      return next();
+    }
     const logged = req as LoggedRequest;
     assignRequestId(logged, res);
     if (!UNLOGGED(req.url ?? '')) {

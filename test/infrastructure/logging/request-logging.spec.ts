@@ -96,6 +96,9 @@ describe('requestLogging', () => {
   it('logs a 5xx as "request errored" at error level and leaves health probes out', async () => {
     const before = lines.length;
     expect((await get('/health/live')).status).toBe(200);
+    // A probe's id is echoed when it sends one; none is made up for it.
+    expect((await get('/health/live', { 'x-request-id': 'probe-7' })).id).toBe('probe-7');
+    expect((await get('/health/live')).id).toBe('undefined');
     const { id } = await get('/v1/tenants/acme/boom');
     const added = lines.slice(before);
     expect(added).toHaveLength(1);
