@@ -83,7 +83,7 @@ export class Metrics implements CommandMetrics, SendMetrics, SmtpTestMetrics, Gm
     registers: [this.registry],
   });
 
-  /** method → route → status → the histogram's child for those labels (prom-client hashes label objects per call). */
+  /** method → route → status → the histogram's child for those labels (bound once, not a label object per call). */
   private readonly httpSeries = new Map<string, Map<string, Map<number, Histogram.Internal<string>>>>();
   private boundHttpSeries = 0;
 
