@@ -83,7 +83,7 @@ export class Metrics implements CommandMetrics, SendMetrics, SmtpTestMetrics, Gm
     registers: [this.registry],
   });
 
-  /** method → route → status → the histogram's child for those labels (bound once, not a label object per call). */
+  /** method → route → status → the histogram's child bound to those labels once. */
   private readonly httpSeries = new Map<string, Map<string, Map<number, Histogram.Internal<string>>>>();
   private boundHttpSeries = 0;
 
