@@ -1,9 +1,10 @@
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { machineInfo } from './lib/machine';
 import { progress } from './lib/progress';
-import { summarise } from './profile-summary';
+import { componentTable, summarise } from './profile-summary';
+import { WINDOWS_FILE } from './lib/profile-windows';
 import { formatValue, type ScenarioResult, writeReport } from './lib/report';
 import { makeContext, type Scenario, SkipScenario } from './lib/scenario';
 import { quickBuild, removeQuickBuild } from './lib/quick-build';
@@ -14,6 +15,7 @@ import { eventStores } from './scenarios/event-stores';
 import { historyLength } from './scenarios/history-length';
 import { projectionLag } from './scenarios/projection-lag';
 import { replicated } from './scenarios/replicated';
+import { requestCost } from './scenarios/request-cost';
 import { scale } from './scenarios/scale';
 import { sendPath } from './scenarios/send-path';
 
@@ -26,6 +28,7 @@ const SCENARIOS: Scenario[] = [
   eventStores,
   durableAppend,
   replicated,
+  requestCost,
 ];
 
 const USAGE = `usage: npm run bench -- [--quick] [--out FILE] [--json FILE] [--runtime dist|ts] [--no-build] [--keep] [name…]
@@ -157,8 +160,24 @@ async function main(): Promise<void> {
   if (args.json) writeFileSync(args.json, JSON.stringify({ machine, totalSec, results }, null, 2));
   progress(`wrote ${out}${args.json ? ` and ${args.json}` : ''} after ${(totalSec / 60).toFixed(1)} min`);
   if (args.profile) {
+    const windowsFile = join(args.profile, WINDOWS_FILE);
+    const windows = existsSync(windowsFile)
+      ? readFileSync(windowsFile, 'utf8')
+          .trim()
+          .split('\n')
+          .filter(Boolean)
+          .map(
+            (line) =>
+              JSON.parse(line) as { pid: number; label: string; fromUs: number; toUs: number; requests: number },
+          )
+      : [];
     for (const file of readdirSync(args.profile).filter((f) => f.endsWith('.cpuprofile'))) {
-      console.log(`\n${summarise(join(args.profile, file), 30)}`);
+      // --cpu-prof names its files CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile
+      const pid = Number(file.split('.')[3]);
+      const mine = windows.filter((w) => w.pid === pid);
+      if (mine.length)
+        console.log(`\nWhere each request's CPU goes (${file}):\n\n${componentTable(join(args.profile, file), mine)}`);
+      else console.log(`\n${summarise(join(args.profile, file), 30)}`);
     }
   }
   if (args.keep) progress(`scratch kept in ${workDir}`);

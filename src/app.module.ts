@@ -1,8 +1,8 @@
 import { DynamicModule, Module, type Type } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
-import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
-import { loggerOptions } from './infrastructure/logging/logger-options';
+import { rootLogger } from './infrastructure/logging/logger-options';
+import { LoggingModule } from './infrastructure/logging/request-logger';
 import { AuditHttpModule } from './modules/audit-http.module';
 import { CoreModule, ServiceOptions } from './modules/core.module';
 import { CapabilitiesModule } from './modules/capabilities.module';
@@ -44,7 +44,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        LoggerModule.forRoot(loggerOptions(config.logLevel, config.nodeEnv !== 'production', options.logStream)),
+        LoggingModule.register(rootLogger(config.logLevel, config.nodeEnv !== 'production', options.logStream)),
         CoreModule.register(options),
         HttpModule.register(options),
         CqrsModule.forRoot(),

@@ -21,6 +21,7 @@ import { CIPHER } from './application/ports/cipher.port';
 import { DATA_DIR_LAYOUT, dataDirPath } from './infrastructure/data-dir-layout';
 import { drainHttpServer, shutdownTimeoutFrom } from './infrastructure/lifecycle/graceful-shutdown';
 import { HTTP_METRICS, httpMetricsMiddleware } from './interfaces/http/common/http-metrics.middleware';
+import { requestLogging, ROOT_LOGGER } from './infrastructure/logging/request-logger';
 import { validationPipe } from './interfaces/http/common/validation';
 import { logPrivateNetworks } from './infrastructure/mail/ssrf/smtp-target-guard';
 
@@ -76,7 +77,9 @@ export async function startService(options: StartOptions): Promise<RunningServic
   app.useLogger(logger);
   app.disable('x-powered-by');
   app.useGlobalPipes(validationPipe());
-  // First in the chain (Nest adds its own middleware at listen): times every request, refused ones too.
+  // First in the chain (Nest adds its own middleware at listen): the request id and the request's
+  // log scope, then timing of every request, refused ones too.
+  app.use(requestLogging(app.get(ROOT_LOGGER)));
   app.use(httpMetricsMiddleware(app.get(HTTP_METRICS)));
 
   SwaggerModule.setup('docs', app, buildOpenApiDocument(app, config.publicUrl), { jsonDocumentUrl: 'docs-json' });

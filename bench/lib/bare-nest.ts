@@ -26,14 +26,17 @@ class BareModule {}
 
 export interface BareNest {
   url: string;
+  pid: number;
   cpuSeconds(): number;
   stop(): Promise<void>;
 }
 
 /** Spawns the bare app and waits until its route answers. */
-export async function startBareNest(repoRoot: string): Promise<BareNest> {
+export async function startBareNest(repoRoot: string, profileDir?: string): Promise<BareNest> {
   const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, ['-r', '@swc-node/register', join(__dirname, 'bare-nest.ts')], {
+  const profiling = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  const entry = [...profiling, '-r', '@swc-node/register', join(__dirname, 'bare-nest.ts')];
+  const child: ChildProcess = spawn(process.execPath, entry, {
     cwd: repoRoot,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NODE_ENV: 'production', PORT: String(port) },
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -53,6 +56,7 @@ export async function startBareNest(repoRoot: string): Promise<BareNest> {
   }
   return {
     url,
+    pid: child.pid!,
     cpuSeconds: () => cpuSecondsOf(child.pid!),
     async stop() {
       if (child.exitCode === null) child.kill('SIGTERM');
@@ -64,7 +68,8 @@ export async function startBareNest(repoRoot: string): Promise<BareNest> {
 if (require.main === module) {
   void (async () => {
     const app = await NestFactory.create(BareModule, { logger: false });
-    app.enableShutdownHooks();
+    // Exit (not re-raise the signal as Nest's shutdown hooks do), so --cpu-prof writes its profile.
+    process.once('SIGTERM', () => void app.close().then(() => process.exit(0)));
     await app.listen(Number(process.env.PORT), '127.0.0.1');
   })();
 }

@@ -39,6 +39,8 @@ export interface ServiceOptions {
   readyTimeoutMs?: number;
   /** Write a V8 CPU profile of the service here when it stops (`--profile`). */
   profileDir?: string;
+  /** Node flags instead of those of `npm start` (probes comparing flags). */
+  nodeFlags?: string[];
 }
 
 const children = new Set<ChildProcess>();
@@ -68,6 +70,16 @@ export function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+/**
+ * The Node flags of `npm start` (package.json), so the service runs as users start it: the
+ * young-generation size (--max-semi-space-size) changes the command path by a fifth.
+ */
+export function startFlags(repoRoot: string): string[] {
+  const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { scripts?: { start?: string } };
+  const m = /^node\s+(.*?)\s*dist\/main\.js$/.exec(pkg.scripts?.start ?? '');
+  return m && m[1] ? m[1].split(/\s+/) : [];
 }
 
 /** `npm run build`, as users do before `npm start`; the benchmarks measure what that produces. */
@@ -160,7 +172,7 @@ export async function startServiceProcess(
     ts: ['-r', '@swc-node/register', 'src/main.ts'],
     swc: [join(quickBuildDir(options.repoRoot), 'main.js')],
   };
-  const args = [...profiling, ...entry[options.runtime]];
+  const args = [...(options.nodeFlags ?? startFlags(options.repoRoot)), ...profiling, ...entry[options.runtime]];
   const out = openSync(options.logFile, 'a');
   const started = Date.now();
   const child: ChildProcess = spawn(process.execPath, args, {

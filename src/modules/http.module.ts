@@ -1,4 +1,4 @@
-import { DynamicModule, Global, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { DynamicModule, Global, MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { APP_CONFIG, AppConfig, type RateLimit } from '../application/app-config';
 import { Metrics } from '../infrastructure/metrics/metrics';
@@ -10,7 +10,6 @@ import { FailedAuthThrottle, failedAuthThrottleMiddleware } from '../interfaces/
 import { jsonBody } from '../interfaces/http/common/json-body';
 import { JwtAuthenticator } from '../interfaces/http/common/jwt.authenticator';
 import { ProblemFilter } from '../interfaces/http/common/problem.filter';
-import { requestIdMiddleware } from '../interfaces/http/common/request-context';
 import { StaticTokenAuthenticator } from '../interfaces/http/common/static-token.authenticator';
 import { HealthController } from '../interfaces/http/health/health.controller';
 import { METRICS_REGISTRY, MetricsRegistry } from '../interfaces/http/health/metrics-registry';
@@ -72,11 +71,15 @@ export class HttpModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {
     const throttle = failedAuthThrottleMiddleware(this.failedAuth);
     // Messages may carry attachments (10 MiB), read only once the caller is authenticated;
-    // every other body is small (64 KiB). A throttled address is refused before either.
+    // every other body is small (64 KiB), and only methods that carry one pay for the parser.
+    // A throttled address is refused before either. (Request ids come from the request logger.)
+    const withBody = [RequestMethod.POST, RequestMethod.PUT, RequestMethod.PATCH];
     consumer
-      .apply(requestIdMiddleware, throttle, AuthenticateFirstMiddleware, jsonBody('10mb'))
+      .apply(throttle, AuthenticateFirstMiddleware, jsonBody('10mb'))
       .forRoutes('v1/tenants/:tenantId/messages')
-      .apply(requestIdMiddleware, throttle, jsonBody('64kb'))
-      .forRoutes('*path');
+      .apply(throttle)
+      .forRoutes('*path')
+      .apply(jsonBody('64kb'))
+      .forRoutes(...withBody.map((method) => ({ path: '*path', method })));
   }
 }

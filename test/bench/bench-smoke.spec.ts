@@ -18,6 +18,7 @@ const SCENARIOS = [
   'event-stores',
   'durable-append',
   'replicated',
+  'request-cost',
 ];
 
 describe('benchmark harness (quick smoke run)', () => {

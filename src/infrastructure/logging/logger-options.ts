@@ -1,5 +1,5 @@
 import type { Params } from 'nestjs-pino';
-import type { DestinationStream } from 'pino';
+import pino, { type DestinationStream, type Logger } from 'pino';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { serializeError } from './error-serializer';
@@ -16,8 +16,8 @@ export function assignRequestId(req: IncomingMessage & { id?: string }, res: Ser
   return id;
 }
 
-/** Keys whose values are secrets wherever they appear in a logged object (top level, or 1–2 levels down). */
-const SECRET_KEYS = [
+/** Keys whose values are secrets wherever they appear in a logged object (compared without case). */
+export const SECRET_KEYS = [
   'password',
   'pass',
   'token',
@@ -32,24 +32,50 @@ const SECRET_KEYS = [
   'client_secret',
   'clientSecret',
   'authorization',
-  'Authorization',
   'cookie',
+  'set-cookie',
+  'idempotency-key',
 ];
+const SECRET = new Set(SECRET_KEYS.map((k) => k.toLowerCase()));
+/** How deep a logged object is searched for secret keys (the wildcard paths this replaced went two levels down). */
+const SCRUB_DEPTH = 4;
+export const CENSOR = '[redacted]';
 
-/** Every path a secret can take into a log line; pino replaces their values with "[redacted]". */
-export const REDACT_PATHS = [
-  'req.headers.authorization',
-  'req.headers.cookie',
-  'req.headers["idempotency-key"]',
-  'res.headers["set-cookie"]',
-  ...SECRET_KEYS.flatMap((key) => [key, `*.${key}`, `*.*.${key}`]),
-];
+function plain(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object') return false;
+  if (Array.isArray(value)) return true;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
 
-const TENANT_IN_PATH = /^\/v1\/tenants\/([A-Za-z0-9_-]{1,64})(\/|$|\?)/;
+/**
+ * A logged object with every secret-named value replaced, copied only along the paths that held
+ * one (the caller's object is never changed). Only plain objects and arrays are searched: errors
+ * go through the allow-list of serializeError, and no other object is logged whole. The request
+ * line and the request bindings are built from allow-listed fields, so this finds nothing there
+ * and costs a few key look-ups instead of fifty wildcard paths.
+ */
+export function scrubSecrets<T>(value: T, depth = 0): T {
+  if (!plain(value)) return value;
+  let copy: Record<string, unknown> | unknown[] | null = null;
+  for (const key of Object.keys(value)) {
+    const v = (value as Record<string, unknown>)[key];
+    let next = v;
+    if (SECRET.has(key.toLowerCase())) next = v === undefined || v === null ? v : CENSOR;
+    else if (depth < SCRUB_DEPTH && plain(v)) next = scrubSecrets(v, depth + 1);
+    if (next !== v) {
+      copy ??= Array.isArray(value) ? [...value] : { ...value };
+      (copy as Record<string, unknown>)[key] = next;
+    }
+  }
+  return (copy ?? value) as T;
+}
 
 /** The path without its query: OAuth callbacks carry `code` and `state` there. */
 export function pathOnly(url: string | undefined): string {
-  return (url ?? '').split('?')[0];
+  if (!url) return '';
+  const q = url.indexOf('?');
+  return q < 0 ? url : url.slice(0, q);
 }
 
 /** pino-pretty is a dev dependency: an image built with --omit=dev logs JSON even outside production. */
@@ -62,34 +88,33 @@ function prettyInstalled(): boolean {
   }
 }
 
-export function loggerOptions(level: string, pretty: boolean, stream?: DestinationStream): Params {
-  return {
-    pinoHttp: [
-      {
-        level,
-        redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-        genReqId: (req: IncomingMessage & { id?: string }, res: ServerResponse) => assignRequestId(req, res),
-        customProps: (req: IncomingMessage) => {
-          const m = TENANT_IN_PATH.exec(req.url ?? '');
-          return m ? { tenantId: m[1] } : {};
-        },
-        serializers: {
-          req: (req: { id: string; method: string; url: string }) => ({
-            id: req.id,
-            method: req.method,
-            url: pathOnly(req.url),
-          }),
-          res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-          err: serializeError,
-        },
-        autoLogging: {
-          ignore: (req: IncomingMessage) => (req.url ?? '').startsWith('/health/') || req.url === '/metrics',
-        },
-        ...(pretty && !stream && prettyInstalled()
-          ? { transport: { target: 'pino-pretty', options: { singleLine: true } } }
-          : {}),
-      },
-      stream as DestinationStream,
-    ].filter(Boolean) as never,
+/**
+ * The one pino instance of a process. What it writes is built from allow-listed fields: the
+ * serializers copy a request's id, method and path (no query), a response's status and an error's
+ * diagnostic fields; anything else a caller logs is scrubbed of secret-named keys (formatters).
+ */
+export function rootLogger(level: string, pretty: boolean, stream?: DestinationStream): Logger {
+  const options: pino.LoggerOptions = {
+    level,
+    formatters: { log: scrubSecrets, bindings: scrubSecrets },
+    serializers: {
+      req: (req: { id?: string; method?: string; url?: string }) => ({
+        id: req.id,
+        method: req.method,
+        url: pathOnly(req.url),
+      }),
+      res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
+      err: serializeError,
+    },
   };
+  if (stream) return pino(options, stream);
+  if (pretty && prettyInstalled()) {
+    return pino({ ...options, transport: { target: 'pino-pretty', options: { singleLine: true } } });
+  }
+  return pino(options);
+}
+
+/** nestjs-pino's parameters around that instance (its Logger and PinoLogger log through it). */
+export function loggerOptions(level: string, pretty: boolean, stream?: DestinationStream): Params {
+  return { pinoHttp: { logger: rootLogger(level, pretty, stream) } };
 }

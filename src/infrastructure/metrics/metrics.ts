@@ -8,6 +8,8 @@ import { type Mode, MODES, type SmtpTestStage } from '../../domain/mail-config/m
 const SEND_OUTCOMES: SendOutcome[] = ['ok', 'failed', 'fallback'];
 const FAILING_STAGES: SmtpTestStage[] = ['policy', 'dns', 'connect', 'tls', 'auth', 'send'];
 const REFRESH_OUTCOMES: TokenRefreshOutcome[] = ['ok', 'failed', 'revoked'];
+/** Label sets bound once per method, route and status; routes are patterns, so this stays small. */
+const MAX_BOUND_HTTP_SERIES = 2000;
 const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20];
 
 /**
@@ -81,6 +83,10 @@ export class Metrics implements CommandMetrics, SendMetrics, SmtpTestMetrics, Gm
     registers: [this.registry],
   });
 
+  /** method → route → status → the histogram's child bound to those labels once. */
+  private readonly httpSeries = new Map<string, Map<string, Map<number, Histogram.Internal<string>>>>();
+  private boundHttpSeries = 0;
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
     for (const mode of MODES) for (const outcome of SEND_OUTCOMES) this.sends.inc({ mode, outcome }, 0);
@@ -124,6 +130,18 @@ export class Metrics implements CommandMetrics, SendMetrics, SmtpTestMetrics, Gm
 
   /** For the HTTP middleware in interfaces/http (which owns how a route is named). */
   httpRequestObserved(method: string, route: string, status: number, seconds: number): void {
-    this.httpDuration.observe({ method, route, status: String(status) }, seconds);
+    let byRoute = this.httpSeries.get(method);
+    if (!byRoute) this.httpSeries.set(method, (byRoute = new Map()));
+    let byStatus = byRoute.get(route);
+    if (!byStatus) byRoute.set(route, (byStatus = new Map()));
+    let series = byStatus.get(status);
+    if (!series) {
+      series = this.httpDuration.labels(method, route, String(status));
+      if (this.boundHttpSeries < MAX_BOUND_HTTP_SERIES) {
+        byStatus.set(status, series);
+        this.boundHttpSeries++;
+      }
+    }
+    series.observe(seconds);
   }
 }

@@ -68,6 +68,7 @@ export class ConfigureSmtpHandler implements ICommandHandler<ConfigureSmtpComman
       context,
       { expectedVersion },
     );
-    return this.presenter.present(tenantId, current);
+    // Sealed just now: the view need not open it again to say it is readable.
+    return this.presenter.present(tenantId, current, password);
   }
 }

@@ -1,4 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
+import { performance } from 'node:perf_hooks';
 
 /** Where the HTTP middleware reports; the prom-client Metrics implements it. */
 export const HTTP_METRICS = Symbol('HTTP_METRICS');
@@ -6,6 +7,9 @@ export const HTTP_METRICS = Symbol('HTTP_METRICS');
 export interface HttpMetrics {
   httpRequestObserved(method: string, route: string, status: number, seconds: number): void;
 }
+
+/** Liveness probes are not timed: they come every few seconds from the orchestrator and say nothing about load. */
+const UNTIMED = '/health/live';
 
 /**
  * Times every request from its arrival to the last byte of the response (or a closed
@@ -15,16 +19,12 @@ export interface HttpMetrics {
  */
 export function httpMetricsMiddleware(metrics: HttpMetrics) {
   return (req: Request, res: Response, next: NextFunction): void => {
-    const started = process.hrtime.bigint();
-    let observed = false;
-    const observe = () => {
-      if (observed) return;
-      observed = true;
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      metrics.httpRequestObserved(req.method, routeOf(req), res.statusCode, seconds);
-    };
-    res.once('finish', observe);
-    res.once('close', observe);
+    if (req.url === UNTIMED) return next();
+    const started = performance.now();
+    // 'close' follows 'finish' on every response, and comes alone when the connection drops first.
+    res.once('close', () => {
+      metrics.httpRequestObserved(req.method, routeOf(req), res.statusCode, (performance.now() - started) / 1000);
+    });
     next();
   };
 }
@@ -36,5 +36,5 @@ export function httpMetricsMiddleware(metrics: HttpMetrics) {
 function routeOf(req: Request): string {
   const pattern = (req.route as { path?: unknown } | undefined)?.path;
   if (typeof pattern !== 'string' || pattern.includes('*')) return 'unmatched';
-  return `${req.baseUrl ?? ''}${pattern}`;
+  return req.baseUrl ? `${req.baseUrl}${pattern}` : pattern;
 }

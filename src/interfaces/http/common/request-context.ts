@@ -1,15 +1,8 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
-import type { NextFunction, Request, Response } from 'express';
-import { assignRequestId } from '../../../infrastructure/logging/logger-options';
+import type { Request } from 'express';
 import { type CommandContext } from '../../../application/common/command-context';
 import { agentOf, type Caller } from './caller';
 import { validationProblem } from './problem';
-
-/** Runs where the request logger did not (routes excluded from it): the same id rules. */
-export function requestIdMiddleware(req: Request, res: Response, next: NextFunction): void {
-  assignRequestId(req as Request & { id?: string }, res);
-  next();
-}
 
 // Format characters (\p{Cf}) include the bidi overrides that make an actor read as someone else.
 const CONTROL = /[\x00-\x1f\x7f-\x9f\u2028\u2029\p{Cf}]/u;

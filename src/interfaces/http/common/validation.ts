@@ -1,4 +1,5 @@
 import { type ArgumentMetadata, type ValidationError, ValidationPipe } from '@nestjs/common';
+import { isDeepStrictEqual } from 'node:util';
 import { type FieldError, validationProblem } from './problem';
 
 function flatten(errors: ValidationError[], parent = ''): FieldError[] {
@@ -31,9 +32,26 @@ function inheritedName(value: unknown, parent = ''): string | null {
   return null;
 }
 
+type Dto = new () => object;
+
 /** Refuses `constructor`, `toString`, `hasOwnProperty`, … in a body like any other unknown property. */
 class InheritedNamesRefused extends ValidationPipe {
+  /** Query DTOs for which an empty query string validates and transforms into a plain `new Dto()`. */
+  private readonly emptyQueryIsNew = new WeakMap<Dto, boolean>();
+
   async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    // Most GETs carry no query: validating {} against the same DTO gives the same answer every
+    // time, so it is worked out once (the first time, by the full pipe) instead of per request.
+    const dto = metadata.metatype as Dto | undefined;
+    if (metadata.type === 'query' && dto && value && typeof value === 'object' && Object.keys(value).length === 0) {
+      const known = this.emptyQueryIsNew.get(dto);
+      if (known) return new dto();
+      if (known === undefined) {
+        const result = await super.transform(value, metadata);
+        this.emptyQueryIsNew.set(dto, result instanceof dto && isDeepStrictEqual(result, new dto()));
+        return result;
+      }
+    }
     if (metadata.type === 'body') {
       const field = inheritedName(value);
       if (field) {
