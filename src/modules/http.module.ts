@@ -1,3 +1,4 @@
+import { HTTP_LIMITS } from '../interfaces/http/common/limits';
 import { DynamicModule, Global, MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { APP_CONFIG, AppConfig, type RateLimit } from '../application/app-config';
@@ -75,11 +76,11 @@ export class HttpModule implements NestModule {
     // A throttled address is refused before either. (Request ids come from the request logger.)
     const withBody = [RequestMethod.POST, RequestMethod.PUT, RequestMethod.PATCH];
     consumer
-      .apply(throttle, AuthenticateFirstMiddleware, jsonBody('10mb'))
+      .apply(throttle, AuthenticateFirstMiddleware, jsonBody(HTTP_LIMITS.sendBodyBytes))
       .forRoutes('v1/tenants/:tenantId/messages')
       .apply(throttle)
       .forRoutes('*path')
-      .apply(jsonBody('64kb'))
+      .apply(jsonBody(HTTP_LIMITS.bodyBytes))
       .forRoutes(...withBody.map((method) => ({ path: '*path', method })));
   }
 }

@@ -12,9 +12,9 @@ const tooDeep = () =>
  * error into a 400 carrying V8's message, and that message quotes the body around the error,
  * which can be a password.
  */
-export function jsonBody(limit: string): RequestHandler {
+export function jsonBody(limitBytes: number): RequestHandler {
   const parse = json({
-    limit,
+    limit: limitBytes,
     verify: (_req, _res, raw) => {
       if (nestsDeeperThan(raw, MAX_JSON_DEPTH)) throw new ProblemException(tooDeep());
     },

@@ -26,6 +26,7 @@ import {
   RESERVED_HEADER_PREFIXES,
 } from '../../../application/sending/message-headers';
 import { DISPLAY_NAME_DOC, IsDisplayName } from '../common/display-name';
+import { HTTP_LIMITS } from '../common/limits';
 import { IsMailbox } from '../common/mailbox';
 
 /** Header fields: CR or LF (or any control character) would let a value start a header of its own. */
@@ -35,7 +36,9 @@ const MIME_TYPE =
 const recipients = (field: string) => [
   IsMailbox({ each: true, message: `${field} must hold email addresses` }),
   Matches(NO_CONTROL, { each: true, message: `${field} must not contain CR, LF or other control characters` }),
-  ArrayMaxSize(100, { message: `${field} may hold at most 100 addresses` }),
+  ArrayMaxSize(HTTP_LIMITS.recipientsPerField, {
+    message: `${field} may hold at most ${HTTP_LIMITS.recipientsPerField} addresses`,
+  }),
 ];
 const apply =
   (decorators: PropertyDecorator[]): PropertyDecorator =>
@@ -129,7 +132,9 @@ export class SendMessageDto {
   @ApiPropertyOptional({ type: [AttachmentDto] })
   @IsOptional()
   @IsArray({ message: 'attachments must be an array' })
-  @ArrayMaxSize(20, { message: 'attachments may hold at most 20 files' })
+  @ArrayMaxSize(HTTP_LIMITS.attachmentsPerMessage, {
+    message: `attachments may hold at most ${HTTP_LIMITS.attachmentsPerMessage} files`,
+  })
   @ValidateNested({ each: true })
   @Type(() => AttachmentDto)
   attachments?: AttachmentDto[];
