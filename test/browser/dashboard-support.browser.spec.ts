@@ -168,7 +168,7 @@ describe('support dashboard: tenant panel and actions in headless Chromium', () 
     await expectContains(status, 'SMTP test passed in');
     // Focus stays where the agent is.
     expect(await page.evaluate('document.activeElement?.id')).toBe('rerun-test');
-    await expectContains(configValue('Last SMTP test'), '(by support)', 8000);
+    await expectContains(configValue('Last SMTP test'), '(by support token)', 8000);
     await expectContains(
       history(tenants.smtp).locator('li', { hasText: /^SMTP test passed in \d+ ms/ }),
       'by support',

@@ -172,7 +172,8 @@ describe('help-desk headers: display name, threading and custom headers in every
     expect(Object.keys(schemas.SendMessageDto.properties)).toEqual(
       expect.arrayContaining(['fromName', 'inReplyTo', 'references', 'headers']),
     );
-    expect(schemas.SendResultDto.properties.delivery.enum).toEqual(['relay', 'outbox', 'gmail', 'microsoft', 'smtp']);
+    expect(schemas.Delivery.enum).toEqual(['relay', 'outbox', 'gmail', 'microsoft', 'smtp']);
+    expect(schemas.SendResult.properties.delivery).toEqual({ $ref: '#/components/schemas/Delivery' });
     expect(Object.keys(schemas.ProvisionDto.properties)).toContain('displayName');
   });
 

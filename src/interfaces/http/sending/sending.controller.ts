@@ -1,6 +1,6 @@
 import { Body, Controller, Headers, HttpCode, Param, Post, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { CommandContext } from '../../../application/common/command-context';
 import { SendMessageCommand } from '../../../application/sending/commands/send-message.command';
@@ -9,7 +9,7 @@ import { problem, ProblemException, validationProblem } from '../common/problem'
 import { Ctx } from '../common/request-context';
 import { TenantIdPipe } from '../common/tenant-id.pipe';
 import { TenantRateLimit } from '../common/throttle';
-import { SendMessageDto, SendResultDto } from './send-message.dto';
+import { SendMessageDto } from './send-message.dto';
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,128}$/;
 
@@ -33,7 +33,6 @@ export class SendingController {
   @Post()
   @HttpCode(200)
   @TenantRateLimit('send')
-  @ApiOkResponse({ type: SendResultDto, description: 'Sent (or, delivery: outbox, written to the outbox)' })
   @ApiHeader({
     name: 'Idempotency-Key',
     required: false,
