@@ -10,7 +10,7 @@ const STATE_INVALID_HERE = `${RETURN_URL}?gmail=error&reason=state_invalid`;
 // A state that cannot be trusted cannot name a returnUrl either: the browser goes to the app's origin.
 const STATE_INVALID_APP = `${APP_ORIGIN}/?gmail=error&reason=state_invalid`;
 
-describe('hostile OAuth round trips', () => {
+describe('item 8: hostile OAuth round trips', () => {
   let h: GmailHarness;
   beforeAll(async () => {
     h = await GmailHarness.start();

@@ -7,7 +7,7 @@ import { request } from '../support/http';
 import { expectProblem, recordsNothing, unauthorized } from './hostile';
 
 /** Issue #18 item 12: the lower defects, each reproduced and now refused cleanly. */
-describe('lower defects of the hostile review (issue #18, item 12)', () => {
+describe('item 12: lower defects of the hostile review', () => {
   const root = mkdtempSync(join(tmpdir(), 'mcs-lower-'));
   const dataDir = join(root, 'created', 'by-the-service');
   let svc: TestService;
