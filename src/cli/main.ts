@@ -60,6 +60,8 @@ export function cliProgram(): Command {
 }
 
 async function main(): Promise<void> {
+  // The CLI opens the same SQLite files as the service: what it creates is for the owner only too.
+  process.umask(0o077);
   try {
     await cliProgram().parseAsync(process.argv);
   } catch (error) {

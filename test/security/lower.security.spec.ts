@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -100,4 +100,44 @@ describe('item 12: lower defects of the hostile review', () => {
   it('creates DATA_DIR readable by the service’s user only (0700)', () => {
     expect(statSync(dataDir).mode & 0o777).toBe(0o700);
   });
+
+  it('creates every file (SQLite db, WAL and shm, keys, outbox .eml) readable by its user only, whatever the umask', async () => {
+    const before = process.umask(0o022);
+    try {
+      const tenant = uniqueTenant('files');
+      expect((await svc.api.post(`/v1/tenants/${tenant}/mail-config`, { username: tenant.toLowerCase() })).status).toBe(
+        201,
+      );
+      const sent = await svc.api.post(`/v1/tenants/${tenant}/messages`, {
+        to: ['customer@example.org'],
+        subject: 'files',
+        text: 'kept private',
+      });
+      expect(sent.status).toBe(200);
+    } finally {
+      process.umask(before);
+    }
+    const files = filesUnder(dataDir);
+    expect(files.map((f) => f.name)).toEqual(
+      expect.arrayContaining([
+        'events.db',
+        'events.db-wal',
+        'events.db-shm',
+        'keys.db',
+        'read-models.db',
+        'master.key',
+        expect.stringMatching(/\.eml$/),
+      ]),
+    );
+    expect(files.filter((f) => (f.mode & 0o077) !== 0)).toEqual([]);
+  });
 });
+
+function filesUnder(dir: string): { name: string; path: string; mode: number }[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    return entry.isDirectory()
+      ? [{ name: `${entry.name}/`, path, mode: statSync(path).mode & 0o777 }, ...filesUnder(path)]
+      : [{ name: entry.name, path, mode: statSync(path).mode & 0o777 }];
+  });
+}

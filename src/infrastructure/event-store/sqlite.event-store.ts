@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { ownerOnlySqliteFile } from '../files/owner-only';
 import { EventEmitter } from 'node:events';
 import { closeSync, fsyncSync, openSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -113,6 +114,7 @@ export class SqliteEventStore implements EventStore {
     file: string,
     private readonly pollMs = 250,
   ) {
+    ownerOnlySqliteFile(file);
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
     // FULL, not NORMAL: in WAL mode NORMAL syncs only at checkpoints, so the last commits before a
