@@ -28,6 +28,9 @@ export const GOOGLE_REVOCATION_STREAM_PREFIX = 'googleRevocation-';
 /** One stream per issued settings link (named by a hash of its nonce): single use across instances. */
 export const SETTINGS_LINK_STREAM_PREFIX = 'settingsLink-';
 
+/** Events an operator set aside so projections go past them (`events quarantine`): one stream per projection. */
+export const EVENT_QUARANTINE_STREAM_PREFIX = 'eventQuarantine-';
+
 /**
  * A day: far past every state's and link's lifetime (minutes), so a replay is still told apart
  * from a forgery for a while, and short enough that the streams do not pile up for ever.
@@ -60,6 +63,13 @@ export const STREAM_CATEGORIES: readonly StreamCategory[] = [
     eventTypes: ['SettingsLinkIssued', 'SettingsLinkRedeemed'],
     purpose: 'A single-use link into the settings page: issued, then redeemed once on any instance.',
     maxAgeSeconds: SINGLE_USE_STREAM_MAX_AGE_SECONDS,
+  },
+  {
+    prefix: EVENT_QUARANTINE_STREAM_PREFIX,
+    eventTypes: ['EventQuarantined'],
+    purpose:
+      'Stored events an operator quarantined (CLI `events quarantine`) because they cannot be read back: ' +
+      'the projections skip them, with a log line, and go on for every other tenant.',
   },
 ];
 
