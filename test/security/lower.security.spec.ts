@@ -2,6 +2,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { EVENT_STORE } from '../../src/application/ports/event-store.port';
 import { startTestService, type TestService, uniqueTenant } from '../support/app';
 import { request } from '../support/http';
 import { expectProblem, recordsNothing, unauthorized } from './hostile';
@@ -96,6 +97,29 @@ describe('item 12: lower defects of the hostile review', () => {
       expect(res.body.errors).toEqual([{ field: name, message: `property ${name} should not exist` }]);
     },
   );
+
+  it('keeps the authenticated caller beside X-Actor in every event, in history and audit: an actor cannot pose as the credential', async () => {
+    const tenant = uniqueTenant('actor');
+    const posed = await svc.api.post(
+      `/v1/tenants/${tenant}/mail-config`,
+      { username: tenant.toLowerCase() },
+      { 'X-Actor': 'support' },
+    );
+    expect(posed.status).toBe(201);
+    const history = await svc.api.get(`/v1/tenants/${tenant}/mail-config/history`);
+    expect(history.body.events).toEqual([
+      expect.objectContaining({ type: 'MailConfigProvisioned', actor: 'support', authenticatedAs: 'main-application' }),
+    ]);
+    const audit = await svc.support.get(`/v1/audit/events?tenantId=${tenant}`);
+    expect(audit.status).toBe(200);
+    expect(audit.body.events).toEqual([
+      expect.objectContaining({ actor: 'support', authenticatedAs: 'main-application' }),
+    ]);
+    // Stored as metadata beside the contract's { actor, correlationId, at }, which keep their names.
+    const [stored] = await svc.running.app.get(EVENT_STORE).readStream(`mailConfig-${tenant}`);
+    expect(stored.metadata).toMatchObject({ actor: 'support', authenticatedAs: 'main-application' });
+    expect(Object.keys(stored.metadata)).toEqual(expect.arrayContaining(['actor', 'correlationId', 'at']));
+  });
 
   it('creates DATA_DIR readable by the service’s user only (0700)', () => {
     expect(statSync(dataDir).mode & 0o777).toBe(0o700);

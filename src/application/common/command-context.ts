@@ -3,4 +3,9 @@ export interface CommandContext {
   actor: string;
   correlationId: string;
   causationId?: string;
+  /**
+   * Who the credential says the caller is (`main-application`, `support`, `jwt:<sub>`,
+   * `settings-session`), kept beside the caller-chosen actor; absent for the service's own jobs.
+   */
+  authenticatedAs?: string;
 }

@@ -20,6 +20,8 @@ export interface HistoryEntry {
   type: string;
   at: string;
   actor: string;
+  /** Who the credential said the caller was, beside the caller-chosen actor (null: a job, or older events). */
+  authenticatedAs: string | null;
   correlationId: string;
   causationId: string | null;
   data: unknown;
@@ -45,6 +47,7 @@ export function toHistoryEntry(e: StoredEvent): HistoryEntry {
     type: e.type,
     at: e.metadata.at,
     actor: e.metadata.actor,
+    authenticatedAs: e.metadata.authenticatedAs ?? null,
     correlationId: e.metadata.correlationId,
     causationId: e.metadata.causationId ?? null,
     data: redactSecrets(currentShapeOf(e)),

@@ -16,6 +16,8 @@ export interface OAuthStateBinding {
   actor: string;
   /** Correlation id of the request that started it: the causation of those events. */
   correlationId: string;
+  /** The authenticated caller who started it (see CommandContext): kept with the events the callback records. */
+  authenticatedAs?: string;
   /**
    * SHA-256 (base64url) of the secret in the cookie set on the browser the consent was handed to
    * (RFC 9700 §4.7): only that browser can complete it. Absent on a hand-off link.

@@ -141,7 +141,10 @@ export class SignedOAuthStateStore implements OAuthStateStore {
           eventId: randomUUID(),
           type: 'OAuthStateIssued',
           data,
-          metadata: this.metadata(binding.actor, binding.correlationId),
+          metadata: {
+            ...this.metadata(binding.actor, binding.correlationId),
+            ...(binding.authenticatedAs === undefined ? {} : { authenticatedAs: binding.authenticatedAs }),
+          },
         },
       ],
       { expectedVersion: 'no_stream' },
@@ -203,6 +206,7 @@ export class SignedOAuthStateStore implements OAuthStateStore {
       returnUrl: issued.data.returnUrl,
       actor: issued.metadata.actor,
       correlationId: issued.metadata.correlationId,
+      ...(issued.metadata.authenticatedAs === undefined ? {} : { authenticatedAs: issued.metadata.authenticatedAs }),
       ...(issued.data.browser === undefined ? {} : { browser: issued.data.browser }),
     };
   }

@@ -96,7 +96,12 @@ export class CompleteGmailAuthorizationHandler implements ICommandHandler<Comple
             at: this.clock.now().toISOString(),
           },
         },
-        { actor: binding.actor, correlationId, causationId: binding.correlationId },
+        {
+          actor: binding.actor,
+          correlationId,
+          causationId: binding.correlationId,
+          ...(binding.authenticatedAs === undefined ? {} : { authenticatedAs: binding.authenticatedAs }),
+        },
       );
     } catch (error) {
       // Erased or unprovisioned meanwhile (or its key shredded): the grant is dropped, nothing recorded.

@@ -26,6 +26,7 @@ export class StartGmailAuthorizationHandler implements ICommandHandler<StartGmai
       returnUrl: target,
       actor: context.actor,
       correlationId: context.correlationId,
+      ...(context.authenticatedAs === undefined ? {} : { authenticatedAs: context.authenticatedAs }),
     });
     return {
       authorizationUrl: handoffUrl(google.redirectUri, handoff.state),

@@ -97,7 +97,12 @@ export class CompleteMicrosoftAuthorizationHandler implements ICommandHandler<Co
             at: this.clock.now().toISOString(),
           },
         },
-        { actor: binding.actor, correlationId, causationId: binding.correlationId },
+        {
+          actor: binding.actor,
+          correlationId,
+          causationId: binding.correlationId,
+          ...(binding.authenticatedAs === undefined ? {} : { authenticatedAs: binding.authenticatedAs }),
+        },
       );
     } catch (error) {
       if (!(error instanceof MailConfigError) && !(error instanceof CredentialUnavailableError)) throw error;

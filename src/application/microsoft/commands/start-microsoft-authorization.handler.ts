@@ -34,6 +34,7 @@ export class StartMicrosoftAuthorizationHandler implements ICommandHandler<Start
       returnUrl: target,
       actor: context.actor,
       correlationId: context.correlationId,
+      ...(context.authenticatedAs === undefined ? {} : { authenticatedAs: context.authenticatedAs }),
     });
     return {
       authorizationUrl: handoffUrl(microsoft.redirectUri, handoff.state),

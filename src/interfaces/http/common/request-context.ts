@@ -35,5 +35,6 @@ function actorFrom(header: string | string[] | undefined): string | null {
 export const Ctx = createParamDecorator((_: unknown, context: ExecutionContext): CommandContext => {
   const req = context.switchToHttp().getRequest<Request & { id: string; caller?: Caller }>();
   const actor = actorFrom(req.headers['x-actor']) ?? req.caller?.label ?? 'anonymous';
-  return { actor, correlationId: req.id };
+  // X-Actor is the caller's word; the credential's identity is kept beside it, never replaced by it.
+  return { actor, correlationId: req.id, ...(req.caller ? { authenticatedAs: req.caller.label } : {}) };
 });
