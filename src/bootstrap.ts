@@ -5,6 +5,7 @@ import { type NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { chmodSync, mkdirSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { resolve } from 'node:path';
 import type { DestinationStream } from 'pino';
 import { type AppConfig } from './application/app-config';
@@ -21,6 +22,7 @@ import { DATA_DIR_LAYOUT, dataDirPath } from './infrastructure/data-dir-layout';
 import { drainHttpServer, shutdownTimeoutFrom } from './infrastructure/lifecycle/graceful-shutdown';
 import { HTTP_METRICS, httpMetricsMiddleware } from './interfaces/http/common/http-metrics.middleware';
 import { validationPipe } from './interfaces/http/common/validation';
+import { METRICS_REGISTRY, type MetricsRegistry } from './interfaces/http/health/metrics-registry';
 
 export interface StartOptions {
   env: Record<string, string | undefined>;
@@ -35,6 +37,8 @@ export interface RunningService {
   app: INestApplication;
   config: AppConfig;
   url: string;
+  /** With METRICS_PORT: the internal listener serving /metrics (and nothing else). */
+  metricsUrl?: string;
   /** Stops accepting, lets requests in flight finish (SHUTDOWN_TIMEOUT_MS at most), then closes every module. */
   close(): Promise<void>;
 }
@@ -112,9 +116,12 @@ export async function startService(options: StartOptions): Promise<RunningServic
       ? 'EventStoreDB store'
       : 'embedded SQLite store';
   logger.log(`mail configuration service listening on ${url} (${shape})`);
+  const metrics = config.metricsPort === null ? null : await serveMetrics(app, config.metricsPort);
+  if (metrics) logger.log(`metrics served on ${metrics.url}/metrics only (METRICS_PORT)`);
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
+      await metrics?.close();
       const drain = await drainHttpServer(app.getHttpServer(), shutdownTimeoutMs);
       if (!drain.drained) {
         logger.warn(
@@ -123,7 +130,28 @@ export async function startService(options: StartOptions): Promise<RunningServic
       }
       await app.close();
     })());
-  return { app, config, url, close };
+  return { app, config, url, close, ...(metrics ? { metricsUrl: metrics.url } : {}) };
+}
+
+/** /metrics on an internal port of its own, so the public port (behind the proxy) does not expose them. */
+async function serveMetrics(app: INestApplication, port: number): Promise<{ url: string; close(): Promise<void> }> {
+  const registry = app.get<MetricsRegistry>(METRICS_REGISTRY);
+  const server = createServer((req, res) => {
+    if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/metrics') {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
+      return;
+    }
+    registry.metrics().then(
+      (text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text),
+      () => res.writeHead(500, { 'content-type': 'text/plain' }).end('metrics unavailable\n'),
+    );
+  });
+  await new Promise<void>((done, fail) => server.once('error', fail).listen(port, () => done()));
+  const address = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${address.port}`,
+    close: () => new Promise<void>((done) => server.close(() => done())),
+  };
 }
 
 type Env = Record<string, string | undefined>;

@@ -165,3 +165,22 @@ function filesUnder(dir: string): { name: string; path: string; mode: number }[]
       : [{ name: entry.name, path, mode: statSync(path).mode & 0o777 }];
   });
 }
+
+describe('item 12: /metrics on an internal port of its own (METRICS_PORT)', () => {
+  let svc: TestService;
+  beforeAll(async () => {
+    svc = await startTestService({ env: { METRICS_PORT: '0' } });
+  });
+  afterAll(() => svc?.close());
+
+  it('serves /metrics on METRICS_PORT only: the public port answers 404 and shows no metric', async () => {
+    const pub = await request('GET', `${svc.url}/metrics`, { token: null });
+    expect(pub.status).toBe(404);
+    expect(pub.text).not.toContain('mail_config_');
+    const internal = await request('GET', `${svc.running.metricsUrl!}/metrics`, { token: null });
+    expect(internal.status).toBe(200);
+    expect(internal.text).toContain('# TYPE mail_config_');
+    expect((await request('GET', `${svc.running.metricsUrl!}/health/ready`, { token: null })).status).toBe(404);
+    expect((await request('GET', `${svc.url}/health/live`, { token: null })).status).toBe(200);
+  });
+});
