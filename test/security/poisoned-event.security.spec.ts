@@ -4,6 +4,7 @@ import { openSync, readFileSync, writeSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EventDecodeError } from '../../src/application/ports/event-store.port';
+import { ProjectionRunner } from '../../src/application/projections/projection-runner';
 import { decodeEvent } from '../../src/infrastructure/event-store/event-codec';
 import { startTestService, type TestService, uniqueTenant } from '../support/app';
 import { runCli } from '../support/cli-process';
@@ -132,6 +133,11 @@ describe('item 10: a poisoned event names itself, can be quarantined, and stops 
     await eventually('ready again', async () =>
       (await svc.anonymous.get('/health/ready')).status === 200 ? true : undefined,
     );
+    // A rebuild of the read models skips it too, and keeps everyone else.
+    const rebuilt = await svc.running.app.get(ProjectionRunner).rebuild();
+    expect(rebuilt.events).toBeGreaterThanOrEqual(2);
+    expect(await listed(other)).toBe(true);
+    expect(await listed(victim)).toBe(true);
   }, 150_000);
 });
 

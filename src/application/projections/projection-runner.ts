@@ -93,7 +93,13 @@ export class ProjectionRunner {
   async rebuild(onProgress?: (progress: RebuildProgress) => void): Promise<RebuildResult> {
     const wasRunning = this.running;
     await this.stop();
-    const result = await rebuildReadModels(this.events, this.readModels, onProgress);
+    const result = await rebuildReadModels(
+      this.events,
+      this.readModels,
+      onProgress,
+      undefined,
+      new Set((await this.quarantine.list()).map((q) => `${q.streamId}@${q.version}`)),
+    );
     if (wasRunning) await this.start();
     return result;
   }
