@@ -6,6 +6,7 @@ import { SwaggerModule } from '@nestjs/swagger';
 import { buildOpenApiDocument } from './interfaces/http/openapi/openapi-document';
 import { Logger } from 'nestjs-pino';
 import { chmodSync, mkdirSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { resolve } from 'node:path';
 import type { DestinationStream } from 'pino';
 import { type AppConfig } from './application/app-config';
@@ -24,6 +25,7 @@ import { HTTP_METRICS, httpMetricsMiddleware } from './interfaces/http/common/ht
 import { requestLogging, ROOT_LOGGER } from './infrastructure/logging/request-logger';
 import { validationPipe } from './interfaces/http/common/validation';
 import { logPrivateNetworks } from './infrastructure/mail/ssrf/smtp-target-guard';
+import { METRICS_REGISTRY, type MetricsRegistry } from './interfaces/http/health/metrics-registry';
 
 export interface StartOptions {
   env: Record<string, string | undefined>;
@@ -40,6 +42,8 @@ export interface RunningService {
   app: INestApplication;
   config: AppConfig;
   url: string;
+  /** With METRICS_PORT: the internal listener serving /metrics (and nothing else). */
+  metricsUrl?: string;
   /** Stops accepting, lets requests in flight finish (SHUTDOWN_TIMEOUT_MS at most), then closes every module. */
   close(): Promise<void>;
 }
@@ -119,9 +123,12 @@ export async function startService(options: StartOptions): Promise<RunningServic
       ? 'EventStoreDB store'
       : 'embedded SQLite store';
   logger.log(`mail configuration service listening on ${url} (${shape})`);
+  const metrics = config.metricsPort === null ? null : await serveMetrics(app, config.metricsPort);
+  if (metrics) logger.log(`metrics served on ${metrics.url}/metrics only (METRICS_PORT)`);
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
+      await metrics?.close();
       const drain = await drainHttpServer(app.getHttpServer(), shutdownTimeoutMs);
       if (!drain.drained) {
         logger.warn(
@@ -130,7 +137,28 @@ export async function startService(options: StartOptions): Promise<RunningServic
       }
       await app.close();
     })());
-  return { app, config, url, close };
+  return { app, config, url, close, ...(metrics ? { metricsUrl: metrics.url } : {}) };
+}
+
+/** /metrics on an internal port of its own, so the public port (behind the proxy) does not expose them. */
+async function serveMetrics(app: INestApplication, port: number): Promise<{ url: string; close(): Promise<void> }> {
+  const registry = app.get<MetricsRegistry>(METRICS_REGISTRY);
+  const server = createServer((req, res) => {
+    if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/metrics') {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
+      return;
+    }
+    registry.metrics().then(
+      (text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text),
+      () => res.writeHead(500, { 'content-type': 'text/plain' }).end('metrics unavailable\n'),
+    );
+  });
+  await new Promise<void>((done, fail) => server.once('error', fail).listen(port, () => done()));
+  const address = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${address.port}`,
+    close: () => new Promise<void>((done) => server.close(() => done())),
+  };
 }
 
 type Env = Record<string, string | undefined>;

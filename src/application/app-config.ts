@@ -84,6 +84,8 @@ export interface WebhookConfig {
 
 export interface AppConfig {
   port: number;
+  /** METRICS_PORT: /metrics is served there (an internal port) and no longer on `port`; null: on `port`. */
+  metricsPort: number | null;
   dataDir: string;
   /** esdb:// connection string, or null for the embedded SQLite store. */
   eventStoreConnectionString: string | null;

@@ -4,6 +4,7 @@ import { CredentialUnavailableError } from '../application/ports/cipher.port';
 import { ConfigError } from '../infrastructure/config/config';
 import { CliError, EXIT, withApplication } from './cli-context';
 import { type CommandRunner } from './commands/command-runner';
+import { eventsCommand } from './commands/events.command';
 import { keysCommand } from './commands/keys.command';
 import { projectionsCommand } from './commands/projections.command';
 import { smtpCommand } from './commands/smtp.command';
@@ -56,10 +57,13 @@ export function cliProgram(): Command {
   projectionsCommand(program, run);
   keysCommand(program, run);
   smtpCommand(program, run);
+  eventsCommand(program, run);
   return program;
 }
 
 async function main(): Promise<void> {
+  // The CLI opens the same SQLite files as the service: what it creates is for the owner only too.
+  process.umask(0o077);
   try {
     await cliProgram().parseAsync(process.argv);
   } catch (error) {

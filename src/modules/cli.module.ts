@@ -5,8 +5,11 @@ import { destination } from 'pino';
 import { RotateKeysHandler } from '../application/keys/commands/rotate-keys.handler';
 import { CIPHER } from '../application/ports/cipher.port';
 import { KEY_ROTATION, MASTER_KEYS } from '../application/ports/key-rotation.port';
+import { QuarantineEventHandler } from '../application/projections/commands/quarantine-event.handler';
 import { RebuildProjectionsHandler } from '../application/projections/commands/rebuild-projections.handler';
 import { GetDashboardTenantsHandler } from '../application/projections/queries/get-dashboard-tenants.handler';
+import { EventQuarantine } from '../application/projections/event-quarantine';
+import { ListQuarantinedEventsHandler } from '../application/projections/queries/list-quarantined-events.handler';
 import { MasterKeyRing } from '../infrastructure/crypto/key-ring';
 import { loggerOptions } from '../infrastructure/logging/logger-options';
 import { type ReadModelAdapters } from '../infrastructure/read-models/read-model-adapters';
@@ -44,6 +47,9 @@ export class CliModule implements OnApplicationShutdown {
         RotateKeysHandler,
         // `tenant list` reads what the dashboard reads.
         GetDashboardTenantsHandler,
+        EventQuarantine,
+        QuarantineEventHandler,
+        ListQuarantinedEventsHandler,
       ],
     };
   }

@@ -120,6 +120,9 @@ export class CoreModule implements OnModuleInit, OnApplicationShutdown {
 
   onModuleInit(): void {
     this.readiness.register('eventStore', async () => {
+      // Page-level corruption found at start: not ready, naming the file, rather than failing reads later.
+      const problem = this.store.integrityProblem?.() ?? null;
+      if (problem) return { ok: false, detail: { error: problem } };
       const head = await this.store.headPosition();
       return { ok: true, detail: { position: head.toString() } };
     });

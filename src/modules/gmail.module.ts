@@ -3,6 +3,7 @@ import { APP_CONFIG, AppConfig } from '../application/app-config';
 import { EraseMailConfigHandler } from '../application/mail-config/commands/erase-mail-config.handler';
 import { CompleteGmailAuthorizationHandler } from '../application/gmail/commands/complete-gmail-authorization.handler';
 import { RevokeGmailAuthorizationHandler } from '../application/gmail/commands/revoke-gmail-authorization.handler';
+import { OpenGmailConsentHandler } from '../application/gmail/commands/open-gmail-consent.handler';
 import { StartGmailAuthorizationHandler } from '../application/gmail/commands/start-gmail-authorization.handler';
 import { AuthorizedGmailTenants } from '../application/gmail/authorized-gmail-tenants';
 import { CheckGmailConsentsHandler } from '../application/gmail/commands/check-gmail-consents.handler';
@@ -65,6 +66,7 @@ import { SendingModule } from './sending.module';
     },
     { provide: GMAIL_SETTINGS, inject: [APP_CONFIG], useFactory: gmailSettingsFrom },
     StartGmailAuthorizationHandler,
+    OpenGmailConsentHandler,
     CompleteGmailAuthorizationHandler,
     RevokeGmailAuthorizationHandler,
     GoogleRevocationQueue,

@@ -1,3 +1,4 @@
+import { OAUTH_STATE_STORE, type OAuthStateStore } from '../application/ports/oauth-state.port';
 import { Inject, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../application/app-config';
 import { GMAIL_SETTINGS, gmailSettingsFrom } from '../application/gmail/gmail-settings';
@@ -40,24 +41,17 @@ const MSAL = Symbol('MSAL');
         config.microsoft ? new HttpsClient(trustedCas(config.microsoftEndpoints.extraCaFile)) : null,
     },
     {
+      // The same signed single-use state as Gmail: one store, event streams every instance shares.
+      provide: OAUTH_STATE_STORE,
+      inject: [EVENT_STORE, MasterKeyRing, CLOCK],
+      useFactory: (store: EventStore, ring: MasterKeyRing, clock: Clock) =>
+        new SignedOAuthStateStore(store, ring, clock),
+    },
+    {
       provide: MSAL,
-      inject: [APP_CONFIG, MICROSOFT_HTTP, EVENT_STORE, MasterKeyRing, CLOCK],
-      useFactory: (
-        config: AppConfig,
-        http: HttpsClient | null,
-        store: EventStore,
-        ring: MasterKeyRing,
-        clock: Clock,
-      ) =>
-        config.microsoft && http
-          ? new MsalMicrosoft(
-              config.microsoft,
-              config.microsoftEndpoints,
-              http,
-              // The same signed single-use state as Gmail: one store, event streams every instance shares.
-              new SignedOAuthStateStore(store, ring, clock),
-            )
-          : null,
+      inject: [APP_CONFIG, MICROSOFT_HTTP, OAUTH_STATE_STORE],
+      useFactory: (config: AppConfig, http: HttpsClient | null, states: OAuthStateStore) =>
+        config.microsoft && http ? new MsalMicrosoft(config.microsoft, config.microsoftEndpoints, http, states) : null,
     },
     { provide: MICROSOFT_CONSENT, inject: [MSAL], useFactory: (msal: MsalMicrosoft | null) => msal },
     {

@@ -11,6 +11,9 @@ import { ReadinessRegistry } from '../application/health/readiness';
 import { AUDIT_INDEX } from '../application/ports/audit-index.port';
 import { PROJECTION_STORE } from '../application/ports/projection-store.port';
 import { TENANT_DIRECTORY } from '../application/ports/tenant-directory.port';
+import { QuarantineEventHandler } from '../application/projections/commands/quarantine-event.handler';
+import { EventQuarantine } from '../application/projections/event-quarantine';
+import { ListQuarantinedEventsHandler } from '../application/projections/queries/list-quarantined-events.handler';
 import { ProjectionRunner } from '../application/projections/projection-runner';
 import { GetDashboardSummaryHandler } from '../application/projections/queries/get-dashboard-summary.handler';
 import { GetDashboardTenantsHandler } from '../application/projections/queries/get-dashboard-tenants.handler';
@@ -49,6 +52,10 @@ function settingsFrom(config: AppConfig): ProjectionSettings {
   providers: [
     ...READ_MODEL_PROVIDERS,
     { provide: PROJECTION_SETTINGS, useFactory: settingsFrom, inject: [APP_CONFIG] },
+    EventQuarantine,
+    // Dispatched by the operator CLI (events quarantine / quarantined); no HTTP route.
+    QuarantineEventHandler,
+    ListQuarantinedEventsHandler,
     ProjectionRunner,
     GetDashboardSummaryHandler,
     GetDashboardTenantsHandler,

@@ -3,7 +3,7 @@ import { EVENT_STORE } from '../../src/application/ports/event-store.port';
 import { MasterKeyRing } from '../../src/infrastructure/crypto/key-ring';
 import { SignedOAuthStateStore } from '../../src/infrastructure/oauth-state/signed-oauth-state.store';
 import { GMAIL_SEND } from '../support/google/google-state';
-import { APP_ORIGIN, GmailHarness, RETURN_URL } from '../support/google/gmail-harness';
+import { APP_ORIGIN, GmailHarness, PUBLIC_ORIGIN, RETURN_URL } from '../support/google/gmail-harness';
 
 describe('Gmail authorization over HTTP against the stand-in Google', () => {
   let h: GmailHarness;
@@ -49,7 +49,12 @@ describe('Gmail authorization over HTTP against the stand-in Google', () => {
     const after = Date.now();
     expect(started.status).toBe(201);
     expect(Object.keys(started.body).sort()).toEqual(['authorizationUrl', 'expiresAt']);
-    const url = new URL(started.body.authorizationUrl);
+    // The authorizationUrl is a one-time link to this service, next to the redirect URI; it sends the browser on.
+    const link = new URL(started.body.authorizationUrl);
+    expect(`${link.origin}${link.pathname}`).toBe(`${PUBLIC_ORIGIN}/v1/oauth/google/authorize`);
+    const handed = await h.handOff(started.body.authorizationUrl);
+    expect(handed.status).toBe(302);
+    const url = handed.location!;
     expect(`${url.origin}${url.pathname}`).toBe(h.google.env().GOOGLE_AUTH_URL);
     const q = Object.fromEntries(url.searchParams);
     expect(q).toEqual({
@@ -68,7 +73,7 @@ describe('Gmail authorization over HTTP against the stand-in Google', () => {
     expect(issuedAt).toBeGreaterThan(before - 1000);
     expect(issuedAt).toBeLessThanOrEqual(after);
     // The stand-in checks the verifier against this challenge at the token endpoint.
-    expect((await h.followConsent(started.body.authorizationUrl)).location!.searchParams.get('gmail')).toBe(
+    expect((await h.followConsent(url.toString(), { cookie: handed.cookie })).location!.searchParams.get('gmail')).toBe(
       'authorized',
     );
   });
@@ -126,10 +131,11 @@ describe('Gmail authorization over HTTP against the stand-in Google', () => {
       verifier,
     );
     const started = await h.startAuthorization(tenant);
-    const url = new URL(started.body.authorizationUrl);
+    const handed = await h.handOff(started.body.authorizationUrl);
+    const url = handed.location!;
     url.searchParams.set('state', issued.state);
     url.searchParams.set('code_challenge', createHash('sha256').update(verifier).digest('base64url'));
-    const trip = await h.followConsent(url.toString());
+    const trip = await h.followConsent(url.toString(), { cookie: handed.cookie });
     expect(trip.location!.toString()).toBe(`${RETURN_URL}?gmail=error&reason=state_invalid`);
     expect((await h.history(tenant)).map((e) => e.type)).toEqual(['MailConfigProvisioned']);
     expect((await h.view(tenant)).gmail.status).toBe('not_authorized');
@@ -138,8 +144,8 @@ describe('Gmail authorization over HTTP against the stand-in Google', () => {
   it('refuses tampered and other-tenant states, sending the browser to the app’s origin, and records nothing', async () => {
     const mine = await h.provisioned();
     const theirs = await h.provisioned();
-    const a = new URL((await h.startAuthorization(mine)).body.authorizationUrl);
-    const b = new URL((await h.startAuthorization(theirs)).body.authorizationUrl);
+    const a = (await h.handOff((await h.startAuthorization(mine)).body.authorizationUrl)).location!;
+    const b = (await h.handOff((await h.startAuthorization(theirs)).body.authorizationUrl)).location!;
     const [nonce, exp, mac] = a.searchParams.get('state')!.split('.');
     const otherMac = b.searchParams.get('state')!.split('.')[2];
     const flipped = mac.startsWith('A') ? `B${mac.slice(1)}` : `A${mac.slice(1)}`;
@@ -261,11 +267,18 @@ describe('Gmail authorization over HTTP against the stand-in Google', () => {
   it('keeps the state out of the event store and the tenant history', async () => {
     const tenant = await h.provisioned();
     const started = await h.startAuthorization(tenant);
-    const state = new URL(started.body.authorizationUrl).searchParams.get('state')!;
-    await h.followConsent(started.body.authorizationUrl);
+    const handoff = new URL(started.body.authorizationUrl).searchParams.get('handoff')!;
+    const handed = await h.handOff(started.body.authorizationUrl);
+    const state = handed.location!.searchParams.get('state')!;
+    const secret = handed.cookie!.split('=')[1];
+    await h.followConsent(handed.location!.toString(), { cookie: handed.cookie });
     const all = await h.svc.running.app.get(EVENT_STORE).readAll();
     const text = JSON.stringify(all, (_k, v) => (typeof v === 'bigint' ? String(v) : v));
-    for (const part of [state, ...state.split('.').filter((p) => p.length > 20)]) expect(text).not.toContain(part);
+    for (const token of [handoff, state]) {
+      for (const part of [token, ...token.split('.').filter((p) => p.length > 20)]) expect(text).not.toContain(part);
+    }
+    // Nor the browser's cookie secret: the state keeps only its hash.
+    expect(text).not.toContain(secret);
     expect(text).toContain(`oauthState-${createHash('sha256').update(state.split('.')[0]).digest('hex')}`);
   });
 });
@@ -283,6 +296,7 @@ describe('Gmail mode without a Google OAuth client', () => {
       await h.startAuthorization(tenant),
       await h.svc.api.delete(`/v1/tenants/${tenant}/mail-config/gmail/authorization`),
       await h.svc.anonymous.get('/v1/oauth/google/callback?code=x&state=y'),
+      await h.svc.anonymous.get('/v1/oauth/google/authorize?handoff=x'),
     ];
     for (const res of responses) {
       expect(res.status).toBe(503);

@@ -1,5 +1,5 @@
 import { MAIL_SEND } from '../support/microsoft/microsoft-stand-in';
-import { MicrosoftHarness, RETURN_URL } from '../support/microsoft/microsoft-harness';
+import { MicrosoftHarness, PUBLIC_ORIGIN, RETURN_URL } from '../support/microsoft/microsoft-harness';
 
 describe('Microsoft 365 authorization over HTTP against the stand-in identity platform', () => {
   let h: MicrosoftHarness;
@@ -14,7 +14,12 @@ describe('Microsoft 365 authorization over HTTP against the stand-in identity pl
     const started = await h.startAuthorization(tenant);
     expect(started.status).toBe(201);
     expect(Object.keys(started.body).sort()).toEqual(['authorizationUrl', 'expiresAt']);
-    const url = new URL(started.body.authorizationUrl);
+    // The authorizationUrl is a one-time link to this service, next to the redirect URI; it sends the browser on.
+    const link = new URL(started.body.authorizationUrl);
+    expect(`${link.origin}${link.pathname}`).toBe(`${PUBLIC_ORIGIN}/v1/oauth/microsoft/authorize`);
+    const handed = await h.handOff(started.body.authorizationUrl);
+    expect(handed.status).toBe(302);
+    const url = handed.location!;
     expect(`${url.origin}${url.pathname}`).toBe(`${h.microsoft.url}common/oauth2/v2.0/authorize`);
     const q = Object.fromEntries(url.searchParams);
     const scopes = q.scope.split(' ').sort();

@@ -1,3 +1,4 @@
+import { handOffAt } from '../support/google/gmail-harness';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -175,9 +176,14 @@ describe('the replicated shape: three interchangeable instances (real processes)
       returnUrl: RETURN_URL,
     });
     expect(started.status).toBe(201);
-    const atGoogle = await fetch(started.body.authorizationUrl, { redirect: 'manual' });
+    // The browser opens the hand-off link on A (its consent cookie set there), and comes back to B.
+    const handed = await handOffAt(a.url, started.body.authorizationUrl);
+    const atGoogle = await fetch(handed.location!, { redirect: 'manual' });
     const callback = new URL(atGoogle.headers.get('location')!);
-    const completed = await request('GET', `${b.url}${callback.pathname}${callback.search}`, { token: null });
+    const completed = await request('GET', `${b.url}${callback.pathname}${callback.search}`, {
+      token: null,
+      headers: { cookie: handed.cookie! },
+    });
     expect(completed.status).toBe(302);
     expect(new URL(completed.headers.get('location')!).searchParams.get('gmail')).toBe('authorized');
 

@@ -1,3 +1,4 @@
+import { handOffAt } from '../support/google/gmail-harness';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -104,10 +105,15 @@ describe('the replicated shape: secrets and grants shared by three instances (re
     });
     expect(started.status).toBe(201);
     // The browser leg: Google's consent screen redirects to our callback, which the balancer hands to B.
-    const atGoogle = await fetch(started.body.authorizationUrl, { redirect: 'manual' });
+    // The browser opens the hand-off link on A (its consent cookie set there), and comes back to B.
+    const handed = await handOffAt(at(A).url, started.body.authorizationUrl);
+    const atGoogle = await fetch(handed.location!, { redirect: 'manual' });
     const callback = new URL(atGoogle.headers.get('location')!);
     expect(`${callback.origin}${callback.pathname}`).toBe(REDIRECT_URI);
-    const completed = await request('GET', `${at(B).url}${callback.pathname}${callback.search}`, { token: null });
+    const completed = await request('GET', `${at(B).url}${callback.pathname}${callback.search}`, {
+      token: null,
+      headers: { cookie: handed.cookie! },
+    });
     expect(completed.status).toBe(302);
     expect(new URL(completed.headers.get('location')!).searchParams.get('gmail')).toBe('authorized');
 

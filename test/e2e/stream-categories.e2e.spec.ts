@@ -1,3 +1,5 @@
+import { CommandBus } from '@nestjs/cqrs';
+import { QuarantineEventCommand } from '../../src/application/projections/commands/quarantine-event.command';
 import { EventStoreDBClient } from '@eventstore/db-client';
 import {
   categoryOf,
@@ -41,6 +43,13 @@ describe('event-stream categories the service writes', () => {
     const url = new URL(link.body.url as string);
     const opened = await request('GET', `${h.svc.url}${url.pathname}${url.search}`, { token: null });
     expect(opened.status).toBe(303);
+    // An operator setting an event aside (the CLI dispatches the same command).
+    const quarantined = await h.svc.running.app
+      .get(CommandBus)
+      .execute(
+        new QuarantineEventCommand(`mailConfig-${tenant}`, 1, 'exercised', { actor: 'ops', correlationId: 'c' }),
+      );
+    expect(quarantined.outcome).toBe('quarantined');
 
     const client = EventStoreDBClient.connectionString(esdb.env.EVENTSTORE_CONNECTION_STRING);
     try {

@@ -14,7 +14,7 @@ const hs = (claims: Record<string, unknown>) => signJwt(claims, { alg: 'HS256', 
 const NOT_THIS_TENANT = forbidden('This token is not valid for that tenant');
 const SUPPORT_READ_ONLY = forbidden('Support staff may read tenant configuration but not change it');
 
-describe('hostile callers: JWTs and static tokens (HS256)', () => {
+describe('item 6: hostile callers: JWTs and static tokens (HS256)', () => {
   let svc: TestService;
   beforeAll(async () => {
     svc = await startTestService({ env: { JWT_SECRET: SECRET } });
@@ -144,7 +144,7 @@ describe('hostile callers: JWTs and static tokens (HS256)', () => {
   });
 });
 
-describe('hostile callers: RS256 JWTs with issuer and audience', () => {
+describe('item 6: hostile callers: RS256 JWTs with issuer and audience', () => {
   const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const other = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const publicPem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
@@ -195,7 +195,7 @@ describe('hostile callers: RS256 JWTs with issuer and audience', () => {
   });
 });
 
-describe('JWT and rate limit configuration', () => {
+describe('item 6: JWT and rate limit configuration', () => {
   const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' })
     .publicKey.export({ type: 'spki', format: 'pem' })
     .toString();

@@ -98,7 +98,7 @@ function upload(url: string, token: string | null, body: Buffer): Promise<Upload
   });
 }
 
-describe('an unauthenticated 10 MB nested body (issue #18, item 2)', () => {
+describe('item 2: an unauthenticated 10 MB nested body', () => {
   let dataDir: string;
   let service: ServiceProcess;
   beforeAll(async () => {

@@ -50,7 +50,7 @@ async function plant(svc: TestService, tenant: string, password: Sealed) {
   );
 }
 
-describe('hostile ciphertexts', () => {
+describe('item 5: hostile ciphertexts', () => {
   let svc: TestService;
   beforeAll(async () => {
     svc = await startTestService();
@@ -216,7 +216,7 @@ describe('hostile ciphertexts', () => {
   });
 });
 
-describe('master keys that change under the service', () => {
+describe('item 5: master keys that change under the service', () => {
   const oldKey = key();
   const newKey = key();
   let dataDir: string;

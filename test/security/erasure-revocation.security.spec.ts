@@ -2,7 +2,7 @@ import { CIPHER, type Cipher } from '../../src/application/ports/cipher.port';
 import { GmailHarness } from '../support/google/gmail-harness';
 
 /** Issue #18 item 9: erasing a tenant ends its Gmail grant at Google too, or queues that for a retry. */
-describe('erasure revokes the Gmail grant at Google (issue #18, item 9)', () => {
+describe('item 9: erasure revokes the Gmail grant at Google', () => {
   let h: GmailHarness;
   beforeAll(async () => {
     h = await GmailHarness.start();

@@ -7,7 +7,7 @@ import { recordsNothing } from './hostile';
  * sign-in). Past THROTTLE_FAILED_AUTH failures from one client address, every request carrying a
  * credential from it is answered 429 until the window ends; other addresses are not affected.
  */
-describe('failed authentications are throttled per client address (issue #18, item 11)', () => {
+describe('item 11: failed authentications are throttled per client address', () => {
   let svc: TestService;
   let tenant: string;
   const v6 = () => svc.url.replace('127.0.0.1', '[::1]');

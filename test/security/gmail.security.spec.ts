@@ -3,24 +3,41 @@ import { EVENT_STORE } from '../../src/application/ports/event-store.port';
 import { MasterKeyRing } from '../../src/infrastructure/crypto/key-ring';
 import { SignedOAuthStateStore } from '../../src/infrastructure/oauth-state/signed-oauth-state.store';
 import { GMAIL_SEND } from '../support/google/google-state';
-import { APP_ORIGIN, GmailHarness, RETURN_URL } from '../support/google/gmail-harness';
+import { APP_ORIGIN, GmailHarness, PUBLIC_ORIGIN, RETURN_URL } from '../support/google/gmail-harness';
 import { allEvents, expectProblem, invalid, recordsNothing } from './hostile';
 
 const STATE_INVALID_HERE = `${RETURN_URL}?gmail=error&reason=state_invalid`;
 // A state that cannot be trusted cannot name a returnUrl either: the browser goes to the app's origin.
 const STATE_INVALID_APP = `${APP_ORIGIN}/?gmail=error&reason=state_invalid`;
 
-describe('hostile OAuth round trips', () => {
+describe('item 8: hostile OAuth round trips', () => {
   let h: GmailHarness;
   beforeAll(async () => {
     h = await GmailHarness.start();
   });
   afterAll(() => h.close());
 
-  /** The browser at Google: consent given, Google's redirect to our callback (not followed). */
+  /** The consent cookie of the browser each callback URL below belongs to (the one that opened the hand-off). */
+  const cookies = new WeakMap<URL, string | null>();
+
+  /**
+   * The browser opening the authorizationUrl (our hand-off link, which gives it the consent
+   * cookie), then at Google: consent given, Google's redirect to our callback (not followed).
+   * A Google URL is opened as is, by a browser without the cookie.
+   */
   async function atGoogle(authorizationUrl: string): Promise<URL> {
-    const res = await fetch(authorizationUrl, { redirect: 'manual', signal: AbortSignal.timeout(10_000) });
-    return new URL(res.headers.get('location')!);
+    let cookie: string | null = null;
+    let url = authorizationUrl;
+    if (new URL(url).origin === PUBLIC_ORIGIN) {
+      const handed = await h.handOff(url);
+      expect(handed.status).toBe(302);
+      url = handed.location!.toString();
+      cookie = handed.cookie;
+    }
+    const res = await fetch(url, { redirect: 'manual', signal: AbortSignal.timeout(10_000) });
+    const callback = new URL(res.headers.get('location')!);
+    cookies.set(callback, cookie);
+    return callback;
   }
 
   /**
@@ -35,7 +52,7 @@ describe('hostile OAuth round trips', () => {
     const tokenRequests = h.google.tokenRequests.length;
     const sent = h.google.sent.length;
     const before = await allEvents(h.svc);
-    const trip = await h.callback(callback);
+    const trip = await h.callback(callback, typeof callback === 'string' ? null : (cookies.get(callback) ?? null));
     const added = (await allEvents(h.svc)).slice(before.length);
     expect(added.map((e) => [e.streamId.split('-')[0], e.type])).toEqual(
       opts.consumesState ? [['oauthState', 'OAuthStateConsumed']] : [],
@@ -51,7 +68,7 @@ describe('hostile OAuth round trips', () => {
   it('refuses a replayed state: no second code exchange, nothing recorded', async () => {
     const tenant = await h.provisioned();
     const callback = await atGoogle((await h.startAuthorization(tenant)).body.authorizationUrl);
-    expect((await h.callback(callback)).location!.searchParams.get('gmail')).toBe('authorized');
+    expect((await h.callback(callback, cookies.get(callback)!)).location!.searchParams.get('gmail')).toBe('authorized');
     await refused(callback, STATE_INVALID_HERE);
   });
 
@@ -66,10 +83,13 @@ describe('hostile OAuth round trips', () => {
       { tenantId: tenant, returnUrl: RETURN_URL, actor: 'agent', correlationId: 'c-expired' },
       verifier,
     );
-    const url = new URL((await h.startAuthorization(tenant)).body.authorizationUrl);
+    const handed = await h.handOff((await h.startAuthorization(tenant)).body.authorizationUrl);
+    const url = handed.location!;
     url.searchParams.set('state', issued.state);
     url.searchParams.set('code_challenge', createHash('sha256').update(verifier).digest('base64url'));
-    await refused(await atGoogle(url.toString()), STATE_INVALID_HERE);
+    const callback = await atGoogle(url.toString());
+    cookies.set(callback, handed.cookie);
+    await refused(callback, STATE_INVALID_HERE);
     expect((await h.view(tenant)).gmail.status).toBe('not_authorized');
   });
 

@@ -7,7 +7,7 @@ const TENANT = { field: 'tenantId', message: 'tenantId must be 1-64 characters o
 const HOST = { field: 'host', message: 'host must be a DNS name or an IP address of at most 253 characters' };
 const label = (n: number) => 'a'.repeat(n);
 
-describe('hostile input: names, addresses, hosts and sizes', () => {
+describe('item 12: hostile input: names, addresses, hosts and sizes', () => {
   let svc: TestService;
   let tenant: string;
   beforeAll(async () => {

@@ -1,13 +1,14 @@
-import { statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { EVENT_STORE } from '../../src/application/ports/event-store.port';
 import { startTestService, type TestService, uniqueTenant } from '../support/app';
 import { request } from '../support/http';
 import { expectProblem, recordsNothing, unauthorized } from './hostile';
 
 /** Issue #18 item 12: the lower defects, each reproduced and now refused cleanly. */
-describe('lower defects of the hostile review (issue #18, item 12)', () => {
+describe('item 12: lower defects of the hostile review', () => {
   const root = mkdtempSync(join(tmpdir(), 'mcs-lower-'));
   const dataDir = join(root, 'created', 'by-the-service');
   let svc: TestService;
@@ -97,7 +98,89 @@ describe('lower defects of the hostile review (issue #18, item 12)', () => {
     },
   );
 
+  it('keeps the authenticated caller beside X-Actor in every event, in history and audit: an actor cannot pose as the credential', async () => {
+    const tenant = uniqueTenant('actor');
+    const posed = await svc.api.post(
+      `/v1/tenants/${tenant}/mail-config`,
+      { username: tenant.toLowerCase() },
+      { 'X-Actor': 'support' },
+    );
+    expect(posed.status).toBe(201);
+    const history = await svc.api.get(`/v1/tenants/${tenant}/mail-config/history`);
+    expect(history.body.events).toEqual([
+      expect.objectContaining({ type: 'MailConfigProvisioned', actor: 'support', authenticatedAs: 'main-application' }),
+    ]);
+    const audit = await svc.support.get(`/v1/audit/events?tenantId=${tenant}`);
+    expect(audit.status).toBe(200);
+    expect(audit.body.events).toEqual([
+      expect.objectContaining({ actor: 'support', authenticatedAs: 'main-application' }),
+    ]);
+    // Stored as metadata beside the contract's { actor, correlationId, at }, which keep their names.
+    const [stored] = await svc.running.app.get(EVENT_STORE).readStream(`mailConfig-${tenant}`);
+    expect(stored.metadata).toMatchObject({ actor: 'support', authenticatedAs: 'main-application' });
+    expect(Object.keys(stored.metadata)).toEqual(expect.arrayContaining(['actor', 'correlationId', 'at']));
+  });
+
   it('creates DATA_DIR readable by the service’s user only (0700)', () => {
     expect(statSync(dataDir).mode & 0o777).toBe(0o700);
+  });
+
+  it('creates every file (SQLite db, WAL and shm, keys, outbox .eml) readable by its user only, whatever the umask', async () => {
+    const before = process.umask(0o022);
+    try {
+      const tenant = uniqueTenant('files');
+      expect((await svc.api.post(`/v1/tenants/${tenant}/mail-config`, { username: tenant.toLowerCase() })).status).toBe(
+        201,
+      );
+      const sent = await svc.api.post(`/v1/tenants/${tenant}/messages`, {
+        to: ['customer@example.org'],
+        subject: 'files',
+        text: 'kept private',
+      });
+      expect(sent.status).toBe(200);
+    } finally {
+      process.umask(before);
+    }
+    const files = filesUnder(dataDir);
+    expect(files.map((f) => f.name)).toEqual(
+      expect.arrayContaining([
+        'events.db',
+        'events.db-wal',
+        'events.db-shm',
+        'keys.db',
+        'read-models.db',
+        'master.key',
+        expect.stringMatching(/\.eml$/),
+      ]),
+    );
+    expect(files.filter((f) => (f.mode & 0o077) !== 0)).toEqual([]);
+  });
+});
+
+function filesUnder(dir: string): { name: string; path: string; mode: number }[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    return entry.isDirectory()
+      ? [{ name: `${entry.name}/`, path, mode: statSync(path).mode & 0o777 }, ...filesUnder(path)]
+      : [{ name: entry.name, path, mode: statSync(path).mode & 0o777 }];
+  });
+}
+
+describe('item 12: /metrics on an internal port of its own (METRICS_PORT)', () => {
+  let svc: TestService;
+  beforeAll(async () => {
+    svc = await startTestService({ env: { METRICS_PORT: '0' } });
+  });
+  afterAll(() => svc?.close());
+
+  it('serves /metrics on METRICS_PORT only: the public port answers 404 and shows no metric', async () => {
+    const pub = await request('GET', `${svc.url}/metrics`, { token: null });
+    expect(pub.status).toBe(404);
+    expect(pub.text).not.toContain('mail_config_');
+    const internal = await request('GET', `${svc.running.metricsUrl!}/metrics`, { token: null });
+    expect(internal.status).toBe(200);
+    expect(internal.text).toContain('# TYPE mail_config_');
+    expect((await request('GET', `${svc.running.metricsUrl!}/health/ready`, { token: null })).status).toBe(404);
+    expect((await request('GET', `${svc.url}/health/live`, { token: null })).status).toBe(200);
   });
 });

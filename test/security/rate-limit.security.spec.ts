@@ -40,7 +40,7 @@ class ConfigModule {}
 })
 class LimitedModule {}
 
-describe('per-tenant rate limits (@TenantRateLimit)', () => {
+describe('item 11: per-tenant rate limits (@TenantRateLimit)', () => {
   let app: INestApplication;
   let url: string;
   beforeAll(async () => {
@@ -89,7 +89,7 @@ describe('per-tenant rate limits (@TenantRateLimit)', () => {
   });
 });
 
-describe('per-tenant rate limits on the real routes', () => {
+describe('item 11: per-tenant rate limits on the real routes', () => {
   let harness: GmailHarness;
   beforeAll(async () => {
     harness = await GmailHarness.start({

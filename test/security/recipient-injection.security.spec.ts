@@ -21,7 +21,7 @@ const VARIANTS = [
   'Alice <a@example.org>',
 ];
 
-describe('recipient injection through quoted local parts (issue #18, item 4)', () => {
+describe('item 4: recipient injection through quoted local parts', () => {
   let peer: Peer;
   let svc: TestService;
   let tenant: string;

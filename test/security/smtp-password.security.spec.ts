@@ -62,7 +62,7 @@ async function startCollector(): Promise<Collector> {
   });
 }
 
-describe('a saved SMTP password stays with its server (issue #18, item 1)', () => {
+describe('item 1: a saved SMTP password stays with its server', () => {
   let legit: Peer;
   let collector: Collector;
   let svc: TestService;

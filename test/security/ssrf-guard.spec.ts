@@ -28,7 +28,7 @@ async function stageOf(promise: Promise<unknown>): Promise<string> {
   }
 }
 
-describe('SSRF guard: host normalisation', () => {
+describe('item 12: SSRF guard: host normalisation', () => {
   it.each([
     ['127.1', '127.0.0.1'],
     ['0x7f000001', '127.0.0.1'],
@@ -64,7 +64,7 @@ describe('SSRF guard: host normalisation', () => {
   });
 });
 
-describe('SSRF guard: address classes', () => {
+describe('item 12: SSRF guard: address classes', () => {
   it.each([
     ['0.0.0.0', 'unspecified'],
     ['127.0.0.1', 'loopback'],
@@ -97,7 +97,7 @@ describe('SSRF guard: address classes', () => {
   });
 });
 
-describe('SSRF guard: policy', () => {
+describe('item 12: SSRF guard: policy', () => {
   it.each([
     '127.0.0.1',
     'localhost',

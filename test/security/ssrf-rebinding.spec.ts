@@ -20,7 +20,7 @@ function rebindingResolver() {
   };
 }
 
-describe('DNS rebinding', () => {
+describe('item 1: DNS rebinding', () => {
   let peer: Peer;
   beforeAll(async () => {
     peer = await startSmtpPeer();

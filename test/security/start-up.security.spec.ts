@@ -35,7 +35,7 @@ export function startProcess(
 const LONG_API = 'api-token-for-start-up-tests-0123456789';
 const LONG_SUPPORT = 'support-token-for-start-up-tests-0123456789';
 
-describe('start-up refusals (issue #18, item 11: tokens)', () => {
+describe('item 11: start-up refusals (tokens)', () => {
   const root = mkdtempSync(join(tmpdir(), 'mcs-sec-start-'));
   afterAll(() => rmSync(root, { recursive: true, force: true }));
   let n = 0;
@@ -86,7 +86,7 @@ describe('start-up refusals (issue #18, item 11: tokens)', () => {
   }, 40_000);
 });
 
-describe('start-up refusals (issue #18, item 5: the master key)', () => {
+describe('item 5: start-up refusals (the master key)', () => {
   const root = mkdtempSync(join(tmpdir(), 'mcs-sec-key-'));
   afterAll(() => rmSync(root, { recursive: true, force: true }));
   const PASSWORD = `smtp-${randomBytes(8).toString('hex')}`;
@@ -154,7 +154,7 @@ describe('start-up refusals (issue #18, item 5: the master key)', () => {
   }, 60_000);
 });
 
-describe('start-up refusals (issue #18, item 12: one line, no stack)', () => {
+describe('item 12: start-up refusals (one line, no stack)', () => {
   const root = mkdtempSync(join(tmpdir(), 'mcs-sec-lines-'));
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 

@@ -11,7 +11,7 @@ const SECRET = 'support-binding-secret-0123456789abcdef';
 const hs = (claims: Record<string, unknown>) => signJwt(claims, { alg: 'HS256', secret: SECRET });
 const BOUND = forbidden('This token is bound to one tenant; support views show every tenant');
 
-describe('a tenant-bound support JWT stays with its tenant (issue #18, item 3)', () => {
+describe('item 3: a tenant-bound support JWT stays with its tenant', () => {
   let svc: TestService;
   let alpha: string;
   let beta: string;

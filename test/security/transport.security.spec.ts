@@ -39,7 +39,7 @@ function watchConnections(svc: TestService): ConnectionTarget[] {
   return attempts;
 }
 
-describe('hostile SMTP hosts: every SSRF encoding stops at policy', () => {
+describe('item 12: hostile SMTP hosts: every SSRF encoding stops at policy', () => {
   let listener: Peer;
   let svc: TestService;
   let attempts: ConnectionTarget[];
@@ -132,7 +132,7 @@ describe('hostile SMTP hosts: every SSRF encoding stops at policy', () => {
   });
 });
 
-describe('hostile messages: CR/LF, NUL and size', () => {
+describe('item 4: hostile messages: CR/LF, NUL and size', () => {
   let svc: TestService;
   let tenant: string;
   beforeAll(async () => {
@@ -216,7 +216,7 @@ describe('hostile messages: CR/LF, NUL and size', () => {
   });
 });
 
-describe('a credential the service cannot open: clear problems, never an empty password', () => {
+describe('item 5: a credential the service cannot open: clear problems, never an empty password', () => {
   let peer: Peer;
   let svc: TestService;
   beforeAll(async () => {

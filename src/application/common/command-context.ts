@@ -4,6 +4,11 @@ export interface CommandContext {
   correlationId: string;
   causationId?: string;
   /**
+   * Who the credential says the caller is (`main-application`, `support`, `jwt:<sub>`,
+   * `settings-session`), kept beside the caller-chosen actor; absent for the service's own jobs.
+   */
+  authenticatedAs?: string;
+  /**
    * Set on events the service records on its own (actor `system`): what noticed the fact. The
    * metadata field of the same name; absent on events a person or the main application asked for.
    */

@@ -30,6 +30,9 @@ export const SETTINGS_LINK_STREAM_PREFIX = 'settingsLink-';
 /** One stream per normalised username: which tenant's default address it is, across instances. */
 export const USERNAME_CLAIM_STREAM_PREFIX = 'usernameClaim-';
 
+/** Events an operator set aside so projections go past them (`events quarantine`): one stream per projection. */
+export const EVENT_QUARANTINE_STREAM_PREFIX = 'eventQuarantine-';
+
 /**
  * A day: far past every state's and link's lifetime (minutes), so a replay is still told apart
  * from a forgery for a while, and short enough that the streams do not pile up for ever.
@@ -69,6 +72,13 @@ export const STREAM_CATEGORIES: readonly StreamCategory[] = [
     purpose:
       'A support address claimed by one tenant: appended with "no stream" before the tenant is provisioned, ' +
       'so two tenants never share an address on any instance. Never released: an erased tenant keeps it.',
+  },
+  {
+    prefix: EVENT_QUARANTINE_STREAM_PREFIX,
+    eventTypes: ['EventQuarantined'],
+    purpose:
+      'Stored events an operator quarantined (CLI `events quarantine`) because they cannot be read back: ' +
+      'the projections skip them, with a log line, and go on for every other tenant.',
   },
 ];
 

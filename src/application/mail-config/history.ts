@@ -20,6 +20,8 @@ export interface HistoryEntry {
   type: string;
   at: string;
   actor: string;
+  /** Who the credential said the caller was, beside the caller-chosen actor (null: a job, or older events). */
+  authenticatedAs: string | null;
   correlationId: string;
   causationId: string | null;
   /** What noticed it, for events the service recorded on its own (actor `system`); else null. */
@@ -47,6 +49,7 @@ export function toHistoryEntry(e: StoredEvent): HistoryEntry {
     type: e.type,
     at: e.metadata.at,
     actor: e.metadata.actor,
+    authenticatedAs: e.metadata.authenticatedAs ?? null,
     correlationId: e.metadata.correlationId,
     causationId: e.metadata.causationId ?? null,
     detectedBy: e.metadata.detectedBy ?? null,

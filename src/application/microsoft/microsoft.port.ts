@@ -51,6 +51,8 @@ export class MicrosoftRejectedError extends Error {
 export interface MicrosoftConsentStarted {
   authorizationUrl: string;
   expiresAt: Date;
+  /** The state in that URL (the callback names the browser cookie after it). */
+  state: string;
 }
 
 export interface MicrosoftGrant {
@@ -77,6 +79,8 @@ export interface MicrosoftCallbackQuery {
   state?: string;
   error?: string;
   errorDescription?: string;
+  /** The secret of the cookie the consent's browser was given; a state bound to a browser needs it. */
+  browserSecret?: string | null;
 }
 
 /** The authorization code flow with PKCE through MSAL. */

@@ -17,6 +17,8 @@ export interface EventMetadata {
   causationId?: string;
   /** What noticed the fact, on events the service records on its own (actor `system`). */
   detectedBy?: string;
+  /** The authenticated caller (token kind or JWT subject) beside the caller-chosen actor; absent for jobs. */
+  authenticatedAs?: string;
   /** ISO 8601 UTC time of the decision. */
   at: string;
   /** Version of the event's data schema; absent means 1. Upcasters read it. */
@@ -96,7 +98,28 @@ export interface EventStore {
   subscribe(options: SubscribeOptions, handler: SubscriptionHandler): Subscription;
   /** Position of the last event in the store (0n when empty); used for lag and readiness. */
   headPosition(): Promise<bigint>;
+  /**
+   * What an integrity check of the store's own files found when it was opened (SQLite:
+   * `PRAGMA quick_check`), or null. A store without files of its own need not implement it.
+   */
+  integrityProblem?(): string | null;
   close(): Promise<void>;
+}
+
+/**
+ * A stored event that cannot be read back (its data or metadata is not the JSON object it was
+ * written as): names the event, so an operator can find it and quarantine it.
+ */
+export class EventDecodeError extends Error {
+  constructor(
+    readonly streamId: string,
+    readonly version: number,
+    readonly position: bigint,
+    readonly reason: string,
+  ) {
+    super(`event ${streamId} version ${version} (position ${position}) cannot be decoded: ${reason}`);
+    this.name = 'EventDecodeError';
+  }
 }
 
 export class ConcurrencyError extends Error {

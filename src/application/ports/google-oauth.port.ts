@@ -61,6 +61,8 @@ export const GOOGLE_CONSENT = Symbol('GOOGLE_CONSENT');
 export interface ConsentStarted {
   authorizationUrl: string;
   expiresAt: Date;
+  /** The state in that URL (the callback names the browser cookie after it). */
+  state: string;
 }
 
 export interface GoogleConsent {

@@ -16,6 +16,13 @@ export interface OAuthStateBinding {
   actor: string;
   /** Correlation id of the request that started it: the causation of those events. */
   correlationId: string;
+  /** The authenticated caller who started it (see CommandContext): kept with the events the callback records. */
+  authenticatedAs?: string;
+  /**
+   * SHA-256 (base64url) of the secret in the cookie set on the browser the consent was handed to
+   * (RFC 9700 §4.7): only that browser can complete it. Absent on a hand-off link.
+   */
+  browser?: string;
 }
 
 export interface IssuedOAuthState {
@@ -28,7 +35,9 @@ export type OAuthStateRefusal =
   | 'invalid'
   | 'expired'
   /** Already consumed once. */
-  | 'replayed';
+  | 'replayed'
+  /** Authentic and unused, but brought by another browser than the one it was handed to (not spent). */
+  | 'other_browser';
 
 export type ConsumedOAuthState =
   | { ok: true; binding: OAuthStateBinding; codeVerifier: string }
@@ -41,6 +50,19 @@ export interface OAuthStateStore {
    * 43 to 128 of them): kept sealed, never in the state itself, and handed back by consume() only.
    */
   issue(binding: OAuthStateBinding, codeVerifier: string): Promise<IssuedOAuthState>;
-  /** Exactly one consume() of an issued state succeeds, whatever the number of callers. */
-  consume(state: string): Promise<ConsumedOAuthState>;
+  /**
+   * Exactly one consume() of an issued state succeeds, whatever the number of callers. A state
+   * bound to a browser is refused (`other_browser`, and left unspent) without that browser's secret.
+   */
+  consume(state: string, browserSecret?: string | null): Promise<ConsumedOAuthState>;
+  /**
+   * The one-time hand-off that POST …/authorizations answers with: signed, single use, valid as
+   * long as a state. Whichever browser opens it first gets the consent, bound to that browser.
+   * A hand-off is never accepted as a state, nor a state as a hand-off.
+   */
+  issueHandoff(binding: OAuthStateBinding): Promise<IssuedOAuthState>;
+  consumeHandoff(handoff: string): Promise<ConsumedHandoff>;
 }
+
+export type ConsumedHandoff =
+  { ok: true; binding: OAuthStateBinding } | { ok: false; reason: OAuthStateRefusal; returnUrl: string | null };

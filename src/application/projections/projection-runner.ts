@@ -2,11 +2,12 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ReadinessResult } from '../health/readiness';
 import { MAIL_CONFIG_STREAM_PREFIX } from '../mail-config/streams';
 import { Clock, CLOCK } from '../ports/clock.port';
-import { EVENT_STORE, EventStore, StoredEvent } from '../ports/event-store.port';
+import { EVENT_STORE, EventDecodeError, EventStore, StoredEvent } from '../ports/event-store.port';
 import { HeldProjectionLock, PROJECTION_LOCK, ProjectionLock } from '../ports/projection-lock.port';
 import { PROJECTION_STORE, ProjectionStore } from '../ports/projection-store.port';
 import { SkippedEventType } from '../ports/read-model.port';
 import { BatchingFeed } from './batching-feed';
+import { EventQuarantine } from './event-quarantine';
 import { ApplyOutcome, applyEvents, ReadModelResetError } from './mail-config.projection';
 import { PROJECTION_SETTINGS, ProjectionSettings } from './projection-settings';
 import { RebuildProgress, RebuildResult, rebuildReadModels } from './rebuild';
@@ -60,6 +61,8 @@ export class ProjectionRunner {
   private readonly processed: Record<ApplyOutcome, number> = { applied: 0, skipped: 0, duplicate: 0 };
   private readonly warnedTypes = new Set<string>();
   private noneOfOurs: { from: bigint; to: bigint } | null = null;
+  /** The event the projection is stuck at (not quarantined yet), and how often it was retried. */
+  private poison: { key: string; retries: number } | null = null;
 
   constructor(
     @Inject(EVENT_STORE) private readonly events: EventStore,
@@ -67,6 +70,7 @@ export class ProjectionRunner {
     @Inject(PROJECTION_LOCK) private readonly lock: ProjectionLock,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(PROJECTION_SETTINGS) private readonly settings: ProjectionSettings,
+    private readonly quarantine: EventQuarantine,
   ) {}
 
   async start(): Promise<void> {
@@ -89,7 +93,13 @@ export class ProjectionRunner {
   async rebuild(onProgress?: (progress: RebuildProgress) => void): Promise<RebuildResult> {
     const wasRunning = this.running;
     await this.stop();
-    const result = await rebuildReadModels(this.events, this.readModels, onProgress);
+    const result = await rebuildReadModels(
+      this.events,
+      this.readModels,
+      onProgress,
+      undefined,
+      new Set((await this.quarantine.list()).map((q) => `${q.streamId}@${q.version}`)),
+    );
     if (wasRunning) await this.start();
     return result;
   }
@@ -97,11 +107,18 @@ export class ProjectionRunner {
   async status(): Promise<ProjectionStatus> {
     const checkpoint = (await this.readModels.checkpoint()).position;
     const head = await this.events.headPosition();
-    const [oldestPending] = await this.events.readAll({
-      after: this.scanFrom(checkpoint),
-      streamPrefix: MAIL_CONFIG_STREAM_PREFIX,
-      maxCount: 1,
-    });
+    let oldestPending: StoredEvent | undefined;
+    try {
+      [oldestPending] = await this.events.readAll({
+        after: this.scanFrom(checkpoint),
+        streamPrefix: MAIL_CONFIG_STREAM_PREFIX,
+        maxCount: 1,
+      });
+    } catch (error) {
+      // The next event cannot be read: lastError says which, and what to do about it.
+      if (!(error instanceof EventDecodeError)) throw error;
+      oldestPending = { metadata: { at: '' } } as StoredEvent;
+    }
     // Nothing of ours up to `head` (read before the scan): the next probe need not read that range again.
     if (!oldestPending && head > checkpoint) this.noneOfOurs = { from: checkpoint, to: head };
     const pendingSince = oldestPending ? Date.parse(oldestPending.metadata.at) : NaN;
@@ -281,9 +298,84 @@ export class ProjectionRunner {
       void this.subscribe();
       return;
     }
+    if (error instanceof EventDecodeError) {
+      void this.poisoned(error);
+      return;
+    }
     this.lastError = error.message;
     this.logger.error(`projection stopped: ${error.message}; retrying in ${this.settings.retryMs} ms`);
+    this.retryIn(this.settings.retryMs);
+  }
+
+  private retryIn(ms: number): void {
     clearTimeout(this.retryTimer);
-    this.retryTimer = setTimeout(() => void this.subscribe(), this.settings.retryMs);
+    this.retryTimer = setTimeout(() => void this.subscribe(), ms);
+  }
+
+  /**
+   * An event that cannot be read back. Quarantined: the projection steps over it (one log line)
+   * and goes on. Not yet: it says which event and how to quarantine it, once, and asks again
+   * with a growing pause (up to a minute) instead of every second for ever.
+   */
+  private async poisoned(error: EventDecodeError): Promise<void> {
+    const where = `event ${error.streamId} version ${error.version} (position ${error.position})`;
+    try {
+      if (await this.quarantine.has(error.streamId, error.version)) {
+        await this.stepOver(error);
+        this.logger.warn(`projection skipped quarantined ${where}`);
+        this.poison = null;
+        this.lastError = null;
+        void this.subscribe();
+        return;
+      }
+    } catch (failure) {
+      if (failure instanceof ReadModelResetError) return this.failed(failure);
+      if (!(failure instanceof EventDecodeError)) {
+        this.lastError = (failure as Error).message;
+        this.logger.error(`projection stopped: ${(failure as Error).message}; retrying in ${this.settings.retryMs} ms`);
+        return this.retryIn(this.settings.retryMs);
+      }
+    }
+    const key = `${error.streamId}@${error.version}`;
+    const retries = this.poison?.key === key ? this.poison.retries + 1 : 0;
+    this.poison = { key, retries };
+    const delay = Math.min(this.settings.retryMs * 2 ** Math.min(retries, 16), MAX_POISON_RETRY_MS);
+    const hint = `events quarantine --stream ${error.streamId} --version ${error.version}`;
+    this.lastError = `${error.message}; an operator can set it aside with: ${hint}`;
+    if (retries === 0)
+      this.logger.error(`projection stopped at ${where}: ${error.reason}; quarantine it with: ${hint}`);
+    this.retryIn(delay);
+  }
+
+  /**
+   * Applies what comes before the quarantined event one event at a time (a page would fail on
+   * it), then moves the checkpoint onto it without applying it.
+   */
+  private async stepOver(poison: EventDecodeError): Promise<void> {
+    const { position, generation } = await this.readModels.checkpoint();
+    let checkpoint = position;
+    while (checkpoint < poison.position) {
+      let next: StoredEvent[];
+      try {
+        next = await this.events.readAll({ after: checkpoint, streamPrefix: MAIL_CONFIG_STREAM_PREFIX, maxCount: 1 });
+      } catch (error) {
+        if (error instanceof EventDecodeError && error.position === poison.position) break;
+        throw error;
+      }
+      if (next.length === 0 || next[0].position >= poison.position) break;
+      await this.apply(next, generation);
+      checkpoint = next[0].position;
+    }
+    await this.readModels.apply([], (view) => {
+      if (view.checkpoint.generation !== generation) throw new ReadModelResetError();
+      const behind = view.checkpoint.position < poison.position;
+      return {
+        changes: behind ? { tenants: [], audit: [], skipped: [], position: poison.position } : null,
+        result: undefined,
+      };
+    });
   }
 }
+
+/** The longest pause between two attempts at an event that cannot be read (and is not quarantined). */
+const MAX_POISON_RETRY_MS = 60_000;

@@ -1,4 +1,4 @@
-import { type EventStore } from '../ports/event-store.port';
+import { EventDecodeError, type EventStore, type StoredEvent } from '../ports/event-store.port';
 import { type ProjectionStore } from '../ports/projection-store.port';
 import { MAIL_CONFIG_STREAM_PREFIX } from '../mail-config/streams';
 import { type ApplyOutcome, applyEvents } from './mail-config.projection';
@@ -22,16 +22,31 @@ export async function rebuildReadModels(
   readModels: ProjectionStore,
   onProgress: (progress: RebuildProgress) => void = () => undefined,
   batchSize = 500,
+  /** `<stream>@<version>` of the quarantined events (`events quarantine`): skipped, never applied. */
+  quarantined: ReadonlySet<string> = new Set(),
 ): Promise<RebuildResult> {
   const { generation } = await readModels.reset();
   const head = await events.headPosition();
   const result: RebuildResult = { position: 0n, head, events: 0, applied: 0, skipped: 0, duplicate: 0 };
+  const read = async (maxCount: number): Promise<StoredEvent[] | EventDecodeError> => {
+    try {
+      return await events.readAll({ after: result.position, streamPrefix: MAIL_CONFIG_STREAM_PREFIX, maxCount });
+    } catch (error) {
+      if (error instanceof EventDecodeError && quarantined.has(`${error.streamId}@${error.version}`)) return error;
+      throw error;
+    }
+  };
   for (;;) {
-    const batch = await events.readAll({
-      after: result.position,
-      streamPrefix: MAIL_CONFIG_STREAM_PREFIX,
-      maxCount: batchSize,
-    });
+    let batch = await read(batchSize);
+    if (batch instanceof EventDecodeError) {
+      // A quarantined event in this page: what comes before it one at a time, then past it.
+      const poison = batch;
+      batch = await read(1);
+      if (batch instanceof EventDecodeError) {
+        result.position = poison.position;
+        continue;
+      }
+    }
     if (batch.length === 0) break;
     const outcomes = await applyEvents(readModels, batch, generation);
     for (const outcome of outcomes) result[outcome] += 1;

@@ -293,8 +293,13 @@ export function parseConfig(env: Env): AppConfig {
   const gmailApiUrl = endpoint('GMAIL_API_URL');
   const listenPort = port(env, 'PORT', 3000);
   const external = publicUrl(env, listenPort);
+  const metricsPort = value(env, 'METRICS_PORT') === undefined ? null : port(env, 'METRICS_PORT', 0);
+  if (metricsPort !== null && metricsPort !== 0 && metricsPort === listenPort) {
+    throw new ConfigError('METRICS_PORT', 'must differ from PORT (the metrics go to an internal port of their own)');
+  }
   return {
     port: listenPort,
+    metricsPort,
     dataDir: value(env, 'DATA_DIR') ?? './data',
     eventStoreConnectionString: esdb,
     defaultSenderDomain: domain.toLowerCase(),

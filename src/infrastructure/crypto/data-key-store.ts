@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { ownerOnlySqliteFile } from '../files/owner-only';
 import {
   type DataKeyPage,
   type DataKeyRecord,
@@ -30,6 +31,7 @@ export class SqliteDataKeyStore implements DataKeyStore {
   private readonly db: Database.Database;
 
   constructor(file: string) {
+    ownerOnlySqliteFile(file);
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
     // Explicit: better-sqlite3 builds with SQLITE_DEFAULT_WAL_SYNCHRONOUS=1, so a WAL connection

@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { ownerOnlySqliteFile } from '../files/owner-only';
 import { EventEmitter } from 'node:events';
 import { closeSync, fsyncSync, openSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -14,6 +15,8 @@ import {
   type Subscription,
   type SubscriptionHandler,
 } from '../../application/ports/event-store.port';
+import { quickCheck } from '../files/sqlite-integrity';
+import { decodeEvent } from './event-codec';
 import { assertExpectedVersion, storedRetryOf } from './expected-version';
 import { pollingSubscription } from './polling-subscription';
 
@@ -44,15 +47,15 @@ CREATE TABLE IF NOT EXISTS streams (
 );`;
 
 function toStored(row: Row): StoredEvent {
-  return {
+  return decodeEvent({
     streamId: row.stream_id,
     version: row.version,
     position: BigInt(row.position),
     eventId: row.event_id,
     type: row.type,
-    data: JSON.parse(row.data),
-    metadata: JSON.parse(row.metadata),
-  };
+    data: row.data,
+    metadata: row.metadata,
+  });
 }
 
 /** An event as it will be stored: serialised when the append is made, not when it is committed. */
@@ -108,12 +111,15 @@ export class SqliteEventStore implements EventStore {
   private queue: Pending[] = [];
   private flushScheduled = false;
   private readonly counters: SqliteEventStoreStats = { commits: 0, appends: 0 };
+  private readonly integrity: string | null;
 
   constructor(
     file: string,
     private readonly pollMs = 250,
   ) {
+    ownerOnlySqliteFile(file);
     this.db = new Database(file);
+    this.integrity = quickCheck(this.db, file);
     this.db.pragma('journal_mode = WAL');
     // FULL, not NORMAL: in WAL mode NORMAL syncs only at checkpoints, so the last commits before a
     // power failure could be lost after they were acknowledged.
@@ -304,6 +310,10 @@ export class SqliteEventStore implements EventStore {
 
   subscribe(options: SubscribeOptions, handler: SubscriptionHandler): Subscription {
     return pollingSubscription((o) => this.readAll(o), this.wake, options, handler, this.pollMs);
+  }
+
+  integrityProblem(): string | null {
+    return this.integrity;
   }
 
   async headPosition(): Promise<bigint> {

@@ -38,8 +38,10 @@ const SAFE_CODE = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/;
 
 /** What the state store learnt about one request: the issued state's expiry, the spent state's binding. */
 interface Progress {
-  expiresAt?: Date;
+  issued?: { state: string; expiresAt: Date };
   binding?: OAuthStateBinding;
+  /** The cookie secret the browser brought to the callback (the state may be bound to it). */
+  browserSecret?: string | null;
 }
 
 /** Why passport failed a request, in our words (passport hands it back as the `info`/challenge). */
@@ -71,7 +73,7 @@ class SignedStatePassportStore {
   ) {
     this.states.issue(binding, verifier).then(
       (issued) => {
-        this.progress.set(req, { expiresAt: issued.expiresAt });
+        this.progress.set(req, { issued });
         done(null, issued.state);
       },
       (error: Error) => done(error),
@@ -79,7 +81,8 @@ class SignedStatePassportStore {
   }
 
   verify(req: object, providedState: unknown, done: VerifyDone): void {
-    this.states.consume(typeof providedState === 'string' ? providedState : '').then(
+    const browserSecret = this.progress.get(req)?.browserSecret ?? null;
+    this.states.consume(typeof providedState === 'string' ? providedState : '', browserSecret).then(
       (consumed) => {
         if (!consumed.ok) {
           done(null, false, { outcome: 'state_refused', reason: consumed.reason, returnUrl: consumed.returnUrl });
@@ -238,8 +241,8 @@ export class PassportGoogleConsent implements GoogleConsent {
     return new Promise((resolve, reject) => {
       const attempt = Object.create(this.strategy) as GoogleStrategy & Record<string, unknown>;
       attempt.redirect = (authorizationUrl: string) => {
-        const expiresAt = this.progress.get(req)?.expiresAt;
-        if (expiresAt) resolve({ authorizationUrl, expiresAt });
+        const issued = this.progress.get(req)?.issued;
+        if (issued) resolve({ authorizationUrl, expiresAt: issued.expiresAt, state: issued.state });
         else reject(new Error('the consent URL came without an issued state'));
       };
       attempt.error = (error: Error) => reject(error);
@@ -249,10 +252,12 @@ export class PassportGoogleConsent implements GoogleConsent {
   }
 
   /**
-   * The browser back from Google at the redirect URI. Anything the store could not do (the event
-   * store unavailable) is thrown; anything Google did is an outcome.
+   * The browser back from Google at the redirect URI, with the cookie secret it brought (a state
+   * bound to another browser is refused). Anything the store could not do (the event store
+   * unavailable) is thrown; anything Google did is an outcome.
    */
-  complete(req: Request): Promise<ConsentReturn> {
+  complete(req: Request, browserSecret: string | null = null): Promise<ConsentReturn> {
+    this.progress.set(req, { browserSecret });
     return new Promise((resolve, reject) => {
       const done = (error: unknown, grant: GoogleGrant | false, info: unknown) => {
         const binding = this.progress.get(req)?.binding;

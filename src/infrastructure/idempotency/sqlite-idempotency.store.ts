@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { ownerOnlySqliteFile } from '../files/owner-only';
 import { randomUUID } from 'node:crypto';
 import {
   type IdempotencyClaim,
@@ -45,6 +46,7 @@ export class SqliteIdempotencyStore implements IdempotencyStore {
   constructor(file: string, options: SqliteIdempotencyOptions = {}) {
     this.retentionMs = options.retentionMs ?? IDEMPOTENCY_RETENTION_MS;
     this.now = options.now ?? Date.now;
+    ownerOnlySqliteFile(file);
     this.db = new Database(file);
     LIVE_OWNERS.add(this.owner);
     this.db.pragma('journal_mode = WAL');

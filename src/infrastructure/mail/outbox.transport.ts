@@ -19,7 +19,7 @@ export class OutboxTransport implements DefaultRelayTransport {
   readonly delivery = 'outbox' as const;
 
   constructor(private readonly dir: string) {
-    mkdirSync(dir, { recursive: true });
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
   }
 
   async send(message: OutgoingMessage): Promise<SentMessage> {
@@ -27,7 +27,7 @@ export class OutboxTransport implements DefaultRelayTransport {
     const name = `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomUUID()}.eml`;
     const temporary = join(this.dir, `.${name}.tmp`);
     try {
-      await writeFile(temporary, built.raw, { mode: 0o640 });
+      await writeFile(temporary, built.raw, { mode: 0o600 });
       await rename(temporary, join(this.dir, name));
     } catch (error) {
       throw new MailTransportError(

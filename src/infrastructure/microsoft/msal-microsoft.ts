@@ -80,11 +80,11 @@ export class MsalMicrosoft implements MicrosoftConsent {
       prompt: 'select_account',
       responseMode: 'query',
     });
-    return { authorizationUrl: withoutExtraScopes(url), expiresAt: issued.expiresAt };
+    return { authorizationUrl: withoutExtraScopes(url), expiresAt: issued.expiresAt, state: issued.state };
   }
 
   async complete(query: MicrosoftCallbackQuery): Promise<MicrosoftConsentReturn> {
-    const consumed = await this.states.consume(query.state ?? '');
+    const consumed = await this.states.consume(query.state ?? '', query.browserSecret ?? null);
     if (!consumed.ok) return { outcome: 'state_refused', reason: consumed.reason, returnUrl: consumed.returnUrl };
     const { binding, codeVerifier } = consumed;
     if (query.error) {

@@ -12,13 +12,16 @@ import {
   OAUTH_STATE_STREAM_PREFIX,
   SINGLE_USE_STREAM_MAX_AGE_SECONDS,
 } from '../../application/common/stream-categories';
+import { browserBindingOf } from '../../application/common/consent-browser';
 import { type Clock } from '../../application/ports/clock.port';
 import { ConcurrencyError, type EventStore, type StoredEvent } from '../../application/ports/event-store.port';
 import {
+  type ConsumedHandoff,
   type ConsumedOAuthState,
   type IssuedOAuthState,
   OAUTH_STATE_TTL_MS,
   type OAuthStateBinding,
+  type OAuthStateRefusal,
   type OAuthStateStore,
 } from '../../application/ports/oauth-state.port';
 import { type MasterKeyRing } from '../crypto/key-ring';
@@ -40,7 +43,15 @@ interface IssuedData {
    * on states issued before verifiers came from outside; theirs is derived from the nonce.
    */
   sealedVerifier?: string;
+  /** A hand-off link (POST …/authorizations), not a state; signed under its own label. */
+  purpose?: 'handoff';
+  /** SHA-256 of the cookie secret of the browser the consent was handed to; signed with the rest. */
+  browser?: string;
 }
+
+type Spent =
+  | { ok: true; issued: StoredEvent & { data: IssuedData }; nonce: string }
+  | { ok: false; reason: OAuthStateRefusal; returnUrl: string | null };
 
 /** RFC 7636: 43 to 128 unreserved characters. */
 const VERIFIER = /^[A-Za-z0-9._~-]{43,128}$/;
@@ -61,6 +72,11 @@ const b64url = (b: Buffer) => b.toString('base64url');
  * The PKCE verifier comes from whoever starts the round trip (passport-oauth2 draws it) and is
  * kept sealed in OAuthStateIssued. The stream is named by a hash of the nonce and holds no
  * secret in the clear.
+ *
+ * Binding to the browser (RFC 9700 §4.7): POST …/authorizations answers a hand-off (the same
+ * kind of record, signed under another label), not the provider's URL. The browser that opens it
+ * first spends it, gets a cookie secret, and the state issued then keeps the secret's hash
+ * (signed): a forwarded or leaked consent URL completed elsewhere comes back without it.
  */
 export class SignedOAuthStateStore implements OAuthStateStore {
   private readonly keys = new Map<string, Buffer>();
@@ -74,6 +90,39 @@ export class SignedOAuthStateStore implements OAuthStateStore {
 
   async issue(binding: OAuthStateBinding, codeVerifier: string): Promise<IssuedOAuthState> {
     if (!VERIFIER.test(codeVerifier)) throw new Error('a PKCE code verifier has 43 to 128 unreserved characters');
+    return this.record(binding, (keyId, nonce) => ({
+      sealedVerifier: this.seal(keyId, nonce, codeVerifier),
+      ...(binding.browser === undefined ? {} : { browser: binding.browser }),
+    }));
+  }
+
+  issueHandoff(binding: OAuthStateBinding): Promise<IssuedOAuthState> {
+    return this.record(binding, () => ({ purpose: 'handoff' }));
+  }
+
+  async consume(state: string, browserSecret?: string | null): Promise<ConsumedOAuthState> {
+    const spent = await this.spend(state, undefined, browserSecret ?? null);
+    if (!spent.ok) return spent;
+    const { issued, nonce } = spent;
+    return {
+      ok: true,
+      binding: this.bindingOf(issued),
+      codeVerifier:
+        issued.data.sealedVerifier === undefined
+          ? this.verifierFor(issued.data.keyId, nonce)
+          : this.open(issued.data.keyId, nonce, issued.data.sealedVerifier),
+    };
+  }
+
+  async consumeHandoff(handoff: string): Promise<ConsumedHandoff> {
+    const spent = await this.spend(handoff, 'handoff', null);
+    return spent.ok ? { ok: true, binding: this.bindingOf(spent.issued) } : spent;
+  }
+
+  private async record(
+    binding: OAuthStateBinding,
+    extra: (keyId: string, nonce: string) => Partial<IssuedData>,
+  ): Promise<IssuedOAuthState> {
     const nonce = b64url(randomBytes(32));
     const expiresAt = new Date(Math.floor((this.clock.now().getTime() + this.ttlMs) / 1000) * 1000);
     const exp = String(expiresAt.getTime() / 1000);
@@ -83,7 +132,7 @@ export class SignedOAuthStateStore implements OAuthStateStore {
       returnUrl: binding.returnUrl,
       expiresAt: expiresAt.toISOString(),
       keyId,
-      sealedVerifier: this.seal(keyId, nonce, codeVerifier),
+      ...extra(keyId, nonce),
     };
     await this.store.appendToStream(
       streamOf(nonce),
@@ -92,7 +141,10 @@ export class SignedOAuthStateStore implements OAuthStateStore {
           eventId: randomUUID(),
           type: 'OAuthStateIssued',
           data,
-          metadata: this.metadata(binding.actor, binding.correlationId),
+          metadata: {
+            ...this.metadata(binding.actor, binding.correlationId),
+            ...(binding.authenticatedAs === undefined ? {} : { authenticatedAs: binding.authenticatedAs }),
+          },
         },
       ],
       { expectedVersion: 'no_stream' },
@@ -102,18 +154,29 @@ export class SignedOAuthStateStore implements OAuthStateStore {
     return { state: `${nonce}.${exp}.${this.mac(keyId, nonce, exp, data)}`, expiresAt };
   }
 
-  async consume(state: string): Promise<ConsumedOAuthState> {
-    const parts = typeof state === 'string' ? STATE.exec(state) : null;
+  /**
+   * Checks a state (or hand-off) and spends it: authentic and of the purpose asked for, unused,
+   * unexpired, and, when bound to a browser, brought by it. Only then is it spent, once.
+   */
+  private async spend(token: string, purpose: IssuedData['purpose'], browserSecret: string | null): Promise<Spent> {
+    const parts = typeof token === 'string' ? STATE.exec(token) : null;
     if (!parts) return { ok: false, reason: 'invalid', returnUrl: null };
     const [, nonce, exp, mac] = parts;
     const events = await this.store.readStream(streamOf(nonce));
     const issued = events[0] as (StoredEvent & { data: IssuedData }) | undefined;
-    if (issued?.type !== 'OAuthStateIssued' || !this.authentic(issued.data, nonce, exp, mac)) {
+    if (
+      issued?.type !== 'OAuthStateIssued' ||
+      issued.data.purpose !== purpose ||
+      !this.authentic(issued.data, nonce, exp, mac)
+    ) {
       return { ok: false, reason: 'invalid', returnUrl: null };
     }
     const { returnUrl } = issued.data;
     if (events.length > 1) return { ok: false, reason: 'replayed', returnUrl };
     if (this.clock.now().getTime() >= Number(exp) * 1000) return { ok: false, reason: 'expired', returnUrl };
+    if (issued.data.browser !== undefined && !sameBrowser(issued.data.browser, browserSecret)) {
+      return { ok: false, reason: 'other_browser', returnUrl };
+    }
     try {
       await this.store.appendToStream(
         streamOf(nonce),
@@ -122,7 +185,10 @@ export class SignedOAuthStateStore implements OAuthStateStore {
             eventId: randomUUID(),
             type: 'OAuthStateConsumed',
             data: {},
-            metadata: this.metadata('google-oauth-callback', issued.metadata.correlationId),
+            metadata: this.metadata(
+              purpose === 'handoff' ? 'oauth-handoff' : 'oauth-callback',
+              issued.metadata.correlationId,
+            ),
           },
         ],
         { expectedVersion: issued.version },
@@ -131,18 +197,17 @@ export class SignedOAuthStateStore implements OAuthStateStore {
       if (error instanceof ConcurrencyError) return { ok: false, reason: 'replayed', returnUrl };
       throw error;
     }
+    return { ok: true, issued, nonce };
+  }
+
+  private bindingOf(issued: StoredEvent & { data: IssuedData }): OAuthStateBinding {
     return {
-      ok: true,
-      binding: {
-        tenantId: issued.data.tenantId,
-        returnUrl,
-        actor: issued.metadata.actor,
-        correlationId: issued.metadata.correlationId,
-      },
-      codeVerifier:
-        issued.data.sealedVerifier === undefined
-          ? this.verifierFor(issued.data.keyId, nonce)
-          : this.open(issued.data.keyId, nonce, issued.data.sealedVerifier),
+      tenantId: issued.data.tenantId,
+      returnUrl: issued.data.returnUrl,
+      actor: issued.metadata.actor,
+      correlationId: issued.metadata.correlationId,
+      ...(issued.metadata.authenticatedAs === undefined ? {} : { authenticatedAs: issued.metadata.authenticatedAs }),
+      ...(issued.data.browser === undefined ? {} : { browser: issued.data.browser }),
     };
   }
 
@@ -154,7 +219,9 @@ export class SignedOAuthStateStore implements OAuthStateStore {
   }
 
   private mac(keyId: string, nonce: string, exp: string, data: IssuedData): string {
-    const signed = ['oauth-state/v1', nonce, exp, data.tenantId, data.returnUrl].join('\n');
+    const label = data.purpose === 'handoff' ? 'oauth-handoff/v1' : 'oauth-state/v1';
+    const browser = data.browser === undefined ? [] : [data.browser];
+    const signed = [label, nonce, exp, data.tenantId, data.returnUrl, ...browser].join('\n');
     return b64url(createHmac('sha256', this.key(keyId)).update(signed).digest());
   }
 
@@ -196,6 +263,13 @@ export class SignedOAuthStateStore implements OAuthStateStore {
   private metadata(actor: string, correlationId: string) {
     return { actor, correlationId, at: this.clock.now().toISOString() };
   }
+}
+
+function sameBrowser(expected: string, secret: string | null): boolean {
+  if (secret === null || secret.length === 0 || secret.length > 256) return false;
+  const given = Buffer.from(browserBindingOf(secret));
+  const wanted = Buffer.from(expected);
+  return given.length === wanted.length && timingSafeEqual(given, wanted);
 }
 
 function streamOf(nonce: string): string {

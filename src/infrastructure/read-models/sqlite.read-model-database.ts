@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { ownerOnlySqliteFile } from '../files/owner-only';
 import { READ_MODEL_SCHEMA, READ_MODEL_UPGRADE_1 } from './read-model.schema';
 
 /**
@@ -9,6 +10,7 @@ export class SqliteReadModelDatabase {
   readonly db: Database.Database;
 
   constructor(file: string) {
+    ownerOnlySqliteFile(file);
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');

@@ -1,3 +1,4 @@
+import { EventQuarantine } from '../../../src/application/projections/event-quarantine';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -156,7 +157,14 @@ export class Sandbox {
     overrides: Partial<ProjectionSettings> = {},
     lock: ProjectionLock = new InProcessProjectionLock(),
   ): ProjectionRunner {
-    const runner = new ProjectionRunner(events, readModels.projections, lock, clock, { ...settings, ...overrides });
+    const runner = new ProjectionRunner(
+      events,
+      readModels.projections,
+      lock,
+      clock,
+      { ...settings, ...overrides },
+      new EventQuarantine(events, clock),
+    );
     this.closers.unshift(() => runner.stop());
     return runner;
   }

@@ -21,6 +21,18 @@ export interface ConsentRoundTrip {
   callbackHeaders: Headers;
   /** Where the service sent the browser: the returnUrl with ?gmail=… (null if no redirect). */
   location: URL | null;
+  /** The cookie the hand-off link gave this browser (`name=value`), or null. */
+  cookie: string | null;
+}
+
+export interface HandOff {
+  status: number;
+  headers: Headers;
+  /** Where the hand-off link sent the browser (the provider's consent URL, or a refusal). */
+  location: URL | null;
+  /** The cookie it set (`name=value`), null when none. */
+  cookie: string | null;
+  setCookie: string[];
 }
 
 export class GmailHarness {
@@ -75,24 +87,50 @@ export class GmailHarness {
     return this.svc.api.post(`/v1/tenants/${tenant}/mail-config/gmail/authorizations`, { returnUrl }, headers);
   }
 
-  /** The browser: consent URL → stand-in Google → our callback (no bearer token) → returnUrl. */
-  async followConsent(authorizationUrl: string): Promise<ConsentRoundTrip> {
-    const atGoogle = await fetch(authorizationUrl, { redirect: 'manual', signal: AbortSignal.timeout(10_000) });
-    const callback = new URL(atGoogle.headers.get('location') ?? 'about:blank');
-    expect(`${callback.origin}${callback.pathname}`).toBe(REDIRECT_URI);
-    return this.callback(callback);
+  /**
+   * The browser opening the authorizationUrl POST …/authorizations answered: the service's
+   * hand-off link (its public origin mapped to the loopback port), which sets the browser's
+   * consent cookie and redirects to Google.
+   */
+  handOff(authorizationUrl: string, cookie?: string): Promise<HandOff> {
+    return handOffAt(this.svc.url, authorizationUrl, cookie);
   }
 
-  /** Our callback with exactly this query, as a browser would open it. */
-  async callback(callback: URL | string): Promise<ConsentRoundTrip> {
+  /**
+   * The browser: authorizationUrl (our hand-off link) → stand-in Google → our callback with the
+   * cookie the hand-off set (no bearer token) → returnUrl. A Google URL is followed as is, with
+   * no cookie (a consent URL that reached another browser).
+   */
+  async followConsent(authorizationUrl: string, options: { cookie?: string | null } = {}): Promise<ConsentRoundTrip> {
+    let providerUrl = authorizationUrl;
+    let cookie: string | null = null;
+    if (new URL(authorizationUrl).origin === PUBLIC_ORIGIN) {
+      const handed = await this.handOff(authorizationUrl);
+      expect(handed.status).toBe(302);
+      providerUrl = handed.location!.toString();
+      cookie = handed.cookie;
+    }
+    if (options.cookie !== undefined) cookie = options.cookie;
+    const atProvider = await fetch(providerUrl, { redirect: 'manual', signal: AbortSignal.timeout(10_000) });
+    const callback = new URL(atProvider.headers.get('location') ?? 'about:blank');
+    expect(`${callback.origin}${callback.pathname}`).toBe(REDIRECT_URI);
+    return this.callback(callback, cookie);
+  }
+
+  /** Our callback with exactly this query (and this cookie), as a browser would open it. */
+  async callback(callback: URL | string, cookie: string | null = null): Promise<ConsentRoundTrip> {
     const url = new URL(callback, PUBLIC_ORIGIN);
-    const res = await request('GET', `${this.svc.url}${url.pathname}${url.search}`, { token: null });
+    const res = await request('GET', `${this.svc.url}${url.pathname}${url.search}`, {
+      token: null,
+      headers: cookie ? { cookie } : {},
+    });
     const location = res.headers.get('location');
     return {
       callback: url,
       callbackStatus: res.status,
       callbackHeaders: res.headers,
       location: location ? new URL(location) : null,
+      cookie,
     };
   }
 
@@ -134,4 +172,22 @@ export class GmailHarness {
       headers,
     );
   }
+}
+
+/** GET of a hand-off link at the service on `base` (the link's public origin mapped to it). */
+export async function handOffAt(base: string, authorizationUrl: string, cookie?: string): Promise<HandOff> {
+  const url = new URL(authorizationUrl);
+  const res = await request('GET', `${base}${url.pathname}${url.search}`, {
+    token: null,
+    headers: cookie ? { cookie } : {},
+  });
+  const setCookie = res.headers.getSetCookie();
+  const location = res.headers.get('location');
+  return {
+    status: res.status,
+    headers: res.headers,
+    location: location ? new URL(location) : null,
+    cookie: setCookie.length > 0 ? setCookie[0].split(';')[0] : null,
+    setCookie,
+  };
 }

@@ -1,5 +1,6 @@
 import { get } from 'node:https';
 import { startTestService, type TestService, type TestServiceOptions, uniqueTenant } from '../app';
+import { type HandOff, handOffAt } from '../google/gmail-harness';
 import { request } from '../http';
 import { standInCertificates } from './certs';
 import { MicrosoftStandIn } from './microsoft-stand-in';
@@ -15,6 +16,7 @@ export interface MicrosoftRoundTrip {
   callbackStatus: number;
   callbackHeaders: Headers;
   location: URL | null;
+  cookie: string | null;
 }
 
 /** The browser at the stand-in: it trusts the throw-away CA, as a browser of the test would. */
@@ -60,24 +62,50 @@ export class MicrosoftHarness {
     return this.svc.api.post(`/v1/tenants/${tenant}/mail-config/microsoft/authorizations`, { returnUrl }, headers);
   }
 
-  /** Consent URL → stand-in Microsoft → our callback (no bearer token) → returnUrl. */
-  async followConsent(authorizationUrl: string): Promise<MicrosoftRoundTrip> {
-    const atMicrosoft = await browserGet(authorizationUrl);
-    expect(atMicrosoft.status).toBe(302);
-    const callback = new URL(atMicrosoft.location!);
-    expect(`${callback.origin}${callback.pathname}`).toBe(REDIRECT_URI);
-    return this.callback(callback);
+  /**
+   * The browser opening the authorizationUrl POST …/authorizations answered: the service's
+   * hand-off link (its public origin mapped to the loopback port), which sets the browser's
+   * consent cookie and redirects to Microsoft.
+   */
+  handOff(authorizationUrl: string, cookie?: string): Promise<HandOff> {
+    return handOffAt(this.svc.url, authorizationUrl, cookie);
   }
 
-  async callback(callback: URL | string): Promise<MicrosoftRoundTrip> {
+  /**
+   * The browser: authorizationUrl (our hand-off link) → stand-in Microsoft → our callback with the
+   * cookie the hand-off set (no bearer token) → returnUrl. A Microsoft URL is followed as is, with
+   * no cookie (a consent URL that reached another browser).
+   */
+  async followConsent(authorizationUrl: string, options: { cookie?: string | null } = {}): Promise<MicrosoftRoundTrip> {
+    let providerUrl = authorizationUrl;
+    let cookie: string | null = null;
+    if (new URL(authorizationUrl).origin === PUBLIC_ORIGIN) {
+      const handed = await this.handOff(authorizationUrl);
+      expect(handed.status).toBe(302);
+      providerUrl = handed.location!.toString();
+      cookie = handed.cookie;
+    }
+    if (options.cookie !== undefined) cookie = options.cookie;
+    const atProvider = await browserGet(providerUrl);
+    const callback = new URL(atProvider.location ?? 'about:blank');
+    expect(`${callback.origin}${callback.pathname}`).toBe(REDIRECT_URI);
+    return this.callback(callback, cookie);
+  }
+
+  /** Our callback with exactly this query (and this cookie), as a browser would open it. */
+  async callback(callback: URL | string, cookie: string | null = null): Promise<MicrosoftRoundTrip> {
     const url = new URL(callback, PUBLIC_ORIGIN);
-    const res = await request('GET', `${this.svc.url}${url.pathname}${url.search}`, { token: null });
+    const res = await request('GET', `${this.svc.url}${url.pathname}${url.search}`, {
+      token: null,
+      headers: cookie ? { cookie } : {},
+    });
     const location = res.headers.get('location');
     return {
       callback: url,
       callbackStatus: res.status,
       callbackHeaders: res.headers,
       location: location ? new URL(location) : null,
+      cookie,
     };
   }
 

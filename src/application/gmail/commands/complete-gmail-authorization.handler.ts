@@ -19,7 +19,7 @@ import { type OAuthStateBinding } from '../../ports/oauth-state.port';
 import { requireGoogle } from '../gmail-preconditions';
 import { CompleteGmailAuthorizationCommand } from './complete-gmail-authorization.command';
 
-type FailureReason = 'scope_missing' | 'state_invalid' | 'exchange_failed';
+type FailureReason = 'scope_missing' | 'state_invalid' | 'exchange_failed' | 'other_browser';
 type Outcome = { gmail: 'authorized' } | { gmail: 'denied' } | { gmail: 'error'; reason: FailureReason };
 
 const failed = (reason: FailureReason): Outcome => ({ gmail: 'error', reason });
@@ -45,7 +45,10 @@ export class CompleteGmailAuthorizationHandler implements ICommandHandler<Comple
       // A forged state must not choose where the browser goes: the main application's first origin.
       const origin = this.config.oauthReturnUrlOrigins[0];
       const target = consent.returnUrl ?? (origin ? `${origin}/` : null);
-      return target && withOutcome(target, failed('state_invalid'));
+      // Completed in another browser than the one the consent was handed to: nothing changes for the tenant.
+      return (
+        target && withOutcome(target, failed(consent.reason === 'other_browser' ? 'other_browser' : 'state_invalid'))
+      );
     }
     const { binding } = consent;
     const outcome = await this.complete(consent, context.correlationId);
@@ -100,7 +103,12 @@ export class CompleteGmailAuthorizationHandler implements ICommandHandler<Comple
             at: this.clock.now().toISOString(),
           },
         },
-        { actor: binding.actor, correlationId, causationId: binding.correlationId },
+        {
+          actor: binding.actor,
+          correlationId,
+          causationId: binding.correlationId,
+          ...(binding.authenticatedAs === undefined ? {} : { authenticatedAs: binding.authenticatedAs }),
+        },
       );
     } catch (error) {
       // Erased or unprovisioned meanwhile (or its key shredded): the grant is dropped, nothing recorded.

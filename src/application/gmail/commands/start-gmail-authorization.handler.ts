@@ -3,28 +3,34 @@ import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { APP_CONFIG, type AppConfig } from '../../app-config';
 import { StateReader } from '../../mail-config/state-reader';
-import { GOOGLE_CONSENT, type GoogleConsent } from '../../ports/google-oauth.port';
+import { handoffUrl } from '../../common/consent-browser';
+import { OAUTH_STATE_STORE, type OAuthStateStore } from '../../ports/oauth-state.port';
 import { allowedReturnUrl, requireGoogle, returnOrigins } from '../gmail-preconditions';
 import { GmailAuthorizationStarted, StartGmailAuthorizationCommand } from './start-gmail-authorization.command';
 
 @CommandHandler(StartGmailAuthorizationCommand)
 export class StartGmailAuthorizationHandler implements ICommandHandler<StartGmailAuthorizationCommand> {
   constructor(
-    @Inject(GOOGLE_CONSENT) private readonly consent: GoogleConsent | null,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(OAUTH_STATE_STORE) private readonly states: OAuthStateStore,
     private readonly reader: StateReader,
   ) {}
 
   async execute({ tenantId, returnUrl, context }: StartGmailAuthorizationCommand): Promise<GmailAuthorizationStarted> {
-    const consent = requireGoogle(this.consent, this.config);
+    const google = requireGoogle(this.config.google, this.config);
     const target = allowedReturnUrl(returnUrl, returnOrigins(this.config));
     requireActive((await this.reader.load(tenantId)).state);
-    const started = await consent.begin({
+    // Not Google's URL yet: a one-time link to this service, so the consent is bound to the browser that opens it.
+    const handoff = await this.states.issueHandoff({
       tenantId,
       returnUrl: target,
       actor: context.actor,
       correlationId: context.correlationId,
+      ...(context.authenticatedAs === undefined ? {} : { authenticatedAs: context.authenticatedAs }),
     });
-    return { authorizationUrl: started.authorizationUrl, expiresAt: started.expiresAt.toISOString() };
+    return {
+      authorizationUrl: handoffUrl(google.redirectUri, handoff.state),
+      expiresAt: handoff.expiresAt.toISOString(),
+    };
   }
 }

@@ -17,7 +17,7 @@ import {
 import { requireMicrosoft } from '../microsoft-preconditions';
 import { CompleteMicrosoftAuthorizationCommand } from './complete-microsoft-authorization.command';
 
-type FailureReason = 'scope_missing' | 'state_invalid' | 'exchange_failed' | 'admin_consent_required';
+type FailureReason = 'scope_missing' | 'state_invalid' | 'exchange_failed' | 'admin_consent_required' | 'other_browser';
 type Outcome = { microsoft: 'authorized' } | { microsoft: 'denied' } | { microsoft: 'error'; reason: FailureReason };
 
 const failed = (reason: FailureReason): Outcome => ({ microsoft: 'error', reason });
@@ -42,7 +42,10 @@ export class CompleteMicrosoftAuthorizationHandler implements ICommandHandler<Co
       // A forged state must not choose where the browser goes: the main application's first origin.
       const origin = this.config.oauthReturnUrlOrigins[0];
       const target = returned.returnUrl ?? (origin ? `${origin}/` : null);
-      return target && withOutcome(target, failed('state_invalid'));
+      // Completed in another browser than the one the consent was handed to: nothing changes for the tenant.
+      return (
+        target && withOutcome(target, failed(returned.reason === 'other_browser' ? 'other_browser' : 'state_invalid'))
+      );
     }
     const { binding } = returned;
     const outcome = await this.outcomeOf(returned, context.correlationId);
@@ -94,7 +97,12 @@ export class CompleteMicrosoftAuthorizationHandler implements ICommandHandler<Co
             at: this.clock.now().toISOString(),
           },
         },
-        { actor: binding.actor, correlationId, causationId: binding.correlationId },
+        {
+          actor: binding.actor,
+          correlationId,
+          causationId: binding.correlationId,
+          ...(binding.authenticatedAs === undefined ? {} : { authenticatedAs: binding.authenticatedAs }),
+        },
       );
     } catch (error) {
       if (!(error instanceof MailConfigError) && !(error instanceof CredentialUnavailableError)) throw error;

@@ -9,12 +9,8 @@ import {
   STREAM_EXISTS,
   jsonEvent,
 } from '@eventstore/db-client';
-import {
-  type EventMetadata,
-  type ExpectedVersion,
-  type NewEvent,
-  type StoredEvent,
-} from '../../../application/ports/event-store.port';
+import { decodeEvent } from '../event-codec';
+import { type ExpectedVersion, type NewEvent, type StoredEvent } from '../../../application/ports/event-store.port';
 
 /** Translation between the port's language (versions from 1, positions as bigint) and the client's. */
 
@@ -44,15 +40,27 @@ export function toStoredEvent(recorded: RecordedEvent, commitPosition?: bigint):
   const known = (p: bigint | undefined) => (p === undefined || p === NO_POSITION ? undefined : p);
   const position = known(recorded.position?.commit) ?? known(commitPosition);
   if (position === undefined) throw new Error(`Event ${recorded.id} in ${recorded.streamId} came without a position`);
-  return {
+  const raw = {
     eventId: recorded.id,
     type: recorded.type,
-    data: recorded.data,
-    metadata: recorded.metadata as unknown as EventMetadata,
+    data: recorded.data as unknown,
+    metadata: recorded.metadata as unknown,
     streamId: recorded.streamId,
     version: Number(recorded.revision) + 1,
     position,
   };
+  // The server's own records ($settings, stream metadata) are not ours to decode; callers filter them out.
+  if (isSystemEvent(recorded)) return raw as StoredEvent;
+  // The client hands unparsable JSON over as raw bytes or text: decoding names the event instead.
+  return decodeEvent({
+    eventId: recorded.id,
+    type: recorded.type,
+    data: typeof recorded.data === 'string' ? JSON.stringify(recorded.data) : recorded.data,
+    metadata: typeof recorded.metadata === 'string' ? JSON.stringify(recorded.metadata) : recorded.metadata,
+    streamId: recorded.streamId,
+    version: Number(recorded.revision) + 1,
+    position,
+  });
 }
 
 /**

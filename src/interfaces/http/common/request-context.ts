@@ -34,10 +34,16 @@ export function actingAgent(req: Request & { caller?: Caller }): string {
   return req.caller?.agent ?? actorFrom(req.headers['x-actor']) ?? req.caller?.label ?? 'anonymous';
 }
 
+/** Who the credential says the caller is, kept as event metadata beside the actor. */
+function authenticatedAs(caller: Caller | undefined): { authenticatedAs?: string } {
+  return caller ? { authenticatedAs: caller.label } : {};
+}
+
 /** The CommandContext of a request: its acting agent (see actingAgent) and its request id. */
 export const Ctx = createParamDecorator((_: unknown, context: ExecutionContext): CommandContext => {
   const req = context.switchToHttp().getRequest<Request & { id: string; caller?: Caller }>();
-  return { actor: actingAgent(req), correlationId: req.id };
+  // X-Actor is the caller's word; the credential's identity is kept beside it, never replaced by it.
+  return { actor: actingAgent(req), correlationId: req.id, ...authenticatedAs(req.caller) };
 });
 
 /**
@@ -46,5 +52,5 @@ export const Ctx = createParamDecorator((_: unknown, context: ExecutionContext):
  */
 export const AgentCtx = createParamDecorator((_: unknown, context: ExecutionContext): CommandContext => {
   const req = context.switchToHttp().getRequest<Request & { id: string; caller?: Caller }>();
-  return { actor: agentOf(req.caller), correlationId: req.id };
+  return { actor: agentOf(req.caller), correlationId: req.id, ...authenticatedAs(req.caller) };
 });

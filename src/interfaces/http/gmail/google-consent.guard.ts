@@ -2,6 +2,7 @@ import { type CanActivate, createParamDecorator, type ExecutionContext, Inject, 
 import type { Request } from 'express';
 import { type ConsentReturn, GOOGLE_CONSENT } from '../../../application/ports/google-oauth.port';
 import { type PassportGoogleConsent } from '../../../infrastructure/google/google-consent';
+import { browserSecretFor } from '../common/consent-cookie';
 
 const CONSENT = Symbol('googleConsent');
 type WithConsent = Request & { [CONSENT]?: ConsentReturn };
@@ -21,7 +22,7 @@ export class GoogleConsentGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (!this.consent) return true;
     const req = context.switchToHttp().getRequest<WithConsent>();
-    req[CONSENT] = await this.consent.complete(req);
+    req[CONSENT] = await this.consent.complete(req, browserSecretFor(req, req.query?.state));
     return true;
   }
 }

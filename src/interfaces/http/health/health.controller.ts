@@ -1,6 +1,7 @@
-import { Controller, Get, Inject, Res } from '@nestjs/common';
+import { Controller, Get, Inject, NotFoundException, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
+import { APP_CONFIG, type AppConfig } from '../../../application/app-config';
 import { ReadinessRegistry } from '../../../application/health/readiness';
 import { AccessRule } from '../common/access';
 import { METRICS_REGISTRY, MetricsRegistry } from './metrics-registry';
@@ -12,6 +13,7 @@ export class HealthController {
   constructor(
     private readonly readiness: ReadinessRegistry,
     @Inject(METRICS_REGISTRY) private readonly metrics: MetricsRegistry,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   @Get('health/live')
@@ -28,6 +30,8 @@ export class HealthController {
 
   @Get('metrics')
   async metricsText(@Res() res: Response): Promise<void> {
+    // With METRICS_PORT the metrics are on the internal port only: the public one does not know them.
+    if (this.config.metricsPort !== null) throw new NotFoundException();
     res.type(this.metrics.contentType).send(await this.metrics.metrics());
   }
 }

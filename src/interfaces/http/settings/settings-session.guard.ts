@@ -93,5 +93,9 @@ export const CurrentSettingsSession = createParamDecorator(
 /** Changes made on the page are recorded with the actor the main application named for the session. */
 export const SettingsCtx = createParamDecorator((_: unknown, context: ExecutionContext): CommandContext => {
   const req = context.switchToHttp().getRequest<SettingsRequest>();
-  return { actor: req.settingsSession!.actor, correlationId: req.id ?? 'settings' };
+  return {
+    actor: req.settingsSession!.actor,
+    correlationId: req.id ?? 'settings',
+    authenticatedAs: 'settings-session',
+  };
 });

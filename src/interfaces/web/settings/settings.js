@@ -29,6 +29,7 @@
     state_invalid: 'the authorization took too long or was already used. Authorize again.',
     exchange_failed: 'the provider could not complete the authorization. Try again in a moment.',
     admin_consent_required: 'your organisation’s administrator must approve this app first.',
+    other_browser: 'it was finished in another browser than the one it was started in. Authorize again from this page.',
   };
 
   let csrf = '';
