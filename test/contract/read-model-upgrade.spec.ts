@@ -92,7 +92,8 @@ describe('read models projected by an earlier version, brought to the dashboard 
            VALUES ($1, $2, 'needs_attention', false, true, $3, $4)`,
           [r.tenantId, r.mode, searchOf(r), JSON.stringify(r)],
         );
-      expect((await migrateToLatest(config)).applied).toEqual(['0021-dashboard-support']);
+      // Every later migration runs too; 0021 is the one that upgrades these rows.
+      expect((await migrateToLatest(config)).applied).toContain('0021-dashboard-support');
       await expectUpgraded(new PostgresTenantDirectory(pool));
     } finally {
       await pool.end();
