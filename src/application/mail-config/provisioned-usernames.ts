@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { EVENT_STORE, type EventStore } from '../ports/event-store.port';
+import { EVENT_STORE, EventDecodeError, type EventStore, type StoredEvent } from '../ports/event-store.port';
 import { MAIL_CONFIG_STREAM_PREFIX, tenantOf } from './streams';
 
 /**
@@ -68,11 +68,7 @@ export class ProvisionedUsernames {
 
   private async readNewEvents(): Promise<void> {
     for (;;) {
-      const batch = await this.store.readAll({
-        after: this.position,
-        streamPrefix: MAIL_CONFIG_STREAM_PREFIX,
-        maxCount: BATCH,
-      });
+      const batch = await this.readBatch(BATCH);
       if (batch.length === 0) return;
       for (const event of batch) {
         const tenantId = tenantOf(event.streamId);
@@ -94,6 +90,24 @@ export class ProvisionedUsernames {
         }
       }
       this.position = batch[batch.length - 1].position;
+    }
+  }
+
+  /**
+   * A batch of tenant events after the position reached. An event that cannot be decoded (issue 18
+   * item 10) cannot be anyone's provisioning fact: the events before it are read one by one, it is
+   * stepped over with a warning, and provisioning goes on for every other tenant.
+   */
+  private async readBatch(maxCount: number): Promise<StoredEvent[]> {
+    try {
+      return await this.store.readAll({ after: this.position, streamPrefix: MAIL_CONFIG_STREAM_PREFIX, maxCount });
+    } catch (error) {
+      if (!(error instanceof EventDecodeError)) throw error;
+      // One by one up to the bad event, which the single read then steps over.
+      if (maxCount > 1) return this.readBatch(1);
+      this.logger.warn(`${error.message}; not counted among the provisioned usernames`);
+      this.position = error.position;
+      return this.readBatch(maxCount);
     }
   }
 }

@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { ownerOnlySqliteFile } from '../files/owner-only';
 import type {
   DeliveryLogFilter,
   DeliveryLogPage,
@@ -27,6 +28,7 @@ export class SqliteDeliveryLog extends BatchingDeliveryLog {
 
   constructor(file: string) {
     super();
+    ownerOnlySqliteFile(file);
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');

@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { ownerOnlySqliteFile } from '../files/owner-only';
 import {
   type SupportSessionRecord,
   type SupportSessionStore,
@@ -17,6 +18,7 @@ export class SqliteSupportSessionStore implements SupportSessionStore {
   private readonly db: Database.Database;
 
   constructor(file: string) {
+    ownerOnlySqliteFile(file);
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('busy_timeout = 5000');

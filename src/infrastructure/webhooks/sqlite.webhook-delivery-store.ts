@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
+import { ownerOnlySqliteFile } from '../files/owner-only';
 import {
   type ClaimedWebhookDelivery,
   type NewWebhookDelivery,
@@ -97,6 +98,7 @@ export class SqliteWebhookDeliveryStore implements WebhookDeliveryStore {
   private readonly db: Database.Database;
 
   constructor(file: string) {
+    ownerOnlySqliteFile(file);
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
