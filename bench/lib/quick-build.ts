@@ -50,6 +50,18 @@ export function quickBuild(repoRoot: string): string {
   }
   // The pages' static files are served from beside the code, as `npm run build` copies them.
   cpSync(join(repoRoot, 'src', 'interfaces', 'web'), join(out, 'interfaces', 'web'), { recursive: true });
+  // JSON modules the code imports (tsc emits them beside the code too).
+  for (const json of jsonModules(join(repoRoot, 'src'))) {
+    cpSync(json, join(out, relative(join(repoRoot, 'src'), json)));
+  }
   progress(`transpiled ${files.length} source files for the quick run in ${Date.now() - t0} ms`);
   return join(out, 'main.js');
+}
+
+function jsonModules(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return name === 'web' ? [] : jsonModules(path);
+    return name.endsWith('.json') ? [path] : [];
+  });
 }

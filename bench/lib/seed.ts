@@ -35,7 +35,7 @@ function lifeOf(tenantId: string, t0: number): { commands: MailConfigCommand[]; 
         type: 'RecordSmtpTest',
         data: { ok: false, stage: 'auth', message: '535 authentication failed', durationMs: 412, at: at(2) },
       },
-      { type: 'ConfigureSmtp', data: { ...smtp, password: sealed(), activate: true, at: at(3) } },
+      { type: 'ConfigureSmtp', data: { ...smtp, password: sealed(), activate: true, force: true, at: at(3) } },
       {
         type: 'RecordSmtpTest',
         data: { ok: true, stage: 'done', message: 'connected and authenticated', durationMs: 388, at: at(4) },
