@@ -75,6 +75,7 @@ describe('support dashboard over HTTP', () => {
       const doc = (await svc.anonymous.get('/docs-json')).body;
       expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(routes));
       expect(doc.paths['/v1/audit/events'].get.parameters.map((p: { name: string }) => p.name).sort()).toEqual([
+        'X-Request-Id',
         'cursor',
         'limit',
         'since',

@@ -329,4 +329,24 @@ export const OPERATIONS: Record<string, OperationDoc> = {
     problems: ['WEBHOOKS_NOT_CONFIGURED', 'WEBHOOK_DELIVERY_NOT_FOUND', 'WEBHOOK_DELIVERY_PENDING'],
     examples: { unknown: { path: { id: 'msg_00000000-0000-0000-0000-000000000000' }, status: 404 } },
   },
+  'GET /v1/oauth/google/authorize': {
+    summary: "The consent link handed out: binds the consent to this browser, then on to Google's screen",
+    description:
+      'Opened once, by the browser that is to finish the consent: sets a short-lived HttpOnly cookie the ' +
+      'callback checks (RFC 9700 \u00a74.7), then redirects to Google. A second opening or a forged link goes ' +
+      'back to the returnUrl with gmail=error&reason=state_invalid.',
+    answers: { 302: { schema: null, description: "To Google's consent screen (or back with an error)" } },
+    problems: [],
+    examples: { notRunnable: 'a one-time link from a consent start: test/security/consent-browser.security.spec.ts' },
+  },
+  'GET /v1/oauth/microsoft/authorize': {
+    summary: "The consent link handed out: binds the consent to this browser, then on to Microsoft's screen",
+    description:
+      'Opened once, by the browser that is to finish the consent: sets a short-lived HttpOnly cookie the ' +
+      'callback checks (RFC 9700 \u00a74.7), then redirects to Microsoft. A second opening or a forged link ' +
+      'goes back to the returnUrl with microsoft=error&reason=state_invalid.',
+    answers: { 302: { schema: null, description: "To Microsoft's consent screen (or back with an error)" } },
+    problems: [],
+    examples: { notRunnable: 'a one-time link from a consent start: test/security/consent-browser.security.spec.ts' },
+  },
 };
