@@ -118,18 +118,19 @@ export function tenantDirectoryContract(name: string, open: OpenReadModels): voi
       await applyEvents(
         rm.projections,
         [
-          stored('t-6', 1, head + 1n, provisioned('t-6', 'ACME')),
-          stored('t-7', 1, head + 2n, provisioned('t-7', 'gone')),
-          stored('t-8', 1, head + 3n, provisioned('t-8', 'acme-2')),
+          stored('t-9', 1, head + 1n, provisioned('t-9', 'ACME')),
+          stored('t-10', 1, head + 2n, provisioned('t-10', 'gone')),
+          stored('t-11', 1, head + 3n, provisioned('t-11', 'acme-2')),
         ],
         (await rm.checkpoint()).generation,
       );
       const flagged = (await rm.tenants({ limit: 20 })).filter((t) => t.duplicateUsername).map((t) => t.tenantId);
-      expect(flagged).toEqual(['t-1', 't-5', 't-6', 't-7']);
+      // (t-6, seeded above for the support panel, has a username of its own.)
+      expect(flagged).toEqual(['t-1', 't-10', 't-5', 't-9']);
       expect((await rm.tenants({ limit: 20, q: 'acme-2' }))[0]).toMatchObject({ duplicateUsername: false });
       // Paging and filters do not hide the other half of a pair.
-      expect(await rm.tenants({ limit: 1, afterTenantId: 't-5' })).toEqual([
-        expect.objectContaining({ tenantId: 't-6', duplicateUsername: true }),
+      expect(await rm.tenants({ limit: 1, afterTenantId: 't-1' })).toEqual([
+        expect.objectContaining({ tenantId: 't-10', duplicateUsername: true }),
       ]);
     });
   });

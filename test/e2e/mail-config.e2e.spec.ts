@@ -326,7 +326,8 @@ describe('tenant mail configuration over HTTP', () => {
   it('echoes X-Request-Id and generates one when absent', async () => {
     const given = await svc.anonymous.get('/health/live', undefined, { 'X-Request-Id': 'abc-123' });
     expect(given.headers.get('x-request-id')).toBe('abc-123');
-    const generated = await svc.anonymous.get('/health/live');
+    // Every route but the liveness probe (which skips all per-request work, issue 19).
+    const generated = await svc.api.get('/v1/capabilities');
     expect(generated.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
   });
 });

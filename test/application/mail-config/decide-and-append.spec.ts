@@ -110,6 +110,8 @@ const configureSmtp = (address: string, activate = true): MailConfigCommand => (
     username: address,
     password: { keyId: 'k1', ciphertext: 'c2VhbGVk' },
     activate,
+    // No Test here: these cases are about appending, not about the activation rule.
+    force: activate,
     at: new Date().toISOString(),
   },
 });

@@ -189,8 +189,12 @@ export function buildOpenApiDocument(app: INestApplication, publicUrl: string): 
       const doc = OPERATIONS[`${method.toUpperCase()} ${path}`];
       const authenticated = Array.isArray(operation.security) && operation.security.length > 0;
       if (!authenticated) operation.security = [];
-      operation.parameters = [...(operation.parameters ?? []), X_REQUEST_ID];
-      if (authenticated && method !== 'get') operation.parameters.push(X_ACTOR);
+      const declared = new Set(((operation.parameters ?? []) as ParameterObject[]).map((p) => `${p.in}:${p.name}`));
+      const common = [X_REQUEST_ID, ...(authenticated && method !== 'get' ? [X_ACTOR] : [])];
+      operation.parameters = [
+        ...(operation.parameters ?? []),
+        ...common.filter((p) => !declared.has(`${p.in}:${p.name}`)),
+      ];
       if (!doc) continue;
       operation.summary ??= doc.summary;
       if (doc.description) operation.description ??= doc.description;
