@@ -269,6 +269,22 @@ describe('support dashboard: tenant panel and actions in headless Chromium', () 
     await page.getByRole('button', { name: 'Search messages' }).click();
     await expectText(found, '3 messages found.');
 
+    // A long log pages: "Show older messages" appends the next page below, still newest first.
+    const busy = uniqueTenant('busy');
+    await provision(svc, busy);
+    for (let i = 1; i <= 26; i++) {
+      const res = await svc.api.post(`/v1/tenants/${busy}/messages`, message({ subject: `Update ${i}` }));
+      expect(res.status).toBe(200);
+    }
+    await openTenant(busy);
+    await expectText(found, '25 messages found (older ones: Show older messages).');
+    await page.getByRole('button', { name: 'Show older messages' }).click();
+    await expectText(found, '26 messages found.');
+    expect((await rows()).map((cells) => cells[2])).toEqual([...Array(26).keys()].map((i) => `Update ${26 - i}`));
+    expect(await page.getByRole('button', { name: 'Show older messages' }).isVisible()).toBe(false);
+    await openTenant(tenant);
+    await expectText(found, '3 messages found.');
+
     await shoot('dashboard-messages.png');
     expect(await seriousViolations(page)).toEqual([]);
     expect(pageErrors).toEqual([]);
