@@ -1,4 +1,4 @@
-import { DynamicModule, Module, type Type } from '@nestjs/common';
+import { DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import type { DestinationStream } from 'pino';
 import { rootLogger } from './infrastructure/logging/logger-options';
@@ -37,9 +37,7 @@ const PAGES = [SettingsModule, MicrosoftModule, WebhooksModule];
 /** The HTTP service: the shared core, the HTTP plumbing, the command and query buses, the features. */
 @Module({})
 export class AppModule {
-  static register(
-    options: ServiceOptions & HttpOptions & { logStream?: DestinationStream; extraModules?: Type[] },
-  ): DynamicModule {
+  static register(options: ServiceOptions & HttpOptions & { logStream?: DestinationStream }): DynamicModule {
     const { config } = options;
     return {
       module: AppModule,
@@ -51,7 +49,6 @@ export class AppModule {
         ...USE_CASES,
         ...ROUTES,
         ...PAGES,
-        ...(options.extraModules ?? []),
       ],
     };
   }

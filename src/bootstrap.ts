@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { type INestApplication, type Type } from '@nestjs/common';
+import { type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { type NestExpressApplication } from '@nestjs/platform-express';
 import { SwaggerModule } from '@nestjs/swagger';
@@ -34,8 +34,6 @@ export interface StartOptions {
   /** Listen on this port instead of PORT (0 = any free port). */
   port?: number;
   eventStore?: EventStore;
-  /** More modules for the application (tests mount routes of their own); none in production. */
-  extraModules?: Type[];
 }
 
 export interface RunningService {
@@ -72,7 +70,6 @@ export async function startService(options: StartOptions): Promise<RunningServic
       database,
       eventStore: options.eventStore,
       logStream: options.logStream,
-      extraModules: options.extraModules,
     }),
     { bodyParser: false, bufferLogs: true },
   );

@@ -1,7 +1,8 @@
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { startTestService, type TestService, uniqueTenant } from '../support/app';
 import { freePort, startOidcProvider, type TestOidcProvider } from '../support/oidc/oidc-provider';
-import { SupportActionTestModule } from '../support/oidc/support-action.module';
+import { provision } from '../support/smtp/scenario';
+import { eventually } from './dashboard-fixtures';
 import { seriousViolations } from './settings-fixtures';
 
 // Debian's chromium, installed by the test setup (.ci); never a downloaded browser build.
@@ -36,7 +37,6 @@ describe('support sign-in with the company OpenID provider, in headless Chromium
         SUPPORT_OIDC_ALLOWED_DOMAINS: 'help.example',
         SUPPORT_OIDC_NAME: 'Help Inc',
       },
-      extraModules: [SupportActionTestModule],
     });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -84,20 +84,52 @@ describe('support sign-in with the company OpenID provider, in headless Chromium
     const me = await page.evaluate(async () => (await fetch('/dashboard/session')).json());
     expect(me).toEqual({ identity: 'ana@help.example', personal: true });
 
-    // A support action from the page, as the dashboard's buttons send it; X-Actor cannot make it someone else's.
+    // A real support action, taken with the panel's button: a settings-page link for a tenant.
     const tenant = uniqueTenant('oidc');
-    const action = await page.evaluate(async (path) => {
-      const res = await fetch(path, { method: 'POST', credentials: 'same-origin', headers: { 'X-Actor': 'mallory' } });
-      return { status: res.status, body: await res.json() };
-    }, `/v1/dashboard/test-actions/${tenant}/provision`);
-    expect(action).toEqual({ status: 201, body: { actor: 'ana@help.example' } });
-
-    // The audit, read by the agent from the page, names them.
-    const audit = await page.evaluate(
-      async (path) => (await fetch(path)).json() as Promise<{ events: Array<{ type: string; actor: string }> }>,
-      `/v1/audit/events?tenantId=${tenant}`,
+    await provision(svc, tenant);
+    await page.getByLabel('Search').fill(tenant);
+    await page.getByRole('button', { name: tenant, exact: true }).click();
+    await page.getByRole('heading', { name: `Tenant ${tenant}` }).waitFor();
+    await page.getByRole('button', { name: 'Copy settings-page link' }).click();
+    const link = await eventually(
+      async () => (await page.getByLabel('Settings-page link').inputValue()) || undefined,
+      8000,
+      'the settings-page link shown',
     );
-    expect(audit.events.map((e) => [e.type, e.actor])).toEqual([['MailConfigProvisioned', 'ana@help.example']]);
+    expect(link).toMatch(/\/settings\/open\?link=/);
+    // The same route called from the page with an X-Actor header: the header cannot make it someone else's.
+    const status = await page.evaluate(
+      async (path) =>
+        (await fetch(path, { method: 'POST', credentials: 'same-origin', headers: { 'X-Actor': 'mallory' } })).status,
+      `/v1/dashboard/tenants/${tenant}/settings-link`,
+    );
+    expect(status).toBe(201);
+
+    // The audit, read by the agent from the page, names them as the actor of both.
+    const recorded = await eventually(
+      async () => {
+        const audit = await page.evaluate(
+          async (path) => (await fetch(path)).json() as Promise<{ events: Array<{ type: string; actor: string }> }>,
+          `/v1/audit/events?tenantId=${tenant}`,
+        );
+        const links = audit.events.filter((e) => e.type === 'SettingsLinkIssued');
+        return links.length === 2 ? audit.events : undefined;
+      },
+      8000,
+      'two SettingsLinkIssued in the audit',
+    );
+    expect(recorded.map((e) => [e.type, e.actor])).toEqual([
+      ['MailConfigProvisioned', expect.not.stringMatching(/ana@help\.example/)],
+      ['SettingsLinkIssued', 'ana@help.example'],
+      ['SettingsLinkIssued', 'ana@help.example'],
+    ]);
+    // …and so does the panel's history, in words.
+    await page
+      .getByRole('region', { name: `History of ${tenant}` })
+      .locator('li', { hasText: 'Settings-page link issued' })
+      .filter({ hasText: 'by ana@help.example' })
+      .first()
+      .waitFor({ timeout: 8000 });
 
     // Signing out ends the session: the page is back at the sign-in form and the API refuses the browser.
     await page.getByRole('button', { name: 'Sign out' }).click();

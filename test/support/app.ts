@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { readFileSync } from 'node:fs';
-import { type RunningService, type StartOptions, startService } from '../../src/bootstrap';
+import { type RunningService, startService } from '../../src/bootstrap';
 import { client, type Client } from './http';
 import { testEventStoreEnv } from './store-under-test';
 
@@ -35,8 +35,6 @@ export interface TestServiceOptions {
   keepDataDir?: boolean;
   /** Listen on this port (default: any free one), e.g. when PUBLIC_URL must be known before start. */
   port?: number;
-  /** Modules of the test's own mounted into the application. */
-  extraModules?: StartOptions['extraModules'];
 }
 
 export async function startTestService(options: TestServiceOptions = {}): Promise<TestService> {
@@ -57,7 +55,7 @@ export async function startTestService(options: TestServiceOptions = {}): Promis
       done();
     },
   });
-  let running = await startService({ env, logStream, port: options.port ?? 0, extraModules: options.extraModules });
+  let running = await startService({ env, logStream, port: options.port ?? 0 });
   const apiToken = env.API_TOKEN ?? readFileSync(join(dataDir, 'api-token'), 'utf8').trim();
   const supportToken = env.SUPPORT_TOKEN ?? readFileSync(join(dataDir, 'support-token'), 'utf8').trim();
   const service: TestService = {
@@ -73,7 +71,7 @@ export async function startTestService(options: TestServiceOptions = {}): Promis
     running,
     async restart() {
       await running.close();
-      running = await startService({ env, logStream, port: options.port ?? 0, extraModules: options.extraModules });
+      running = await startService({ env, logStream, port: options.port ?? 0 });
       service.running = running;
       service.url = running.url;
       service.api = client(running.url, apiToken);

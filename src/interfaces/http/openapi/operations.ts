@@ -299,6 +299,14 @@ export const OPERATIONS: Record<string, OperationDoc> = {
     problems: ['NOT_PROVISIONED', 'INVALID_CURSOR'],
     examples: { history: { tenant: 'provisioned', status: 200 } },
   },
+  'GET /v1/dashboard/tenants/{tenantId}/messages': {
+    summary: "The tenant's delivery log for the support panel, newest first (same filters as the tenant route)",
+    answers: { 200: { schema: 'DeliveryLogAnswer', description: 'One page; nextCursor for older ones' } },
+    problems: ['NOT_PROVISIONED', 'INVALID_CURSOR'],
+    examples: {
+      failedToClient: { tenant: 'provisioned', query: { to: 'client@example.org', outcome: 'failed' }, status: 200 },
+    },
+  },
   'POST /v1/dashboard/tenants/{tenantId}/smtp-test': {
     summary: 'Re-run the SMTP test on the saved configuration (recorded, the agent as actor)',
     answers: { 200: { schema: 'SmtpTestReport', description: 'How far the test got, in words' } },

@@ -54,6 +54,9 @@
   }
 
   const state = { shown: 0, cursor: null, selected: null, panelKey: '', historyKey: '', open: new Set() };
+  const messages = { query: '', cursor: null, count: 0 };
+  const MESSAGE_PAGE = 25;
+  const OUTCOME = { sent: 'Sent', failed: 'Failed', uncertain: 'Uncertain' };
   const MODE = { default: 'Default address', gmail: 'Gmail', microsoft: 'Microsoft 365', smtp: 'SMTP' };
   const SECURITY = { tls: 'TLS from the start', starttls: 'STARTTLS', none: 'no encryption' };
   const DETECTED = {
@@ -273,6 +276,93 @@
     $('#tenant').hidden = false;
   }
 
+  // The delivery log: searched on demand, never on the refresh timer, so results stay put while read.
+  function outcomeWords(m) {
+    const where = m.stage ? ` at ${m.stage}` : '';
+    const detail = m.detail ? `: ${m.detail}` : '';
+    if (m.outcome === 'sent') {
+      return m.fallback ? `fell back from ${MODE[m.fallback.from] ?? m.fallback.from}: ${m.fallback.reason}` : '';
+    }
+    if (m.outcome === 'failed') return `Not sent${where}${detail}`;
+    return `May have reached the server${where}${detail}`;
+  }
+
+  function messageRow(m) {
+    const recipients = [
+      m.to.join(', '),
+      ...(m.cc.length ? [`Cc: ${m.cc.join(', ')}`] : []),
+      ...(m.bcc.length ? [`Bcc: ${m.bcc.join(', ')}`] : []),
+    ];
+    const words = outcomeWords(m);
+    const badge = m.outcome === 'sent' ? 'ok' : 'needs_attention';
+    return el('tr', { 'data-message': m.messageId ?? m.correlationId }, [
+      el('td', {}, [time(m.at)]),
+      el('td', {}, [recipients.join('; ')]),
+      el('td', {}, [m.subject || '(no subject)']),
+      el('td', {}, [MODE[m.mode] ?? m.mode]),
+      el('td', {}, [m.from || '–']),
+      el('td', { class: 'outcome' }, [
+        el('span', { class: `badge ${badge}` }, [OUTCOME[m.outcome] ?? m.outcome]),
+        words,
+      ]),
+    ]);
+  }
+
+  function messageQuery() {
+    const params = new URLSearchParams();
+    const form = new FormData($('#message-search'));
+    const to = String(form.get('to') ?? '').trim();
+    if (to) params.set('to', to);
+    if (form.get('outcome')) params.set('outcome', String(form.get('outcome')));
+    // A date is a whole day where the agent is: from its first to its last millisecond, local time.
+    const since = String(form.get('since') ?? '');
+    const until = String(form.get('until') ?? '');
+    if (since) params.set('since', new Date(`${since}T00:00:00`).toISOString());
+    if (until) params.set('until', new Date(`${until}T23:59:59.999`).toISOString());
+    return params;
+  }
+
+  function announceMessages() {
+    const n = messages.count;
+    const more = messages.cursor ? ' (older ones: Show older messages)' : '';
+    $('#messages-status').textContent = `${n === 0 ? 'No' : n} message${n === 1 ? '' : 's'} found${more}.`;
+  }
+
+  async function loadMessages(append) {
+    const tenantId = state.selected;
+    if (!tenantId) return;
+    const params = append ? new URLSearchParams(messages.query) : messageQuery();
+    params.set('limit', String(MESSAGE_PAGE));
+    if (append && messages.cursor) params.set('cursor', messages.cursor);
+    const page = await api(`/v1/dashboard/tenants/${encodeURIComponent(tenantId)}/messages?${params}`);
+    if (state.selected !== tenantId) return;
+    params.delete('cursor');
+    messages.query = params.toString();
+    const rows = page.messages.map(messageRow);
+    if (append) $('#messages tbody').append(...rows);
+    else $('#messages tbody').replaceChildren(...rows);
+    messages.count = (append ? messages.count : 0) + page.messages.length;
+    messages.cursor = page.nextCursor;
+    $('#more-messages').hidden = !page.nextCursor;
+    announceMessages();
+  }
+
+  async function searchMessages(append) {
+    const input = $('#message-to');
+    if (!input.checkValidity()) {
+      input.setAttribute('aria-invalid', 'true');
+      $('#messages-status').textContent = 'Type one email address as the recipient, or leave it empty.';
+      input.focus();
+      return;
+    }
+    input.removeAttribute('aria-invalid');
+    try {
+      await loadMessages(append);
+    } catch (error) {
+      if (error.message !== 'signed out') $('#messages-status').textContent = `Could not search: ${error.message}`;
+    }
+  }
+
   async function guarded(work) {
     try {
       await work();
@@ -292,13 +382,21 @@
       $('#action-status').textContent = '';
       $('#link-box').hidden = true;
       $('#link-url').value = '';
+      $('#message-search').reset();
+      $('#message-to').removeAttribute('aria-invalid');
+      $('#messages tbody').replaceChildren();
+      $('#messages-status').textContent = '';
+      $('#more-messages').hidden = true;
+      Object.assign(messages, { query: '', cursor: null, count: 0 });
     }
+    const changed = state.selected !== tenantId;
     state.selected = tenantId;
     for (const tr of document.querySelectorAll('tr[data-tenant-row]')) {
       tr.classList.toggle('selected', tr.dataset.tenantRow === tenantId);
     }
     await guarded(() => loadTenantPanel(tenantId));
     $('#tenant-title').focus();
+    if (changed) await searchMessages(false);
   }
 
   function say(text) {
@@ -398,6 +496,11 @@
       if (button) openTenant(button.dataset.tenant);
     });
     actions();
+    $('#message-search').addEventListener('submit', (e) => {
+      e.preventDefault();
+      searchMessages(false);
+    });
+    $('#more-messages').addEventListener('click', () => searchMessages(true));
     $('#close-tenant').addEventListener('click', () => {
       state.selected = null;
       $('#tenant').hidden = true;
