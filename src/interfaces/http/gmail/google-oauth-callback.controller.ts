@@ -31,9 +31,13 @@ export class GoogleOAuthCallbackController {
   @ApiOperation({
     summary: 'The authorizationUrl: binds the consent to this browser (HttpOnly cookie), then redirects to Google',
   })
-  @ApiQuery({ name: 'handoff', required: true, description: 'One-time, 10 minutes; from POST …/gmail/authorizations' })
+  @ApiQuery({
+    name: 'handoff',
+    required: true,
+    description: 'One-time, 10 minutes; from POST …/gmail/authorizations',
+  })
   @ApiFoundResponse({
-    description: 'Google’s consent screen; a used, expired or unknown link: returnUrl?gmail=error&reason=state_invalid',
+    description: 'Google’s consent screen; a used, expired or unknown link goes back with reason=state_invalid',
   })
   async authorize(@Query('handoff') handoff: unknown, @Res() res: Response, @Ctx() ctx: CommandContext) {
     const opened: ConsentOpened = await this.commandBus.execute(
