@@ -1,3 +1,4 @@
+import { EventQuarantine } from '../application/projections/event-quarantine';
 import { inNetworks, parseCidr } from '../infrastructure/mail/ssrf/ip-ranges';
 import { Inject, Logger, Module, OnApplicationBootstrap, OnApplicationShutdown, OnModuleDestroy } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../application/app-config';
@@ -33,6 +34,8 @@ import { POSTGRES_DATABASE } from './core.module';
 @Module({
   controllers: [WebhookDeliveriesController],
   providers: [
+    // The operators' quarantine of unreadable events, shared with the projections (it lives in the event store).
+    EventQuarantine,
     { provide: WEBHOOK_SETTINGS, inject: [APP_CONFIG], useFactory: (c: AppConfig) => webhookSettingsFrom(c.webhooks) },
     {
       provide: WEBHOOK_DELIVERY_STORE,

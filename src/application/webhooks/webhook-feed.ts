@@ -1,9 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { MAIL_CONFIG_STREAM_PREFIX, tenantOf } from '../mail-config/streams';
-import { EVENT_STORE, type EventStore, type StoredEvent } from '../ports/event-store.port';
+import { EVENT_STORE, EventDecodeError, type EventStore, type StoredEvent } from '../ports/event-store.port';
 import { type HeldProjectionLock, type ProjectionLock } from '../ports/projection-lock.port';
 import { WEBHOOK_DELIVERY_STORE, type WebhookDeliveryStore } from '../ports/webhook-delivery-store.port';
 import { BatchingFeed } from '../projections/batching-feed';
+import { EventQuarantine } from '../projections/event-quarantine';
 import { webhookDeliveryFor } from './webhook-messages';
 import { WEBHOOK_SETTINGS, type WebhookSettings } from './webhook-settings';
 
@@ -27,6 +28,8 @@ export class WebhookFeed {
   private held: HeldProjectionLock | null = null;
   private timer: NodeJS.Timeout | undefined;
   private running = false;
+  /** The poisoned event last named in the log, so a retry every few seconds does not repeat it. */
+  private reportedPoison: bigint | null = null;
   /** Called after a batch queued something (the dispatcher of this instance looks at once). */
   onQueued: () => void = () => undefined;
 
@@ -35,6 +38,7 @@ export class WebhookFeed {
     @Inject(WEBHOOK_DELIVERY_STORE) private readonly store: WebhookDeliveryStore,
     @Inject(WEBHOOK_FEED_LOCK) private readonly lock: ProjectionLock,
     @Inject(WEBHOOK_SETTINGS) private readonly settings: WebhookSettings,
+    private readonly quarantine: EventQuarantine,
   ) {}
 
   async start(): Promise<void> {
@@ -132,7 +136,49 @@ export class WebhookFeed {
     if (this.feed !== feed) return;
     this.feed = null;
     void feed.close().catch(() => undefined);
-    this.failed(error);
+    if (error instanceof EventDecodeError) void this.poisoned(error);
+    else this.failed(error);
+  }
+
+  /**
+   * An event that cannot be read back (issue 18 item 10): once an operator quarantined it, the feed
+   * steps over it as the projections do and goes on for every other tenant; until then it says once
+   * which event and how to quarantine it, and asks again at every retry.
+   */
+  private async poisoned(error: EventDecodeError): Promise<void> {
+    const where = `event ${error.streamId} version ${error.version} (position ${error.position})`;
+    try {
+      if (await this.quarantine.has(error.streamId, error.version)) {
+        await this.stepOver(error);
+        this.logger.warn(`webhook feed skipped quarantined ${where}`);
+      } else if (this.reportedPoison !== error.position) {
+        this.reportedPoison = error.position;
+        const hint = `events quarantine --stream ${error.streamId} --version ${error.version}`;
+        this.logger.error(`webhook feed stopped at ${where}: ${error.reason}; quarantine it with: ${hint}`);
+      }
+    } catch (failure) {
+      this.failed(failure as Error);
+      return;
+    }
+    if (this.running) this.later();
+  }
+
+  /** Queues what comes before the poisoned event one event at a time, then moves the checkpoint onto it. */
+  private async stepOver(poison: EventDecodeError): Promise<void> {
+    let checkpoint = (await this.store.checkpoint()) ?? 0n;
+    while (checkpoint < poison.position) {
+      let next: StoredEvent[];
+      try {
+        next = await this.events.readAll({ after: checkpoint, streamPrefix: MAIL_CONFIG_STREAM_PREFIX, maxCount: 1 });
+      } catch (error) {
+        if (error instanceof EventDecodeError && error.position === poison.position) break;
+        throw error;
+      }
+      if (next.length === 0 || next[0].position >= poison.position) break;
+      await this.enqueue(next);
+      checkpoint = next[0].position;
+    }
+    await this.store.enqueue([], poison.position, []);
   }
 
   private failed(error: Error): void {
