@@ -1,26 +1,8 @@
-import Database from 'better-sqlite3';
-import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EventQuarantine } from '../../src/application/projections/event-quarantine';
+import { poisonEvent } from '../support/poisoned-event';
 import { startTestService, type TestService, uniqueTenant } from '../support/app';
 import { webhookSecret, WebhookReceiver } from '../support/webhooks/webhook-receiver';
-
-/** A row written behind the service's back (a damaged disk, a hand edit): data that is not JSON. */
-function poison(dataDir: string, streamId: string): { version: number; position: bigint } {
-  const db = new Database(join(dataDir, 'events.db'));
-  try {
-    const { v } = db.prepare('SELECT MAX(version) AS v FROM events WHERE stream_id = ?').get(streamId) as { v: number };
-    const meta = JSON.stringify({ actor: 'agent', correlationId: 'c-poison', at: new Date().toISOString() });
-    const inserted = db
-      .prepare('INSERT INTO events (stream_id, version, event_id, type, data, metadata) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(streamId, v + 1, randomUUID(), 'ModeChanged', '{"to": "sm', meta);
-    db.prepare('UPDATE streams SET version = ? WHERE stream_id = ?').run(v + 1, streamId);
-    return { version: v + 1, position: BigInt(inserted.lastInsertRowid) };
-  } finally {
-    db.close();
-  }
-}
 
 /**
  * Issue #18 item 10 for the webhook feed, a second consumer of the event stream: one unreadable
@@ -61,7 +43,7 @@ describe('item 10: a poisoned event stops webhooks only until it is quarantined'
     expect((await activateSmtp(before)).status).toBe(200);
     await receiver.until(() => receiver.of(before, 'mail_config.mode_changed').length === 1);
 
-    const bad = poison(svc.dataDir, `mailConfig-${victim}`);
+    const bad = poisonEvent(svc.dataDir, `mailConfig-${victim}`);
     expect((await activateSmtp(after)).status).toBe(200);
     const where = `event mailConfig-${victim} version ${bad.version} (position ${bad.position})`;
     const stopped = () => svc.logs.filter((l) => l.includes('webhook feed stopped at'));
@@ -71,7 +53,7 @@ describe('item 10: a poisoned event stops webhooks only until it is quarantined'
     expect(stopped()).toHaveLength(1);
     expect(stopped()[0]).toContain(where);
     expect(stopped()[0]).toContain(`events quarantine --stream mailConfig-${victim} --version ${bad.version}`);
-    expect(stopped()[0]).not.toContain('"to": "sm');
+    expect(stopped()[0]).not.toContain('smtp.exa');
     expect(receiver.of(after)).toEqual([]);
 
     await svc.running.app

@@ -1,11 +1,10 @@
-import Database from 'better-sqlite3';
-import { randomUUID } from 'node:crypto';
 import { openSync, readFileSync, writeSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EventDecodeError } from '../../src/application/ports/event-store.port';
 import { ProjectionRunner } from '../../src/application/projections/projection-runner';
 import { decodeEvent } from '../../src/infrastructure/event-store/event-codec';
+import { poisonEvent } from '../support/poisoned-event';
 import { startTestService, type TestService, uniqueTenant } from '../support/app';
 import { runCli } from '../support/cli-process';
 
@@ -23,22 +22,6 @@ async function eventually<T>(what: string, check: () => Promise<T | undefined>, 
     if (value !== undefined) return value;
     if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
     await sleep(100);
-  }
-}
-
-/** A row written behind the service's back, as a damaged disk or a hand edit would: data that is not JSON. */
-function poison(dataDir: string, streamId: string): { version: number; position: bigint } {
-  const db = new Database(join(dataDir, 'events.db'));
-  try {
-    const { v } = db.prepare('SELECT MAX(version) AS v FROM events WHERE stream_id = ?').get(streamId) as { v: number };
-    const meta = JSON.stringify({ actor: 'agent', correlationId: 'c-poison', at: new Date().toISOString() });
-    const inserted = db
-      .prepare('INSERT INTO events (stream_id, version, event_id, type, data, metadata) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(streamId, v + 1, randomUUID(), 'SmtpConfigured', '{"host": "smtp.exa', meta);
-    db.prepare('UPDATE streams SET version = ? WHERE stream_id = ?').run(v + 1, streamId);
-    return { version: v + 1, position: BigInt(inserted.lastInsertRowid) };
-  } finally {
-    db.close();
   }
 }
 
@@ -82,7 +65,7 @@ describe('item 10: a poisoned event names itself, can be quarantined, and stops 
       201,
     );
     await eventually('the victim projected', async () => ((await listed(victim)) ? true : undefined));
-    const bad = poison(svc.dataDir, `mailConfig-${victim}`);
+    const bad = poisonEvent(svc.dataDir, `mailConfig-${victim}`);
     expect((await svc.api.post(`/v1/tenants/${other}/mail-config`, { username: other.toLowerCase() })).status).toBe(
       201,
     );

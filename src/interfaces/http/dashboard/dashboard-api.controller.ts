@@ -2,10 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/com
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { CommandContext } from '../../../application/common/command-context';
-import {
-  type DeliveryLogAnswer,
-  GetDeliveryLogQuery,
-} from '../../../application/delivery-log/queries/get-delivery-log.query';
+import { type DeliveryLogAnswer } from '../../../application/delivery-log/queries/get-delivery-log.query';
 import type { SmtpTestReport } from '../../../application/ports/mail-transport.port';
 import { type TenantPanelRecord } from '../../../application/ports/tenant-directory.port';
 import {
@@ -32,7 +29,7 @@ import { AccessRule } from '../common/access';
 import { AgentCtx } from '../common/request-context';
 import { TenantIdPipe } from '../common/tenant-id.pipe';
 import { TenantRateLimit } from '../common/throttle';
-import { DeliveryLogQueryDto } from '../delivery-log/delivery-log.dto';
+import { deliveryLogQuery, DeliveryLogQueryDto } from '../delivery-log/delivery-log.dto';
 import { DashboardHistoryQueryDto, TenantListQueryDto, TestMessageDto } from './dashboard.dto';
 
 /**
@@ -95,16 +92,7 @@ export class DashboardApiController {
     @Param('tenantId', TenantIdPipe) tenantId: string,
     @Query() q: DeliveryLogQueryDto,
   ): Promise<DeliveryLogAnswer> {
-    return this.queries.execute(
-      new GetDeliveryLogQuery(tenantId, {
-        to: q.to,
-        since: q.since ? new Date(q.since) : undefined,
-        until: q.until ? new Date(q.until) : undefined,
-        outcome: q.outcome,
-        cursor: q.cursor,
-        limit: q.limit ?? 100,
-      }),
-    );
+    return this.queries.execute(deliveryLogQuery(tenantId, q));
   }
 
   /** The saved configuration, as the tenant's Test button would; recorded as SmtpConnectionTested. */

@@ -1,13 +1,10 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import {
-  type DeliveryLogAnswer,
-  GetDeliveryLogQuery,
-} from '../../../application/delivery-log/queries/get-delivery-log.query';
+import { type DeliveryLogAnswer } from '../../../application/delivery-log/queries/get-delivery-log.query';
 import { AccessRule } from '../common/access';
 import { TenantIdPipe } from '../common/tenant-id.pipe';
-import { DeliveryLogQueryDto } from './delivery-log.dto';
+import { deliveryLogQuery, DeliveryLogQueryDto } from './delivery-log.dto';
 
 /** The delivery log beside the send route: `GET` on the same path reads what `POST` sent. */
 @ApiTags('sending')
@@ -22,15 +19,6 @@ export class DeliveryLogController {
     @Param('tenantId', TenantIdPipe) tenantId: string,
     @Query() q: DeliveryLogQueryDto,
   ): Promise<DeliveryLogAnswer> {
-    return this.queries.execute(
-      new GetDeliveryLogQuery(tenantId, {
-        to: q.to,
-        since: q.since ? new Date(q.since) : undefined,
-        until: q.until ? new Date(q.until) : undefined,
-        outcome: q.outcome,
-        cursor: q.cursor,
-        limit: q.limit ?? 100,
-      }),
-    );
+    return this.queries.execute(deliveryLogQuery(tenantId, q));
   }
 }

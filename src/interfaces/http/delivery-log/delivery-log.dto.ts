@@ -1,5 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsISO8601, IsOptional } from 'class-validator';
+import { GetDeliveryLogQuery } from '../../../application/delivery-log/queries/get-delivery-log.query';
 import { type DeliveryLogOutcome } from '../../../application/ports/delivery-log.port';
 import { IsMailbox } from '../common/mailbox';
 import { PageQueryDto } from '../common/page-query.dto';
@@ -26,4 +27,16 @@ export class DeliveryLogQueryDto extends PageQueryDto {
   @IsOptional()
   @IsIn(OUTCOMES, { message: `outcome must be one of ${OUTCOMES.join(', ')}` })
   outcome?: DeliveryLogOutcome;
+}
+
+/** The query message for a tenant's delivery log: the same for the main application's route and support's. */
+export function deliveryLogQuery(tenantId: string, q: DeliveryLogQueryDto): GetDeliveryLogQuery {
+  return new GetDeliveryLogQuery(tenantId, {
+    to: q.to,
+    since: q.since ? new Date(q.since) : undefined,
+    until: q.until ? new Date(q.until) : undefined,
+    outcome: q.outcome,
+    cursor: q.cursor,
+    limit: q.limit ?? 100,
+  });
 }
