@@ -1,3 +1,4 @@
+import type { CommandContext } from '../common/command-context';
 /**
  * The `state` of the OAuth round trip: signed, bound to a tenant and a return URL, valid for a
  * short time and usable once, across restarts and across instances sharing a store. It also
@@ -23,6 +24,19 @@ export interface OAuthStateBinding {
    * (RFC 9700 §4.7): only that browser can complete it. Absent on a hand-off link.
    */
   browser?: string;
+}
+
+/**
+ * The context of what a consent callback records: the actor and authenticated caller who started
+ * the consent, this callback's correlation id, and the starting request as its cause.
+ */
+export function consentCallbackContext(binding: OAuthStateBinding, correlationId: string): CommandContext {
+  return {
+    actor: binding.actor,
+    correlationId,
+    causationId: binding.correlationId,
+    ...(binding.authenticatedAs === undefined ? {} : { authenticatedAs: binding.authenticatedAs }),
+  };
 }
 
 export interface IssuedOAuthState {

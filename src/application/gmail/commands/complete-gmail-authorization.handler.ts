@@ -15,7 +15,7 @@ import {
   type GoogleGrant,
   type GoogleOAuth,
 } from '../../ports/google-oauth.port';
-import { type OAuthStateBinding } from '../../ports/oauth-state.port';
+import { consentCallbackContext, type OAuthStateBinding } from '../../ports/oauth-state.port';
 import { requireGoogle } from '../gmail-preconditions';
 import { CompleteGmailAuthorizationCommand } from './complete-gmail-authorization.command';
 
@@ -103,12 +103,7 @@ export class CompleteGmailAuthorizationHandler implements ICommandHandler<Comple
             at: this.clock.now().toISOString(),
           },
         },
-        {
-          actor: binding.actor,
-          correlationId,
-          causationId: binding.correlationId,
-          ...(binding.authenticatedAs === undefined ? {} : { authenticatedAs: binding.authenticatedAs }),
-        },
+        consentCallbackContext(binding, correlationId),
       );
     } catch (error) {
       // Erased or unprovisioned meanwhile (or its key shredded): the grant is dropped, nothing recorded.

@@ -6,7 +6,7 @@ import { APP_CONFIG, type AppConfig } from '../../app-config';
 import { DecideAndAppend } from '../../mail-config/decide-and-append';
 import { CIPHER, type Cipher, CredentialUnavailableError } from '../../ports/cipher.port';
 import { CLOCK, type Clock } from '../../ports/clock.port';
-import { type OAuthStateBinding } from '../../ports/oauth-state.port';
+import { consentCallbackContext, type OAuthStateBinding } from '../../ports/oauth-state.port';
 import {
   MICROSOFT_CONSENT,
   MICROSOFT_REFRESH_TOKEN_FIELD,
@@ -97,12 +97,7 @@ export class CompleteMicrosoftAuthorizationHandler implements ICommandHandler<Co
             at: this.clock.now().toISOString(),
           },
         },
-        {
-          actor: binding.actor,
-          correlationId,
-          causationId: binding.correlationId,
-          ...(binding.authenticatedAs === undefined ? {} : { authenticatedAs: binding.authenticatedAs }),
-        },
+        consentCallbackContext(binding, correlationId),
       );
     } catch (error) {
       if (!(error instanceof MailConfigError) && !(error instanceof CredentialUnavailableError)) throw error;
