@@ -40,6 +40,7 @@ describe('requestLogging', () => {
   const scopes: unknown[] = [];
   let server: Server;
   let url: string;
+  let root: ReturnType<typeof rootLogger>;
   beforeAll(async () => {
     const stream = new Writable({
       write(chunk, _enc, done) {
@@ -47,7 +48,7 @@ describe('requestLogging', () => {
         done();
       },
     });
-    const root = rootLogger('debug', false, stream);
+    root = rootLogger('debug', false, stream);
     const params = { pinoHttp: { logger: root } };
     const inRequest = new PinoLogger(params);
     inRequest.setContext('Probe');
@@ -101,6 +102,23 @@ describe('requestLogging', () => {
     const all = JSON.stringify(lines);
     expect(all).not.toContain('oauth-code-never-logged');
     expect(all).not.toContain('pw-never-logged');
+  });
+
+  it('writes the request line exactly as pino would write those fields (keys, order, values)', async () => {
+    const { id } = await get('/v1/tenants/acme-2/mail-config?secret=never', { 'x-request-id': 'req-shape-1' });
+    const ours = lines.find((l) => (l.req as { id?: string } | undefined)?.id === id)!;
+    const fields = {
+      req: { id, method: 'GET', url: '/v1/tenants/acme-2/mail-config' },
+      tenantId: 'acme-2',
+      res: { statusCode: 200 },
+      responseTime: ours.responseTime,
+    };
+    root.info(fields, 'request completed');
+    const pinos = lines.at(-1)!;
+    expect(pinos).not.toBe(ours);
+    const withoutTime = (l: Record<string, unknown>) => Object.entries(l).filter(([k]) => k !== 'time');
+    expect(withoutTime(ours)).toEqual(withoutTime(pinos));
+    expect(typeof ours.time).toBe('number');
   });
 
   it('logs a 5xx as "request errored" at error level and leaves health probes out', async () => {
