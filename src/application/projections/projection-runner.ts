@@ -10,6 +10,7 @@ import { BatchingFeed } from './batching-feed';
 import { EventQuarantine } from './event-quarantine';
 import { ApplyOutcome, applyEvents, ReadModelResetError } from './mail-config.projection';
 import { PROJECTION_SETTINGS, ProjectionSettings } from './projection-settings';
+import { ProjectionService } from './projection-service';
 import { RebuildProgress, RebuildResult, rebuildReadModels } from './rebuild';
 
 /** The projection's name for its lock (one projection feeds the dashboard rows and the audit index). */
@@ -45,7 +46,7 @@ export interface ProjectionStatus {
  * of crashing the service.
  */
 @Injectable()
-export class ProjectionRunner {
+export class ProjectionRunner implements ProjectionService {
   private readonly logger = new Logger(ProjectionRunner.name);
   private feed: BatchingFeed | null = null;
   private held: HeldProjectionLock | null = null;
