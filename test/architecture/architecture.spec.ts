@@ -70,6 +70,19 @@ describe('architecture check', () => {
     expect(result.out).toMatch(/src\/application\/use-case\.ts → src\/interfaces\/http\/controller\.ts/);
   });
 
+  it('fails when src reaches for an async context (AsyncLocalStorage, nestjs-pino/storage)', async () => {
+    const result = await check({
+      'src/infrastructure/scope.ts':
+        "import { AsyncLocalStorage } from 'node:async_hooks';\nimport { storage } from 'nestjs-pino/storage';\n" +
+        'export const s = [AsyncLocalStorage, storage];\n',
+    });
+    expect(result.code).not.toBe(0);
+    expect(result.out).toMatch(/no-async-context-on-the-request-path: src\/infrastructure\/scope\.ts → async_hooks/);
+    expect(result.out).toMatch(
+      /no-async-context-on-the-request-path: src\/infrastructure\/scope\.ts → nestjs-pino\/storage/,
+    );
+  });
+
   describe('controllers only dispatch', () => {
     const application = {
       'src/application/ports/event-store.port.ts': 'export const EVENT_STORE = Symbol();\n',

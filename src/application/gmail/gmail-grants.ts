@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { MailConfigState } from '../../domain/mail-config/mail-config.state';
 import { type CommandContext, type DetectedBy, systemContext } from '../common/command-context';
+import { logContext } from '../common/log-context';
 import { DecideAndAppend } from '../mail-config/decide-and-append';
 import { GMAIL_REFRESH_TOKEN_FIELD } from '../mail-config/credential-status';
 import { GMAIL_METRICS, GmailMetrics } from '../metrics/gmail-metrics';
@@ -72,6 +73,7 @@ export class GmailGrants {
     if (recorded) {
       this.metrics.revocationDetected();
       this.logger.warn(
+        logContext(trigger, tenantId),
         `Gmail consent of tenant ${tenantId} was revoked at Google; the tenant is back on the default mode`,
       );
     }

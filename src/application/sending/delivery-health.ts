@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { MailConfigState } from '../../domain/mail-config/mail-config.state';
 import { Mode } from '../../domain/mail-config/mail-config.types';
 import { type CommandContext, systemContext } from '../common/command-context';
+import { logContext } from '../common/log-context';
 import { DecideAndAppend } from '../mail-config/decide-and-append';
 import { Clock, CLOCK } from '../ports/clock.port';
 import { SEND_FAILURE_COUNTER, type SendFailureCounter } from '../ports/send-failure-counter.port';
@@ -28,7 +29,7 @@ export class DeliveryHealth {
   ) {}
 
   async succeeded(tenantId: string, state: MailConfigState, mode: Mode, ctx: CommandContext): Promise<void> {
-    await this.count(tenantId, () => this.counter.succeeded(tenantId));
+    await this.count(tenantId, ctx, () => this.counter.succeeded(tenantId));
     // The folded state says whether anything is failing: a healthy tenant's send (the hot path)
     // then costs no command.
     if (!state.delivery.failing) return;
@@ -41,7 +42,7 @@ export class DeliveryHealth {
     failure: { stage: string; message: string },
     ctx: CommandContext,
   ): Promise<void> {
-    const count = await this.count(tenantId, () => this.counter.failed(tenantId, mode));
+    const count = await this.count(tenantId, ctx, () => this.counter.failed(tenantId, mode));
     if (count === undefined || count < this.threshold) return;
     await this.record(tenantId, ctx, {
       type: 'RecordDeliveryFailure',
@@ -50,11 +51,11 @@ export class DeliveryHealth {
   }
 
   /** Counting is bookkeeping too: a count that cannot be kept is logged and the send answered. */
-  private async count<T>(tenantId: string, call: () => Promise<T>): Promise<T | undefined> {
+  private async count<T>(tenantId: string, ctx: CommandContext, call: () => Promise<T>): Promise<T | undefined> {
     try {
       return await call();
     } catch (error) {
-      this.logger.warn({ tenantId, err: (error as Error).message }, 'could not count send health');
+      this.logger.warn({ ...logContext(ctx, tenantId), err: (error as Error).message }, 'could not count send health');
       return undefined;
     }
   }
@@ -69,7 +70,7 @@ export class DeliveryHealth {
       // Health transitions are the service's own observation of the send `ctx` belongs to.
       await this.commands.handle(tenantId, command, systemContext(ctx, 'send'));
     } catch (error) {
-      this.logger.warn({ tenantId, err: (error as Error).message }, 'could not record send health');
+      this.logger.warn({ ...logContext(ctx, tenantId), err: (error as Error).message }, 'could not record send health');
     }
   }
 

@@ -7,6 +7,8 @@ import {
   type SmtpSecurity,
 } from '../../domain/mail-config/mail-config.types';
 import { ApplicationError } from '../common/application-error';
+import type { CommandContext } from '../common/command-context';
+import { logContext } from '../common/log-context';
 import { SMTP_PASSWORD_FIELD } from '../mail-config/credential-status';
 import { SMTP_TEST_METRICS, type SmtpTestMetrics } from '../metrics/smtp-test-metrics';
 import { type Cipher, CIPHER } from '../ports/cipher.port';
@@ -51,12 +53,14 @@ export class SmtpActivationGate {
     tenantId: string,
     state: MailConfigState,
     at: string,
+    context: CommandContext,
   ): Promise<(SmtpActivationEvidence & { configuredAt: string }) | undefined> {
     const smtp = state.smtp;
     if (state.status !== 'active' || smtp === null || state.mode === 'smtp') return undefined;
     const password = await this.cipher.decrypt(smtp.password, { tenantId, field: SMTP_PASSWORD_FIELD });
     const { address, host, port, security, username } = smtp;
-    const evidence = await this.evidence(tenantId, state, { address, host, port, security, username, password }, at);
+    const settings = { address, host, port, security, username, password };
+    const evidence = await this.evidence(tenantId, state, settings, at, context);
     return { ...evidence, configuredAt: smtp.configuredAt };
   }
 
@@ -66,6 +70,7 @@ export class SmtpActivationGate {
     state: MailConfigState,
     settings: SettingsToActivate,
     at: string,
+    context: CommandContext,
   ): Promise<SmtpActivationEvidence | undefined> {
     if (state.status !== 'active') return undefined;
     let password = settings.password;
@@ -74,7 +79,7 @@ export class SmtpActivationGate {
       if (!state.smtp || !savedPasswordServes(state.smtp, settings)) return undefined;
       password = await this.cipher.decrypt(state.smtp.password, { tenantId, field: SMTP_PASSWORD_FIELD });
     }
-    return this.evidence(tenantId, state, { ...settings, password }, at);
+    return this.evidence(tenantId, state, { ...settings, password }, at, context);
   }
 
   private async evidence(
@@ -82,6 +87,7 @@ export class SmtpActivationGate {
     state: MailConfigState,
     settings: TestedSmtpSettings,
     at: string,
+    context: CommandContext,
   ): Promise<SmtpActivationEvidence> {
     const fingerprint = this.transport.fingerprint(settings);
     if (passedRecently(state.smtp?.lastPass ?? null, fingerprint, at)) return { fingerprint, test: null };
@@ -89,7 +95,7 @@ export class SmtpActivationGate {
     this.metrics.smtpTested(report.stage, report.ok, report.durationMs / 1000);
     this.logger.log(
       {
-        tenantId,
+        ...logContext(context, tenantId),
         activation: true,
         host: settings.host,
         port: settings.port,

@@ -98,10 +98,11 @@ export function rootLogger(level: string, pretty: boolean, stream?: DestinationS
     level,
     formatters: { log: scrubSecrets, bindings: scrubSecrets },
     serializers: {
+      // A use case's line carries only `req: { id }` (logContext): no empty url is added to it.
       req: (req: { id?: string; method?: string; url?: string }) => ({
         id: req.id,
         method: req.method,
-        url: pathOnly(req.url),
+        url: req.url === undefined ? undefined : pathOnly(req.url),
       }),
       res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
       err: serializeError,

@@ -1,6 +1,5 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { Logger as NestPinoLogger, PARAMS_PROVIDER_TOKEN, PinoLogger } from 'nestjs-pino';
-import { storage } from 'nestjs-pino/storage';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { assignRequestId, pathOnly } from './logger-options';
@@ -20,26 +19,18 @@ function requestBindings(req: LoggedRequest): Record<string, unknown> {
 }
 
 /**
- * The request's logger as nestjs-pino looks it up (its AsyncLocalStorage store): the child logger
- * with the request's bindings is made the first time something logs inside the request — on most
- * requests never, so they pay neither the child nor the serialisation of its bindings.
+ * What ties a line logged while serving `req` to it, for code that has the request at hand (the
+ * problem filter, a controller): its id and tenant, as on the request line. Empty before the
+ * request logger gave the request an id.
  */
-class RequestScope {
-  private child: Logger | undefined;
-  responseLogger: Logger | undefined = undefined;
-
-  constructor(
-    private readonly root: Logger,
-    private readonly req: LoggedRequest,
-  ) {}
-
-  get logger(): Logger {
-    return (this.child ??= this.root.child(requestBindings(this.req)));
-  }
-
-  set logger(logger: Logger) {
-    this.child = logger;
-  }
+export function requestLogContext(req: { id?: unknown; url?: string; originalUrl?: string }): {
+  req?: { id: string };
+  tenantId?: string;
+} {
+  if (typeof req.id !== 'string') return {};
+  // Express rewrites url inside a mounted router; originalUrl is what the request line saw.
+  const m = TENANT_IN_PATH.exec(req.originalUrl ?? req.url ?? '');
+  return m ? { req: { id: req.id }, tenantId: m[1] } : { req: { id: req.id } };
 }
 
 const LIVENESS = '/health/live';
@@ -48,15 +39,19 @@ const LIVENESS = '/health/live';
 export const UNLOGGED = (url: string) => url.startsWith('/health/') || url === '/metrics';
 
 /**
- * The request logger (in place of pino-http): assigns the request id, runs the request in its
- * logging scope, and writes one line when the response is done — `request completed`, `request
- * errored` (5xx) or `request aborted` (the connection closed first), with the request's bindings,
- * the status and the time taken. The line is built from allow-listed fields only.
+ * The request logger (in place of pino-http): assigns the request id and writes one line when the
+ * response is done — `request completed`, `request errored` (5xx) or `request aborted` (the
+ * connection closed first), with the request's bindings, the status and the time taken. The line
+ * is built from allow-listed fields only.
+ *
+ * No AsyncLocalStorage scope: on Node 20 one turns promise hooks on for the whole process, which
+ * cost a command about a tenth of its CPU. A line logged while serving a request carries its id
+ * because the code that logs it passes it (logContext of the CommandContext, requestLogContext).
  */
 export function requestLogging(root: Logger) {
   return (req: IncomingMessage, res: ServerResponse, next: () => void): void => {
-    // The orchestrator's liveness probe: no scope and no line (nothing inside it logs), and an id
-    // only when the caller sent one to be echoed (generating one per probe is most of its cost).
+    // The orchestrator's liveness probe: no line, and an id only when the caller sent one to be
+    // echoed (generating one per probe is most of its cost).
     if (req.url === LIVENESS) {
       if (req.headers['x-request-id'] !== undefined) assignRequestId(req as LoggedRequest, res);
       return next();
@@ -74,7 +69,7 @@ export function requestLogging(root: Logger) {
         else root.info(line, 'request completed');
       });
     }
-    storage.run(new RequestScope(root, logged) as never, next);
+    next();
   };
 }
 

@@ -1,6 +1,7 @@
 import { Inject, Logger } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type { CommandContext } from '../../common/command-context';
+import { logContext } from '../../common/log-context';
 import { StateReader } from '../../mail-config/state-reader';
 import { GMAIL_TRANSPORT, type GmailTransport, GrantRevokedError } from '../../ports/gmail-transport.port';
 import { AuthorizedGmailTenants } from '../authorized-gmail-tenants';
@@ -39,12 +40,14 @@ export class CheckGmailConsentsHandler implements ICommandHandler<CheckGmailCons
         } else {
           result.failed++;
           this.logger.warn(
+            logContext(context, tenantId),
             `consent check of tenant ${tenantId} could not reach a verdict: ${(error as Error).message}`,
           );
         }
       }
     }
     this.logger.log(
+      logContext(context),
       `Gmail consent check: ${result.checked} checked, ${result.revoked} revoked at Google, ${result.failed} undecided`,
     );
     return result;

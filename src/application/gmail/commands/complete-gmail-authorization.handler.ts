@@ -3,6 +3,8 @@ import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { MailConfigError } from '../../../domain/mail-config/mail-config.errors';
 import { GMAIL_SEND_SCOPE } from '../../../domain/mail-config/mail-config.types';
 import { APP_CONFIG, type AppConfig } from '../../app-config';
+import type { CommandContext } from '../../common/command-context';
+import { logContext, type LogContext } from '../../common/log-context';
 import { GMAIL_REFRESH_TOKEN_FIELD } from '../../mail-config/credential-status';
 import { DecideAndAppend } from '../../mail-config/decide-and-append';
 import { CIPHER, type Cipher, CredentialUnavailableError } from '../../ports/cipher.port';
@@ -41,7 +43,7 @@ export class CompleteGmailAuthorizationHandler implements ICommandHandler<Comple
     requireGoogle(this.google, this.config);
     if (!consent) throw new Error('The consent callback reached the use case without passing the consent guard');
     if (consent.outcome === 'state_refused') {
-      this.logger.warn(`Gmail authorization callback refused: state ${consent.reason}`);
+      this.logger.warn(logContext(context), `Gmail authorization callback refused: state ${consent.reason}`);
       // A forged state must not choose where the browser goes: the main application's first origin.
       const origin = this.config.oauthReturnUrlOrigins[0];
       const target = consent.returnUrl ?? (origin ? `${origin}/` : null);
@@ -51,40 +53,45 @@ export class CompleteGmailAuthorizationHandler implements ICommandHandler<Comple
       );
     }
     const { binding } = consent;
-    const outcome = await this.complete(consent, context.correlationId);
+    const outcome = await this.complete(consent, context);
     const ended = outcome.gmail === 'error' ? outcome.reason : outcome.gmail;
-    if (outcome.gmail === 'authorized') this.logger.log(`Gmail authorized for tenant ${binding.tenantId}`);
-    else this.logger.warn(`Gmail authorization of tenant ${binding.tenantId} ended: ${ended}`);
+    const line = logContext(context, binding.tenantId);
+    if (outcome.gmail === 'authorized') this.logger.log(line, `Gmail authorized for tenant ${binding.tenantId}`);
+    else this.logger.warn(line, `Gmail authorization of tenant ${binding.tenantId} ended: ${ended}`);
     return withOutcome(binding.returnUrl, outcome);
   }
 
   private async complete(
     consent: Exclude<ConsentReturn, { outcome: 'state_refused' }>,
-    correlationId: string,
+    context: CommandContext,
   ): Promise<Outcome> {
     const { binding } = consent;
     switch (consent.outcome) {
       case 'denied':
         return { gmail: 'denied' };
       case 'failed':
-        this.logger.warn(`Gmail authorization of tenant ${binding.tenantId}: ${consent.why}`);
+        this.logger.warn(
+          logContext(context, binding.tenantId),
+          `Gmail authorization of tenant ${binding.tenantId}: ${consent.why}`,
+        );
         return failed('exchange_failed');
       case 'granted':
-        return this.record(binding, consent.grant, correlationId);
+        return this.record(binding, consent.grant, context);
     }
   }
 
-  private async record(binding: OAuthStateBinding, grant: GoogleGrant, correlationId: string): Promise<Outcome> {
+  private async record(binding: OAuthStateBinding, grant: GoogleGrant, context: CommandContext): Promise<Outcome> {
     const { tenantId } = binding;
+    const line = logContext(context, tenantId);
     // Granular consent lets the user untick gmail.send: such a grant authorizes nothing, and is
     // withdrawn at Google before the tenant hears of it, so the app is not left listed in the account.
     if (!grant.grantedScopes.includes(GMAIL_SEND_SCOPE)) {
-      await this.revokeUnusable(tenantId, grant);
+      await this.revokeUnusable(tenantId, grant, line);
       return failed('scope_missing');
     }
     // Without a refresh token the grant is useless after an hour; never replace a stored one with nothing.
     if (!grant.refreshToken) {
-      this.logger.warn(`Gmail authorization of tenant ${tenantId}: Google sent no refresh token`);
+      this.logger.warn(line, `Gmail authorization of tenant ${tenantId}: Google sent no refresh token`);
       return failed('exchange_failed');
     }
     try {
@@ -103,13 +110,13 @@ export class CompleteGmailAuthorizationHandler implements ICommandHandler<Comple
             at: this.clock.now().toISOString(),
           },
         },
-        consentCallbackContext(binding, correlationId),
+        consentCallbackContext(binding, context.correlationId),
       );
     } catch (error) {
       // Erased or unprovisioned meanwhile (or its key shredded): the grant is dropped, nothing recorded.
       if (!(error instanceof MailConfigError) && !(error instanceof CredentialUnavailableError)) throw error;
       const why = error instanceof MailConfigError ? error.code : error.reason;
-      this.logger.warn(`Gmail authorization of tenant ${tenantId} refused: ${why}`);
+      this.logger.warn(line, `Gmail authorization of tenant ${tenantId} refused: ${why}`);
       return failed(
         error instanceof MailConfigError && error.code === 'GMAIL_SCOPE_MISSING' ? 'scope_missing' : 'exchange_failed',
       );
@@ -118,14 +125,15 @@ export class CompleteGmailAuthorizationHandler implements ICommandHandler<Comple
   }
 
   /** One revocation of a grant that will never be used; its outcome is logged, the refusal stands either way. */
-  private async revokeUnusable(tenantId: string, grant: GoogleGrant): Promise<void> {
+  private async revokeUnusable(tenantId: string, grant: GoogleGrant, line: LogContext): Promise<void> {
     if (!this.tokens) return;
     try {
       // Revoking the refresh token ends the whole grant; without one, the access token does.
       await this.tokens.revoke(grant.refreshToken ?? grant.accessToken);
-      this.logger.log(`Gmail grant of tenant ${tenantId} without gmail.send revoked at Google`);
+      this.logger.log(line, `Gmail grant of tenant ${tenantId} without gmail.send revoked at Google`);
     } catch (error) {
       this.logger.warn(
+        line,
         `Gmail grant of tenant ${tenantId} without gmail.send could not be revoked at Google: ` +
           (error as Error).message,
       );

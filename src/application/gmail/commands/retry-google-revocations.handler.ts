@@ -1,6 +1,7 @@
 import { Inject, Logger } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type { CommandContext } from '../../common/command-context';
+import { logContext } from '../../common/log-context';
 import { StateReader } from '../../mail-config/state-reader';
 import { CIPHER, type Cipher } from '../../ports/cipher.port';
 import { CLOCK, type Clock } from '../../ports/clock.port';
@@ -42,6 +43,7 @@ export class RetryGoogleRevocationsHandler implements ICommandHandler<RetryGoogl
       if (!outcome) continue;
       if (outcome.ok) result.revoked++;
       this.logger.log(
+        logContext(context, entry.tenantId),
         `Google revocation for tenant ${entry.tenantId}, try ${outcome.attempt}: ` +
           `${outcome.ok ? 'revoked' : outcome.message}${outcome.final ? ' (final)' : ''}`,
       );

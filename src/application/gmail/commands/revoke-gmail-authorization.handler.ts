@@ -2,6 +2,7 @@ import { requireActive } from '../../../domain/mail-config/mail-config.state';
 import { Inject, Logger } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { APP_CONFIG, type AppConfig } from '../../app-config';
+import { logContext } from '../../common/log-context';
 import { DecideAndAppend } from '../../mail-config/decide-and-append';
 import { MailConfigPresenter } from '../../mail-config/mail-config.presenter';
 import type { MailConfigView } from '../../mail-config/mail-config.view';
@@ -36,8 +37,9 @@ export class RevokeGmailAuthorizationHandler implements ICommandHandler<RevokeGm
     const { gmail } = loaded.state;
     const sealed = gmail.status === 'authorized' ? gmail.refreshToken : null;
     const outcome = sealed ? await revokeAtGoogle(google, this.cipher, tenantId, sealed) : null;
+    const line = logContext(context, tenantId);
     if (outcome && !outcome.ok)
-      this.logger.warn(`Google did not revoke the Gmail grant of tenant ${tenantId}: ${outcome.message}`);
+      this.logger.warn(line, `Google did not revoke the Gmail grant of tenant ${tenantId}: ${outcome.message}`);
     const { current, events } = await this.decideAndAppend.handle(
       tenantId,
       {
@@ -53,7 +55,10 @@ export class RevokeGmailAuthorizationHandler implements ICommandHandler<RevokeGm
     if (sealed && outcome?.retry && events.some((e) => e.type === 'ConsentRevoked')) {
       // Best effort: the consent is withdrawn here already; a lost queue entry only costs the retries.
       await this.retries.enqueue(tenantId, gmail.account, sealed, outcome.message, context).catch((error: Error) => {
-        this.logger.error(`could not queue the retry of tenant ${tenantId}'s Google revocation: ${error.message}`);
+        this.logger.error(
+          line,
+          `could not queue the retry of tenant ${tenantId}'s Google revocation: ${error.message}`,
+        );
       });
     }
     return this.presenter.present(tenantId, current);

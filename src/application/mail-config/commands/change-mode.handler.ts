@@ -25,7 +25,7 @@ export class ChangeModeHandler implements ICommandHandler<ChangeModeCommand> {
       const { state, version } = await this.reader.load(tenantId);
       // A stale If-Match is answered 412 by the append, without running a Test first.
       if (expectedVersion === undefined || expectedVersion === version) {
-        smtp = await this.gate.forSavedConfiguration(tenantId, state, at);
+        smtp = await this.gate.forSavedConfiguration(tenantId, state, at, context);
       }
     }
     const { current } = await this.decideAndAppend.handle(

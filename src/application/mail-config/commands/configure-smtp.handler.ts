@@ -40,6 +40,7 @@ export class ConfigureSmtpHandler implements ICommandHandler<ConfigureSmtpComman
           state,
           { address, host, port, security, username, password },
           at,
+          context,
         );
       }
     }

@@ -8,6 +8,7 @@ import { CLOCK, type Clock } from '../../ports/clock.port';
 import { DELIVERY_LOG, type DeliveryLog } from '../../ports/delivery-log.port';
 import { GOOGLE_OAUTH, type GoogleOAuth } from '../../ports/google-oauth.port';
 import type { CommandContext } from '../../common/command-context';
+import { logContext } from '../../common/log-context';
 import { GMAIL_REFRESH_TOKEN_FIELD } from '../credential-status';
 import { DecideAndAppend, requireVersion } from '../decide-and-append';
 import { MailConfigPresenter } from '../mail-config.presenter';
@@ -75,7 +76,8 @@ export class EraseMailConfigHandler implements ICommandHandler<EraseMailConfigCo
       ),
     ]);
     if (outcome.ok || !outcome.retry) return;
-    this.logger.warn(`Google did not revoke the Gmail grant of erased tenant ${tenantId}: ${outcome.message}`);
+    const line = logContext(context, tenantId);
+    this.logger.warn(line, `Google did not revoke the Gmail grant of erased tenant ${tenantId}: ${outcome.message}`);
     try {
       const field = { field: GMAIL_REFRESH_TOKEN_FIELD };
       const token = await this.cipher.decrypt(sealed, { tenantId, ...field });
@@ -90,6 +92,7 @@ export class EraseMailConfigHandler implements ICommandHandler<EraseMailConfigCo
       );
     } catch (error) {
       this.logger.error(
+        line,
         `could not queue the retry of tenant ${tenantId}'s Google revocation: ${(error as Error).message}`,
       );
     }

@@ -1,6 +1,7 @@
 import { Inject, Logger } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { type CommandContext, systemContext } from '../../common/command-context';
+import { logContext } from '../../common/log-context';
 import { DecideAndAppend } from '../../mail-config/decide-and-append';
 import { StateReader } from '../../mail-config/state-reader';
 import { CLOCK, type Clock } from '../../ports/clock.port';
@@ -41,6 +42,7 @@ export class CheckMicrosoftConsentsHandler implements ICommandHandler<CheckMicro
         if (!(error instanceof GrantRevokedError)) {
           result.failed++;
           this.logger.warn(
+            logContext(context, tenantId),
             `consent check of tenant ${tenantId} could not reach a verdict: ${(error as Error).message}`,
           );
           continue;
@@ -61,12 +63,14 @@ export class CheckMicrosoftConsentsHandler implements ICommandHandler<CheckMicro
         if (events.some((e) => e.type === 'ConsentRevoked')) {
           result.revoked++;
           this.logger.warn(
+            logContext(context, tenantId),
             `Microsoft 365 consent of tenant ${tenantId} ended at Microsoft; the tenant is back on the default mode`,
           );
         }
       }
     }
     this.logger.log(
+      logContext(context),
       `Microsoft 365 consent check: ${result.checked} checked, ${result.revoked} revoked at Microsoft, ` +
         `${result.failed} undecided`,
     );

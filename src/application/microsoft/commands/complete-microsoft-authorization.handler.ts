@@ -3,6 +3,8 @@ import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { MailConfigError } from '../../../domain/mail-config/mail-config.errors';
 import { grantsMicrosoftSend } from '../../../domain/mail-config/mail-config.types';
 import { APP_CONFIG, type AppConfig } from '../../app-config';
+import type { CommandContext } from '../../common/command-context';
+import { logContext } from '../../common/log-context';
 import { DecideAndAppend } from '../../mail-config/decide-and-append';
 import { CIPHER, type Cipher, CredentialUnavailableError } from '../../ports/cipher.port';
 import { CLOCK, type Clock } from '../../ports/clock.port';
@@ -38,7 +40,7 @@ export class CompleteMicrosoftAuthorizationHandler implements ICommandHandler<Co
     const consent = requireMicrosoft(this.consent, this.config);
     const returned = await consent.complete(query);
     if (returned.outcome === 'state_refused') {
-      this.logger.warn(`Microsoft authorization callback refused: state ${returned.reason}`);
+      this.logger.warn(logContext(context), `Microsoft authorization callback refused: state ${returned.reason}`);
       // A forged state must not choose where the browser goes: the main application's first origin.
       const origin = this.config.oauthReturnUrlOrigins[0];
       const target = returned.returnUrl ?? (origin ? `${origin}/` : null);
@@ -48,37 +50,44 @@ export class CompleteMicrosoftAuthorizationHandler implements ICommandHandler<Co
       );
     }
     const { binding } = returned;
-    const outcome = await this.outcomeOf(returned, context.correlationId);
+    const outcome = await this.outcomeOf(returned, context);
     const ended = outcome.microsoft === 'error' ? outcome.reason : outcome.microsoft;
-    if (outcome.microsoft === 'authorized') this.logger.log(`Microsoft 365 authorized for tenant ${binding.tenantId}`);
-    else this.logger.warn(`Microsoft 365 authorization of tenant ${binding.tenantId} ended: ${ended}`);
+    const line = logContext(context, binding.tenantId);
+    if (outcome.microsoft === 'authorized')
+      this.logger.log(line, `Microsoft 365 authorized for tenant ${binding.tenantId}`);
+    else this.logger.warn(line, `Microsoft 365 authorization of tenant ${binding.tenantId} ended: ${ended}`);
     return withOutcome(binding.returnUrl, outcome);
   }
 
   private async outcomeOf(
     returned: Exclude<MicrosoftConsentReturn, { outcome: 'state_refused' }>,
-    correlationId: string,
+    context: CommandContext,
   ): Promise<Outcome> {
+    const line = logContext(context, returned.binding.tenantId);
     switch (returned.outcome) {
       case 'denied':
         return { microsoft: 'denied' };
       case 'admin_consent_required':
-        this.logger.warn(`Microsoft 365 authorization of tenant ${returned.binding.tenantId}: ${returned.why}`);
+        this.logger.warn(line, `Microsoft 365 authorization of tenant ${returned.binding.tenantId}: ${returned.why}`);
         return failed('admin_consent_required');
       case 'failed':
-        this.logger.warn(`Microsoft 365 authorization of tenant ${returned.binding.tenantId}: ${returned.why}`);
+        this.logger.warn(line, `Microsoft 365 authorization of tenant ${returned.binding.tenantId}: ${returned.why}`);
         return failed('exchange_failed');
       case 'granted':
-        return this.record(returned.binding, returned.grant, correlationId);
+        return this.record(returned.binding, returned.grant, context);
     }
   }
 
-  private async record(binding: OAuthStateBinding, grant: MicrosoftGrant, correlationId: string): Promise<Outcome> {
+  private async record(binding: OAuthStateBinding, grant: MicrosoftGrant, context: CommandContext): Promise<Outcome> {
     const { tenantId } = binding;
+    const line = logContext(context, tenantId);
     // The consent screen lets a user (or a directory policy) leave Mail.Send out: that grant authorizes nothing.
     if (!grantsMicrosoftSend(grant.grantedScopes)) return failed('scope_missing');
     if (!grant.refreshToken) {
-      this.logger.warn(`Microsoft 365 authorization of tenant ${tenantId}: no refresh token (offline_access refused)`);
+      this.logger.warn(
+        line,
+        `Microsoft 365 authorization of tenant ${tenantId}: no refresh token (offline_access refused)`,
+      );
       return failed('scope_missing');
     }
     try {
@@ -97,12 +106,12 @@ export class CompleteMicrosoftAuthorizationHandler implements ICommandHandler<Co
             at: this.clock.now().toISOString(),
           },
         },
-        consentCallbackContext(binding, correlationId),
+        consentCallbackContext(binding, context.correlationId),
       );
     } catch (error) {
       if (!(error instanceof MailConfigError) && !(error instanceof CredentialUnavailableError)) throw error;
       const why = error instanceof MailConfigError ? error.code : error.reason;
-      this.logger.warn(`Microsoft 365 authorization of tenant ${tenantId} refused: ${why}`);
+      this.logger.warn(line, `Microsoft 365 authorization of tenant ${tenantId} refused: ${why}`);
       return failed(
         error instanceof MailConfigError && error.code === 'MICROSOFT_SCOPE_MISSING'
           ? 'scope_missing'

@@ -2,6 +2,7 @@ import { Inject, Logger } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { APP_CONFIG, type AppConfig } from '../../app-config';
 import { browserBindingOf, type ConsentOpened, handoffRefusedAt, newBrowserSecret } from '../../common/consent-browser';
+import { logContext } from '../../common/log-context';
 import { OAUTH_STATE_STORE, type OAuthStateStore } from '../../ports/oauth-state.port';
 import { MICROSOFT_CONSENT, type MicrosoftConsent } from '../microsoft.port';
 import { requireMicrosoft } from '../microsoft-preconditions';
@@ -17,11 +18,11 @@ export class OpenMicrosoftConsentHandler implements ICommandHandler<OpenMicrosof
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async execute({ handoff }: OpenMicrosoftConsentCommand): Promise<ConsentOpened> {
+  async execute({ handoff, context }: OpenMicrosoftConsentCommand): Promise<ConsentOpened> {
     const consent = requireMicrosoft(this.consent, this.config);
     const handed = await this.states.consumeHandoff(handoff);
     if (!handed.ok) {
-      this.logger.warn(`Microsoft 365 consent link refused: ${handed.reason}`);
+      this.logger.warn(logContext(context), `Microsoft 365 consent link refused: ${handed.reason}`);
       return {
         ok: false,
         location: handoffRefusedAt('microsoft', handed.returnUrl, this.config.oauthReturnUrlOrigins),

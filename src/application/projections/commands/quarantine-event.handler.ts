@@ -1,5 +1,6 @@
 import { Inject, Logger } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { logContext } from '../../common/log-context';
 import { EVENT_STORE, EventDecodeError, type EventStore } from '../../ports/event-store.port';
 import { EventQuarantine } from '../event-quarantine';
 import { QuarantineEventCommand, type QuarantineEventResult } from './quarantine-event.command';
@@ -30,7 +31,10 @@ export class QuarantineEventHandler implements ICommandHandler<QuarantineEventCo
       why = reason ?? error.reason;
     }
     const event = await this.quarantine.add({ streamId, version, position, reason: why }, context);
-    this.logger.warn(`event ${streamId} version ${version} (position ${position}) quarantined by ${context.actor}`);
+    this.logger.warn(
+      logContext(context),
+      `event ${streamId} version ${version} (position ${position}) quarantined by ${context.actor}`,
+    );
     return { outcome: 'quarantined', event };
   }
 }

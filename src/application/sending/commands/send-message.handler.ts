@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { type MailConfigState, requireActive, senderOf } from '../../../domain/mail-config/mail-config.state';
 import { type Mode } from '../../../domain/mail-config/mail-config.types';
 import { type CommandContext, systemContext } from '../../common/command-context';
+import { logContext } from '../../common/log-context';
 import { GmailGrants } from '../../gmail/gmail-grants';
 import { DecideAndAppend } from '../../mail-config/decide-and-append';
 import { StateReader } from '../../mail-config/state-reader';
@@ -172,7 +173,7 @@ export class SendMessageHandler implements ICommandHandler<SendMessageCommand> {
       await this.health.succeeded(tenantId, state, result.mode, ctx);
       this.logger.log(
         {
-          tenantId,
+          ...logContext(ctx, tenantId),
           mode: result.mode,
           delivery: result.delivery,
           messageId: result.messageId,
@@ -187,7 +188,7 @@ export class SendMessageHandler implements ICommandHandler<SendMessageCommand> {
       const failure = { mode, stage: error.stage, message: error.message, uncertain: error.uncertain };
       await this.health.failed(tenantId, mode, failure, ctx);
       this.logger.warn(
-        { tenantId, mode, stage: error.stage, uncertain: error.uncertain, reason: error.message },
+        { ...logContext(ctx, tenantId), mode, stage: error.stage, uncertain: error.uncertain, reason: error.message },
         'message not sent',
       );
       return { ok: false, failure };

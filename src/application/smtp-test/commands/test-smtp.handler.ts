@@ -4,6 +4,7 @@ import { MailConfigError } from '../../../domain/mail-config/mail-config.errors'
 import { type MailConfigState, requireActive } from '../../../domain/mail-config/mail-config.state';
 import { smtpDefaults } from '../../../domain/mail-config/mail-config.types';
 import type { CommandContext } from '../../common/command-context';
+import { logContext } from '../../common/log-context';
 import { SMTP_PASSWORD_FIELD } from '../../mail-config/credential-status';
 import { DecideAndAppend } from '../../mail-config/decide-and-append';
 import { PASSWORD_FOR_ANOTHER_SERVER, savedPasswordServes } from '../../../domain/mail-config/mail-config.types';
@@ -51,7 +52,7 @@ export class TestSmtpHandler implements ICommandHandler<TestSmtpCommand> {
       );
     }
     const { address, server } = candidate
-      ? await this.candidate(tenantId, state, candidate)
+      ? await this.candidate(tenantId, state, candidate, ctx)
       : await this.savedServer(tenantId, state);
     // Without sendTo the sender is still checked: MAIL FROM and RCPT TO, then RSET, nothing sent.
     const report = await this.transport.verify(
@@ -63,7 +64,7 @@ export class TestSmtpHandler implements ICommandHandler<TestSmtpCommand> {
     // Host and port are logged for every test: candidates may point anywhere, so each one leaves a trace.
     this.logger.log(
       {
-        tenantId,
+        ...logContext(ctx, tenantId),
         saved: candidate === null,
         host: server.host,
         port: server.port,
@@ -97,6 +98,7 @@ export class TestSmtpHandler implements ICommandHandler<TestSmtpCommand> {
     tenantId: string,
     state: MailConfigState,
     c: SmtpCandidate,
+    ctx: CommandContext,
   ): Promise<{ address: string; server: SmtpServerSettings }> {
     const { security, username } = smtpDefaults(c);
     let password = c.password;
@@ -105,7 +107,7 @@ export class TestSmtpHandler implements ICommandHandler<TestSmtpCommand> {
       if (!saved || !savedPasswordServes(saved, { host: c.host, port: c.port, username })) {
         this.metrics.candidateTested('refused');
         this.logger.warn(
-          { tenantId, host: c.host, port: c.port, outcome: 'refused' },
+          { ...logContext(ctx, tenantId), host: c.host, port: c.port, outcome: 'refused' },
           'SMTP test refused: the saved password is not sent to another host, port or username',
         );
         throw new MailConfigError(

@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
+import { requestLogContext } from '../../../infrastructure/logging/request-logger';
 import { CodedError, codedErrorOf, ProblemRow } from './error-problems';
 import { Problem, problem, ProblemException } from './problem';
 
@@ -75,9 +76,13 @@ export class ProblemFilter implements ExceptionFilter {
   private readonly logger = new Logger('ProblemFilter');
 
   catch(error: unknown, host: ArgumentsHost): void {
-    const res = host.switchToHttp().getResponse<Response>();
+    const http = host.switchToHttp();
+    const res = http.getResponse<Response>();
     const { problem: body, headers } = toProblem(error);
-    if (body.status >= 500) this.logger.error({ err: error }, body.detail);
+    // The request's id and tenant, as on its request line: no logging scope carries them here.
+    if (body.status >= 500) {
+      this.logger.error({ ...requestLogContext(http.getRequest<Request>()), err: error }, body.detail);
+    }
     if (res.headersSent) return;
     res.status(body.status).set(headers).type('application/problem+json').send(JSON.stringify(body));
   }

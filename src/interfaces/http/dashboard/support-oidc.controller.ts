@@ -2,6 +2,7 @@ import { Controller, Get, Inject, Logger, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { CookieOptions, Request, Response } from 'express';
 import { APP_CONFIG, type AppConfig } from '../../../application/app-config';
+import { requestLogContext } from '../../../infrastructure/logging/request-logger';
 import { OIDC_TRANSACTION_SECONDS } from '../../../infrastructure/support-oidc/oidc-transaction';
 import { type OidcSupportSignIn } from '../../../infrastructure/support-oidc/oidc-support-sign-in';
 import { SUPPORT_SESSION_SECONDS, SupportSessions } from '../../../infrastructure/support-sessions/support-sessions';
@@ -51,7 +52,7 @@ export class SupportOidcController {
     try {
       started = await oidc.begin();
     } catch (error) {
-      this.logger.warn(`company sign-in provider unavailable: ${(error as Error).name}`);
+      this.logger.warn(requestLogContext(res.req), `company sign-in provider unavailable: ${(error as Error).name}`);
       return this.page(res, 503, `Sign-in with ${oidc.config.displayName} is unavailable right now. Try again.`);
     }
     // Lax: the provider brings the browser back with a cross-site redirect, which a Strict cookie would not follow.
@@ -67,7 +68,7 @@ export class SupportOidcController {
     const outcome = await oidc.complete(req, sealed);
     const company = oidc.config.displayName;
     if (outcome.outcome === 'refused') {
-      this.logger.warn(`company sign-in refused for ${outcome.account}: ${outcome.reason}`);
+      this.logger.warn(requestLogContext(req), `company sign-in refused for ${outcome.account}: ${outcome.reason}`);
       return this.page(
         res,
         403,
@@ -76,13 +77,13 @@ export class SupportOidcController {
       );
     }
     if (outcome.outcome === 'failed') {
-      this.logger.warn(`company sign-in failed: ${outcome.reason}`);
+      this.logger.warn(requestLogContext(req), `company sign-in failed: ${outcome.reason}`);
       return this.page(res, 401, `Sign-in with ${company} failed: ${outcome.reason}. Try again.`);
     }
     const previous = supportSessionId(req);
     if (previous) await this.sessions.end(previous);
     const session = await this.sessions.start(outcome.email, 'oidc');
-    this.logger.log(`support agent ${outcome.email} signed in with ${company}`);
+    this.logger.log(requestLogContext(req), `support agent ${outcome.email} signed in with ${company}`);
     res.cookie(SUPPORT_COOKIE, session.id, supportCookieOptions(this.config.publicUrl, SUPPORT_SESSION_SECONDS * 1000));
     setPageHeaders(res);
     res.status(200).type('html').send(this.pages.signedIn);
