@@ -1,6 +1,28 @@
 import { type ReadinessResult } from '../health/readiness';
-import { type ProjectionStatus } from './projection-runner';
+import { type SkippedEventType } from '../ports/read-model.port';
+import { type ApplyOutcome } from './mail-config.projection';
 import { type RebuildProgress, type RebuildResult } from './rebuild';
+
+export interface ProjectionStatus {
+  running: boolean;
+  /** `active`: this instance holds the projection lock and projects; `standby`: another one does. */
+  role: 'active' | 'standby';
+  /** The subscription has delivered all history and is following live events. */
+  caughtUp: boolean;
+  /** The shared checkpoint, whichever instance moved it. */
+  checkpoint: bigint;
+  head: bigint;
+  /** How long the oldest event not yet projected has waited (0 when none is waiting). */
+  lagMs: number;
+  /** metadata.at of the last event applied, and when this process applied it. */
+  lastEventAt: string | null;
+  lastAppliedAt: string | null;
+  /** Outcomes in this process since start. */
+  processed: Record<ApplyOutcome, number>;
+  /** Event types not understood, over the whole read model (persisted with it). */
+  skippedTypes: SkippedEventType[];
+  lastError: string | null;
+}
 
 /**
  * The projection as the rest of the service sees it: started and stopped with the application,
