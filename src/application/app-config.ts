@@ -127,6 +127,11 @@ export interface AppConfig {
   gmailConsentCheckIntervalSeconds: number | null;
   /** /health/ready fails when the oldest unprojected event is older than this. */
   projectionMaxLagMs: number;
+  /**
+   * PROJECTION_THREAD: `worker` projects the embedded SQLite shape in a worker thread (off the
+   * event loop that answers requests), `main` in the event loop; other shapes always use `main`.
+   */
+  projectionThread: 'worker' | 'main';
   /** WEBHOOK_URL and WEBHOOK_SECRET; null (unset) turns webhooks off. */
   webhooks: WebhookConfig | null;
   /** Log level for pino. */

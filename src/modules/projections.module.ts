@@ -15,6 +15,7 @@ import { QuarantineEventHandler } from '../application/projections/commands/quar
 import { EventQuarantine } from '../application/projections/event-quarantine';
 import { ListQuarantinedEventsHandler } from '../application/projections/queries/list-quarantined-events.handler';
 import { ProjectionRunner } from '../application/projections/projection-runner';
+import { ProjectionService } from '../application/projections/projection-service';
 import { GetDashboardSummaryHandler } from '../application/projections/queries/get-dashboard-summary.handler';
 import { GetDashboardTenantsHandler } from '../application/projections/queries/get-dashboard-tenants.handler';
 import { GetDashboardTenantHandler } from '../application/projections/queries/get-dashboard-tenant.handler';
@@ -29,6 +30,13 @@ import {
 import { Metrics } from '../infrastructure/metrics/metrics';
 import { registerProjectionMetrics } from '../infrastructure/read-models/projection-metrics';
 import { ReadModelAdapters } from '../infrastructure/read-models/read-model-adapters';
+import { EVENT_STORE, type EventStore } from '../application/ports/event-store.port';
+import { dataDirPath } from '../infrastructure/data-dir-layout';
+import { SqliteEventStore } from '../infrastructure/event-store/sqlite.event-store';
+import { ROOT_LOGGER } from '../infrastructure/logging/request-logger';
+import { ProjectionThread } from '../infrastructure/read-models/projection-thread';
+import { SqliteProjectionStore } from '../infrastructure/read-models/sqlite.projection-store';
+import type { Logger } from 'pino';
 import { DashboardApiController } from '../interfaces/http/dashboard/dashboard-api.controller';
 import { DashboardPageController } from '../interfaces/http/dashboard/dashboard-page.controller';
 import { MailConfigModule } from './mail-config.module';
@@ -37,6 +45,35 @@ import { READ_MODEL_PROVIDERS, READ_MODELS } from './read-model.providers';
 /** PROJECTIONS_MAX_LAG_MS, once the configuration carries it; the default until then. */
 function settingsFrom(config: AppConfig): ProjectionSettings {
   return { ...DEFAULT_PROJECTION_SETTINGS, maxLagMs: config.projectionMaxLagMs };
+}
+
+/**
+ * Where the projection runs: in a worker thread on the embedded SQLite shape unless
+ * PROJECTION_THREAD=main (see ProjectionThread for why), else in this event loop.
+ */
+function projectionService(
+  config: AppConfig,
+  runner: ProjectionRunner,
+  events: EventStore,
+  readModels: ReadModelAdapters,
+  settings: ProjectionSettings,
+  root: Logger,
+): ProjectionService {
+  const embedded = events instanceof SqliteEventStore && readModels.projections instanceof SqliteProjectionStore;
+  if (config.projectionThread !== 'worker' || !embedded) return runner;
+  return new ProjectionThread({
+    data: {
+      eventsFile: dataDirPath(config.dataDir, 'events'),
+      readModelsFile: dataDirPath(config.dataDir, 'readModels'),
+      settings,
+      logLevel: root.level,
+      pollMs: 250,
+    },
+    store: events,
+    local: runner,
+    root,
+    retryMs: settings.retryMs,
+  });
 }
 
 /**
@@ -57,6 +94,11 @@ function settingsFrom(config: AppConfig): ProjectionSettings {
     QuarantineEventHandler,
     ListQuarantinedEventsHandler,
     ProjectionRunner,
+    {
+      provide: ProjectionService,
+      useFactory: projectionService,
+      inject: [APP_CONFIG, ProjectionRunner, EVENT_STORE, READ_MODELS, PROJECTION_SETTINGS, ROOT_LOGGER],
+    },
     GetDashboardSummaryHandler,
     GetDashboardTenantsHandler,
     GetDashboardTenantHandler,
@@ -64,11 +106,11 @@ function settingsFrom(config: AppConfig): ProjectionSettings {
     SendTestMessageHandler,
     IssueSettingsLinkHandler,
   ],
-  exports: [ProjectionRunner, PROJECTION_STORE, TENANT_DIRECTORY, AUDIT_INDEX],
+  exports: [ProjectionService, PROJECTION_STORE, TENANT_DIRECTORY, AUDIT_INDEX],
 })
 export class ProjectionsModule implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy, OnApplicationShutdown {
   constructor(
-    private readonly runner: ProjectionRunner,
+    private readonly runner: ProjectionService,
     private readonly readiness: ReadinessRegistry,
     private readonly metrics: Metrics,
     @Inject(READ_MODELS) private readonly readModels: ReadModelAdapters,

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import { EVENT_STORE, type EventStore } from '../../src/application/ports/event-store.port';
-import { ProjectionRunner } from '../../src/application/projections/projection-runner';
+import { ProjectionService } from '../../src/application/projections/projection-service';
 import { eventually, recordTrouble } from '../browser/dashboard-fixtures';
 import { startTestService, type TestService, uniqueTenant } from '../support/app';
 
@@ -18,7 +18,7 @@ describe('projections in the running service', () => {
   });
 
   const store = () => svc.running.app.get<EventStore>(EVENT_STORE);
-  const runner = () => svc.running.app.get(ProjectionRunner);
+  const runner = () => svc.running.app.get(ProjectionService);
   const caughtUp = () =>
     eventually(
       async () => {

@@ -2,7 +2,7 @@ import { openSync, readFileSync, writeSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EventDecodeError } from '../../src/application/ports/event-store.port';
-import { ProjectionRunner } from '../../src/application/projections/projection-runner';
+import { ProjectionService } from '../../src/application/projections/projection-service';
 import { decodeEvent } from '../../src/infrastructure/event-store/event-codec';
 import { poisonEvent } from '../support/poisoned-event';
 import { startTestService, type TestService, uniqueTenant } from '../support/app';
@@ -117,7 +117,7 @@ describe('item 10: a poisoned event names itself, can be quarantined, and stops 
       (await svc.anonymous.get('/health/ready')).status === 200 ? true : undefined,
     );
     // A rebuild of the read models skips it too, and keeps everyone else.
-    const rebuilt = await svc.running.app.get(ProjectionRunner).rebuild();
+    const rebuilt = await svc.running.app.get(ProjectionService).rebuild();
     expect(rebuilt.events).toBeGreaterThanOrEqual(2);
     expect(await listed(other)).toBe(true);
     expect(await listed(victim)).toBe(true);

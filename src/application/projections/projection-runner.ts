@@ -5,36 +5,17 @@ import { Clock, CLOCK } from '../ports/clock.port';
 import { EVENT_STORE, EventDecodeError, EventStore, StoredEvent } from '../ports/event-store.port';
 import { HeldProjectionLock, PROJECTION_LOCK, ProjectionLock } from '../ports/projection-lock.port';
 import { PROJECTION_STORE, ProjectionStore } from '../ports/projection-store.port';
-import { SkippedEventType } from '../ports/read-model.port';
 import { BatchingFeed } from './batching-feed';
 import { EventQuarantine } from './event-quarantine';
 import { ApplyOutcome, applyEvents, ReadModelResetError } from './mail-config.projection';
 import { PROJECTION_SETTINGS, ProjectionSettings } from './projection-settings';
+import { ProjectionService, type ProjectionStatus } from './projection-service';
 import { RebuildProgress, RebuildResult, rebuildReadModels } from './rebuild';
 
 /** The projection's name for its lock (one projection feeds the dashboard rows and the audit index). */
 export const MAIL_CONFIG_PROJECTION = 'mail-config';
 
-export interface ProjectionStatus {
-  running: boolean;
-  /** `active`: this instance holds the projection lock and projects; `standby`: another one does. */
-  role: 'active' | 'standby';
-  /** The subscription has delivered all history and is following live events. */
-  caughtUp: boolean;
-  /** The shared checkpoint, whichever instance moved it. */
-  checkpoint: bigint;
-  head: bigint;
-  /** How long the oldest event not yet projected has waited (0 when none is waiting). */
-  lagMs: number;
-  /** metadata.at of the last event applied, and when this process applied it. */
-  lastEventAt: string | null;
-  lastAppliedAt: string | null;
-  /** Outcomes in this process since start. */
-  processed: Record<ApplyOutcome, number>;
-  /** Event types not understood, over the whole read model (persisted with it). */
-  skippedTypes: SkippedEventType[];
-  lastError: string | null;
-}
+export type { ProjectionStatus } from './projection-service';
 
 /**
  * Feeds the read models from the event store subscription, starting after the stored checkpoint.
@@ -45,7 +26,7 @@ export interface ProjectionStatus {
  * of crashing the service.
  */
 @Injectable()
-export class ProjectionRunner {
+export class ProjectionRunner implements ProjectionService {
   private readonly logger = new Logger(ProjectionRunner.name);
   private feed: BatchingFeed | null = null;
   private held: HeldProjectionLock | null = null;

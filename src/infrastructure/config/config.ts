@@ -143,6 +143,12 @@ function wholeOrNull(env: Env, name: string): number | null {
   return Number(raw);
 }
 
+function projectionThread(env: Env): 'worker' | 'main' {
+  const raw = value(env, 'PROJECTION_THREAD') ?? 'worker';
+  if (raw !== 'worker' && raw !== 'main') throw new ConfigError('PROJECTION_THREAD', `must be worker or main, got "${raw}"`);
+  return raw;
+}
+
 function positiveInt(env: Env, name: string, fallback: number): number {
   const raw = value(env, name);
   if (raw === undefined) return fallback;
@@ -337,6 +343,7 @@ export function parseConfig(env: Env): AppConfig {
     sendFailingAfter: positiveInt(env, 'SEND_FAILING_AFTER', 3),
     deliveryLogRetentionDays: positiveInt(env, 'DELIVERY_LOG_RETENTION_DAYS', 30),
     projectionMaxLagMs: positiveInt(env, 'PROJECTIONS_MAX_LAG_MS', 5000),
+    projectionThread: projectionThread(env),
     webhooks: webhookConfig(env, (variable, problem) => new ConfigError(variable, problem)),
     logLevel: logLevel(env),
     nodeEnv: value(env, 'NODE_ENV') ?? 'development',

@@ -116,10 +116,12 @@ export class SqliteEventStore implements EventStore {
   constructor(
     file: string,
     private readonly pollMs = 250,
+    /** false for a second connection of this process (the projection thread): the first one checked the file. */
+    options: { integrityCheck?: boolean } = {},
   ) {
     ownerOnlySqliteFile(file);
     this.db = new Database(file);
-    this.integrity = quickCheck(this.db, file);
+    this.integrity = options.integrityCheck === false ? null : quickCheck(this.db, file);
     this.db.pragma('journal_mode = WAL');
     // FULL, not NORMAL: in WAL mode NORMAL syncs only at checkpoints, so the last commits before a
     // power failure could be lost after they were acknowledged.
@@ -310,6 +312,20 @@ export class SqliteEventStore implements EventStore {
 
   subscribe(options: SubscribeOptions, handler: SubscriptionHandler): Subscription {
     return pollingSubscription((o) => this.readAll(o), this.wake, options, handler, this.pollMs);
+  }
+
+  /** Called after every commit that stored something (the projection thread is woken this way). */
+  onAppend(listener: () => void): () => void {
+    this.wake.on('append', listener);
+    return () => this.wake.off('append', listener);
+  }
+
+  /**
+   * Another connection to this file committed (the service's store, seen from the projection
+   * thread): subscriptions read now instead of at their next poll.
+   */
+  appendedElsewhere(): void {
+    this.wake.emit('append');
   }
 
   integrityProblem(): string | null {

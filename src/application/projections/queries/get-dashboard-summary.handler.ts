@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { TENANT_DIRECTORY, type TenantDirectory } from '../../ports/tenant-directory.port';
-import { ProjectionRunner } from '../projection-runner';
+import { ProjectionService } from '../projection-service';
 import { DashboardSummary, GetDashboardSummaryQuery } from './get-dashboard-summary.query';
 
 /** Answered from the projections only, never from the streams. */
@@ -9,7 +9,7 @@ import { DashboardSummary, GetDashboardSummaryQuery } from './get-dashboard-summ
 export class GetDashboardSummaryHandler implements IQueryHandler<GetDashboardSummaryQuery> {
   constructor(
     @Inject(TENANT_DIRECTORY) private readonly directory: TenantDirectory,
-    private readonly runner: ProjectionRunner,
+    private readonly runner: ProjectionService,
   ) {}
 
   async execute(): Promise<DashboardSummary> {
