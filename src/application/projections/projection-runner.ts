@@ -9,7 +9,7 @@ import { SkippedEventType } from '../ports/read-model.port';
 import { BatchingFeed } from './batching-feed';
 import { EventQuarantine } from './event-quarantine';
 import { ApplyOutcome, applyEvents, ReadModelResetError } from './mail-config.projection';
-import { PROJECTION_SETTINGS, ProjectionSettings } from './projection-settings';
+import { DEFAULT_PROJECTION_SETTINGS, PROJECTION_SETTINGS, ProjectionSettings } from './projection-settings';
 import { RebuildProgress, RebuildResult, rebuildReadModels } from './rebuild';
 
 /** The projection's name for its lock (one projection feeds the dashboard rows and the audit index). */
@@ -246,6 +246,7 @@ export class ProjectionRunner {
       (events) => this.apply(events, generation),
       (error) => this.feedFailed(feed, error),
       this.settings.batchSize,
+      this.settings.batchIntervalMs ?? DEFAULT_PROJECTION_SETTINGS.batchIntervalMs,
     );
     this.feed = feed;
     this.caughtUp = false;
