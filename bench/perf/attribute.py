@@ -55,7 +55,8 @@ def main():
                     samples.append(cur)
                 cur = None
                 continue
-            if not line.startswith('\t') and not line.startswith(' '):
+            # A sample's header (its thread id, right-aligned: it may start with spaces); frames start with a tab.
+            if not line.startswith('\t'):
                 cur = []
                 continue
             parts = line.strip().split(' ', 1)

@@ -3,7 +3,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteEventStore } from '../../src/infrastructure/event-store/sqlite.event-store';
-import { ConcurrencyError } from '../../src/application/ports/event-store.port';
+import {
+  ConcurrencyError,
+  EventDecodeError,
+  type NewEvent,
+  type StoredEvent,
+} from '../../src/application/ports/event-store.port';
 import { eventStoreContract, newEvent } from './event-store.contract';
 
 eventStoreContract('sqlite', async () => {
@@ -64,7 +69,7 @@ describe('sqlite event store group commit', () => {
       ),
     );
     expect(results.map((r) => r.nextExpectedVersion)).toEqual(Array(10).fill(2));
-    expect(store.stats).toEqual({ commits: before.commits + 1, appends: before.appends + 10 });
+    expect(store.stats).toMatchObject({ commits: before.commits + 1, appends: before.appends + 10 });
     expect((await store.readAll()).length).toBe(20);
   });
 
@@ -84,7 +89,7 @@ describe('sqlite event store group commit', () => {
     }
     // The second append to b saw the first one of the same batch: it found version 3, not 1.
     expect((results[3] as PromiseRejectedResult).reason).toMatchObject({ actualVersion: 3 });
-    expect(store.stats).toEqual({ commits: before.commits + 1, appends: before.appends + 2 });
+    expect(store.stats).toMatchObject({ commits: before.commits + 1, appends: before.appends + 2 });
     expect((await store.readStream('mailConfig-a')).map((e) => e.type)).toEqual(['A1']);
     expect((await store.readStream('mailConfig-b')).map((e) => e.type)).toEqual(['B1', 'B2', 'B3']);
     expect(await store.readStream('mailConfig-c')).toEqual([]);
@@ -189,5 +194,144 @@ describe('sqlite event store group commit', () => {
       'L1',
       'L2',
     ]);
+  });
+});
+
+describe('sqlite event store subscriptions over own commits', () => {
+  let dir: string;
+  const ev = (type: string) => newEvent(type);
+  const opened: SqliteEventStore[] = [];
+  const open = (pollMs: number, recentRows?: number) => {
+    const store = new SqliteEventStore(join(dir, 'events.db'), pollMs, { recentRows });
+    opened.push(store);
+    return store;
+  };
+  /** Lets the event loop run until `done` holds (the test's own timeout bounds it). */
+  const until = async (done: () => boolean) => {
+    while (!done()) await new Promise((r) => setTimeout(r, 5));
+  };
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'es-sqlite-'));
+  });
+  afterEach(async () => {
+    for (const store of opened.splice(0)) await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('delivers its own appends without reading them back, exactly as a read returns them', async () => {
+    // No poll tick within the test: after catching up, only the commits themselves can deliver.
+    const store = open(3_600_000);
+    await store.appendToStream('mailConfig-old', [ev('Old')], { expectedVersion: 'no_stream' });
+    const seen: StoredEvent[] = [];
+    let caughtUp = false;
+    const sub = store.subscribe(
+      { streamPrefix: 'mailConfig-' },
+      { onEvent: (e) => void seen.push(e), onCaughtUp: () => (caughtUp = true) },
+    );
+    await until(() => caughtUp);
+    const before = store.stats;
+    const appended = [ev('A1'), ev('A2')];
+    await Promise.all([
+      store.appendToStream('mailConfig-a', appended, { expectedVersion: 'no_stream' }),
+      store.appendToStream('oauthState-x', [ev('Foreign')], { expectedVersion: 'no_stream' }),
+    ]);
+    await store.appendToStream('mailConfig-b', [ev('B1')], { expectedVersion: 'no_stream' });
+    await until(() => seen.length === 4);
+    const after = store.stats;
+    await sub.close();
+
+    expect(after.reads).toBe(before.reads);
+    expect(after.recentDeliveries).toBeGreaterThan(before.recentDeliveries);
+    expect(seen).toEqual(await store.readAll({ streamPrefix: 'mailConfig-' }));
+    expect(seen.map((e) => typeof e.position)).toEqual(Array(4).fill('bigint'));
+    // Decoded from what was stored, never the caller's objects.
+    expect(seen[1].data).not.toBe(appended[0].data);
+    expect(seen[1].metadata).not.toBe(appended[0].metadata);
+  });
+
+  it('fails a subscription on an own append it cannot decode, as a read would', async () => {
+    const store = open(3_600_000);
+    const errors: Error[] = [];
+    let caughtUp = false;
+    const sub = store.subscribe(
+      { streamPrefix: 'mailConfig-' },
+      { onEvent: () => undefined, onCaughtUp: () => (caughtUp = true), onError: (e) => void errors.push(e) },
+    );
+    await until(() => caughtUp);
+    const broken = { ...ev('Broken'), metadata: { correlationId: 'c', at: 'now' } } as unknown as NewEvent;
+    const { position } = await store.appendToStream('mailConfig-p', [broken], { expectedVersion: 'no_stream' });
+    await until(() => errors.length > 0);
+    await sub.close();
+    const read = await store.readAll({ streamPrefix: 'mailConfig-' }).catch((e: Error) => e);
+    expect(errors[0]).toBeInstanceOf(EventDecodeError);
+    expect(errors[0]).toMatchObject({ streamId: 'mailConfig-p', version: 1, position });
+    expect(errors[0].message).toBe((read as Error).message);
+  });
+
+  it('reads the file when its kept commits no longer reach back to the subscription', async () => {
+    const store = open(3_600_000, 3);
+    const seen: bigint[] = [];
+    let caughtUp = false;
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const sub = store.subscribe(
+      { streamPrefix: 'mailConfig-' },
+      {
+        onEvent: async (e) => {
+          // The first delivery waits while ten more commits push it out of the kept ones.
+          if (seen.push(e.position) === 1) await gate;
+        },
+        onCaughtUp: () => (caughtUp = true),
+      },
+    );
+    await store.appendToStream('mailConfig-s', [ev('S1')], { expectedVersion: 'no_stream' });
+    await until(() => seen.length === 1);
+    for (let v = 1; v <= 10; v++) await store.appendToStream('mailConfig-s', [ev(`S${v + 1}`)], { expectedVersion: v });
+    const before = store.stats.reads;
+    release();
+    await until(() => seen.length === 11 && caughtUp);
+    await sub.close();
+    expect(store.stats.reads).toBeGreaterThan(before);
+    expect(seen).toEqual((await store.readAll()).map((e) => e.position));
+  });
+
+  it('delivers every event once, in position order, when two stores on one file append interleaved', async () => {
+    // `a` never polls: it can only learn of b's commits from the gaps they leave between its own.
+    const a = open(3_600_000);
+    const b = open(20);
+    const seenBy = new Map<SqliteEventStore, bigint[]>([
+      [a, []],
+      [b, []],
+    ]);
+    const subs = [a, b].map((s) =>
+      s.subscribe(
+        { streamPrefix: 'mailConfig-' },
+        {
+          onEvent: async (e) => {
+            seenBy.get(s)!.push(e.position);
+            // A slow handler: several commits of both stores pile up while one event is delivered.
+            await new Promise((r) => setTimeout(r, 1));
+          },
+        },
+      ),
+    );
+    const rounds = 30;
+    for (let i = 0; i < rounds; i++) {
+      // Sequential, and concurrent within a round: each store's commits leave gaps the other fills.
+      await a.appendToStream(`mailConfig-a${i}`, [ev('A'), ev('A')], { expectedVersion: 'no_stream' });
+      await Promise.all([
+        b.appendToStream(`mailConfig-b${i}`, [ev('B')], { expectedVersion: 'no_stream' }),
+        a.appendToStream(`oauthState-a${i}`, [ev('Foreign')], { expectedVersion: 'no_stream' }),
+        a.appendToStream(`mailConfig-c${i}`, [ev('C')], { expectedVersion: 'no_stream' }),
+      ]);
+    }
+    await a.appendToStream('mailConfig-last', [ev('Last')], { expectedVersion: 'no_stream' });
+    const all = (await a.readAll({ streamPrefix: 'mailConfig-' })).map((e) => e.position);
+    expect(all).toHaveLength(rounds * 4 + 1);
+    await until(() => seenBy.get(a)!.length >= all.length && seenBy.get(b)!.length >= all.length);
+    await Promise.all(subs.map((s) => s.close()));
+    expect(seenBy.get(a)).toEqual(all);
+    expect(seenBy.get(b)).toEqual(all);
+    expect(a.stats.recentDeliveries).toBeGreaterThan(0);
   });
 });

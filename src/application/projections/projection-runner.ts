@@ -8,7 +8,7 @@ import { PROJECTION_STORE, ProjectionStore } from '../ports/projection-store.por
 import { BatchingFeed } from './batching-feed';
 import { EventQuarantine } from './event-quarantine';
 import { ApplyOutcome, applyEvents, ReadModelResetError } from './mail-config.projection';
-import { PROJECTION_SETTINGS, ProjectionSettings } from './projection-settings';
+import { DEFAULT_PROJECTION_SETTINGS, PROJECTION_SETTINGS, ProjectionSettings } from './projection-settings';
 import { ProjectionService, type ProjectionStatus } from './projection-service';
 import { RebuildProgress, RebuildResult, rebuildReadModels } from './rebuild';
 
@@ -227,6 +227,7 @@ export class ProjectionRunner implements ProjectionService {
       (events) => this.apply(events, generation),
       (error) => this.feedFailed(feed, error),
       this.settings.batchSize,
+      this.settings.batchIntervalMs ?? DEFAULT_PROJECTION_SETTINGS.batchIntervalMs,
     );
     this.feed = feed;
     this.caughtUp = false;

@@ -9,6 +9,12 @@ export interface ProjectionSettings {
   standbyRetryMs: number;
   /** Most events written in one transaction; events arriving while one commits wait for the next. */
   batchSize: number;
+  /**
+   * Least time between the starts of two batches while events keep coming (default 10 ms): under
+   * load, the events of several appends share one transaction and its writes of the shared pages
+   * (checkpoint, audit and index tails). A first event after a quiet spell is applied at once.
+   */
+  batchIntervalMs?: number;
 }
 
 export const DEFAULT_PROJECTION_SETTINGS: ProjectionSettings = {
@@ -16,4 +22,5 @@ export const DEFAULT_PROJECTION_SETTINGS: ProjectionSettings = {
   retryMs: 1000,
   standbyRetryMs: 2000,
   batchSize: 500,
+  batchIntervalMs: 10,
 };

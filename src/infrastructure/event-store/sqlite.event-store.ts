@@ -19,6 +19,7 @@ import { quickCheck } from '../files/sqlite-integrity';
 import { decodeEvent } from './event-codec';
 import { assertExpectedVersion, storedRetryOf } from './expected-version';
 import { pollingSubscription } from './polling-subscription';
+import { RecentCommits } from './recent-commits';
 
 interface Row {
   position: number | bigint;
@@ -29,6 +30,9 @@ interface Row {
   data: string;
   metadata: string;
 }
+
+/** A row this process inserted (its position from lastInsertRowid, a number like every read's). */
+type OwnRow = Row & { position: number };
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS events (
@@ -81,7 +85,14 @@ export interface SqliteEventStoreStats {
   commits: number;
   /** Appends acknowledged (stored or recognised as a retry) by those commits. */
   appends: number;
+  /** readAll queries run on the file (callers' reads, subscriptions catching up or polling). */
+  reads: number;
+  /** Subscription batches handed over from this store's own recent commits, without a query. */
+  recentDeliveries: number;
 }
+
+/** Rows of the latest commits kept for this process's subscriptions (a few MB at most). */
+const RECENT_ROWS = 4096;
 
 /** Literal-LIMIT statements kept per distinct limit; a handful of limits are ever asked for. */
 const MAX_LIMITED_STATEMENTS = 64;
@@ -107,18 +118,29 @@ export class SqliteEventStore implements EventStore {
   private readonly statements;
   private readonly limited = new Map<string, Database.Statement<unknown[], unknown>>();
   private readonly appendOne: (streamId: string, events: SerialisedEvent[], expected: ExpectedVersion) => AppendResult;
-  private readonly commitBatch: (batch: Pending[]) => (AppendResult | { error: unknown })[];
+  private readonly commitBatch: (batch: Pending[]) => {
+    outcomes: (AppendResult | { error: unknown })[];
+    rows: OwnRow[];
+  };
+  /** Rows inserted by the append running in the current SAVEPOINT; kept only once it returned. */
+  private inserting: OwnRow[] = [];
+  private readonly recent: RecentCommits<OwnRow>;
   private queue: Pending[] = [];
   private flushScheduled = false;
-  private readonly counters: SqliteEventStoreStats = { commits: 0, appends: 0 };
+  private readonly counters: SqliteEventStoreStats = { commits: 0, appends: 0, reads: 0, recentDeliveries: 0 };
   private readonly integrity: string | null;
 
   constructor(
     file: string,
     private readonly pollMs = 250,
-    /** false for a second connection of this process (the projection thread): the first one checked the file. */
-    options: { integrityCheck?: boolean } = {},
+    options: {
+      /** Rows of recent commits kept for this process's subscriptions (0: every delivery reads the file). */
+      recentRows?: number;
+      /** false for a second connection of this process (the projection thread): the first one checked the file. */
+      integrityCheck?: boolean;
+    } = {},
   ) {
+    this.recent = new RecentCommits<OwnRow>(options.recentRows ?? RECENT_ROWS);
     ownerOnlySqliteFile(file);
     this.db = new Database(file);
     this.integrity = options.integrityCheck === false ? null : quickCheck(this.db, file);
@@ -181,6 +203,15 @@ export class SqliteEventStore implements EventStore {
           version += 1;
           const info = this.statements.insert.run(streamId, version, e.eventId, e.type, e.data, e.metadata);
           position = BigInt(info.lastInsertRowid);
+          this.inserting.push({
+            position: Number(info.lastInsertRowid),
+            stream_id: streamId,
+            version,
+            event_id: e.eventId,
+            type: e.type,
+            data: e.data,
+            metadata: e.metadata,
+          });
         }
         this.statements.setVersion.run(streamId, version);
         return { nextExpectedVersion: version, position };
@@ -188,15 +219,23 @@ export class SqliteEventStore implements EventStore {
     );
     // Called inside the batch's transaction, appendOne runs as a SAVEPOINT (better-sqlite3 nests
     // transactions that way): a throw rolls back to it, and the batch goes on with the next append.
-    const batch = this.db.transaction((items: Pending[]) =>
-      items.map((p) => {
+    const batch = this.db.transaction((items: Pending[]) => {
+      const rows: OwnRow[] = [];
+      const outcomes = items.map((p) => {
+        this.inserting = [];
         try {
-          return this.appendOne(p.streamId, p.events, p.expected);
+          const result = this.appendOne(p.streamId, p.events, p.expected);
+          rows.push(...this.inserting);
+          return result;
         } catch (error) {
+          // Rolled back to its SAVEPOINT: its rows are not in the file, so not in `rows` either.
           return { error };
+        } finally {
+          this.inserting = [];
         }
-      }),
-    );
+      });
+      return { outcomes, rows };
+    });
     this.commitBatch = batch.immediate.bind(batch) as never;
   }
 
@@ -264,8 +303,9 @@ export class SqliteEventStore implements EventStore {
     this.queue = [];
     if (batch.length === 0) return;
     let outcomes: (AppendResult | { error: unknown })[];
+    let rows: OwnRow[];
     try {
-      outcomes = this.commitBatch(batch);
+      ({ outcomes, rows } = this.commitBatch(batch));
     } catch (error) {
       // The transaction itself failed (busy past the timeout, disk full, I/O error): nothing of
       // the batch was committed, so none of it is acknowledged.
@@ -280,6 +320,8 @@ export class SqliteEventStore implements EventStore {
       stored = true;
       batch[i].resolve(outcome);
     });
+    // Kept before the wake, so a woken subscription finds the commit without reading it back.
+    this.recent.add(rows);
     if (stored) this.wake.emit('append');
   }
 
@@ -292,6 +334,7 @@ export class SqliteEventStore implements EventStore {
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<StoredEvent[]> {
+    this.counters.reads += 1;
     const after = Number(options.after ?? 0n);
     const limit = options.maxCount ?? -1;
     // `+stream_id` keeps SQLite off the (stream_id, version) index: with it, a prefix that
@@ -311,7 +354,27 @@ export class SqliteEventStore implements EventStore {
   }
 
   subscribe(options: SubscribeOptions, handler: SubscriptionHandler): Subscription {
-    return pollingSubscription((o) => this.readAll(o), this.wake, options, handler, this.pollMs);
+    return pollingSubscription(
+      (o) => this.readAll(o),
+      this.wake,
+      options,
+      handler,
+      this.pollMs,
+      (after, prefix, max) => this.recentAfter(after, prefix, max),
+    );
+  }
+
+  /**
+   * What this process committed after `after`, decoded from the stored text exactly as a read
+   * would decode it (a fresh object per delivery, the same EventDecodeError). Null when the kept
+   * commits do not continue `after` without a gap: another process committed in between, or
+   * they no longer reach that far back — the subscription reads the file then.
+   */
+  private recentAfter(after: bigint, prefix: string | undefined, maxCount: number) {
+    const found = this.recent.after(Number(after), (row) => !prefix || row.stream_id.startsWith(prefix), maxCount);
+    if (!found) return null;
+    if (found.rows.length > 0) this.counters.recentDeliveries += 1;
+    return { events: found.rows.map(toStored), through: BigInt(found.through) };
   }
 
   /** Called after every commit that stored something (the projection thread is woken this way). */
@@ -340,6 +403,7 @@ export class SqliteEventStore implements EventStore {
     // Appends already accepted are committed (and acknowledged) before the file is closed.
     if (this.db.open) this.flush();
     this.wake.removeAllListeners();
+    this.recent.clear();
     if (this.db.open) this.db.close();
   }
 }

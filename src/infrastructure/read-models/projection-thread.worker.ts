@@ -25,8 +25,10 @@ const params = { pinoHttp: { logger: root } };
 NestLogger.overrideLogger(new NestPinoLogger(new PinoLogger(params), params));
 
 const clock = new SystemClock();
-// The service's connection checked the file at start (PRAGMA quick_check); once is enough.
-const events = new SqliteEventStore(data.eventsFile, data.pollMs, { integrityCheck: false });
+// The service's connection checked the file at start (PRAGMA quick_check); once is enough. This
+// connection never appends, so it keeps no recent commits: its subscription reads what the
+// service's connection committed (woken by each commit, see ProjectionThread).
+const events = new SqliteEventStore(data.eventsFile, data.pollMs, { integrityCheck: false, recentRows: 0 });
 const database = new SqliteReadModelDatabase(data.readModelsFile);
 const lock = new InProcessProjectionLock();
 const runner = new ProjectionRunner(
