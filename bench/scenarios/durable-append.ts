@@ -37,7 +37,9 @@ export const durableAppend: Scenario = {
     'loopback), against the raw single-row durable append: better-sqlite3 in the harness process on the event store’s ' +
     'schema and pragmas (WAL, `synchronous=FULL`), one IMMEDIATE transaction per append with the expected-version ' +
     'check, one after another, on the same disk as the service’s DATA_DIR. The service’s store runs ' +
-    '`synchronous=FULL` too and shares one commit among the appends that arrive together (group commit). Also ' +
+    '`synchronous=FULL` too and shares one commit among the appends that arrive together (group commit); its ' +
+    'projection runs in its worker thread (PROJECTION_THREAD=worker, the default), and the CPU per command counts ' +
+    'all of the process’s threads. Also ' +
     'measured: a bare NestJS 11 app on Express with one GET route (bench/lib/bare-nest.ts), same connections. The ' +
     'three alternate in rounds after a warm-up, each starting with the processes idle; figures are the means of the rounds.',
   async run(ctx) {

@@ -7,7 +7,7 @@ import { type StoredEvent, type Subscription } from '../ports/event-store.port';
  * (its onEvent promise) once `maxBatch` events wait, so memory stays bounded. A failed batch
  * ends the feed: what waited is dropped and the next feed starts again from the checkpoint.
  * Batches start at least `intervalMs` apart, so under load the events of several appends gather
- * into one transaction; after a quiet spell the first event goes at once.
+ * into one transaction; after a quiet spell the first events go at the end of the turn.
  */
 export class BatchingFeed {
   subscription: Subscription | null = null;
@@ -60,6 +60,10 @@ export class BatchingFeed {
 
   private async drain(): Promise<void> {
     try {
+      // The subscription hands a page over one event per microtask: waiting for the end of this
+      // turn lets the whole page — every event of one append — go in one transaction, so a row
+      // never shows half of what was recorded together.
+      await new Promise<void>((resolve) => setImmediate(resolve));
       while (this.pending.length > 0 && !this.closed) {
         const wait = this.lastStart + this.intervalMs - performance.now();
         if (wait > 0 && this.pending.length < this.maxBatch) await this.pause(wait);

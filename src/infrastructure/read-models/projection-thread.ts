@@ -140,6 +140,8 @@ export class ProjectionThread extends ProjectionService {
       // Tests and `npm run cli` run the TypeScript sources: the thread needs the same loader.
       ...(WORKER_FILE.endsWith('.ts') ? { execArgv: ['-r', '@swc-node/register'] } : {}),
     });
+    // The service's server and timers keep the process alive; the thread alone should not.
+    worker.unref();
     this.worker = worker;
     return new Promise<void>((resolve, reject) => {
       let started = false;

@@ -28,6 +28,19 @@ describe('batching feed', () => {
     expect(positions(batches)).toEqual([[1], [2, 3, 4]]);
   });
 
+  it('applies the events handed over in one turn (one page, one append) in one batch', async () => {
+    const batches: StoredEvent[][] = [];
+    const feed = new BatchingFeed(async (events) => void batches.push(events), fail, 10);
+    // As the subscription delivers a page: one event per microtask, no turn in between.
+    for (const n of [1, 2, 3]) await feed.push(event(n));
+    expect(batches).toEqual([]);
+    await nextTurn();
+    await feed.push(event(4));
+    await nextTurn();
+    await feed.close();
+    expect(positions(batches)).toEqual([[1, 2, 3], [4]]);
+  });
+
   it('applies each event as it comes without an interval', async () => {
     const batches: StoredEvent[][] = [];
     const feed = new BatchingFeed(async (events) => void batches.push(events), fail, 3);
