@@ -35,6 +35,8 @@ export interface SettingsWorld {
   foreignFrame: string;
   google: GoogleStandIn;
   smtp: Peer;
+  /** A loopback port the SMTP policy allows where nobody listens: a Test of it stops at connect. */
+  closedPort: number;
   api: Client;
   logs: string[];
   running: RunningService;
@@ -48,6 +50,7 @@ export async function startSettingsWorld(): Promise<SettingsWorld> {
   const foreign = await framingPage(publicUrl);
   const google = await GoogleStandIn.start({ redirectUri: `${publicUrl}/v1/oauth/google/callback` });
   const smtp = await startSmtpPeer();
+  const closedPort = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'mcs-settings-'));
   const logs: string[] = [];
   const logStream = new Writable({
@@ -64,7 +67,7 @@ export async function startSettingsWorld(): Promise<SettingsWorld> {
       PUBLIC_URL: publicUrl,
       OAUTH_RETURN_URL_ORIGINS: `${APP_ORIGIN},${app.origin}`,
       SMTP_ALLOW_PRIVATE_HOSTS: 'true',
-      SMTP_ALLOWED_PORTS: String(smtp.port),
+      SMTP_ALLOWED_PORTS: `${smtp.port},${closedPort}`,
       SMTP_EXTRA_CA_FILE: testCertificates().caFile,
       ...google.env(),
     },
@@ -78,6 +81,7 @@ export async function startSettingsWorld(): Promise<SettingsWorld> {
     foreignFrame: `${foreign.origin}/`,
     google,
     smtp,
+    closedPort,
     api: client(running.url, apiToken),
     logs,
     running,

@@ -46,10 +46,11 @@ describe('the tenant’s settings page in headless Chromium', () => {
     });
     page = context.pages()[0] ?? (await context.newPage());
     page.on('pageerror', (e) => pageErrors.push(e.message));
-    // Refusals the tests provoke on purpose (403 forged change, 410 used link) are logged by the browser too.
+    // Refusals the tests provoke on purpose (403 forged change, 409 failed activation Test, 410 used link)
+    // are logged by the browser too.
     page.on(
       'console',
-      (m) => m.type() === 'error' && !/status of 4(03|10)/.test(m.text()) && pageErrors.push(m.text()),
+      (m) => m.type() === 'error' && !/status of 4(03|09|10)/.test(m.text()) && pageErrors.push(m.text()),
     );
   }, 60_000);
 
@@ -239,7 +240,7 @@ describe('the tenant’s settings page in headless Chromium', () => {
     expect(pageErrors).toEqual([]);
   }, 60_000);
 
-  it('works with the keyboard alone (Tab, Enter, Space), including the confirmation of an untested save', async () => {
+  it('works with the keyboard alone (Tab, Enter, Space)', async () => {
     const { id } = await tenant();
     await page.goto(await sessionLink(id));
     await region().waitFor();
@@ -262,19 +263,10 @@ describe('the tenant’s settings page in headless Chromium', () => {
     await tabTo(page, 'textbox', 'Port');
     await page.keyboard.type(String(world.smtp.port));
     await tabTo(page, 'button', 'Save');
-    await page.keyboard.press('Enter');
-    // Not tested yet: the page asks first, with the focus on the confirmation.
-    const confirm = page.getByRole('alertdialog', {
-      name: 'This configuration has not passed a test. Save it anyway?',
-    });
-    await confirm.waitFor();
-    await accessible('smtp-confirm');
-    await screenshot(page, 'smtp-confirm');
-    expect(await history(id).then((e) => e.map((x) => x.type))).not.toContain('SmtpConfigured');
-    await page.keyboard.press('Tab'); // to Cancel
-    await page.keyboard.press('Shift+Tab'); // back to "Save anyway"
+    // Not tested on the page: the server tests before it activates, and the Test passes.
     await page.keyboard.press('Enter');
     await expectText(page.locator('#notice'), `Saved. Support emails are now sent from ${PEER_USER}`);
+    expect(await page.locator('#confirm').isHidden()).toBe(true);
 
     await tabTo(page, 'button', 'Use my support address');
     await page.keyboard.press('Enter');
@@ -286,6 +278,86 @@ describe('the tenant’s settings page in headless Chromium', () => {
       `ModeChanged by ${ACTOR}`,
       `ModeChanged by ${ACTOR}`,
     ]);
+    expect(pageErrors).toEqual([]);
+  }, 90_000);
+
+  it('asks after a failed activation Test; "Save anyway" activates with force, Cancel changes nothing', async () => {
+    const { id } = await tenant();
+    await page.goto(await sessionLink(id));
+    await expectText(page.locator('#active-mode'), 'My support address');
+    await page.getByRole('button', { name: 'Use a dedicated mail server' }).click();
+    await field('Email address').fill(PEER_USER);
+    await field('Password').fill(PEER_PASSWORD);
+    await field('Host').fill('127.0.0.1');
+    await field('Port').fill(String(world.closedPort));
+
+    const confirm = page.getByRole('alertdialog', {
+      name: 'This configuration has not passed a test. Save it anyway?',
+    });
+    const focused = () => page.evaluate(() => (globalThis as any).document.activeElement?.id as string | undefined);
+    const mode = async () => (await world.api.get(`/v1/tenants/${id}/mail-config`)).body.mode;
+    const types = async () => (await history(id)).map((e) => e.type);
+    /** Save (Enter on it): the server's Test stops at connect, nothing is saved, the page asks. */
+    const saveRefused = async () => {
+      await page.keyboard.press('Enter');
+      await confirm.waitFor();
+      await expectText(page.locator('#test-result'), 'Not saved: the test failed. Stage reached: connect');
+      // Announced: an alertdialog named by its question, described by the failure, the focus inside it.
+      const description = await confirm.evaluate(
+        (el) => (globalThis as any).document.getElementById(el.getAttribute('aria-describedby')).textContent,
+      );
+      expect(description).toContain('Stage reached: connect (connecting to the server).');
+      expect(await focused()).toBe('confirm-save');
+      expect(await mode()).toBe('default');
+      expect(await types()).toEqual(['MailConfigProvisioned']);
+    };
+
+    await page.getByRole('button', { name: 'Save', exact: true }).focus();
+    await saveRefused();
+    await accessible('smtp-confirm');
+    await screenshot(page, 'smtp-confirm');
+
+    // Escape cancels, back on Save; nothing changed.
+    await page.keyboard.press('Escape');
+    await confirm.waitFor({ state: 'hidden' });
+    expect(await focused()).toBe('smtp-save');
+    expect(await mode()).toBe('default');
+
+    // Cancel (Tab, Enter) the same.
+    await saveRefused();
+    await page.keyboard.press('Tab');
+    expect(await focused()).toBe('confirm-cancel');
+    await page.keyboard.press('Enter');
+    await confirm.waitFor({ state: 'hidden' });
+    expect(await focused()).toBe('smtp-save');
+    expect(await mode()).toBe('default');
+    expect(await types()).toEqual(['MailConfigProvisioned']);
+
+    // "Save anyway" (Enter where the focus lands): the same settings again, with force.
+    await saveRefused();
+    await page.keyboard.press('Enter');
+    await expectText(
+      page.locator('#notice'),
+      `Saved without a passing test. Support emails are now sent from ${PEER_USER} through 127.0.0.1.`,
+    );
+    await expectText(region().locator('#active-mode'), 'Dedicated mail server');
+    await confirm.waitFor({ state: 'hidden' });
+    await expect(field('Password').inputValue()).resolves.toBe('');
+    await accessible('smtp-forced');
+    const view = (await world.api.get(`/v1/tenants/${id}/mail-config`)).body;
+    expect(view).toMatchObject({
+      mode: 'smtp',
+      sender: PEER_USER,
+      smtp: { address: PEER_USER, host: '127.0.0.1', port: world.closedPort, passwordSet: true },
+    });
+    const events = await history(id);
+    expect(events.map((e) => `${e.type} by ${e.actor}`)).toEqual([
+      'MailConfigProvisioned by main-application',
+      `SmtpConfigured by ${ACTOR}`,
+      `ModeChanged by ${ACTOR}`,
+    ]);
+    expect(events.at(-1)).toMatchObject({ data: { from: 'default', to: 'smtp', forced: true } });
+    expect(await page.content()).not.toContain(PEER_PASSWORD);
     expect(pageErrors).toEqual([]);
   }, 90_000);
 

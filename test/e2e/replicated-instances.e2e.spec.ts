@@ -150,7 +150,8 @@ describe('the replicated shape: three interchangeable instances (real processes)
     const tenant = `limit-${randomBytes(4).toString('hex')}`;
     await provisionWithSmtp(tenant);
     const test = (service: ServiceProcess) => call(service, 'POST', `/v1/tenants/${tenant}/mail-config/smtp/test`);
-    for (const { service } of instances) {
+    // The Test the activation ran was the first of the three.
+    for (const { service } of instances.slice(1)) {
       const res = await test(service);
       expect(res.status).toBe(200);
       expect(res.body).toMatchObject({ ok: true, stage: 'done' });

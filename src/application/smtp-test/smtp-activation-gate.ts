@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { type MailConfigState } from '../../domain/mail-config/mail-config.state';
 import {
   passedRecently,
@@ -13,6 +13,7 @@ import { SMTP_PASSWORD_FIELD } from '../mail-config/credential-status';
 import { SMTP_TEST_METRICS, type SmtpTestMetrics } from '../metrics/smtp-test-metrics';
 import { type Cipher, CIPHER } from '../ports/cipher.port';
 import { type Clock, CLOCK } from '../ports/clock.port';
+import { TENANT_RATE_BUDGET, type TenantRateBudget } from '../ports/rate-budget.port';
 import { TENANT_SMTP_TRANSPORT, type TenantSmtpTransport, type TestedSmtpSettings } from '../ports/mail-transport.port';
 
 /** SMTP settings about to be saved with `activate`; `password` null reuses the saved one. */
@@ -29,7 +30,8 @@ export interface SettingsToActivate {
  * Activation that is tested first: the evidence the decider needs to let SMTP go live (the
  * fingerprint of exactly what is activated, and a Test run on it unless a recent passing one
  * vouches for it). A failed Test refuses the activation here, before anything is decided or
- * recorded, with the Test's stage and message.
+ * recorded, with the Test's stage and message. Every Test run here spends the tenant's `smtpTest`
+ * budget; over it, the activation is refused (RATE_LIMITED) before any connection.
  */
 @Injectable()
 export class SmtpActivationGate {
@@ -40,6 +42,7 @@ export class SmtpActivationGate {
     @Inject(CIPHER) private readonly cipher: Cipher,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(SMTP_TEST_METRICS) private readonly metrics: SmtpTestMetrics,
+    @Optional() @Inject(TENANT_RATE_BUDGET) private readonly budget: TenantRateBudget | null = null,
   ) {}
 
   /** A host or port the policy will always refuse is refused at save time too (400 naming the field). */
@@ -91,6 +94,9 @@ export class SmtpActivationGate {
   ): Promise<SmtpActivationEvidence> {
     const fingerprint = this.transport.fingerprint(settings);
     if (passedRecently(state.smtp?.lastPass ?? null, fingerprint, at)) return { fingerprint, test: null };
+    // Counted only here, where a Test is about to run: the same budget as the Test route, so activation
+    // is no way around THROTTLE_SMTP_TEST; a save without a Test costs nothing.
+    await this.budget?.spend('smtpTest', tenantId);
     const report = await this.transport.verify(settings, { senderCheck: settings.address });
     this.metrics.smtpTested(report.stage, report.ok, report.durationMs / 1000);
     this.logger.log(

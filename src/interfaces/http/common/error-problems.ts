@@ -14,7 +14,7 @@ export interface ProblemRow {
   title: string;
   /** The problem's detail when the error's own message is not meant for the caller. */
   detail?: (error: CodedError) => string;
-  headers?: Record<string, string>;
+  headers?: Record<string, string> | ((error: CodedError) => Record<string, string>);
 }
 
 const INVALID: Omit<ProblemRow, 'status'> = { slug: 'validation', title: 'Invalid request' };
@@ -87,6 +87,13 @@ const APPLICATION: Record<string, ProblemRow> = {
   // Activation refused: the problem carries the Test's `stage` and `message` (details).
   SMTP_TEST_FAILED: { status: 409, slug: 'smtp-test-failed', title: 'SMTP test failed' },
   SMTP_TARGET_FORBIDDEN: { status: 400, ...INVALID },
+  // A budget spent by a use case (an activation's Test): answered as the route guard's 429 is.
+  RATE_LIMITED: {
+    status: 429,
+    slug: 'rate-limited',
+    title: 'Too many requests',
+    headers: (e) => ({ 'Retry-After': String(e.details?.retryAfter ?? 1) }),
+  },
   DELIVERY_FAILED: { status: 502, slug: 'delivery-failed', title: 'Delivery failed' },
   DELIVERY_UNCERTAIN: { status: 502, slug: 'delivery-uncertain', title: 'Delivery uncertain' },
   WEBHOOKS_NOT_CONFIGURED: { status: 503, slug: 'webhooks-not-configured', title: 'Webhooks not configured' },

@@ -42,7 +42,7 @@ function fromTable(error: CodedError, row: ProblemRow): { problem: Problem; head
       code: error.code,
       ...(errors ? { errors } : {}),
     }),
-    headers: row.headers ?? {},
+    headers: typeof row.headers === 'function' ? row.headers(error) : (row.headers ?? {}),
   };
 }
 

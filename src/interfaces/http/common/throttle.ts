@@ -17,6 +17,13 @@ const WHAT: Record<RateLimitName, string> = {
   send: 'messages sent',
 };
 
+/** The 429's detail, the same whether a route guard or a use case (an activation's Test) spent the budget. */
+export function tooManyDetail(name: RateLimitName, limit: number, ttlMs: number, retryAfter: number): string {
+  const window = Math.round(ttlMs / 1000);
+  const what = WHAT[name] ?? 'requests';
+  return `Too many ${what} for this tenant (at most ${limit} per ${window} s); retry in ${retryAfter} s`;
+}
+
 /**
  * @nestjs/throttler with one named throttler per operation, limits from THROTTLE_* (see config).
  * Imported once (the module is global), so every controller's guard shares one storage: the
@@ -49,16 +56,10 @@ export class TenantThrottlerGuard extends ThrottlerGuard {
   protected async throwThrottlingException(context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
     const name = this.reflector.get<RateLimitName>(RATE_LIMIT_KEY, context.getHandler());
     const retryAfter = Math.max(1, detail.timeToBlockExpire);
-    const window = Math.round(detail.ttl / 1000);
     throw new ProblemException(
-      problem(
-        429,
-        'rate-limited',
-        'Too many requests',
-        `Too many ${WHAT[name] ?? 'requests'} for this tenant (at most ${detail.limit} per ${window} s); ` +
-          `retry in ${retryAfter} s`,
-        { retryAfter },
-      ),
+      problem(429, 'rate-limited', 'Too many requests', tooManyDetail(name, detail.limit, detail.ttl, retryAfter), {
+        retryAfter,
+      }),
       { 'Retry-After': String(retryAfter) },
     );
   }

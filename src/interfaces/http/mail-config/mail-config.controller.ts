@@ -20,7 +20,9 @@ import { ChangeModeDto, HistoryQueryDto, ProvisionDto, SmtpSettingsDto, ViewQuer
 const ACTIVATION_REFUSED =
   'Activating SMTP runs the Test first (unless these exact settings passed one in the last 10 minutes): ' +
   'a failing Test answers smtp-test-failed with its `stage` and `message`, and nothing is recorded; ' +
-  '"force": true activates without it. Also mode/grant preconditions and concurrent changes.';
+  '"force": true activates without it. Every Test run here spends the tenant\'s THROTTLE_SMTP_TEST budget, ' +
+  'shared with POST …/smtp/test (429 rate-limited with Retry-After over it, nothing recorded). ' +
+  'Also mode/grant preconditions and concurrent changes.';
 
 const IF_MATCH = {
   name: 'If-Match',

@@ -1,15 +1,8 @@
 import { applyDecorators, type ExecutionContext, Injectable, SetMetadata, UseGuards } from '@nestjs/common';
 import { SkipThrottle } from '@nestjs/throttler';
-import { createHash } from 'node:crypto';
+import { apiBudgetKey } from '../common/tenant-rate-budget';
 import { type RateLimitName, TenantThrottlerGuard } from '../common/throttle';
-import { GmailAuthorizationController } from '../gmail/gmail-authorization.controller';
-import { SmtpTestController } from '../smtp-test/smtp-test.controller';
 
-/** The API route whose budget a settings route spends (class and handler name, as the throttler keys them). */
-const API_ROUTES: Partial<Record<RateLimitName, [string, string]>> = {
-  smtpTest: [SmtpTestController.name, 'test'],
-  gmailAuthorization: [GmailAuthorizationController.name, 'authorize'],
-};
 const NAMES: RateLimitName[] = ['smtpTest', 'gmailAuthorization', 'send'];
 
 /**
@@ -19,9 +12,7 @@ const NAMES: RateLimitName[] = ['smtpTest', 'gmailAuthorization', 'send'];
 @Injectable()
 export class SettingsThrottlerGuard extends TenantThrottlerGuard {
   protected generateKey(context: ExecutionContext, suffix: string, name: string): string {
-    const route = API_ROUTES[name as RateLimitName];
-    if (!route) return super.generateKey(context, suffix, name);
-    return createHash('sha256').update(`${route[0]}-${route[1]}-${name}-${suffix}`).digest('hex');
+    return apiBudgetKey(name as RateLimitName, suffix) ?? super.generateKey(context, suffix, name);
   }
 }
 

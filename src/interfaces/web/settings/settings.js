@@ -40,8 +40,8 @@
   let securityTouched = false;
   let filledFrom = undefined;
   let dirty = false;
-  /** The form's values that last passed a test; Save asks for confirmation otherwise. */
-  let passed = null;
+  /** The values whose activation the server's Test refused; "Save anyway" sends exactly these with force. */
+  let refused = null;
   /** What the provider said when the browser came back (read once from the URL, then removed from it). */
   let returned = null;
 
@@ -293,6 +293,23 @@
     return errors.length === 0;
   }
 
+  function showReport(report, failedHeadline) {
+    const result = $('#test-result');
+    result.className = `result ${report.ok ? 'passed' : 'failed'}`;
+    result.replaceChildren();
+    const headline = document.createElement('p');
+    const stage = `Stage reached: ${report.stage} (${STAGES[report.stage] || report.stage}).`;
+    headline.textContent = report.ok ? `Test passed. ${stage}` : `${failedHeadline} ${stage}`;
+    const message = document.createElement('p');
+    message.textContent = report.message;
+    result.append(headline, message);
+  }
+
+  function hideConfirm() {
+    $('#confirm').hidden = true;
+    refused = null;
+  }
+
   function serverInvalid(error) {
     const errors = (error.problem && error.problem.errors) || [];
     markInvalid(errors);
@@ -301,7 +318,7 @@
 
   async function runTest(button) {
     clearProblem();
-    $('#confirm').hidden = true;
+    hideConfirm();
     const values = formValues();
     if (!checkForm(values)) return;
     const result = $('#test-result');
@@ -309,17 +326,7 @@
     result.textContent = `Testing ${values.host}:${values.port}: connecting, securing, signing in…`;
     button.disabled = true;
     try {
-      const report = await call('POST', '/settings/api/smtp/test', values);
-      result.className = `result ${report.ok ? 'passed' : 'failed'}`;
-      result.replaceChildren();
-      const headline = document.createElement('p');
-      headline.textContent = report.ok
-        ? `Test passed. Stage reached: ${report.stage} (${STAGES[report.stage] || report.stage}).`
-        : `Test failed. Stage reached: ${report.stage} (${STAGES[report.stage] || report.stage}).`;
-      const message = document.createElement('p');
-      message.textContent = report.message;
-      result.append(headline, message);
-      passed = report.ok ? JSON.stringify(values) : null;
+      showReport(await call('POST', '/settings/api/smtp/test', values), 'Test failed.');
     } catch (error) {
       result.className = 'result';
       result.textContent = '';
@@ -329,22 +336,38 @@
     }
   }
 
-  async function save() {
+  /**
+   * Saving activates, and the server tests the settings first. When that Test fails, nothing is
+   * saved: the page shows where it stopped and asks; "Save anyway" sends the very same values again
+   * with `force` (recorded as a forced activation).
+   */
+  async function save(force = false) {
+    const values = force ? refused : formValues();
     clearProblem();
-    $('#confirm').hidden = true;
-    const values = formValues();
-    if (!checkForm(values)) return;
+    hideConfirm();
+    if (!values || (!force && !checkForm(values))) return;
     const button = $('#smtp-save');
     button.disabled = true;
     try {
-      current.view = await call('PUT', '/settings/api/smtp', values);
+      current.view = await call('PUT', '/settings/api/smtp', force ? { ...values, force: true } : values);
       // Never kept in the page once saved.
       $('#smtp-password').value = '';
-      passed = null;
       dirty = false;
       render();
-      say(`Saved. Support emails are now sent from ${current.view.sender} through ${values.host}.`);
+      const sent = `Support emails are now sent from ${current.view.sender} through ${values.host}.`;
+      if (force) say(`Saved without a passing test. ${sent}`, 'warning');
+      else say(`Saved. ${sent}`);
     } catch (error) {
+      if (!force && error.problem && error.problem.code === 'SMTP_TEST_FAILED') {
+        showReport(
+          { ok: false, stage: error.problem.stage, message: error.problem.message },
+          'Not saved: the test failed.',
+        );
+        refused = values;
+        $('#confirm').hidden = false;
+        $('#confirm-save').focus();
+        return;
+      }
       serverInvalid(error);
     } finally {
       button.disabled = false;
@@ -362,7 +385,8 @@
     const form = $('#smtp-form');
     form.addEventListener('input', (event) => {
       dirty = true;
-      $('#confirm').hidden = true;
+      // "Save anyway" is for the values the Test refused, not for what is typed since.
+      hideConfirm();
       if (event.target.id === 'smtp-port' && !securityTouched) {
         $('#smtp-security').value = $('#smtp-port').value.trim() === '465' ? 'tls' : 'starttls';
       }
@@ -371,16 +395,11 @@
     $('#smtp-test').addEventListener('click', (event) => runTest(event.currentTarget).catch(fail));
     form.addEventListener('submit', (event) => {
       event.preventDefault();
-      if (passed !== null && passed === JSON.stringify(formValues())) {
-        save().catch(fail);
-        return;
-      }
-      $('#confirm').hidden = false;
-      $('#confirm-save').focus();
+      save().catch(fail);
     });
-    $('#confirm-save').addEventListener('click', () => save().catch(fail));
+    $('#confirm-save').addEventListener('click', () => save(true).catch(fail));
     const cancel = () => {
-      $('#confirm').hidden = true;
+      hideConfirm();
       $('#smtp-save').focus();
     };
     $('#confirm-cancel').addEventListener('click', cancel);
