@@ -38,20 +38,18 @@ describe('the projection in a worker thread (embedded shape, PROJECTION_THREAD u
   it('writes its log lines where the service’s go, as JSON from the same logger options', async () => {
     const t = uniqueTenant('future');
     const type = `FutureEvent${randomUUID().slice(0, 8)}`;
-    await svc.running.app
-      .get<EventStore>(EVENT_STORE)
-      .appendToStream(
-        `mailConfig-${t}`,
-        [
-          {
-            eventId: randomUUID(),
-            type,
-            data: {},
-            metadata: { actor: 'x', correlationId: randomUUID(), at: new Date().toISOString() },
-          },
-        ],
-        { expectedVersion: 'no_stream' },
-      );
+    await svc.running.app.get<EventStore>(EVENT_STORE).appendToStream(
+      `mailConfig-${t}`,
+      [
+        {
+          eventId: randomUUID(),
+          type,
+          data: {},
+          metadata: { actor: 'x', correlationId: randomUUID(), at: new Date().toISOString() },
+        },
+      ],
+      { expectedVersion: 'no_stream' },
+    );
     const line = await eventually(
       async () => svc.logs.find((l) => l.includes(`skipping events of unknown type \\"${type}\\"`)),
       5000,

@@ -145,7 +145,8 @@ function wholeOrNull(env: Env, name: string): number | null {
 
 function projectionThread(env: Env): 'worker' | 'main' {
   const raw = value(env, 'PROJECTION_THREAD') ?? 'worker';
-  if (raw !== 'worker' && raw !== 'main') throw new ConfigError('PROJECTION_THREAD', `must be worker or main, got "${raw}"`);
+  if (raw !== 'worker' && raw !== 'main')
+    throw new ConfigError('PROJECTION_THREAD', `must be worker or main, got "${raw}"`);
   return raw;
 }
 
