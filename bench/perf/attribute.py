@@ -5,7 +5,7 @@ Self: each sample goes to the component of its leaf-most JavaScript frame (nativ
 frames belong to the JavaScript that called them); samples in the garbage collector (any thread) go to
 GC; samples with no JavaScript frame to "native". Inclusive: share of samples with a frame of the
 component anywhere on the stack.
-usage: attribute.py script.txt [requests] [--top N]   (shares of busy samples; the CPU per request
+usage: attribute.py script.txt [requests] [--top N] [--main-thread]   (shares of busy samples; the CPU per request
 comes from /proc, printed by bench/perf-probe.ts: multiply)
 """
 import re
@@ -47,6 +47,7 @@ def main():
     self_c, incl_c, leafjs = Counter(), Counter(), Counter()
     total = 0
     samples = []
+    tids = []
     cur = None
     with open(path, errors='replace') as fh:
         for line in fh:
@@ -58,6 +59,8 @@ def main():
             # A sample's header (its thread id, right-aligned: it may start with spaces); frames start with a tab.
             if not line.startswith('\t'):
                 cur = []
+                cur_tid = line.split()[0] if line.split() else ''
+                tids.append(cur_tid)
                 continue
             parts = line.strip().split(' ', 1)
             if len(parts) < 2:
@@ -66,6 +69,10 @@ def main():
             cur.append(sym)
     if cur:
         samples.append(cur)
+    if '--main-thread' in sys.argv:
+        # The event loop's thread is the one with the most samples; GC helpers and workers are left out.
+        main_tid = Counter(tids).most_common(1)[0][0]
+        samples = [s for s, t in zip(samples, tids) if t == main_tid]
     for frames in samples:
         total += 1
         if frames and IDLE.search(' '.join(frames[:14])) and not any(f.startswith('JS:') for f in frames):

@@ -131,6 +131,26 @@ describe('sqlite event store group commit', () => {
     expect((await store.readStream('mailConfig-f')).map((e) => e.type)).toEqual(['F1', 'F2']);
   }, 20_000);
 
+  it('never commits an append in part: a failure while one is written fails the whole batch', async () => {
+    await store.appendToStream('mailConfig-u', [ev('U1'), ev('U2')], { expectedVersion: 'no_stream' });
+    // A damaged version table (as a hand edit would leave it): the check passes at version 1, and the
+    // insert of version 2 then hits UNIQUE(stream_id, version) after the append began writing.
+    const other = new Database(join(dir, 'events.db'));
+    other.prepare("UPDATE streams SET version = 1 WHERE stream_id = 'mailConfig-u'").run();
+    other.close();
+    const results = await Promise.allSettled([
+      store.appendToStream('mailConfig-w', [ev('W1')], { expectedVersion: 'no_stream' }),
+      store.appendToStream('mailConfig-u', [ev('U3'), ev('U4')], { expectedVersion: 1 }),
+      store.appendToStream('mailConfig-x', [ev('X1')], { expectedVersion: 'no_stream' }),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
+    expect((results[1] as PromiseRejectedResult).reason).toMatchObject({ code: 'SQLITE_CONSTRAINT_UNIQUE' });
+    // Nothing of the batch is in the file: not the appends before it, not the ones after.
+    expect((await store.readAll()).map((e) => e.type)).toEqual(['U1', 'U2']);
+    await store.appendToStream('mailConfig-w', [ev('W1')], { expectedVersion: 'no_stream' });
+    expect((await store.readStream('mailConfig-w')).map((e) => e.type)).toEqual(['W1']);
+  });
+
   it('shows an append to no reader before its promise resolves', async () => {
     let acknowledged = false;
     const append = store

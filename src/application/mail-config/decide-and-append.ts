@@ -60,6 +60,21 @@ const MAX_TURN_WAIT_MS = 5_000;
 
 const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/** What the command appends when decided on `state`; null when it is refused, pinned elsewhere or a no-op. */
+function appendable(
+  cmd: MailConfigCommand,
+  state: VersionedState,
+  expectedVersion: number | undefined,
+): MailConfigEvent[] | null {
+  if (expectedVersion !== undefined && expectedVersion !== state.version) return null;
+  try {
+    const events = decide(cmd, state.state);
+    return events.length > 0 ? events : null;
+  } catch {
+    return null;
+  }
+}
+
 /**
  * read → fold → decide → append with the expected version. A conflict means someone else
  * appended since we read: decide again on the newer state, a bounded number of times, and
@@ -108,9 +123,20 @@ export class DecideAndAppend {
     let lastConflict: ConcurrencyError | undefined;
     let type = 'unknown';
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-      const current = await this.reader.load(tenantId);
-      const cmd = typeof command === 'function' ? await command(current) : command;
+      // First attempt of a plain command: decide on the state this process last folded, without
+      // reading the stream. The append's expected version is the check: had another process
+      // written since, it is a conflict, and the next attempt reads. What the append cannot check
+      // — a refusal, a pinned version, a command that changes nothing — is decided again on a
+      // fresh read before it is answered.
+      const cached = attempt === 1 && typeof command !== 'function' ? this.reader.cached(tenantId) : undefined;
+      let current = cached ?? (await this.reader.load(tenantId));
+      let cmd = typeof command === 'function' ? await command(current) : command;
       type = cmd.type;
+      let events = cached ? appendable(cmd, cached, expectedVersion) : null;
+      if (cached && !events) {
+        current = await this.reader.load(tenantId);
+        cmd = typeof command === 'function' ? await command(current) : command;
+      }
       try {
         // After a conflict the stream has moved past a pinned version: refused, never retried into success.
         requireVersion(current.version, expectedVersion);
@@ -118,9 +144,8 @@ export class DecideAndAppend {
         this.metrics.record(cmd.type, 'conflict');
         throw error;
       }
-      let events: MailConfigEvent[];
       try {
-        events = decide(cmd, current.state);
+        events ??= decide(cmd, current.state);
       } catch (error) {
         this.metrics.record(cmd.type, 'rejected');
         throw error;

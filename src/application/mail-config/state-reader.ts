@@ -35,6 +35,15 @@ export class StateReader {
     return next;
   }
 
+  /**
+   * The state this process last folded or recorded for the tenant, without reading the stream:
+   * current unless another process appended since. Only for a decision whose append checks the
+   * version (see DecideAndAppend); a view reads.
+   */
+  cached(tenantId: string): VersionedState | undefined {
+    return this.cache.get(tenantId);
+  }
+
   /** The state as it was at `at` (time travel): a full fold of the events recorded until then. */
   async loadAt(tenantId: string, at: Date): Promise<VersionedState> {
     const events = await this.store.readStream(streamOf(tenantId));

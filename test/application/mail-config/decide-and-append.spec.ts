@@ -214,6 +214,60 @@ describe.each(stores)('command handler on %s', (_name, factory) => {
     expect(result.current.version).toBe(3);
   });
 
+  it('decides a command on the state it last recorded without reading the stream', async () => {
+    const reads = jest.spyOn(store, 'readStream');
+    await handler.handle(tenant, configureSmtp('a@acme.example', false), ctx);
+    await handler.handle(tenant, configureSmtp('b@acme.example', false), ctx);
+    expect(reads).not.toHaveBeenCalled();
+    expect(store.appends.map((a) => a.expectedVersion)).toEqual([1, 2]);
+  });
+
+  it('appends on what another process wrote meanwhile: the stale decision conflicts, the fresh one lands', async () => {
+    // Another process (not this handler) records SMTP settings: this process's state is now behind.
+    await inner.appendToStream(
+      stream(),
+      [
+        {
+          eventId: '6f1c2a52-9d1e-4d33-9a43-3a7b0a0c6f03',
+          type: 'SmtpConfigured',
+          data: { ...configureSmtp('other@acme.example', false).data, activate: undefined, force: undefined },
+          metadata: { ...ctx, at: new Date().toISOString() },
+        },
+      ],
+      { expectedVersion: 1 },
+    );
+    const result = await handler.handle(tenant, configureSmtp('mine@acme.example', false), ctx);
+    expect(store.appends.map((a) => a.expectedVersion)).toEqual([1, 2]);
+    expect(result.current.version).toBe(3);
+    expect((await inner.readStream(stream())).map((e) => e.type)).toEqual([
+      'MailConfigProvisioned',
+      'SmtpConfigured',
+      'SmtpConfigured',
+    ]);
+  });
+
+  it('never answers a refusal, a no-op or a version mismatch from a stale state: it reads first', async () => {
+    // Another process moved the stream: a pinned version the caller read there is current, though
+    // this process's state says otherwise.
+    await inner.appendToStream(
+      stream(),
+      [
+        {
+          eventId: '6f1c2a52-9d1e-4d33-9a43-3a7b0a0c6f04',
+          type: 'SmtpConfigured',
+          data: { ...configureSmtp('other@acme.example', false).data, activate: undefined, force: undefined },
+          metadata: { ...ctx, at: new Date().toISOString() },
+        },
+      ],
+      { expectedVersion: 1 },
+    );
+    const result = await handler.handle(tenant, configureSmtp('pinned@acme.example', false), ctx, {
+      expectedVersion: 2,
+    });
+    expect(store.appends.map((a) => a.expectedVersion)).toEqual([2]);
+    expect(result.current.version).toBe(3);
+  });
+
   it('writes each event with its schema version: SmtpConfigured 2, the others 1', async () => {
     await handler.handle(tenant, configureSmtp('help@acme.example'), ctx);
     const events = await inner.readStream(stream());

@@ -51,7 +51,12 @@ const refuse = (message: string) => new MailTransportError('policy', message);
 const nameRefused = (name: string) =>
   `${name} names a local or private host; the SMTP server must be reachable on the public internet`;
 
+/** Hosts and ports whose static verdict is kept (a few per tenant at most). */
+const REMEMBERED_REFUSALS = 10_000;
+
 export class SmtpTargetGuard {
+  private readonly refusals = new Map<string, PolicyRefusal | null>();
+
   constructor(
     private readonly policy: SmtpTargetPolicy,
     private readonly resolver: HostResolver,
@@ -63,8 +68,17 @@ export class SmtpTargetGuard {
    * always refuse is not saved in the first place.
    */
   refusal(rawHost: string, port: number): PolicyRefusal | null {
-    const refused = this.staticCheck(rawHost, port);
-    return 'field' in refused ? refused : null;
+    // The same answer for the same host and port under this (fixed) policy: every save of a
+    // tenant's settings asks, usually about the host it asked about last time.
+    const key = `${port} ${rawHost}`;
+    let known = this.refusals.get(key);
+    if (known === undefined) {
+      const refused = this.staticCheck(rawHost, port);
+      known = 'field' in refused ? refused : null;
+      if (this.refusals.size >= REMEMBERED_REFUSALS) this.refusals.clear();
+      this.refusals.set(key, known);
+    }
+    return known;
   }
 
   async check(rawHost: string, port: number, dnsTimeoutMs: number): Promise<CheckedTarget> {
