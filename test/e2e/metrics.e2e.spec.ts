@@ -11,7 +11,7 @@ import { families, sample } from '../support/metrics';
 import { closedPort } from '../support/smtp/peers';
 
 /**
- * Another writer (a second instance, say) that appends to a stream between every read of the
+ * Another writer (a second instance, say) that appends to a stream between every decision of the
  * command handler and its append, `times` times in a row: the store then really refuses the
  * handler's append with a version conflict, as many times as the handler is willing to retry.
  */
@@ -25,14 +25,13 @@ function withRivalWriter(store: EventStore) {
   });
   const wrapped = new Proxy(store, {
     get(target, key, receiver) {
-      if (key !== 'readStream') return Reflect.get(target, key, receiver);
+      if (key !== 'appendToStream') return Reflect.get(target, key, receiver);
       return async (streamId: string, ...rest: unknown[]) => {
-        const read = await (target.readStream as (...a: unknown[]) => Promise<unknown>)(streamId, ...rest);
         if (armed && armed.streamId === streamId && armed.times > 0) {
           armed.times--;
           await target.appendToStream(streamId, [rivalEvent()], { expectedVersion: 'any' });
         }
-        return read;
+        return (target.appendToStream as (...a: unknown[]) => Promise<unknown>)(streamId, ...rest);
       };
     },
   });
