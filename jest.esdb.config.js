@@ -14,6 +14,7 @@ const FIRST_PASS_ONLY = {
   'crash.e2e': 'SIGKILLs a real process whose history lives in DATA_DIR/events.db',
   'shutdown.e2e': 'checks that the SQLite WAL files are closed cleanly',
   'sending-out-of-the-box.e2e': 'proves the zero-configuration start, which is the embedded store',
+  'projection-thread.e2e': 'the projection thread exists on the embedded SQLite shape only (elsewhere: the event loop)',
   // They choose their store themselves or do not depend on it: a second pass repeats them unchanged.
   'eventstoredb-outage.e2e': 'starts and stops its own EventStoreDB test server',
   'replicated-data-keys.e2e': 'chooses its own stores: an EventStoreDB test server and a PostgreSQL database',
