@@ -295,3 +295,27 @@ export function eventStoreContract(name: string, factory: StoreFactory): void {
     });
   });
 }
+
+/**
+ * readAllOfTypes, for the stores that have it: exactly what readAll gives, filtered to the types,
+ * with `maxCount` counting only those and the prefix and `after` applied as readAll applies them.
+ */
+export async function typedReadContract(store: EventStore): Promise<void> {
+  const read = store.readAllOfTypes!.bind(store);
+  const tag = randomUUID().slice(0, 8);
+  await store.appendToStream(`mailConfig-${tag}-a`, [newEvent('P'), newEvent('X'), newEvent('E')], {
+    expectedVersion: 'no_stream',
+  });
+  await store.appendToStream(`other-${tag}`, [newEvent('P')], { expectedVersion: 'no_stream' });
+  await store.appendToStream(`mailConfig-${tag}-b`, [newEvent('X'), newEvent('P')], { expectedVersion: 'no_stream' });
+  const all = (await store.readAll()).filter((e) => e.streamId.includes(tag));
+  const after = all[0].position - 1n;
+  const expected = all.filter((e) => e.streamId.startsWith('mailConfig-') && ['P', 'E'].includes(e.type));
+  const got = await read(['P', 'E'], { after, streamPrefix: 'mailConfig-' });
+  expect(got.filter((e) => e.streamId.includes(tag))).toEqual(expected);
+  const firstTwo = await read(['P', 'E'], { after, streamPrefix: 'mailConfig-', maxCount: 2 });
+  expect(firstTwo).toEqual(expected.slice(0, 2));
+  const rest = await read(['P', 'E'], { after: firstTwo[1].position, streamPrefix: 'mailConfig-' });
+  expect(rest.filter((e) => e.streamId.includes(tag))).toEqual(expected.slice(2));
+  expect(await read([], { after })).toEqual([]);
+}

@@ -9,7 +9,7 @@ import {
   type NewEvent,
   type StoredEvent,
 } from '../../src/application/ports/event-store.port';
-import { eventStoreContract, newEvent } from './event-store.contract';
+import { eventStoreContract, newEvent, typedReadContract } from './event-store.contract';
 
 eventStoreContract('sqlite', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'es-sqlite-'));
@@ -353,5 +353,15 @@ describe('sqlite event store subscriptions over own commits', () => {
     expect(seenBy.get(a)).toEqual(all);
     expect(seenBy.get(b)).toEqual(all);
     expect(a.stats.recentDeliveries).toBeGreaterThan(0);
+  });
+});
+
+describe('sqlite event store, reads by type', () => {
+  it('gives readAll’s events of the asked types only, in order, maxCount counting them', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'es-sqlite-'));
+    const store = new SqliteEventStore(join(dir, 'events.db'));
+    await typedReadContract(store);
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
   });
 });

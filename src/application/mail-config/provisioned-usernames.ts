@@ -20,6 +20,9 @@ export interface ProvisionedTenant {
 
 const BATCH = 1000;
 
+/** The events this fold reads; the others of a tenant's stream say nothing about its username. */
+const FOLDED_TYPES = ['MailConfigProvisioned', 'MailConfigErased'] as const;
+
 /**
  * Every tenant's username as its MailConfigProvisioned recorded it, folded from the tenant
  * streams incrementally: the first look reads the history once, later looks only what was
@@ -67,7 +70,10 @@ export class ProvisionedUsernames {
   }
 
   private async readNewEvents(): Promise<void> {
-    for (;;) {
+    for (let first = true; ; first = false) {
+      // A synchronous store answers at once: without a turn of the event loop between batches,
+      // folding a large history would hold every request (and the readiness probe) until done.
+      if (!first) await new Promise<void>((resolve) => setImmediate(resolve));
       const batch = await this.readBatch(BATCH);
       if (batch.length === 0) return;
       for (const event of batch) {
@@ -100,7 +106,12 @@ export class ProvisionedUsernames {
    */
   private async readBatch(maxCount: number): Promise<StoredEvent[]> {
     try {
-      return await this.store.readAll({ after: this.position, streamPrefix: MAIL_CONFIG_STREAM_PREFIX, maxCount });
+      const options = { after: this.position, streamPrefix: MAIL_CONFIG_STREAM_PREFIX, maxCount };
+      // Only two event types matter here: a store that can skip the others (SQLite, at start-up
+      // over every tenant's history) is asked for just those.
+      return await (this.store.readAllOfTypes
+        ? this.store.readAllOfTypes(FOLDED_TYPES, options)
+        : this.store.readAll(options));
     } catch (error) {
       if (!(error instanceof EventDecodeError)) throw error;
       // One by one up to the bad event, which the single read then steps over.

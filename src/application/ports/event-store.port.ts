@@ -94,6 +94,12 @@ export interface EventStore {
    */
   setStreamMaxAge(streamId: string, maxAgeSeconds: number): Promise<void>;
   readAll(options?: ReadAllOptions): Promise<StoredEvent[]>;
+  /**
+   * readAll of only the events whose type is one of `types` (`maxCount` counts those), for a
+   * store that filters by type without decoding the others (SQLite, in-memory). Optional: a
+   * caller falls back to readAll and filters itself where a store has no such read.
+   */
+  readAllOfTypes?(types: readonly string[], options?: ReadAllOptions): Promise<StoredEvent[]>;
   /** History from `after`, then live events, in position order. */
   subscribe(options: SubscribeOptions, handler: SubscriptionHandler): Subscription;
   /** Position of the last event in the store (0n when empty); used for lag and readiness. */

@@ -79,6 +79,19 @@ export class InMemoryEventStore implements EventStore {
     return out;
   }
 
+  async readAllOfTypes(types: readonly string[], options: ReadAllOptions = {}): Promise<StoredEvent[]> {
+    const start = options.after === undefined ? 0 : Number(options.after);
+    const out: StoredEvent[] = [];
+    for (let i = start; i < this.all.length; i++) {
+      const event = this.all[i];
+      if (!types.includes(event.type)) continue;
+      if (options.streamPrefix && !event.streamId.startsWith(options.streamPrefix)) continue;
+      out.push(structuredClone(event));
+      if (options.maxCount !== undefined && out.length >= options.maxCount) break;
+    }
+    return out;
+  }
+
   subscribe(options: SubscribeOptions, handler: SubscriptionHandler): Subscription {
     return pollingSubscription((o) => this.readAll(o), this.wake, options, handler);
   }

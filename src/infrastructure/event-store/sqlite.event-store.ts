@@ -359,6 +359,35 @@ export class SqliteEventStore implements EventStore {
     return rows.map(toStored);
   }
 
+  /**
+   * The rows of other types are skipped by SQLite (no index on type: a scan of the positions after
+   * `after`, but nothing decoded), so folding one event type over a million events costs
+   * a fraction of reading them all.
+   */
+  async readAllOfTypes(types: readonly string[], options: ReadAllOptions = {}): Promise<StoredEvent[]> {
+    if (types.length === 0) return [];
+    this.counters.reads += 1;
+    const after = Number(options.after ?? 0n);
+    const limit = options.maxCount ?? -1;
+    const typeIn = `type IN (${types.map(() => '?').join(', ')})`;
+    const rows = options.streamPrefix
+      ? this.limitedAll(
+          `SELECT * FROM events WHERE position > ? AND +stream_id >= ? AND +stream_id < ? AND ${typeIn} ORDER BY position`,
+          limit,
+          after,
+          options.streamPrefix,
+          prefixUpperBound(options.streamPrefix),
+          ...types,
+        )
+      : this.limitedAll(
+          `SELECT * FROM events WHERE position > ? AND ${typeIn} ORDER BY position`,
+          limit,
+          after,
+          ...types,
+        );
+    return rows.map(toStored);
+  }
+
   subscribe(options: SubscribeOptions, handler: SubscriptionHandler): Subscription {
     return pollingSubscription(
       (o) => this.readAll(o),
