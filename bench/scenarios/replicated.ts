@@ -253,7 +253,9 @@ export const replicated: Scenario = {
     const sink = await startSmtpSink();
     const env = {
       SMTP_ALLOW_PRIVATE_HOSTS: 'true',
-      SMTP_ALLOWED_PORTS: String(sink.port),
+      // The sink's port for the senders, 587 for the command load's settings (a save refuses a
+      // port the guard would refuse to connect to).
+      SMTP_ALLOWED_PORTS: `587,${sink.port}`,
       THROTTLE_SEND: '100000000/60',
     };
     const started: ServiceProcess[] = [];
