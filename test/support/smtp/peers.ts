@@ -1,4 +1,4 @@
-import { createServer, type Server, type Socket } from 'node:net';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 import { testCertificates } from './certs';
 import { Inbox } from './inbox';
@@ -151,8 +151,19 @@ export async function startSilentPeer(): Promise<Peer> {
 
 /** A port on loopback where nothing listens (bound, then released). */
 export async function closedPort(): Promise<number> {
-  const server = createServer();
-  const port = await listen(server);
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
+  // Below the ephemeral range (32768–60999 here): a port freed from listen(0) could be handed to
+  // another test's server or outgoing connection a moment later, and the "refused" case would then
+  // meet a stranger's TLS (seen once on CI). Nothing in the suite binds these on purpose; checked.
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 10_000);
+    if (await refuses(port)) return port;
+  }
+}
+
+function refuses(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => (socket.destroy(), resolve(false)));
+    socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'ECONNREFUSED'));
+  });
 }
