@@ -126,9 +126,14 @@ describe('support dashboard: tenant panel, described history and support actions
     const t = uniqueTenant('revoked');
     await provision(svc, t);
     await recordTrouble(svc, t, 'gmail_revoked');
+    // The read models follow the events (eventually): the account is searchable once the grant is
+    // projected, the revocation a moment later.
     const row = await eventually(
-      async () =>
-        (await svc.support.get(`/v1/dashboard/tenants?q=${encodeURIComponent(`${t}@GMAIL.example`)}`)).body.tenants[0],
+      async () => {
+        const found = (await svc.support.get(`/v1/dashboard/tenants?q=${encodeURIComponent(`${t}@GMAIL.example`)}`))
+          .body.tenants[0];
+        return found?.attention ? found : undefined;
+      },
       3000,
       'search by revoked account',
     );
