@@ -372,7 +372,8 @@ export class SqliteEventStore implements EventStore {
     const typeIn = `type IN (${types.map(() => '?').join(', ')})`;
     const rows = options.streamPrefix
       ? this.limitedAll(
-          `SELECT * FROM events WHERE position > ? AND +stream_id >= ? AND +stream_id < ? AND ${typeIn} ORDER BY position`,
+          'SELECT * FROM events WHERE position > ? AND +stream_id >= ? AND +stream_id < ? ' +
+            `AND ${typeIn} ORDER BY position`,
           limit,
           after,
           options.streamPrefix,
