@@ -11,17 +11,15 @@ import { existsSync, mkdirSync, mkdtempSync, symlinkSync, copyFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { settle } from './scenarios/durable-append';
-import { call, expectStatus, pooled } from './lib/http';
 import { load, type LoadResult } from './lib/load';
+import { prepareProbeTenants, probeLoad, type ProbeLoad } from './lib/probe-load';
 import { startServiceProcess, type ServiceProcess } from './lib/service';
-import { auth, provisionOverHttp, roundRobin, smtpSettings, tenantIds } from './lib/tenants';
+import { tenantIds } from './lib/tenants';
 import { startBareNest } from './lib/bare-nest';
-
-type What = 'command' | 'view' | 'health';
 
 async function main(): Promise<void> {
   const [a, b] = [resolve(process.argv[2]), resolve(process.argv[3])];
-  const what = (process.argv[4] ?? 'command') as What;
+  const what = (process.argv[4] ?? 'command') as ProbeLoad;
   const rounds = Number(process.argv[5] ?? 4);
   const seconds = Number(process.argv[6] ?? 5);
   const repoRoot = resolve(__dirname, '..');
@@ -38,37 +36,9 @@ async function main(): Promise<void> {
     { name: 'B', service: await start(b, 'B') },
   ];
   const tenants = tenantIds('ab', 1000);
-  for (const { service } of sides) {
-    await provisionOverHttp(service, tenants);
-    await pooled(tenants.length, 16, async (i) => {
-      const r = await call(service.url, 'PUT', `/v1/tenants/${tenants[i]}/mail-config/smtp`, {
-        token: service.apiToken,
-        body: smtpSettings(tenants[i]),
-      });
-      expectStatus(r, [200], 'smtp');
-    });
-  }
+  for (const { service } of sides) await prepareProbeTenants(service, tenants);
   const bare = process.env.AB_BARE ? await startBareNest(repoRoot) : null;
-  const run = (service: ServiceProcess, label: string, s: number) => {
-    const next = roundRobin(tenants);
-    let current = tenants[0];
-    return load({
-      label,
-      url: service.url,
-      cpuSeconds: service.cpuSeconds,
-      connections: 32,
-      durationSec: s,
-      method: what === 'command' ? 'PUT' : 'GET',
-      headers: what === 'health' ? {} : auth(service.apiToken),
-      path: () =>
-        what === 'health'
-          ? '/health/live'
-          : what === 'view'
-            ? `/v1/tenants/${next()}/mail-config`
-            : `/v1/tenants/${(current = next())}/mail-config/smtp`,
-      body: what === 'command' ? () => JSON.stringify(smtpSettings(current)) : undefined,
-    });
-  };
+  const run = (service: ServiceProcess, label: string, s: number) => probeLoad(what, service, tenants, label, s);
   for (const s of sides) await run(s.service, `warm-up ${s.name}`, 3);
   const results: Record<string, LoadResult[]> = { A: [], B: [], bare: [] };
   for (let round = 0; round < rounds; round++) {

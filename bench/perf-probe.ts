@@ -12,13 +12,12 @@ import { spawnSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { call, expectStatus, pooled } from './lib/http';
-import { load } from './lib/load';
+import { prepareProbeTenants, probeLoad, type ProbeLoad } from './lib/probe-load';
 import { startFlags, startServiceProcess } from './lib/service';
-import { auth, provisionOverHttp, roundRobin, smtpSettings, tenantIds } from './lib/tenants';
+import { tenantIds } from './lib/tenants';
 
 async function main(): Promise<void> {
-  const what = (process.argv[2] ?? 'command') as 'command' | 'view' | 'health';
+  const what = (process.argv[2] ?? 'command') as ProbeLoad;
   const seconds = Number(process.argv[3] ?? 10);
   const out = resolve(process.argv[4] ?? mkdtempSync(join(tmpdir(), 'perf-probe-')));
   mkdirSync(out, { recursive: true });
@@ -33,33 +32,8 @@ async function main(): Promise<void> {
     nodeFlags: [...startFlags(repoRoot), '--perf-prof', '--interpreted-frames-native-stack'],
   });
   const tenants = tenantIds('perf', 1000);
-  await provisionOverHttp(service, tenants);
-  await pooled(tenants.length, 16, async (i) => {
-    const r = await call(service.url, 'PUT', `/v1/tenants/${tenants[i]}/mail-config/smtp`, {
-      token: service.apiToken,
-      body: smtpSettings(tenants[i]),
-    });
-    expectStatus(r, [200], 'smtp');
-  });
-  const next = roundRobin(tenants);
-  let current = tenants[0];
-  const run = (s: number) =>
-    load({
-      label: what,
-      url: service.url,
-      cpuSeconds: service.cpuSeconds,
-      connections: 32,
-      durationSec: s,
-      method: what === 'command' ? 'PUT' : 'GET',
-      headers: what === 'health' ? {} : auth(service.apiToken),
-      path: () =>
-        what === 'health'
-          ? '/health/live'
-          : what === 'view'
-            ? `/v1/tenants/${next()}/mail-config`
-            : `/v1/tenants/${(current = next())}/mail-config/smtp`,
-      body: what === 'command' ? () => JSON.stringify(smtpSettings(current)) : undefined,
-    });
+  await prepareProbeTenants(service, tenants);
+  const run = (s: number) => probeLoad(what, service, tenants, what, s);
   await run(5);
   const perfData = join(out, 'perf.data');
   const rec = spawn('perf', ['record', '-g', '-k', 'mono', '-o', perfData, '-p', String(service.pid)], {
