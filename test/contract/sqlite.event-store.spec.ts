@@ -315,6 +315,31 @@ describe('sqlite event store subscriptions over own commits', () => {
     expect(seen).toEqual((await store.readAll()).map((e) => e.position));
   });
 
+  it('closes while a handler runs without waiting for the next poll (here an hour)', async () => {
+    const store = open(3_600_000);
+    const seen: string[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const sub = store.subscribe(
+      { streamPrefix: 'mailConfig-' },
+      {
+        onEvent: async (e) => {
+          seen.push(e.type);
+          await gate;
+        },
+      },
+    );
+    await store.appendToStream('mailConfig-c', [ev('C1')], { expectedVersion: 'no_stream' });
+    await until(() => seen.length === 1);
+    const closed = sub.close();
+    release();
+    // Before the fix, the loop finished the batch and went to sleep for the poll interval.
+    await closed;
+    await store.appendToStream('mailConfig-c', [ev('C2')], { expectedVersion: 1 });
+    await new Promise((r) => setImmediate(r));
+    expect(seen).toEqual(['C1']);
+  }, 10_000);
+
   it('delivers every event once, in position order, when two stores on one file append interleaved', async () => {
     // `a` never polls: it can only learn of b's commits from the gaps they leave between its own.
     const a = open(3_600_000);

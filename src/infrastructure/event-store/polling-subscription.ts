@@ -50,7 +50,8 @@ export function pollingSubscription(
   /** Resolves on an append in this process ('wake') or after pollMs ('timer'). */
   const idle = () =>
     new Promise<'wake' | 'timer'>((resolve) => {
-      if (woken) return resolve('wake');
+      // Closed while the last batch was delivered: close() found no wait to end, so none starts.
+      if (woken || closed) return resolve('wake');
       const timer = setTimeout(() => done('timer'), pollMs);
       const done = (why: 'wake' | 'timer') => {
         clearTimeout(timer);
