@@ -50,6 +50,9 @@ export class SqliteIdempotencyStore implements IdempotencyStore {
     this.db = new Database(file);
     LIVE_OWNERS.add(this.owner);
     this.db.pragma('journal_mode = WAL');
+    // Explicit, as for keys.db: a reopened WAL file would run NORMAL (better-sqlite3's build), and a
+    // recorded outcome lost on power failure would let the client's retry send the message twice.
+    this.db.pragma('synchronous = FULL');
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(`CREATE TABLE IF NOT EXISTS idempotency (
       scope       TEXT    NOT NULL,
