@@ -92,6 +92,16 @@ describe('tenant revocation of Gmail consent', () => {
     expect(await retry.runOnce({ dueOnly: false })).toEqual({ attempted: 1, revoked: 1 });
     expect(grantAlive()).toBe(false);
     expect(await retry.pending()).toEqual([]);
+    // The tenant's view and history no longer say Google did not revoke.
+    const view = await h.svc.api.get(`/v1/tenants/${tenant}/mail-config`);
+    expect(view.body.gmail).toMatchObject({ status: 'revoked', googleRevocation: { ok: true, message: null } });
+    const history = await h.history(tenant);
+    expect(history.at(-1)).toMatchObject({
+      type: 'GoogleRevocationConfirmed',
+      data: { account: 'owner@acme-mail.test', confirmedAt: expect.any(String), attempts: 3 },
+    });
+    expect(await retry.runOnce({ dueOnly: false })).toEqual({ attempted: 0, revoked: 0 });
+    expect(await h.history(tenant)).toHaveLength(history.length);
   });
 
   it('does not let a queued retry revoke a new authorization of the same account', async () => {

@@ -47,6 +47,11 @@ function describeKnown(event: MailConfigEvent, actor: string, detectedBy: string
           : `; asking Google to revoke failed${google.message ? `: ${google.message}` : ''}`;
       return `${microsoft ? 'Microsoft 365' : 'Gmail'} consent ${how}${account}${call}`;
     }
+    case 'GoogleRevocationConfirmed': {
+      const account = event.data.account ? ` (${event.data.account})` : '';
+      // `attempts` counts the first try, made when the tenant withdrew consent.
+      return `Google confirmed the revocation of the withdrawn Gmail grant${account} at try ${event.data.attempts}`;
+    }
     case 'SmtpConfigured': {
       const d = event.data;
       return (

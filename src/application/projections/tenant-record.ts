@@ -209,6 +209,7 @@ function changeFlags(r: TenantRecord, event: MailConfigEvent): Partial<TenantRec
       return { status: 'erased' };
     case 'TestMessageSent':
     case 'SettingsLinkIssued':
+    case 'GoogleRevocationConfirmed':
       return {};
     default: {
       const never: never = event;

@@ -95,6 +95,7 @@ function tell(event: MailConfigEvent): Told {
     case 'DisplayNameChanged':
     case 'TestMessageSent':
     case 'SettingsLinkIssued':
+    case 'GoogleRevocationConfirmed': // the consent's end was announced already; this corrects Google's first answer
       return null;
     default: {
       const unreachable: never = event;

@@ -66,6 +66,11 @@ export type RevokeGmailConsent = {
     grantAuthorizedAt?: string | null;
   };
 };
+/** A queued retry of the revocation at Google succeeded (see GoogleRevocationConfirmed). */
+export type ConfirmGoogleRevocation = {
+  type: 'ConfirmGoogleRevocation';
+  data: { account: string | null; at: string; attempts: number };
+};
 export type AuthorizeMicrosoft = {
   type: 'AuthorizeMicrosoft';
   data: { account: string; scopes: string[]; refreshToken: EncryptedValue; at: string };
@@ -108,6 +113,7 @@ export type MailConfigCommand =
   | RecordSmtpTest
   | AuthorizeGmail
   | RevokeGmailConsent
+  | ConfirmGoogleRevocation
   | AuthorizeMicrosoft
   | RevokeMicrosoftConsent
   | RecordDeliveryFailure

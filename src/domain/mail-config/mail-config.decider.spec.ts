@@ -319,6 +319,54 @@ describe('mail configuration decider', () => {
         .then(refused('NOT_PROVISIONED')));
   });
 
+  describe('ConfirmGoogleRevocation', () => {
+    const withdrawn = (ok: boolean): MailConfigEvent => ({
+      type: 'ConsentRevoked',
+      data: {
+        provider: 'gmail',
+        reason: 'tenant_request',
+        account: 'owner@gmail.com',
+        revokedAt: AT,
+        googleRevocation: { ok, message: ok ? null : 'Google answered 503 to the revocation' },
+      },
+    });
+    const confirm = (account: string | null = 'owner@gmail.com') =>
+      ({ type: 'ConfirmGoogleRevocation', data: { account, at: AT, attempts: 3 } }) as const;
+    const confirmed: MailConfigEvent = {
+      type: 'GoogleRevocationConfirmed',
+      data: { account: 'owner@gmail.com', confirmedAt: AT, attempts: 3 },
+    };
+    it('records that Google revoked on a retry what it had refused at first', () =>
+      given([provisioned, gmailAuthorized, withdrawn(false)])
+        .when(confirm())
+        .then([confirmed]));
+    it('makes the outcome on record a success', () =>
+      expect(fold([provisioned, gmailAuthorized, withdrawn(false), confirmed]).gmail).toMatchObject({
+        status: 'revoked',
+        googleRevocation: { ok: true, message: null },
+      }));
+    it('records it once', () =>
+      given([provisioned, gmailAuthorized, withdrawn(false), confirmed])
+        .when(confirm())
+        .then([]));
+    it('records nothing when Google had revoked at once', () =>
+      given([provisioned, gmailAuthorized, withdrawn(true)])
+        .when(confirm())
+        .then([]));
+    it('records nothing about another account’s grant', () =>
+      given([provisioned, gmailAuthorized, withdrawn(false)])
+        .when(confirm('other@gmail.com'))
+        .then([]));
+    it('records nothing once the tenant authorized again', () =>
+      given([provisioned, gmailAuthorized, withdrawn(false), gmailAuthorized])
+        .when(confirm())
+        .then([]));
+    it('refuses an erased tenant', () =>
+      given([provisioned, gmailAuthorized, withdrawn(false), erased])
+        .when(confirm())
+        .then(refused('TENANT_ERASED')));
+  });
+
   describe('RevokeGmailConsent', () => {
     const revoke = (
       reason: 'tenant_request' | 'revoked_at_google',

@@ -187,6 +187,15 @@ export function decide(command: MailConfigCommand, state: MailConfigState): Mail
         ...(state.mode === 'gmail' ? switchTo(state, 'default', 'consent_revoked') : []),
       ];
     }
+    case 'ConfirmGoogleRevocation': {
+      requireActive(state);
+      // Only the outcome still on record as failed: once the tenant authorized again (any account),
+      // or a confirmation is already recorded, the history has nothing left to correct.
+      const { gmail } = state;
+      const { account, at, attempts } = command.data;
+      if (gmail.status !== 'revoked' || gmail.googleRevocation?.ok !== false || gmail.account !== account) return [];
+      return [{ type: 'GoogleRevocationConfirmed', data: { account, confirmedAt: at, attempts } }];
+    }
     case 'AuthorizeMicrosoft': {
       requireActive(state);
       const { account, scopes, refreshToken, at } = command.data;
@@ -335,6 +344,8 @@ export function evolve(state: MailConfigState, event: MailConfigEvent): MailConf
       };
     case 'DeliveryRecovered':
       return { ...state, delivery: initialState().delivery };
+    case 'GoogleRevocationConfirmed':
+      return { ...state, gmail: { ...state.gmail, googleRevocation: { ok: true, message: null } } };
     case 'DisplayNameChanged':
       return { ...state, displayName: event.data.displayName };
     case 'TestMessageSent':

@@ -22,6 +22,7 @@ export const MAIL_CONFIG_EVENT_TYPES = [
   'DisplayNameChanged',
   'TestMessageSent',
   'SettingsLinkIssued',
+  'GoogleRevocationConfirmed',
 ] as const;
 
 export type MailConfigEventType = (typeof MAIL_CONFIG_EVENT_TYPES)[number];
@@ -57,6 +58,16 @@ export type ConsentRevoked = {
     /** Outcome of asking Google to revoke the token (tenant requests only); null when not attempted. */
     googleRevocation: null | { ok: boolean; message: string | null };
   };
+};
+/**
+ * Google confirmed, on a later retry, the revocation that failed when the tenant withdrew consent
+ * (ConsentRevoked.googleRevocation.ok was false). The retries themselves are a work queue outside
+ * the tenant's history (`googleRevocation-` streams); this is their outcome, where the tenant's
+ * view and history look.
+ */
+export type GoogleRevocationConfirmed = {
+  type: 'GoogleRevocationConfirmed';
+  data: { account: string | null; confirmedAt: string; attempts: number };
 };
 export type SmtpConfigured = {
   type: 'SmtpConfigured';
@@ -136,7 +147,8 @@ export type MailConfigEvent =
   | DisplayNameChanged
   | MailConfigErased
   | TestMessageSent
-  | SettingsLinkIssued;
+  | SettingsLinkIssued
+  | GoogleRevocationConfirmed;
 
 export function isMailConfigEventType(type: string): type is MailConfigEventType {
   return (MAIL_CONFIG_EVENT_TYPES as readonly string[]).includes(type);

@@ -63,6 +63,13 @@ describe('history in plain language', () => {
     expect(
       described('SettingsLinkIssued', { expiresAt: '2026-11-26T10:05:00Z', issuedAt: '2026-11-26T10:00:00Z' }),
     ).toBe('Settings-page link issued, to be opened within 5 minutes');
+    expect(
+      described('GoogleRevocationConfirmed', {
+        account: 'o@gmail.example',
+        confirmedAt: '2026-11-26T10:05:00Z',
+        attempts: 3,
+      }),
+    ).toBe('Google confirmed the revocation of the withdrawn Gmail grant (o@gmail.example) at try 3');
   });
 
   it('names an event this version does not know instead of failing', () => {

@@ -2,6 +2,7 @@ import { Inject, Logger } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type { CommandContext } from '../../common/command-context';
 import { logContext } from '../../common/log-context';
+import { DecideAndAppend } from '../../mail-config/decide-and-append';
 import { StateReader } from '../../mail-config/state-reader';
 import { CIPHER, type Cipher } from '../../ports/cipher.port';
 import { CLOCK, type Clock } from '../../ports/clock.port';
@@ -26,6 +27,7 @@ export class RetryGoogleRevocationsHandler implements ICommandHandler<RetryGoogl
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly queue: GoogleRevocationQueue,
     private readonly reader: StateReader,
+    private readonly decideAndAppend: DecideAndAppend,
   ) {}
 
   execute({ context, dueOnly }: RetryGoogleRevocationsCommand): Promise<RevocationRetryResult> {
@@ -48,10 +50,26 @@ export class RetryGoogleRevocationsHandler implements ICommandHandler<RetryGoogl
           `${outcome.ok ? 'revoked' : outcome.message}${outcome.final ? ' (final)' : ''}`,
       );
       await this.queue.recordAttempt(entry, outcome, context);
+      // The tenant's history still says Google did not revoke: correct it there (an erased tenant's
+      // entry is sealed for the queue's own key owner, and its history is closed).
+      if (outcome.ok && entry.sealedFor === entry.tenantId) await this.confirm(entry, outcome, context);
       // A token resealed for an erased tenant is destroyed with its key once nothing will retry it.
       if (outcome.final && entry.sealedFor !== entry.tenantId) await this.cipher.shred(entry.sealedFor);
     }
     return result;
+  }
+
+  /** Best effort, as queueing the retry was: the queue's own stream holds the outcome either way. */
+  private async confirm(entry: PendingRevocation, outcome: AttemptData, context: CommandContext): Promise<void> {
+    const data = { account: entry.account, at: outcome.at, attempts: outcome.attempt };
+    await this.decideAndAppend
+      .handle(entry.tenantId, { type: 'ConfirmGoogleRevocation', data }, context)
+      .catch((error: Error) =>
+        this.logger.warn(
+          logContext(context, entry.tenantId),
+          `could not record in tenant ${entry.tenantId}'s history that Google revoked: ${error.message}`,
+        ),
+      );
   }
 
   /** Makes the try; the decider says what it comes to (attempt number, final or not). */
