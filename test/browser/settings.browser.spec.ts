@@ -383,7 +383,7 @@ describe('the tenant’s settings page in headless Chromium', () => {
     const focused = () => page.evaluate(() => (globalThis as any).document.activeElement?.id as string | undefined);
     const mode = async () => (await world.api.get(`/v1/tenants/${id}/mail-config`)).body.mode;
     const types = async () => (await history(id)).map((e) => e.type);
-    /** Enter on the choice: the server's Test of the saved settings stops at connect, nothing changes, the page asks. */
+    /** Enter on the choice: the server tests the saved settings, stops at connect, changes nothing; the page asks. */
     const switchRefused = async () => {
       expect(await onSmtpChoice()).toBe(true);
       await page.keyboard.press('Enter');
