@@ -1,3 +1,4 @@
+import { createHash, X509Certificate } from 'node:crypto';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
@@ -10,6 +11,8 @@ import { CheckGmailConsentsCommand } from '../../src/application/gmail/commands'
 import { type RunningService, startService } from '../../src/bootstrap';
 import { client, type Client } from '../support/http';
 import { GoogleStandIn } from '../support/google/google-stand-in';
+import { standInCertificates } from '../support/microsoft/certs';
+import { MicrosoftStandIn } from '../support/microsoft/microsoft-stand-in';
 import { testCertificates } from '../support/smtp/certs';
 import { type Peer, startSmtpPeer } from '../support/smtp/peers';
 
@@ -34,6 +37,8 @@ export interface SettingsWorld {
   appFrame: string;
   foreignFrame: string;
   google: GoogleStandIn;
+  /** The stand-in Microsoft identity platform, when the world was started with one (else Microsoft is not set up). */
+  microsoft: MicrosoftStandIn | null;
   smtp: Peer;
   /** A loopback port the SMTP policy allows where nobody listens: a Test of it stops at connect. */
   closedPort: number;
@@ -43,12 +48,15 @@ export interface SettingsWorld {
   close(): Promise<void>;
 }
 
-export async function startSettingsWorld(): Promise<SettingsWorld> {
+export async function startSettingsWorld(options: { microsoft?: boolean } = {}): Promise<SettingsWorld> {
   const port = await freePort();
   const publicUrl = `http://127.0.0.1:${port}`;
   const app = await framingPage(publicUrl);
   const foreign = await framingPage(publicUrl);
   const google = await GoogleStandIn.start({ redirectUri: `${publicUrl}/v1/oauth/google/callback` });
+  const microsoft = options.microsoft
+    ? await MicrosoftStandIn.start({ redirectUri: `${publicUrl}/v1/oauth/microsoft/callback` })
+    : null;
   const smtp = await startSmtpPeer();
   const closedPort = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'mcs-settings-'));
@@ -70,6 +78,7 @@ export async function startSettingsWorld(): Promise<SettingsWorld> {
       SMTP_ALLOWED_PORTS: `${smtp.port},${closedPort}`,
       SMTP_EXTRA_CA_FILE: testCertificates().caFile,
       ...google.env(),
+      ...(microsoft?.env() ?? {}),
     },
     logStream,
     port,
@@ -80,6 +89,7 @@ export async function startSettingsWorld(): Promise<SettingsWorld> {
     appFrame: `${app.origin}/`,
     foreignFrame: `${foreign.origin}/`,
     google,
+    microsoft,
     smtp,
     closedPort,
     api: client(running.url, apiToken),
@@ -88,6 +98,7 @@ export async function startSettingsWorld(): Promise<SettingsWorld> {
     async close() {
       await running.close();
       await google.close();
+      await microsoft?.close();
       await smtp.close();
       await app.close();
       await foreign.close();
@@ -111,6 +122,17 @@ async function framingPage(publicUrl: string): Promise<{ origin: string; close()
     origin: `http://127.0.0.1:${port}`,
     close: () => new Promise<void>((done) => server.close(() => done())),
   };
+}
+
+/**
+ * The base64 SHA-256 of the stand-in Microsoft's public key (SubjectPublicKeyInfo), for Chromium's
+ * --ignore-certificate-errors-spki-list: the browser accepts that one key's certificate from the
+ * throw-away CA and still refuses every other certificate it cannot verify (ignoreHTTPSErrors would
+ * accept them all, for every origin of the context).
+ */
+export function microsoftStandInSpki(): string {
+  const spki = new X509Certificate(standInCertificates().cert).publicKey.export({ type: 'spki', format: 'der' });
+  return createHash('sha256').update(spki).digest('base64');
 }
 
 /** The scheduler's Gmail consent check, dispatched as the scheduler does. */

@@ -361,6 +361,101 @@ describe('the tenant’s settings page in headless Chromium', () => {
     expect(pageErrors).toEqual([]);
   }, 90_000);
 
+  it('asks after a failed Test on switching to the saved server; "Switch anyway" switches with force', async () => {
+    const { id } = await tenant();
+    // Saved through the API without activating (no Test then), on a port where nobody listens.
+    const saved = await world.api.put(`/v1/tenants/${id}/mail-config/smtp`, {
+      address: PEER_USER,
+      password: PEER_PASSWORD,
+      host: '127.0.0.1',
+      port: world.closedPort,
+    });
+    expect(saved.status).toBe(200);
+    await page.goto(await sessionLink(id));
+    await expectText(page.locator('#active-mode'), 'My support address');
+
+    const confirm = page.getByRole('alertdialog', {
+      name: 'The saved settings have not passed a test. Switch to them anyway?',
+    });
+    const smtpChoice = page.getByRole('button', { name: 'Use a dedicated mail server' });
+    const onSmtpChoice = () =>
+      smtpChoice.evaluate((el) => el === (globalThis as any).document.activeElement) as Promise<boolean>;
+    const focused = () => page.evaluate(() => (globalThis as any).document.activeElement?.id as string | undefined);
+    const mode = async () => (await world.api.get(`/v1/tenants/${id}/mail-config`)).body.mode;
+    const types = async () => (await history(id)).map((e) => e.type);
+    /** Enter on the choice: the server tests the saved settings, stops at connect, changes nothing; the page asks. */
+    const switchRefused = async () => {
+      expect(await onSmtpChoice()).toBe(true);
+      await page.keyboard.press('Enter');
+      await confirm.waitFor();
+      await expectText(
+        page.locator('#test-result'),
+        'Not switched: the test of the saved settings failed. Stage reached: connect',
+      );
+      // Announced: an alertdialog named by its question, described by the failure, the focus on its button.
+      const description = await confirm.evaluate(
+        (el) => (globalThis as any).document.getElementById(el.getAttribute('aria-describedby')).textContent,
+      );
+      expect(description).toContain('Stage reached: connect (connecting to the server).');
+      expect(await focused()).toBe('confirm-switch');
+      await expect(page.getByRole('button', { name: 'Switch anyway', exact: true }).isVisible()).resolves.toBe(true);
+      await expectText(page.locator('#active-mode'), 'My support address');
+      expect(await mode()).toBe('default');
+      expect(await types()).toEqual(['MailConfigProvisioned', 'SmtpConfigured']);
+    };
+
+    await smtpChoice.focus();
+    await switchRefused();
+    await accessible('mode-anyway');
+    await screenshot(page, 'mode-anyway');
+
+    // Escape cancels, back on the choice; nothing changed.
+    await page.keyboard.press('Escape');
+    await confirm.waitFor({ state: 'hidden' });
+    expect(await onSmtpChoice()).toBe(true);
+    expect(await mode()).toBe('default');
+
+    // Cancel (Tab, Enter) the same.
+    await switchRefused();
+    await page.keyboard.press('Tab');
+    expect(await focused()).toBe('switch-cancel');
+    await page.keyboard.press('Enter');
+    await confirm.waitFor({ state: 'hidden' });
+    expect(await onSmtpChoice()).toBe(true);
+    expect(await types()).toEqual(['MailConfigProvisioned', 'SmtpConfigured']);
+
+    // "Switch anyway" (Enter where the focus lands): the switch again, with force.
+    await switchRefused();
+    await page.keyboard.press('Enter');
+    await expectText(
+      page.locator('#notice'),
+      `Switched without a passing test. Support emails are now sent from ${PEER_USER} through 127.0.0.1.`,
+    );
+    await expectText(region().locator('#active-mode'), 'Dedicated mail server');
+    await expectText(region().locator('#sender'), PEER_USER);
+    await confirm.waitFor({ state: 'hidden' });
+    expect(await onSmtpChoice()).toBe(true);
+    await expect(smtpChoice.getAttribute('aria-pressed')).resolves.toBe('true');
+    await expect(page.locator('#test-result').textContent()).resolves.toBe('');
+    await accessible('mode-forced');
+    await screenshot(page, 'mode-forced');
+
+    expect(await world.api.get(`/v1/tenants/${id}/mail-config`).then((r) => r.body)).toMatchObject({
+      mode: 'smtp',
+      sender: PEER_USER,
+      smtp: { address: PEER_USER, host: '127.0.0.1', port: world.closedPort },
+    });
+    const events = await history(id);
+    expect(events.map((e) => `${e.type} by ${e.actor}`)).toEqual([
+      'MailConfigProvisioned by main-application',
+      'SmtpConfigured by main-application',
+      `ModeChanged by ${ACTOR}`,
+    ]);
+    expect(events.at(-1)).toMatchObject({ data: { from: 'default', to: 'smtp', forced: true } });
+    expect(await page.content()).not.toContain(PEER_PASSWORD);
+    expect(pageErrors).toEqual([]);
+  }, 90_000);
+
   it('may be framed by the main application only, and Authorize leaves the frame for the consent screen', async () => {
     const { id } = await tenant();
     await page.goto(await sessionLink(id));

@@ -64,7 +64,9 @@ export class SettingsApiController {
     @Body() body: ChangeModeDto,
     @SettingsCtx() ctx: CommandContext,
   ): Promise<MailConfigView> {
-    return this.commands.execute(new ChangeModeCommand(session.tenantId, body.mode, ctx));
+    // `force` (the page's "Switch anyway") switches to smtp without the Test, recorded as forced.
+    const command = new ChangeModeCommand(session.tenantId, body.mode, ctx, undefined, body.force ?? false);
+    return this.commands.execute(command);
   }
 
   /** The consent URL of a provider; the page opens it at top level and the provider sends the browser back here. */

@@ -42,6 +42,8 @@
   let dirty = false;
   /** The values whose activation the server's Test refused; "Save anyway" sends exactly these with force. */
   let refused = null;
+  /** The saved settings (their configuredAt) a switch to smtp was refused for; "Switch anyway" is for those only. */
+  let refusedSwitch = null;
   /** What the provider said when the browser came back (read once from the URL, then removed from it). */
   let returned = null;
 
@@ -122,6 +124,12 @@
     back.hidden = !session.returnUrl;
     if (session.returnUrl) back.href = session.returnUrl;
     if (chosen === null) show(view.mode);
+    // Saved settings replaced (or the mode switched) elsewhere: "Switch anyway" would no longer mean what was refused.
+    if (refusedSwitch !== null && (view.mode === 'smtp' || !view.smtp || view.smtp.configuredAt !== refusedSwitch)) {
+      const hadFocus = $('#switch-confirm').contains(document.activeElement);
+      hideConfirm();
+      if (hadFocus) $('[data-choice="smtp"]').focus();
+    }
   }
 
   function renderProvider(provider, grant, availability) {
@@ -227,8 +235,15 @@
     }
   }
 
-  async function choose(kind) {
+  /**
+   * Switching to smtp makes the server test the saved settings first. When that Test fails, nothing
+   * changes: the page shows where it stopped and asks; "Switch anyway" sends the switch again with
+   * `force` (recorded as a forced activation).
+   */
+  async function choose(kind, force = false) {
     clearProblem();
+    // "Switch anyway" keeps its dialog (and the focus in it) until the answer comes.
+    if (!force) hideConfirm();
     show(kind);
     const { view } = current;
     if (kind === view.mode) return;
@@ -237,9 +252,41 @@
       ((kind === 'gmail' || kind === 'microsoft') && view[kind] && view[kind].status === 'authorized') ||
       (kind === 'smtp' && view.smtp);
     if (!ready) return;
-    current.view = await call('PUT', '/settings/api/mode', { mode: kind });
+    try {
+      current.view = await call('PUT', '/settings/api/mode', force ? { mode: kind, force: true } : { mode: kind });
+    } catch (error) {
+      if (kind === 'smtp' && !force && error.problem && error.problem.code === 'SMTP_TEST_FAILED') {
+        showReport(
+          { ok: false, stage: error.problem.stage, message: error.problem.message },
+          'Not switched: the test of the saved settings failed.',
+        );
+        refusedSwitch = view.smtp.configuredAt;
+        $('#switch-confirm').hidden = false;
+        $('#confirm-switch').focus();
+        return;
+      }
+      if (force) {
+        hideConfirm();
+        $(`[data-choice="${kind}"]`).focus();
+      }
+      throw error;
+    }
+    hideConfirm();
     render();
-    say(`Support emails are now sent from ${current.view.sender}.`);
+    if (force) {
+      // The refusal above no longer describes the page: the switch happened, and the notice says how.
+      const result = $('#test-result');
+      result.className = 'result';
+      result.replaceChildren();
+      say(
+        `Switched without a passing test. Support emails are now sent from ${current.view.sender} ` +
+          `through ${current.view.smtp.host}.`,
+        'warning',
+      );
+      $(`[data-choice="${kind}"]`).focus();
+    } else {
+      say(`Support emails are now sent from ${current.view.sender}.`);
+    }
   }
 
   async function authorize(provider, button) {
@@ -308,6 +355,8 @@
   function hideConfirm() {
     $('#confirm').hidden = true;
     refused = null;
+    $('#switch-confirm').hidden = true;
+    refusedSwitch = null;
   }
 
   function serverInvalid(error) {
@@ -404,6 +453,19 @@
     };
     $('#confirm-cancel').addEventListener('click', cancel);
     $('#confirm').addEventListener('keydown', (event) => event.key === 'Escape' && cancel());
+    $('#confirm-switch').addEventListener('click', (event) => {
+      const button = event.currentTarget;
+      button.disabled = true;
+      choose('smtp', true)
+        .catch(fail)
+        .finally(() => (button.disabled = false));
+    });
+    const cancelSwitch = () => {
+      hideConfirm();
+      $('[data-choice="smtp"]').focus();
+    };
+    $('#switch-cancel').addEventListener('click', cancelSwitch);
+    $('#switch-confirm').addEventListener('keydown', (event) => event.key === 'Escape' && cancelSwitch());
   }
 
   async function start() {
