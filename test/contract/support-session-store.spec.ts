@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,4 +37,31 @@ supportSessionStoreContract('postgres', async () => {
       await db.drop();
     },
   };
+});
+
+describe('support session store: a sqlite file from before the idle timeout', () => {
+  it('gains the new columns; its sessions read as last used when created, token ones unbound', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mcs-sessions-'));
+    const file = join(dir, 'support-sessions.db');
+    try {
+      const old = new Database(file);
+      old.exec(`CREATE TABLE support_sessions (id_hash TEXT PRIMARY KEY, identity TEXT NOT NULL, method TEXT NOT NULL,
+        created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, revoked_at INTEGER)`);
+      old
+        .prepare('INSERT INTO support_sessions VALUES (?, ?, ?, ?, ?, NULL)')
+        .run('h1', 'support token', 'token', Date.parse('2026-12-03T09:00:00Z'), Date.parse('2026-12-03T17:00:00Z'));
+      old.close();
+      const store = new SqliteSupportSessionStore(file);
+      try {
+        expect(await store.find('h1', new Date('2026-12-03T10:00:00Z'))).toMatchObject({
+          lastUsedAt: new Date('2026-12-03T09:00:00Z'),
+          tokenFingerprint: null,
+        });
+      } finally {
+        await store.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
