@@ -8,9 +8,9 @@ import { type Kysely, sql } from 'kysely';
  * session without a fingerprint is refused (its agents sign in once more).
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await sql`ALTER TABLE support_sessions ADD COLUMN last_used_at timestamptz, ADD COLUMN token_fingerprint text`.execute(
-    db,
-  );
+  await sql`ALTER TABLE support_sessions
+    ADD COLUMN last_used_at timestamptz,
+    ADD COLUMN token_fingerprint text`.execute(db);
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
