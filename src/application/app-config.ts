@@ -119,6 +119,8 @@ export interface AppConfig {
   rateLimits: RateLimits;
   /** null when SUPPORT_OIDC_ISSUER / _CLIENT_ID / _CLIENT_SECRET are not set: only the support token signs in. */
   supportOidc: SupportOidcConfig | null;
+  /** SUPPORT_SESSION_IDLE: a support session unused this many seconds is refused (default 1800). */
+  supportSessionIdleSeconds: number;
   /** Consecutive send failures in the active mode before the tenant is recorded as failing. */
   sendFailingAfter: number;
   /** Days a delivery-log record is kept (DELIVERY_LOG_RETENTION_DAYS). */

@@ -1,5 +1,6 @@
 import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../application/app-config';
+import { CLOCK, type Clock } from '../application/ports/clock.port';
 import { SUPPORT_SESSION_STORE, type SupportSessionStore } from '../application/ports/support-session.port';
 import { dataDirPath } from '../infrastructure/data-dir-layout';
 import { PostgresDatabase } from '../infrastructure/postgres/postgres-database';
@@ -7,6 +8,7 @@ import { PostgresSupportSessionStore } from '../infrastructure/postgres/postgres
 import { OidcSupportSignIn } from '../infrastructure/support-oidc/oidc-support-sign-in';
 import { SqliteSupportSessionStore } from '../infrastructure/support-sessions/sqlite.support-session.store';
 import { SupportSessions } from '../infrastructure/support-sessions/support-sessions';
+import { CALLER_TOKENS, type CallerTokens } from '../interfaces/http/common/caller';
 import { SUPPORT_OIDC, SupportOidcController } from '../interfaces/http/dashboard/support-oidc.controller';
 import { POSTGRES_DATABASE } from './core.module';
 
@@ -29,8 +31,13 @@ import { POSTGRES_DATABASE } from './core.module';
     },
     {
       provide: SupportSessions,
-      inject: [SUPPORT_SESSION_STORE],
-      useFactory: (store: SupportSessionStore) => new SupportSessions(store),
+      inject: [SUPPORT_SESSION_STORE, APP_CONFIG, CLOCK, CALLER_TOKENS],
+      useFactory: (store: SupportSessionStore, config: AppConfig, clock: Clock, tokens: CallerTokens) =>
+        new SupportSessions(store, {
+          clock,
+          idleSeconds: config.supportSessionIdleSeconds,
+          supportToken: tokens.supportToken,
+        }),
     },
     {
       provide: SUPPORT_OIDC,

@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import { CLOCK, type Clock } from '../../src/application/ports/clock.port';
 import { startTestService, type TestService, uniqueTenant } from '../support/app';
 import { freePort, startOidcProvider, type TestOidcProvider } from '../support/oidc/oidc-provider';
 import { provision } from '../support/smtp/scenario';
@@ -165,5 +167,32 @@ describe('support sign-in with the company OpenID provider, in headless Chromium
       'eve@elsewhere.example may not use the support dashboard: its email domain is not one allowed',
     );
     expect((await page.context().cookies()).find((c) => c.name === 'mcs_support')).toBeUndefined();
+  }, 60_000);
+
+  // Last: it restarts the service with another SUPPORT_TOKEN.
+  it('a SUPPORT_TOKEN rotation signs out the token session, not the company one, which idleness ends', async () => {
+    const company = await newPage();
+    await signInAtProvider(company, 'ana@help.example');
+    await company.getByRole('heading', { name: 'Summary' }).waitFor();
+    const token = await newPage();
+    await token.goto(`${svc.url}/dashboard`);
+    await token.getByLabel('Support token').fill(svc.supportToken);
+    await token.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await token.getByRole('heading', { name: 'Summary' }).waitFor();
+
+    svc.env.SUPPORT_TOKEN = randomBytes(32).toString('base64url');
+    await svc.restart();
+    await token.reload();
+    await token.getByLabel('Support token').waitFor();
+    expect(await token.evaluate(async () => (await fetch('/v1/dashboard/summary')).status)).toBe(401);
+    await company.reload();
+    await company.getByRole('heading', { name: 'Summary' }).waitFor();
+
+    // Half an hour without a request (the service's clock moved on instead of waiting): sign in again.
+    const clock = svc.running.app.get<Clock>(CLOCK);
+    clock.now = () => new Date(Date.now() + 30 * 60_000);
+    await company.reload();
+    await company.getByRole('link', { name: 'Sign in with Help Inc' }).waitFor();
+    expect(await company.evaluate(async () => (await fetch('/v1/dashboard/summary')).status)).toBe(401);
   }, 60_000);
 });

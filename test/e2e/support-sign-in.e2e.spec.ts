@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { CLOCK, type Clock } from '../../src/application/ports/clock.port';
 import { startTestService, type TestService } from '../support/app';
 import { request } from '../support/http';
 import { freePort, startOidcProvider, type TestOidcProvider } from '../support/oidc/oidc-provider';
@@ -106,5 +108,69 @@ describe('company sign-in for support staff over HTTP', () => {
     } finally {
       await down.close();
     }
+  });
+});
+
+/** Support sessions end when unused for SUPPORT_SESSION_IDLE, and token ones when SUPPORT_TOKEN is rotated. */
+describe('support sessions: idle timeout and token rotation over HTTP', () => {
+  let svc: TestService;
+  const MINUTE = 60_000;
+
+  beforeEach(async () => {
+    svc = await startTestService({ env: { SUPPORT_SESSION_IDLE: '1800' } });
+  });
+  afterEach(async () => {
+    await svc?.close();
+  });
+
+  async function signIn(token: string): Promise<string> {
+    const res = await request('POST', `${svc.url}/dashboard/session`, { body: { token } });
+    expect(res.status).toBe(204);
+    return res.headers.get('set-cookie')!.split(';')[0];
+  }
+
+  /** The service's clock (the CLOCK port), moved forward by the test instead of waiting. */
+  function advanceableClock(): { advance(ms: number): void } {
+    const clock = svc.running.app.get<Clock>(CLOCK);
+    let offset = 0;
+    clock.now = () => new Date(Date.now() + offset);
+    return { advance: (ms) => void (offset += ms) };
+  }
+
+  const summary = (cookie: string) => request('GET', `${svc.url}/v1/dashboard/summary`, { headers: { cookie } });
+
+  it('an unused session is refused after the idle time; one in use stays signed in', async () => {
+    const clock = advanceableClock();
+    const idle = await signIn(svc.supportToken);
+    const busy = await signIn(svc.supportToken);
+    // Used every 20 minutes for two hours: four times the idle time.
+    for (let i = 0; i < 6; i++) {
+      clock.advance(20 * MINUTE);
+      expect([i, (await summary(busy)).status]).toEqual([i, 200]);
+    }
+    expect((await summary(idle)).status).toBe(401);
+    const page = await request('GET', `${svc.url}/dashboard`, { headers: { cookie: idle } });
+    expect(page.status).toBe(401);
+    expect(page.text).toContain('<form id="sign-in"');
+
+    clock.advance(30 * MINUTE);
+    expect((await summary(busy)).status).toBe(401);
+  });
+
+  it('rotating SUPPORT_TOKEN ends the sessions begun with the old token; a restart alone does not', async () => {
+    const old = await signIn(svc.supportToken);
+    await svc.restart();
+    expect((await summary(old)).status).toBe(200);
+
+    const rotated = randomBytes(32).toString('base64url');
+    svc.env.SUPPORT_TOKEN = rotated;
+    await svc.restart();
+    expect((await summary(old)).status).toBe(401);
+    const page = await request('GET', `${svc.url}/dashboard`, { headers: { cookie: old } });
+    expect(page.status).toBe(401);
+    expect(page.text).toContain('<form id="sign-in"');
+    expect((await summary(await signIn(rotated))).status).toBe(200);
+    // Nothing of either token in the log.
+    for (const token of [svc.supportToken, rotated]) expect(svc.logs.join('\n')).not.toContain(token);
   });
 });

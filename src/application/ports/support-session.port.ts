@@ -10,6 +10,14 @@ export interface SupportSessionRecord {
   method: SupportSignInMethod;
   createdAt: Date;
   expiresAt: Date;
+  /** The last use the store recorded (refreshed at most about once a minute, see SupportSessions). */
+  lastUsedAt: Date;
+  /**
+   * For a session begun with the shared support token: an HMAC of that token keyed by the session
+   * id (which the store never sees), so a rotated token ends the session and the store holds
+   * nothing a token could be guessed against. Null for company sign-in.
+   */
+  tokenFingerprint: string | null;
 }
 
 /**
@@ -19,8 +27,10 @@ export interface SupportSessionRecord {
  */
 export interface SupportSessionStore {
   create(idHash: string, session: SupportSessionRecord): Promise<void>;
-  /** The live session (not revoked, not expired at `now`), or null. */
+  /** The session unless revoked or past its absolute end at `now` (idleness is SupportSessions' to judge), or null. */
   find(idHash: string, now: Date): Promise<SupportSessionRecord | null>;
+  /** Records a use at `at`; never moves last use backwards (another instance may have recorded a later one). */
+  touch(idHash: string, at: Date): Promise<void>;
   /** Sign-out: the session is dead at once, wherever it is presented. */
   revoke(idHash: string, at: Date): Promise<void>;
   /** Forgets sessions that ended (expired or revoked) before `before`; returns how many. */

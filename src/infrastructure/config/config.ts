@@ -158,6 +158,19 @@ function positiveInt(env: Env, name: string, fallback: number): number {
   return Number(raw);
 }
 
+/**
+ * SUPPORT_SESSION_IDLE in seconds (default 30 minutes). At least a minute (last use is recorded
+ * about once a minute) and at most the sessions' 8 hours (beyond that it could never apply).
+ */
+function supportSessionIdle(env: Env): number {
+  const raw = value(env, 'SUPPORT_SESSION_IDLE');
+  if (raw === undefined) return 1800;
+  const seconds = Number(raw);
+  if (!/^\d{1,9}$/.test(raw) || seconds < 60 || seconds > 28_800)
+    throw new ConfigError('SUPPORT_SESSION_IDLE', `must be a number of seconds from 60 to 28800, got "${raw}"`);
+  return seconds;
+}
+
 /** PUBLIC_URL: an http(s) origin as browsers reach the service; links to the settings page are built on it. */
 function publicUrl(env: Env, listenPort: number): string {
   const raw = value(env, 'PUBLIC_URL');
@@ -340,6 +353,7 @@ export function parseConfig(env: Env): AppConfig {
       send: rateLimit(env, 'THROTTLE_SEND', { limit: 600, windowSeconds: 60 }),
     },
     supportOidc: supportOidc(env, external),
+    supportSessionIdleSeconds: supportSessionIdle(env),
     gmailConsentCheckIntervalSeconds: wholeOrNull(env, 'GMAIL_CONSENT_CHECK_INTERVAL'),
     sendFailingAfter: positiveInt(env, 'SEND_FAILING_AFTER', 3),
     deliveryLogRetentionDays: positiveInt(env, 'DELIVERY_LOG_RETENTION_DAYS', 30),

@@ -11,6 +11,8 @@ interface Row {
   method: SupportSignInMethod;
   created_at: number;
   expires_at: number;
+  last_used_at: number;
+  token_fingerprint: string | null;
 }
 
 /** Support sessions in DATA_DIR/support-sessions.db (the embedded and single-node shapes). */
@@ -30,20 +32,44 @@ export class SqliteSupportSessionStore implements SupportSessionStore {
       expires_at INTEGER NOT NULL,
       revoked_at INTEGER
     )`);
+    // Files written before the idle timeout and the token binding: their sessions read as last used
+    // when created, and token sessions without a fingerprint are refused (one sign-in after upgrade).
+    const columns = new Set(
+      this.db
+        .prepare<[], { name: string }>('PRAGMA table_info(support_sessions)')
+        .all()
+        .map((c) => c.name),
+    );
+    if (!columns.has('last_used_at')) this.db.exec('ALTER TABLE support_sessions ADD COLUMN last_used_at INTEGER');
+    if (!columns.has('token_fingerprint')) {
+      this.db.exec('ALTER TABLE support_sessions ADD COLUMN token_fingerprint TEXT');
+    }
   }
 
   async create(idHash: string, s: SupportSessionRecord): Promise<void> {
     this.db
       .prepare(
-        `INSERT INTO support_sessions (id_hash, identity, method, created_at, expires_at) VALUES (?, ?, ?, ?, ?)`,
+        `INSERT INTO support_sessions
+           (id_hash, identity, method, created_at, expires_at, last_used_at, token_fingerprint)
+         VALUES (?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(idHash, s.identity, s.method, s.createdAt.getTime(), s.expiresAt.getTime());
+      .run(
+        idHash,
+        s.identity,
+        s.method,
+        s.createdAt.getTime(),
+        s.expiresAt.getTime(),
+        s.lastUsedAt.getTime(),
+        s.tokenFingerprint,
+      );
   }
 
   async find(idHash: string, now: Date): Promise<SupportSessionRecord | null> {
     const row = this.db
       .prepare<[string, number], Row>(
-        `SELECT identity, method, created_at, expires_at FROM support_sessions
+        `SELECT identity, method, created_at, expires_at,
+                COALESCE(last_used_at, created_at) AS last_used_at, token_fingerprint
+         FROM support_sessions
          WHERE id_hash = ? AND revoked_at IS NULL AND expires_at > ?`,
       )
       .get(idHash, now.getTime());
@@ -53,8 +79,19 @@ export class SqliteSupportSessionStore implements SupportSessionStore {
           method: row.method,
           createdAt: new Date(row.created_at),
           expiresAt: new Date(row.expires_at),
+          lastUsedAt: new Date(row.last_used_at),
+          tokenFingerprint: row.token_fingerprint,
         }
       : null;
+  }
+
+  async touch(idHash: string, at: Date): Promise<void> {
+    this.db
+      .prepare(
+        `UPDATE support_sessions SET last_used_at = ?
+         WHERE id_hash = ? AND (last_used_at IS NULL OR last_used_at < ?)`,
+      )
+      .run(at.getTime(), idHash, at.getTime());
   }
 
   async revoke(idHash: string, at: Date): Promise<void> {

@@ -10,6 +10,7 @@ import * as tenantUsernameKey from './0011-tenant-username-key';
 import * as webhookDeliveries from './0020-webhook-deliveries';
 import * as dashboardSupport from './0021-dashboard-support';
 import * as supportSessions from './0022-support-sessions';
+import * as supportSessionIdle from './0023-support-session-idle';
 import * as deliveryLog from './0030-delivery-log';
 
 /**
@@ -29,5 +30,6 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0020-webhook-deliveries': webhookDeliveries,
   '0021-dashboard-support': dashboardSupport,
   '0022-support-sessions': supportSessions,
+  '0023-support-session-idle': supportSessionIdle,
   '0030-delivery-log': deliveryLog,
 };
