@@ -87,7 +87,7 @@ export class WebhookFeed {
     }
     const error = this.running ? this.lastError : 'the webhook feed is not running';
     const behind = lagMs === null || lagMs > this.settings.maxLagMs;
-    const state = error ? 'stopped' : !this.held ? 'standby' : behind ? 'behind' : 'caught_up';
+    const state = error ? 'stopped' : behind ? 'behind' : !this.held ? 'standby' : 'caught_up';
     return {
       ok: error === null && !behind,
       detail: {
