@@ -1,7 +1,16 @@
 import { EventQuarantine } from '../application/projections/event-quarantine';
 import { inNetworks, parseCidr } from '../infrastructure/mail/ssrf/ip-ranges';
-import { Inject, Logger, Module, OnApplicationBootstrap, OnApplicationShutdown, OnModuleDestroy } from '@nestjs/common';
+import {
+  Inject,
+  Logger,
+  Module,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+  OnModuleDestroy,
+  OnModuleInit,
+} from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../application/app-config';
+import { ReadinessRegistry } from '../application/health/readiness';
 import { type ProjectionLock } from '../application/ports/projection-lock.port';
 import { WEBHOOK_DELIVERY_STORE, type WebhookDeliveryStore } from '../application/ports/webhook-delivery-store.port';
 import { WEBHOOK_ENDPOINT } from '../application/ports/webhook-endpoint.port';
@@ -36,7 +45,11 @@ import { POSTGRES_DATABASE } from './core.module';
   providers: [
     // The operators' quarantine of unreadable events, shared with the projections (it lives in the event store).
     EventQuarantine,
-    { provide: WEBHOOK_SETTINGS, inject: [APP_CONFIG], useFactory: (c: AppConfig) => webhookSettingsFrom(c.webhooks) },
+    {
+      provide: WEBHOOK_SETTINGS,
+      inject: [APP_CONFIG],
+      useFactory: (c: AppConfig) => webhookSettingsFrom(c.webhooks, c.projectionMaxLagMs),
+    },
     {
       provide: WEBHOOK_DELIVERY_STORE,
       inject: [APP_CONFIG, POSTGRES_DATABASE],
@@ -83,14 +96,26 @@ import { POSTGRES_DATABASE } from './core.module';
     ReplayWebhookDeliveryHandler,
   ],
 })
-export class WebhooksModule implements OnApplicationBootstrap, OnModuleDestroy, OnApplicationShutdown {
+export class WebhooksModule implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy, OnApplicationShutdown {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly readiness: ReadinessRegistry,
     private readonly feed: WebhookFeed,
     private readonly dispatcher: WebhookDispatcher,
     @Inject(WEBHOOK_DELIVERY_STORE) private readonly store: WebhookDeliveryStore | null,
     @Inject(WEBHOOK_FEED_LOCK) private readonly lock: ProjectionLock | null,
   ) {}
+
+  /**
+   * The feed is shown under `checks.webhookFeed` (not at all when webhooks are off) but does not
+   * decide readiness: a stopped or lagging feed (a poisoned event, a failing queue, a lost lock) is
+   * not mended by taking this instance out of the load balancer, and failing readiness would also
+   * stop it serving the API and the sends it still can. Operators see it, and can alert on it.
+   */
+  onModuleInit(): void {
+    if (!this.config.webhooks) return;
+    this.readiness.register('webhookFeed', () => this.feed.readiness(), { required: false });
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     const webhooks = this.config.webhooks;

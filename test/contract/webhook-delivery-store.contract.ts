@@ -67,6 +67,37 @@ export function webhookDeliveryStoreContract(name: string, open: () => Promise<W
       ).toBe(false);
     });
 
+    it('takes back an abandoned claim: due again at once, attempts and schedule untouched', async () => {
+      const { store } = fx;
+      await store.initialise(0n);
+      await store.enqueue([delivery(1)], 1n);
+      const [first] = await store.claimDue(at(0), 10, 1000);
+      await store.recordAttempt(first.delivery.id, first.claim, {
+        at: at(1),
+        statusCode: 500,
+        error: 'answered 500',
+        status: 'pending',
+        nextAttemptAt: at(5),
+        scheduleIndex: 1,
+      });
+      const [held] = await store.claimDue(at(5), 10, 60_000);
+      expect(await store.release(held.delivery.id, held.claim, at(6))).toBe(true);
+      // Released once: the same claim cannot be handed back or recorded twice.
+      expect(await store.release(held.delivery.id, held.claim, at(6))).toBe(false);
+      expect(await store.nextDueAt()).toEqual(at(6));
+      const [again] = await store.claimDue(at(6), 10, 1000);
+      expect(again.delivery).toMatchObject({ id: 'msg_1', status: 'pending', attempts: 1, scheduleIndex: 1 });
+      expect(again.delivery.lastError).toBe('answered 500');
+      expect(
+        await store.recordAttempt(held.delivery.id, held.claim, {
+          at: at(7),
+          statusCode: 204,
+          error: null,
+          status: 'delivered',
+        }),
+      ).toBe(false);
+    });
+
     it('records retries, delivery and the dead letter, lists by status and replays', async () => {
       const { store } = fx;
       await store.initialise(0n);

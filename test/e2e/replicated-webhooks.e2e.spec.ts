@@ -121,5 +121,12 @@ describe('the replicated shape: two instances deliver each webhook once (real pr
       }),
     );
     expect(attempts.reduce(([d, r], [d2, r2]) => [d + d2, r + r2], [0, 0])).toEqual([TENANTS, TENANTS]);
+    // Readiness shows the one feed: active on one instance, standby on the other, both on the shared checkpoint.
+    const feeds = await Promise.all(
+      instances.map(async (i) => (await request('GET', `${i.service.url}/health/ready`)).body.checks.webhookFeed),
+    );
+    expect(feeds.map((f) => f.detail.role).sort()).toEqual(['active', 'standby']);
+    expect(feeds.map((f) => f.detail.state).sort()).toEqual(['caught_up', 'standby']);
+    for (const f of feeds) expect(f).toMatchObject({ ok: true, required: false, detail: { lagMs: 0 } });
   }, 120_000);
 });

@@ -55,6 +55,12 @@ describe('item 10: a poisoned event stops webhooks only until it is quarantined'
     expect(stopped()[0]).toContain(`events quarantine --stream mailConfig-${victim} --version ${bad.version}`);
     expect(stopped()[0]).not.toContain('smtp.exa');
     expect(receiver.of(after)).toEqual([]);
+    // Readiness says the same, under the feed's own check (the projections, stuck too, make it 503).
+    const stuck = (await svc.anonymous.get('/health/ready')).body.checks.webhookFeed;
+    expect(stuck).toMatchObject({ ok: false, required: false, detail: { state: 'stopped', lagMs: null } });
+    expect(stuck.detail.error).toContain(`${where} cannot be decoded`);
+    expect(stuck.detail.error).toContain(`events quarantine --stream mailConfig-${victim} --version ${bad.version}`);
+    expect(stuck.detail.error).not.toContain('smtp.exa');
 
     await svc.running.app
       .get(EventQuarantine)
@@ -66,5 +72,7 @@ describe('item 10: a poisoned event stops webhooks only until it is quarantined'
     expect(svc.logs.filter((l) => l.includes(`webhook feed skipped quarantined ${where}`))).toHaveLength(1);
     expect(receiver.of(before, 'mail_config.mode_changed')).toHaveLength(1);
     expect(receiver.of(victim)).toEqual([]);
+    const going = (await svc.anonymous.get('/health/ready')).body.checks.webhookFeed;
+    expect(going.detail.error).toBeUndefined();
   }, 60_000);
 });

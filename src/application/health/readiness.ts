@@ -2,6 +2,11 @@ import { Injectable } from '@nestjs/common';
 
 export interface ReadinessResult {
   ok: boolean;
+  /**
+   * Set (false) by the registry on a check registered as not required: reported, but its `ok: false`
+   * leaves the instance ready (200), since taking it out of the load balancer would not help.
+   */
+  required?: false;
   detail?: Record<string, unknown>;
 }
 
@@ -12,9 +17,13 @@ export type ReadinessCheck = () => Promise<ReadinessResult>;
 @Injectable()
 export class ReadinessRegistry {
   private readonly checks = new Map<string, ReadinessCheck>();
+  private readonly advisory = new Set<string>();
 
-  register(name: string, check: ReadinessCheck): void {
+  /** `required: false`: shown under `checks` like any other, but never makes the instance not ready. */
+  register(name: string, check: ReadinessCheck, options: { required?: boolean } = {}): void {
     this.checks.set(name, check);
+    if (options.required === false) this.advisory.add(name);
+    else this.advisory.delete(name);
   }
 
   async run(timeoutMs = 2000): Promise<{ ok: boolean; checks: Record<string, ReadinessResult> }> {
@@ -32,10 +41,15 @@ export class ReadinessRegistry {
           timeout,
         ]);
         clearTimeout(timer);
-        return [name, result] as const;
+        const shown: ReadinessResult = this.advisory.has(name)
+          ? { ok: result.ok, required: false, ...rest(result) }
+          : result;
+        return [name, shown] as const;
       }),
     );
     const checks = Object.fromEntries(entries);
-    return { ok: entries.every(([, r]) => r.ok), checks };
+    return { ok: entries.every(([name, r]) => r.ok || this.advisory.has(name)), checks };
   }
 }
+
+const rest = ({ detail }: ReadinessResult) => (detail === undefined ? {} : { detail });

@@ -88,6 +88,11 @@ export interface WebhookDeliveryStore {
   claimDue(now: Date, limit: number, leaseMs: number): Promise<ClaimedWebhookDelivery[]>;
   /** Records an attempt's outcome, if the claim still stands; false when it was taken over. */
   recordAttempt(id: string, claim: string, record: WebhookAttemptRecord): Promise<boolean>;
+  /**
+   * Hands back a claim whose attempt was abandoned (the instance shutting down): the delivery falls
+   * due at `at`, its attempts and place in the retry schedule untouched. False when it was taken over.
+   */
+  release(id: string, claim: string, at: Date): Promise<boolean>;
   /** The earliest time a pending delivery falls due, or null when none is pending. */
   nextDueAt(): Promise<Date | null>;
   list(filter: { status?: WebhookDeliveryStatus; after?: bigint; limit: number }): Promise<WebhookDeliveryPage>;

@@ -15,6 +15,9 @@ export interface WebhookAttemptResult {
 }
 
 export interface WebhookEndpoint {
-  /** One signed POST of `body` with `webhook-id: id` and a fresh timestamp. Never throws. */
-  deliver(id: string, body: string): Promise<WebhookAttemptResult>;
+  /**
+   * One signed POST of `body` with `webhook-id: id` and a fresh timestamp. Never throws. Null when
+   * `abandon` fired before the receiver answered (shutdown): no outcome, so not a failed attempt.
+   */
+  deliver(id: string, body: string, abandon?: AbortSignal): Promise<WebhookAttemptResult | null>;
 }

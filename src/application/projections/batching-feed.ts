@@ -25,6 +25,11 @@ export class BatchingFeed {
     private readonly intervalMs = 0,
   ) {}
 
+  /** Events wait or a batch is being written: "caught up" from the subscription is not the whole story. */
+  get busy(): boolean {
+    return this.draining !== null;
+  }
+
   /** The subscription's onEvent. */
   push(event: StoredEvent): Promise<void> | void {
     if (this.closed) return;

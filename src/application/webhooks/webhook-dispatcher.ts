@@ -27,6 +27,8 @@ export class WebhookDispatcher {
   /** The queue's last error, logged once rather than on every poll while the store is down. */
   private queueError: string | null = null;
   private lastPurge = 0;
+  /** Fired by stop(): attempts in flight are cut rather than holding shutdown up to WEBHOOK_TIMEOUT. */
+  private stopping = new AbortController();
 
   constructor(
     @Inject(WEBHOOK_DELIVERY_STORE) private readonly store: WebhookDeliveryStore,
@@ -39,13 +41,20 @@ export class WebhookDispatcher {
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.stopping = new AbortController();
     this.wake();
   }
 
-  /** Stops claiming; attempts in flight finish (each is bounded by the attempt timeout). */
+  /**
+   * Stops claiming and abandons attempts in flight: their requests are cut and their claims handed
+   * back unrecorded, so the next start (or another instance) retries them at once without spending
+   * a step of their retry schedule. The receiver may have got the request: the `webhook-id` is the
+   * same on the retry, which is what at-least-once promises.
+   */
   async stop(): Promise<void> {
     this.running = false;
     clearTimeout(this.timer);
+    this.stopping.abort();
     await this.cycle;
   }
 
@@ -104,7 +113,8 @@ export class WebhookDispatcher {
 
   private async attempt({ delivery, claim }: ClaimedWebhookDelivery): Promise<void> {
     const started = process.hrtime.bigint();
-    const result = await this.endpoint.deliver(delivery.id, delivery.body);
+    const result = await this.endpoint.deliver(delivery.id, delivery.body, this.stopping.signal);
+    if (!result) return this.abandoned(delivery.id, claim);
     this.metrics.attempted(result.outcome, Number(process.hrtime.bigint() - started) / 1e9);
     const at = this.clock.now();
     const base = { at, statusCode: result.statusCode, error: result.error };
@@ -130,6 +140,16 @@ export class WebhookDispatcher {
     } catch (error) {
       // The claim runs out and the delivery is tried again: at least once, never lost.
       this.logger.error(`could not record the attempt of webhook ${delivery.id}: ${(error as Error).message}`);
+    }
+  }
+
+  private async abandoned(id: string, claim: string): Promise<void> {
+    try {
+      await this.store.release(id, claim, this.clock.now());
+      this.logger.log(`webhook ${id}: attempt abandoned at shutdown; due again, not counted as a failure`);
+    } catch (error) {
+      // The lease runs out instead: retried a little later, still without a failure recorded.
+      this.logger.warn(`could not hand back webhook ${id} at shutdown: ${(error as Error).message}`);
     }
   }
 }

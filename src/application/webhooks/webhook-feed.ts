@@ -1,5 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { type ReadinessResult } from '../health/readiness';
 import { MAIL_CONFIG_STREAM_PREFIX, tenantOf } from '../mail-config/streams';
+import { CLOCK, type Clock } from '../ports/clock.port';
 import { EVENT_STORE, EventDecodeError, type EventStore, type StoredEvent } from '../ports/event-store.port';
 import { type HeldProjectionLock, type ProjectionLock } from '../ports/projection-lock.port';
 import { WEBHOOK_DELIVERY_STORE, type WebhookDeliveryStore } from '../ports/webhook-delivery-store.port';
@@ -30,6 +32,11 @@ export class WebhookFeed {
   private running = false;
   /** The poisoned event last named in the log, so a retry every few seconds does not repeat it. */
   private reportedPoison: bigint | null = null;
+  /** Why the feed is not following the events (for /health/ready); null while it does. */
+  private lastError: string | null = null;
+  private caughtUp = false;
+  /** A range of positions known to hold none of ours (see scanFrom). */
+  private noneOfOurs: { from: bigint; to: bigint } | null = null;
   /** Called after a batch queued something (the dispatcher of this instance looks at once). */
   onQueued: () => void = () => undefined;
 
@@ -39,6 +46,7 @@ export class WebhookFeed {
     @Inject(WEBHOOK_FEED_LOCK) private readonly lock: ProjectionLock,
     @Inject(WEBHOOK_SETTINGS) private readonly settings: WebhookSettings,
     private readonly quarantine: EventQuarantine,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async start(): Promise<void> {
@@ -56,6 +64,51 @@ export class WebhookFeed {
     await held?.release();
   }
 
+  /**
+   * For /health/ready (registered as not required, see WebhooksModule): where the feed stands, and
+   * when it is stopped or behind, why and by how much. A standby measures the shared checkpoint.
+   */
+  async readiness(): Promise<ReadinessResult> {
+    const head = await this.events.headPosition();
+    const checkpoint = (await this.store.checkpoint()) ?? head;
+    let lagMs: number | null = 0;
+    try {
+      const [oldestPending] = await this.events.readAll({
+        after: this.scanFrom(checkpoint),
+        streamPrefix: MAIL_CONFIG_STREAM_PREFIX,
+        maxCount: 1,
+      });
+      if (!oldestPending && head > checkpoint) this.noneOfOurs = { from: checkpoint, to: head };
+      if (oldestPending) lagMs = Math.max(0, this.clock.now().getTime() - Date.parse(oldestPending.metadata.at));
+    } catch (error) {
+      // The next event cannot be read: its age is unknown, and the error below says which it is.
+      if (!(error instanceof EventDecodeError)) throw error;
+      lagMs = null;
+    }
+    const error = this.running ? this.lastError : 'the webhook feed is not running';
+    const behind = lagMs === null || lagMs > this.settings.maxLagMs;
+    const state = error ? 'stopped' : behind ? 'behind' : !this.held ? 'standby' : 'caught_up';
+    return {
+      ok: error === null && !behind,
+      detail: {
+        state,
+        role: this.held ? 'active' : 'standby',
+        checkpoint: checkpoint.toString(),
+        head: head.toString(),
+        lagMs,
+        maxLagMs: this.settings.maxLagMs,
+        caughtUp: this.caughtUp,
+        ...(error ? { error } : {}),
+      },
+    };
+  }
+
+  /** Other streams share the store and the checkpoint moves on ours only: skip a range known to hold none. */
+  private scanFrom(checkpoint: bigint): bigint {
+    const known = this.noneOfOurs;
+    return known && checkpoint >= known.from && checkpoint < known.to ? known.to : checkpoint;
+  }
+
   private later(): void {
     clearTimeout(this.timer);
     if (this.running) this.timer = setTimeout(() => void this.campaign(), this.settings.retryMs);
@@ -68,10 +121,15 @@ export class WebhookFeed {
       try {
         held = await this.lock.tryAcquire(WEBHOOK_FEED);
       } catch (error) {
-        this.logger.warn(`webhook feed lock unavailable: ${(error as Error).message}`);
+        this.lastError = `webhook feed lock unavailable: ${(error as Error).message}`;
+        this.logger.warn(this.lastError);
         return this.later();
       }
-      if (!held) return this.later();
+      if (!held) {
+        // The holder's problems are its own: a healthy standby is not failing.
+        this.lastError = null;
+        return this.later();
+      }
       if (!this.running) return void (await held.release());
       this.held = held;
       void held.lost.then((error) => this.lockLost(held, error));
@@ -87,6 +145,7 @@ export class WebhookFeed {
     if (this.held !== held) return;
     this.held = null;
     this.logger.warn(`webhook feed lock lost (${error.message}); standing by`);
+    this.caughtUp = false;
     await this.closeFeed();
     this.later();
   }
@@ -110,9 +169,19 @@ export class WebhookFeed {
       500,
     );
     this.feed = feed;
+    this.caughtUp = false;
     feed.subscription = this.events.subscribe(
       { after: position, streamPrefix: MAIL_CONFIG_STREAM_PREFIX },
-      { onEvent: (event) => feed.push(event), onError: (error) => this.feedFailed(feed, error) },
+      {
+        onEvent: (event) => feed.push(event),
+        onCaughtUp: () => {
+          if (this.feed !== feed) return;
+          this.caughtUp = true;
+          // With a batch still to commit, its outcome (enqueue or feedFailed) says whether the failure is over.
+          if (!feed.busy) this.lastError = null;
+        },
+        onError: (error) => this.feedFailed(feed, error),
+      },
     );
   }
 
@@ -123,6 +192,7 @@ export class WebhookFeed {
       .filter((d) => d !== null)
       .filter((d) => !erased.has(d.tenantId));
     const queued = await this.store.enqueue(deliveries, events[events.length - 1].position, [...erased]);
+    this.lastError = null;
     if (queued > 0) this.onQueued();
   }
 
@@ -135,6 +205,7 @@ export class WebhookFeed {
   private feedFailed(feed: BatchingFeed, error: Error): void {
     if (this.feed !== feed) return;
     this.feed = null;
+    this.caughtUp = false;
     void feed.close().catch(() => undefined);
     if (error instanceof EventDecodeError) void this.poisoned(error);
     else this.failed(error);
@@ -150,11 +221,15 @@ export class WebhookFeed {
     try {
       if (await this.quarantine.has(error.streamId, error.version)) {
         await this.stepOver(error);
+        this.lastError = null;
         this.logger.warn(`webhook feed skipped quarantined ${where}`);
-      } else if (this.reportedPoison !== error.position) {
-        this.reportedPoison = error.position;
+      } else {
         const hint = `events quarantine --stream ${error.streamId} --version ${error.version}`;
-        this.logger.error(`webhook feed stopped at ${where}: ${error.reason}; quarantine it with: ${hint}`);
+        this.lastError = `${error.message}; an operator can set it aside with: ${hint}`;
+        if (this.reportedPoison !== error.position) {
+          this.reportedPoison = error.position;
+          this.logger.error(`webhook feed stopped at ${where}: ${error.reason}; quarantine it with: ${hint}`);
+        }
       }
     } catch (failure) {
       this.failed(failure as Error);
@@ -183,6 +258,7 @@ export class WebhookFeed {
 
   private failed(error: Error): void {
     if (!this.running) return;
+    this.lastError = error.message;
     this.logger.error(`webhook feed stopped: ${error.message}; retrying in ${this.settings.retryMs} ms`);
     this.later();
   }

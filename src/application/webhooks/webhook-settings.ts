@@ -16,11 +16,14 @@ export interface WebhookSettings {
   retryMs: number;
   /** Delivered deliveries are kept this long for support to look up, then deleted (failed ones stay). */
   keepDeliveredMs: number;
+  /** How far behind the events the feed may be before /health/ready reports it (PROJECTIONS_MAX_LAG_MS). */
+  maxLagMs: number;
 }
 
-export function webhookSettingsFrom(config: WebhookConfig | null): WebhookSettings | null {
+export function webhookSettingsFrom(config: WebhookConfig | null, maxLagMs = 5000): WebhookSettings | null {
   if (!config) return null;
   return {
+    maxLagMs,
     retryScheduleMs: config.retryScheduleMs,
     leaseMs: config.timeoutMs + 5000,
     pollMs: 1000,

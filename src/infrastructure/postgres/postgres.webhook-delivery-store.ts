@@ -181,6 +181,17 @@ export class PostgresWebhookDeliveryStore implements WebhookDeliveryStore {
     });
   }
 
+  async release(id: string, claim: string, at: Date): Promise<boolean> {
+    return unavailableAs('webhook claim', async () => {
+      const result = await this.pool.query(
+        `UPDATE webhook_deliveries SET claim = NULL, next_attempt_at = $3
+         WHERE id = $1 AND claim = $2 AND status = 'pending'`,
+        [id, claim, at],
+      );
+      return result.rowCount === 1;
+    });
+  }
+
   async nextDueAt(): Promise<Date | null> {
     return unavailableAs('webhook queue', async () => {
       const { rows } = await this.pool.query<{ due: Date | null }>(

@@ -20,8 +20,9 @@ interface Vetted {
  * POSTs each webhook to WEBHOOK_URL, framed and signed per Standard Webhooks. The SSRF rule of
  * tenant SMTP hosts applies: the name is resolved once, every answer judged, and the connection
  * goes to the vetted address (TLS still verifies the name). One deadline covers the lookup, the
- * connection and the answer. Redirects are not followed. Messages name the host, never the URL's
- * path or query (which may hold a token of the receiver).
+ * connection and the answer; the caller's `abandon` signal cuts all three short as well.
+ * Redirects are not followed. Messages name the host, never the URL's path or query (which may
+ * hold a token of the receiver).
  */
 export class HttpWebhookEndpoint implements WebhookEndpoint {
   private readonly url: URL;
@@ -35,9 +36,12 @@ export class HttpWebhookEndpoint implements WebhookEndpoint {
     this.url = new URL(config.url);
   }
 
-  async deliver(id: string, body: string): Promise<WebhookAttemptResult> {
+  async deliver(id: string, body: string, abandon?: AbortSignal): Promise<WebhookAttemptResult | null> {
     const where = this.url.host;
-    const signal = AbortSignal.timeout(this.config.timeoutMs);
+    if (abandon?.aborted) return null;
+    const deadline = AbortSignal.timeout(this.config.timeoutMs);
+    // A shutdown cuts the request at once rather than holding the process for up to WEBHOOK_TIMEOUT.
+    const signal = abandon ? AbortSignal.any([deadline, abandon]) : deadline;
     try {
       const target = await this.vet(signal);
       const timestamp = Math.floor(this.now().getTime() / 1000);
@@ -51,6 +55,7 @@ export class HttpWebhookEndpoint implements WebhookEndpoint {
       return { outcome: 'rejected', statusCode: status, error: `${where} answered ${status}` };
     } catch (error) {
       if (error instanceof Refused) return { outcome: 'refused', statusCode: null, error: error.message };
+      if (abandon?.aborted && !deadline.aborted) return null;
       if (signal.aborted) {
         const seconds = Math.round(this.config.timeoutMs / 100) / 10;
         return { outcome: 'timeout', statusCode: null, error: `no answer from ${where} within ${seconds} s` };

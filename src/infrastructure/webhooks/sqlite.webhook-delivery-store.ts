@@ -198,6 +198,16 @@ export class SqliteWebhookDeliveryStore implements WebhookDeliveryStore {
     return result.changes === 1;
   }
 
+  async release(id: string, claim: string, at: Date): Promise<boolean> {
+    const result = this.db
+      .prepare(
+        `UPDATE webhook_deliveries SET claim = NULL, next_attempt_at = ?
+         WHERE id = ? AND claim = ? AND status = 'pending'`,
+      )
+      .run(at.getTime(), id, claim);
+    return result.changes === 1;
+  }
+
   async nextDueAt(): Promise<Date | null> {
     const row = this.db
       .prepare<[], { due: number | null }>(

@@ -2,7 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { type AddressInfo, type Socket } from 'node:net';
 
-/** One request as the receiver got it, and what it answered (`dropped`: connection cut, no answer). */
+/**
+ * One request as the receiver got it, and what it answered (`dropped`: connection cut, no answer;
+ * `held`: no answer, the request is kept open and `cutBySender` turns true once the sender gave up on it).
+ */
 export interface ReceivedWebhook {
   id: string;
   timestamp: string;
@@ -10,11 +13,12 @@ export interface ReceivedWebhook {
   headers: Record<string, string>;
   body: string;
   payload: { type: string; timestamp: string; data: Record<string, unknown> & { tenantId: string } };
-  answered: number | 'dropped';
+  answered: number | 'dropped' | 'held';
+  cutBySender?: boolean;
 }
 
-/** What to answer a request: a status, or cut the connection as a receiver that is down. */
-export type Answer = number | 'dropped';
+/** What to answer a request: a status, cut the connection as a receiver that is down, or never answer. */
+export type Answer = number | 'dropped' | 'held';
 type Rule = (webhook: Omit<ReceivedWebhook, 'answered'>) => Answer | undefined;
 
 /** A fresh Standard Webhooks secret, as the main application would generate it. */
@@ -60,9 +64,16 @@ export class WebhookReceiver {
             break;
           }
         }
-        this.received.push({ ...webhook, answered: answer });
+        const received: ReceivedWebhook = { ...webhook, answered: answer };
+        this.received.push(received);
         if (answer === 'dropped') req.socket.destroy();
-        else res.writeHead(answer).end();
+        else if (answer === 'held') {
+          received.cutBySender = false;
+          res.on('close', () => {
+            received.cutBySender = !res.writableEnded;
+            for (const wake of this.waiters.splice(0)) wake();
+          });
+        } else res.writeHead(answer).end();
         for (const wake of this.waiters.splice(0)) wake();
       });
     });
