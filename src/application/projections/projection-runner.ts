@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ReadinessResult } from '../health/readiness';
 import { MAIL_CONFIG_STREAM_PREFIX } from '../mail-config/streams';
+import { PendingLag } from './pending-lag';
 import { Clock, CLOCK } from '../ports/clock.port';
 import { EVENT_STORE, EventDecodeError, EventStore, StoredEvent } from '../ports/event-store.port';
 import { HeldProjectionLock, PROJECTION_LOCK, ProjectionLock } from '../ports/projection-lock.port';
@@ -41,7 +42,7 @@ export class ProjectionRunner implements ProjectionService {
   private lastAppliedAt: string | null = null;
   private readonly processed: Record<ApplyOutcome, number> = { applied: 0, skipped: 0, duplicate: 0 };
   private readonly warnedTypes = new Set<string>();
-  private noneOfOurs: { from: bigint; to: bigint } | null = null;
+  private readonly pendingLag: PendingLag;
   /** The event the projection is stuck at (not quarantined yet), and how often it was retried. */
   private poison: { key: string; retries: number } | null = null;
 
@@ -52,7 +53,9 @@ export class ProjectionRunner implements ProjectionService {
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(PROJECTION_SETTINGS) private readonly settings: ProjectionSettings,
     private readonly quarantine: EventQuarantine,
-  ) {}
+  ) {
+    this.pendingLag = new PendingLag(events);
+  }
 
   async start(): Promise<void> {
     if (this.running) return;
@@ -88,44 +91,21 @@ export class ProjectionRunner implements ProjectionService {
   async status(): Promise<ProjectionStatus> {
     const checkpoint = (await this.readModels.checkpoint()).position;
     const head = await this.events.headPosition();
-    let oldestPending: StoredEvent | undefined;
-    try {
-      [oldestPending] = await this.events.readAll({
-        after: this.scanFrom(checkpoint),
-        streamPrefix: MAIL_CONFIG_STREAM_PREFIX,
-        maxCount: 1,
-      });
-    } catch (error) {
-      // The next event cannot be read: lastError says which, and what to do about it.
-      if (!(error instanceof EventDecodeError)) throw error;
-      oldestPending = { metadata: { at: '' } } as StoredEvent;
-    }
-    // Nothing of ours up to `head` (read before the scan): the next probe need not read that range again.
-    if (!oldestPending && head > checkpoint) this.noneOfOurs = { from: checkpoint, to: head };
-    const pendingSince = oldestPending ? Date.parse(oldestPending.metadata.at) : NaN;
+    // An event that cannot be read counts as no lag here: lastError says which, and what to do.
+    const lagMs = (await this.pendingLag.at(checkpoint, head, this.clock.now())) ?? 0;
     return {
       running: this.running,
       role: this.held ? 'active' : 'standby',
       caughtUp: this.caughtUp,
       checkpoint,
       head,
-      lagMs: Number.isNaN(pendingSince) ? 0 : Math.max(0, this.clock.now().getTime() - pendingSince),
+      lagMs,
       lastEventAt: this.lastEventAt,
       lastAppliedAt: this.lastAppliedAt,
       processed: { ...this.processed },
       skippedTypes: await this.readModels.skipped(),
       lastError: this.lastError,
     };
-  }
-
-  /**
-   * Other streams (OAuth state) share the store, and the checkpoint only moves on our events, so
-   * "the next event after the checkpoint" could mean reading past many foreign ones on every probe.
-   * A range already found to hold none of ours is skipped while the checkpoint is still inside it.
-   */
-  private scanFrom(checkpoint: bigint): bigint {
-    const known = this.noneOfOurs;
-    return known && checkpoint >= known.from && checkpoint < known.to ? known.to : checkpoint;
   }
 
   /**

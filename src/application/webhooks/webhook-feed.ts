@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { type ReadinessResult } from '../health/readiness';
+import { PendingLag } from '../projections/pending-lag';
 import { MAIL_CONFIG_STREAM_PREFIX, tenantOf } from '../mail-config/streams';
 import { CLOCK, type Clock } from '../ports/clock.port';
 import { EVENT_STORE, EventDecodeError, type EventStore, type StoredEvent } from '../ports/event-store.port';
@@ -35,8 +36,7 @@ export class WebhookFeed {
   /** Why the feed is not following the events (for /health/ready); null while it does. */
   private lastError: string | null = null;
   private caughtUp = false;
-  /** A range of positions known to hold none of ours (see scanFrom). */
-  private noneOfOurs: { from: bigint; to: bigint } | null = null;
+  private readonly pendingLag: PendingLag;
   /** Called after a batch queued something (the dispatcher of this instance looks at once). */
   onQueued: () => void = () => undefined;
 
@@ -47,7 +47,9 @@ export class WebhookFeed {
     @Inject(WEBHOOK_SETTINGS) private readonly settings: WebhookSettings,
     private readonly quarantine: EventQuarantine,
     @Inject(CLOCK) private readonly clock: Clock,
-  ) {}
+  ) {
+    this.pendingLag = new PendingLag(events);
+  }
 
   async start(): Promise<void> {
     if (this.running) return;
@@ -71,20 +73,8 @@ export class WebhookFeed {
   async readiness(): Promise<ReadinessResult> {
     const head = await this.events.headPosition();
     const checkpoint = (await this.store.checkpoint()) ?? head;
-    let lagMs: number | null = 0;
-    try {
-      const [oldestPending] = await this.events.readAll({
-        after: this.scanFrom(checkpoint),
-        streamPrefix: MAIL_CONFIG_STREAM_PREFIX,
-        maxCount: 1,
-      });
-      if (!oldestPending && head > checkpoint) this.noneOfOurs = { from: checkpoint, to: head };
-      if (oldestPending) lagMs = Math.max(0, this.clock.now().getTime() - Date.parse(oldestPending.metadata.at));
-    } catch (error) {
-      // The next event cannot be read: its age is unknown, and the error below says which it is.
-      if (!(error instanceof EventDecodeError)) throw error;
-      lagMs = null;
-    }
+    // null: the next event cannot be read, so its age is unknown; the error below says which it is.
+    const lagMs = await this.pendingLag.at(checkpoint, head, this.clock.now());
     const error = this.running ? this.lastError : 'the webhook feed is not running';
     const behind = lagMs === null || lagMs > this.settings.maxLagMs;
     const state = error ? 'stopped' : behind ? 'behind' : !this.held ? 'standby' : 'caught_up';
@@ -101,12 +91,6 @@ export class WebhookFeed {
         ...(error ? { error } : {}),
       },
     };
-  }
-
-  /** Other streams share the store and the checkpoint moves on ours only: skip a range known to hold none. */
-  private scanFrom(checkpoint: bigint): bigint {
-    const known = this.noneOfOurs;
-    return known && checkpoint >= known.from && checkpoint < known.to ? known.to : checkpoint;
   }
 
   private later(): void {
